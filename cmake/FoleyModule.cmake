@@ -1,0 +1,23 @@
+# foley_module(NAME SOURCES... DEPS ...) defines the static library foley_NAME
+# with src/ on its include path, so headers are included as "module/file.h".
+function(foley_module name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  add_library(foley_${name} STATIC ${ARG_SOURCES})
+  target_include_directories(foley_${name} PUBLIC ${PROJECT_SOURCE_DIR}/src)
+  target_link_libraries(foley_${name} PUBLIC ${ARG_DEPS})
+endfunction()
+
+# foley_test(NAME SOURCES... DEPS ...) builds a Catch2 test binary and registers
+# each of its test cases with CTest. Tests run with the source tree's root as
+# FOLEY_SOURCE_DIR and the build dir as FOLEY_BUILD_DIR in their environment.
+function(foley_test name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES} ${PROJECT_SOURCE_DIR}/tests/catch_main.cc)
+  target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/src ${PROJECT_SOURCE_DIR}/tests)
+  target_link_libraries(${name} PRIVATE ${ARG_DEPS})
+  target_compile_definitions(${name} PRIVATE
+    FOLEY_SOURCE_DIR="${PROJECT_SOURCE_DIR}" FOLEY_BUILD_DIR="${PROJECT_BINARY_DIR}")
+  add_test(NAME ${name} COMMAND ${name})
+  set_tests_properties(${name} PROPERTIES ENVIRONMENT
+    "FOLEY_SOURCE_DIR=${PROJECT_SOURCE_DIR};FOLEY_BUILD_DIR=${PROJECT_BINARY_DIR}")
+endfunction()

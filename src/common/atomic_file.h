@@ -1,0 +1,55 @@
+#pragma once
+
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+namespace foley {
+
+// Writes `content` to `path` through a temp file in the same directory, fsync,
+// then rename: a reader (or a process killed mid-write) never sees a partial
+// file. Creates missing parent directories. Throws foley::Error on failure.
+void write_file_atomic(const std::filesystem::path& path, std::string_view content);
+
+// Like write_file_atomic, but leaves the file untouched (mtime included) when
+// it already holds exactly `content`. Returns true when it wrote.
+bool write_file_if_changed(const std::filesystem::path& path, std::string_view content);
+
+// Reads a whole file. Throws foley::Error naming the path on failure.
+std::string read_file(const std::filesystem::path& path);
+
+// A temp file next to its final destination. commit() fsyncs and renames it into
+// place; if it is destroyed without commit() the temp file is removed, so a
+// failed attempt leaves nothing behind. Temp names start with ".tmp-" so that
+// tools (gc, verify) can recognise and sweep orphans left by a `kill -9`.
+class TempFile {
+ public:
+  explicit TempFile(const std::filesystem::path& final_path);
+  ~TempFile();
+  TempFile(const TempFile&) = delete;
+  TempFile& operator=(const TempFile&) = delete;
+
+  const std::filesystem::path& path() const { return temp_path_; }
+  const std::filesystem::path& final_path() const { return final_path_; }
+  int fd() const { return fd_; }
+
+  // Appends bytes; throws on a short write.
+  void write(const void* data, size_t size);
+  void write(std::string_view s) { write(s.data(), s.size()); }
+  // Discards everything written so far (used between retries).
+  void truncate();
+  // fsync + close + rename over final_path + fsync of the directory.
+  void commit();
+
+ private:
+  std::filesystem::path final_path_;
+  std::filesystem::path temp_path_;
+  int fd_ = -1;
+  bool committed_ = false;
+};
+
+// True for the names TempFile uses, so sweeps can remove orphans.
+bool is_temp_name(const std::string& filename);
+
+}  // namespace foley

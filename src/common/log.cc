@@ -1,0 +1,43 @@
+#include "common/log.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+namespace foley {
+namespace {
+
+LogLevel initial_level() {
+  const char* env = std::getenv("FOLEY_LOG");
+  if (env == nullptr) return LogLevel::kInfo;
+  if (std::strcmp(env, "quiet") == 0) return LogLevel::kQuiet;
+  if (std::strcmp(env, "verbose") == 0) return LogLevel::kVerbose;
+  return LogLevel::kInfo;
+}
+
+LogLevel g_level = initial_level();
+std::string g_program = "foley";
+
+void emit(std::string_view prefix, std::string_view message) {
+  std::string line = g_program + ": " + std::string(prefix) + std::string(message) + "\n";
+  std::fwrite(line.data(), 1, line.size(), stderr);
+}
+
+}  // namespace
+
+LogLevel log_level() { return g_level; }
+void set_log_level(LogLevel level) { g_level = level; }
+void set_program_name(std::string_view name) { g_program = name; }
+
+void log_info(std::string_view message) {
+  if (g_level >= LogLevel::kInfo) emit("", message);
+}
+void log_verbose(std::string_view message) {
+  if (g_level >= LogLevel::kVerbose) emit("", message);
+}
+void log_warning(std::string_view message) {
+  if (g_level >= LogLevel::kQuiet) emit("warning: ", message);
+}
+
+}  // namespace foley

@@ -1,0 +1,51 @@
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace foley {
+
+// The contract between `foley plan` and `foley-gen`: one JSON file per gen key,
+// .foley/requests/<gen_key>.json. It never holds a secret: API keys are read by
+// the engine from the environment or a key file named in `settings`.
+struct GenRequest {
+  static constexpr int kSpecVersion = 1;
+
+  std::string gen_key;                // 32 hex chars; recomputed from key_fields by foley-gen
+  std::string engine;                 // "exec" | "elevenlabs" | "audioldm2"
+  std::string profile;                // profile name in foley.toml (not part of the key)
+  nlohmann::json key_fields;          // object: every field that entered the gen key, canonical values
+  nlohmann::json settings;            // object: profile settings that do not change the audio
+  std::string ext;                    // extension of the raw object ("wav", "mp3", ...)
+  std::filesystem::path cache_dir;    // absolute
+  std::filesystem::path object_path;  // absolute: cache_dir/objects/<k[0:2]>/<gen_key>.<ext>
+  std::vector<std::string> cues;      // qualified ids of the cues using it (for messages and the index)
+
+  nlohmann::json to_json() const;
+  // Throws foley::Error naming `origin` (the spec's path) on a malformed spec.
+  static GenRequest from_json(const nlohmann::json& j, const std::string& origin);
+};
+
+// One render edge: raw object (or source file, or nothing for silence) to the
+// delivered file. .foley/renders/<render_key>.json.
+struct RenderRequest {
+  static constexpr int kSpecVersion = 1;
+
+  std::string render_key;
+  std::string gen_key;                // empty for silence / source cues
+  std::string cue;                    // qualified id
+  std::string type;                   // "generated" | "silence" | "source"
+  std::filesystem::path input_path;   // object or source file; empty for silence
+  std::filesystem::path output_path;  // out/<manifest>/<cue>.<fmt>
+  std::filesystem::path cache_dir;
+  nlohmann::json render;              // sample_rate, bit_depth, format, channels, loudness, gain_db, fade_in, fade_out, clip
+  nlohmann::json provenance;          // prompt, engine, profile, seed, gen_key, render_key, category, tags
+
+  nlohmann::json to_json() const;
+  static RenderRequest from_json(const nlohmann::json& j, const std::string& origin);
+};
+
+}  // namespace foley

@@ -1,0 +1,50 @@
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "manifest/source_location.h"
+
+namespace foley::manifest {
+
+// How a cue is turned into a delivered file ([render] in foley.toml, and the
+// per-cue overrides). None of these enter the gen key; all enter the render key.
+struct RenderSettings {
+  int sample_rate = 48000;            // Hz, 8000..192000
+  int bit_depth = 24;                 // 16, 24, or 32 (float)
+  std::string format = "wav";         // "wav" | "flac"
+  int channels = 1;                   // 1 or 2
+  std::optional<double> loudness;     // integrated LUFS target, -70..0; none = leave level alone
+  double gain_db = 0.0;               // applied after loudness normalisation
+  double fade_in = 0.0;               // seconds
+  double fade_out = 0.0;              // seconds
+};
+
+// [engines.<name>] in foley.toml: a named engine with its settings.
+struct EngineProfile {
+  std::string name;                   // the table name, referenced by cues' `engine`
+  std::string engine;                 // "exec" | "elevenlabs" | "audioldm2"
+  nlohmann::json settings;            // every other key of the table, as JSON (validated per engine)
+  std::optional<int> concurrency;     // explicit ninja pool depth for this profile
+  SourceLocation where;
+};
+
+// foley.toml, resolved: every path absolute.
+struct ProjectConfig {
+  std::filesystem::path root;         // directory holding foley.toml
+  std::filesystem::path config_path;  // root / "foley.toml"
+  std::string name;
+  std::filesystem::path cache_dir;    // default root/cache
+  std::filesystem::path output_dir;   // default root/out
+  std::filesystem::path manifest_dir; // default root/manifests
+  std::string default_engine;         // profile used by cues that name none
+  std::map<std::string, EngineProfile> engines;
+  RenderSettings render;
+  int gpu_slots = 1;                  // depth of the `gpu` pool (local model engines)
+};
+
+}  // namespace foley::manifest

@@ -1,0 +1,73 @@
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <stdexcept>
+
+#include "common/atomic_file.h"
+#include "common/error.h"
+
+namespace fs = std::filesystem;
+
+namespace {
+fs::path fresh_dir(const std::string& name) {
+  fs::path d = fs::temp_directory_path() / ("foley-test-" + name + "-" + std::to_string(::getpid()));
+  fs::remove_all(d);
+  fs::create_directories(d);
+  return d;
+}
+size_t count_entries(const fs::path& d) {
+  size_t n = 0;
+  for ([[maybe_unused]] auto& e : fs::directory_iterator(d)) ++n;
+  return n;
+}
+}  // namespace
+
+TEST_CASE("write_file_atomic creates parents and replaces content") {
+  fs::path d = fresh_dir("atomic");
+  fs::path f = d / "a" / "b" / "file.txt";
+  foley::write_file_atomic(f, "one");
+  CHECK(foley::read_file(f) == "one");
+  foley::write_file_atomic(f, "two");
+  CHECK(foley::read_file(f) == "two");
+  CHECK(count_entries(f.parent_path()) == 1);  // no temp file left behind
+}
+
+TEST_CASE("write_file_if_changed keeps mtime when content is equal") {
+  fs::path d = fresh_dir("ifchanged");
+  fs::path f = d / "build.ninja";
+  CHECK(foley::write_file_if_changed(f, "x"));
+  auto before = fs::last_write_time(f);
+  CHECK_FALSE(foley::write_file_if_changed(f, "x"));
+  CHECK(fs::last_write_time(f) == before);
+  CHECK(foley::write_file_if_changed(f, "y"));
+  CHECK(foley::read_file(f) == "y");
+}
+
+TEST_CASE("TempFile without commit leaves nothing behind") {
+  fs::path d = fresh_dir("tempfile");
+  {
+    foley::TempFile t(d / "obj.wav");
+    t.write("partial");
+    CHECK(fs::exists(t.path()));
+    CHECK(foley::is_temp_name(t.path().filename().string()));
+  }
+  CHECK(count_entries(d) == 0);
+  {
+    foley::TempFile t(d / "obj.wav");
+    t.write("garbage");
+    t.truncate();
+    t.write("good");
+    t.commit();
+  }
+  CHECK(foley::read_file(d / "obj.wav") == "good");
+  CHECK(count_entries(d) == 1);
+}
+
+TEST_CASE("read_file names the missing path") {
+  try {
+    foley::read_file("/nonexistent/foley/file");
+    FAIL("no exception");
+  } catch (const foley::Error& e) {
+    CHECK(std::string(e.what()).find("/nonexistent/foley/file") != std::string::npos);
+  }
+}
