@@ -1,0 +1,35 @@
+#pragma once
+
+#include <string>
+
+namespace foley::tensor {
+
+// Where a tensor's bytes live. Only the CPU exists today; cuda:N is reserved
+// for the CUDA backend so that model code can already carry a Device around.
+struct Device {
+  enum class Type { kCpu, kCuda };
+
+  Type type = Type::kCpu;
+  int index = 0;  // CUDA ordinal; always 0 for the CPU
+
+  static Device cpu() { return Device{}; }
+  static Device cuda(int index = 0) { return Device{Type::kCuda, index}; }
+
+  bool is_cpu() const { return type == Type::kCpu; }
+  bool is_cuda() const { return type == Type::kCuda; }
+
+  // "cpu" or "cuda:N".
+  std::string to_string() const;
+
+  // Parses "cpu", "cuda" (= cuda:0) or "cuda:N". Throws foley::Error (input)
+  // naming the text when it is anything else.
+  static Device parse(const std::string& text);
+
+  friend bool operator==(const Device&, const Device&) = default;
+};
+
+// True when this build has the CUDA backend and a device is present.
+// Always false in a CPU-only build.
+bool cuda_available();
+
+}  // namespace foley::tensor
