@@ -35,8 +35,11 @@ TempFile::TempFile(const fs::path& final_path) : final_path_(final_path) {
     fs::create_directories(dir, ec);
     if (ec) throw Error::failure("cannot create directory " + dir.string() + ": " + ec.message());
   }
-  std::string templ = (dir / (".tmp-" + final_path.filename().string() + ".XXXXXX")).string();
-  fd_ = ::mkstemp(templ.data());
+  // The final name is kept as the suffix so tools that pick a format from the
+  // extension (sox, libsndfile) write the right one to the temp file.
+  std::string suffix = "." + final_path.filename().string();
+  std::string templ = (dir / (".tmp-XXXXXX" + suffix)).string();
+  fd_ = ::mkstemps(templ.data(), static_cast<int>(suffix.size()));
   if (fd_ < 0) throw Error::failure("cannot create temp file for " + final_path.string() + ": " + errno_text());
   ::fchmod(fd_, 0644);
   temp_path_ = templ;
