@@ -1,0 +1,34 @@
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include "audio/audio_buffer.h"
+#include "audio/metadata.h"
+#include "common/atomic_file.h"
+
+namespace foley::audio {
+
+// How a buffer is encoded on disk.
+struct WriteOptions {
+  std::string format = "wav";  // "wav" | "flac"
+  int bit_depth = 24;          // 16 or 24 (integer PCM), 32 (IEEE float, wav only)
+  AudioMetadata metadata;
+};
+
+// Throws foley::Error (naming `context`, e.g. a cue, and the field) unless
+// format/bit_depth is a combination write_audio supports.
+void check_write_options(const WriteOptions& options, const std::string& context);
+
+// Encodes `buffer` into the (still uncommitted) temp file; the caller commits.
+// Samples beyond full scale are clipped by integer encodings. Throws
+// foley::Error on bad options or a write failure; the temp file is then
+// discarded by its destructor.
+void encode_audio(TempFile& out, const AudioBuffer& buffer, const WriteOptions& options);
+
+// Writes `buffer` to `path` atomically: encoded into a temp file in the same
+// directory, fsynced, renamed into place. On failure nothing is left at `path`
+// (an existing file there is left untouched) and no temp file remains.
+void write_audio(const std::filesystem::path& path, const AudioBuffer& buffer, const WriteOptions& options);
+
+}  // namespace foley::audio

@@ -1,0 +1,162 @@
+#include "audio/render.h"
+
+#include <cmath>
+#include <cstdio>
+
+#include "audio/audio_reader.h"
+#include "audio/audio_writer.h"
+#include "audio/channels.h"
+#include "audio/fades.h"
+#include "audio/gain.h"
+#include "audio/length.h"
+#include "audio/loudness.h"
+#include "audio/resample.h"
+#include "common/atomic_file.h"
+#include "common/error.h"
+
+namespace foley::audio {
+namespace {
+
+constexpr double kTruePeakCeilingDbtp = -1.0;
+
+std::string format_db(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%+.1f", v);
+  return buf;
+}
+
+nlohmann::json finite_or_null(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
+
+// A provenance value as tag text: strings as they are, anything else as JSON.
+std::string tag_text(const nlohmann::json& provenance, const char* key) {
+  if (!provenance.is_object()) return {};
+  auto it = provenance.find(key);
+  if (it == provenance.end() || it->is_null()) return {};
+  return it->is_string() ? it->get<std::string>() : it->dump();
+}
+
+AudioMetadata metadata_for(const RenderRequest& request) {
+  const nlohmann::json& p = request.provenance;
+  AudioMetadata m;
+  m.title = tag_text(p, "prompt");
+  if (m.title.empty()) m.title = request.cue;
+  m.artist = tag_text(p, "engine");
+  m.album = request.cue;
+  m.genre = tag_text(p, "category");
+  m.software = "foley";
+  std::string comment = "foley cue=" + request.cue;
+  for (const char* key : {"engine", "profile", "seed", "gen_key", "render_key"}) {
+    std::string v = tag_text(p, key);
+    if (!v.empty()) comment += std::string(" ") + key + "=" + v;
+  }
+  if (tag_text(p, "render_key").empty() && !request.render_key.empty()) comment += " render_key=" + request.render_key;
+  m.comment = comment;
+  return m;
+}
+
+AudioBuffer load_input(const RenderRequest& request, const RenderSettings& settings) {
+  const std::string cue = "cue \"" + request.cue + "\"";
+  if (request.type == "silence") {
+    if (!settings.clip) throw Error(cue + ": render.clip is required for a silence cue (its length)");
+    return AudioBuffer::silence(seconds_to_frames(*settings.clip, settings.sample_rate), settings.channels,
+                                settings.sample_rate);
+  }
+  if (request.type != "generated" && request.type != "source")
+    throw Error(cue + ": type \"" + request.type + "\" is not \"generated\", \"source\" or \"silence\"");
+  if (request.input_path.empty()) throw Error(cue + ": input_path is empty for a " + request.type + " cue");
+  return read_audio(request.input_path);
+}
+
+nlohmann::json make_sidecar(const RenderRequest& request, const RenderResult& r) {
+  nlohmann::json warnings = nlohmann::json::array();
+  for (const auto& w : r.warnings) warnings.push_back(w);
+  return {{"sidecar_version", 1},
+          {"cue", request.cue},
+          {"type", request.type},
+          {"input", request.input_path.string()},
+          {"provenance", request.provenance},
+          {"render", r.settings.to_json()},
+          {"frames", r.frames},
+          {"duration_seconds", r.duration_seconds},
+          {"integrated_lufs", r.integrated_lufs ? nlohmann::json(*r.integrated_lufs) : nlohmann::json(nullptr)},
+          {"sample_peak_dbfs", finite_or_null(r.sample_peak_dbfs)},
+          {"true_peak_dbtp", finite_or_null(r.true_peak_dbtp)},
+          {"loudness_gain_db", r.loudness_gain_db},
+          {"applied_gain_db", r.applied_gain_db},
+          {"peak_limited", r.peak_limited},
+          {"warnings", warnings}};
+}
+
+}  // namespace
+
+AudioBuffer process(const AudioBuffer& input, const RenderSettings& s, RenderResult& result) {
+  result.settings = s;
+  AudioBuffer buf = resample(input, s.sample_rate);
+  buf = convert_channels(buf, s.channels);
+  if (s.clip) fit_length(buf, seconds_to_frames(*s.clip, s.sample_rate));
+
+  if (s.loudness) {
+    NormalizeResult n = normalize_loudness(buf, *s.loudness, kTruePeakCeilingDbtp);
+    result.loudness_gain_db = n.gain_db;
+    if (n.peak_limited) {
+      result.peak_limited = true;
+      result.warnings.push_back(n.note);
+    }
+  }
+
+  // gain_db is the user's explicit trim, but it must not clip: it is capped so
+  // the sample peak stays at or under full scale.
+  const double headroom_db = -linear_to_db(sample_peak(buf));  // +inf for silence
+  double gain = s.gain_db;
+  if (gain > headroom_db) {
+    result.peak_limited = true;
+    result.warnings.push_back("gain_db " + format_db(s.gain_db) + " dB would clip (peak " +
+                              format_db(-headroom_db) + " dBFS): applied " + format_db(headroom_db) + " dB");
+    gain = headroom_db;
+  }
+  apply_gain_db(buf, gain);
+  result.applied_gain_db = gain;
+
+  apply_fades(buf, s.fade_in, s.fade_out, FadeShape::kLinear);
+
+  LoudnessMeasurement m = measure_loudness(buf);
+  result.frames = buf.frames();
+  result.duration_seconds = buf.duration_seconds();
+  result.integrated_lufs = m.integrated_lufs;
+  result.sample_peak_dbfs = m.sample_peak_dbfs;
+  result.true_peak_dbtp = m.true_peak_dbtp;
+  return buf;
+}
+
+RenderResult render(const RenderRequest& request) {
+  RenderResult result;
+  const RenderSettings settings = RenderSettings::from_json(request.render, request.cue);
+  if (request.output_path.empty()) throw Error("cue \"" + request.cue + "\": output_path is empty");
+  AudioBuffer input = load_input(request, settings);
+  AudioBuffer out = process(input, settings, result);
+
+  result.output_path = request.output_path;
+  result.sidecar_path = request.output_path;
+  result.sidecar_path += ".json";
+  result.sidecar = make_sidecar(request, result);
+
+  WriteOptions options;
+  options.format = settings.format;
+  options.bit_depth = settings.bit_depth;
+  options.metadata = metadata_for(request);
+  TempFile audio_tmp(result.output_path);
+  encode_audio(audio_tmp, out, options);
+  TempFile sidecar_tmp(result.sidecar_path);
+  sidecar_tmp.write(result.sidecar.dump(2) + "\n");
+  sidecar_tmp.commit();
+  try {
+    audio_tmp.commit();
+  } catch (...) {
+    std::error_code ec;
+    std::filesystem::remove(result.sidecar_path, ec);
+    throw;
+  }
+  return result;
+}
+
+}  // namespace foley::audio

@@ -1,0 +1,99 @@
+#include "audio/render_settings.h"
+
+#include <array>
+#include <cmath>
+
+#include "common/error.h"
+
+namespace foley::audio {
+namespace {
+
+constexpr std::array<const char*, 9> kKeys = {"sample_rate", "bit_depth", "format",   "channels", "loudness",
+                                              "gain_db",     "fade_in",   "fade_out", "clip"};
+
+class FieldReader {
+ public:
+  FieldReader(const nlohmann::json& j, const std::string& cue) : j_(j), cue_(cue) {}
+
+  [[noreturn]] void fail(const std::string& field, const std::string& problem) const {
+    throw Error("cue \"" + cue_ + "\": render." + field + " " + problem);
+  }
+
+  const nlohmann::json& get(const char* field) const {
+    auto it = j_.find(field);
+    if (it == j_.end()) fail(field, "is missing");
+    return *it;
+  }
+
+  int integer(const char* field) const {
+    const auto& v = get(field);
+    if (!v.is_number_integer()) fail(field, "must be an integer, not " + v.dump());
+    return v.get<int>();
+  }
+
+  double number(const char* field, double lo, double hi) const {
+    const auto& v = get(field);
+    if (!v.is_number()) fail(field, "must be a number, not " + v.dump());
+    double d = v.get<double>();
+    if (!std::isfinite(d) || d < lo || d > hi)
+      fail(field, "is " + v.dump() + ", outside " + format(lo) + ".." + format(hi));
+    return d;
+  }
+
+  std::optional<double> optional_number(const char* field, double lo, double hi) const {
+    if (get(field).is_null()) return std::nullopt;
+    return number(field, lo, hi);
+  }
+
+ private:
+  static std::string format(double d) { return nlohmann::json(d).dump(); }
+  const nlohmann::json& j_;
+  const std::string& cue_;
+};
+
+}  // namespace
+
+RenderSettings RenderSettings::from_json(const nlohmann::json& j, const std::string& cue) {
+  if (!j.is_object()) throw Error("cue \"" + cue + "\": render settings must be a JSON object");
+  FieldReader r(j, cue);
+  for (const auto& [key, value] : j.items()) {
+    bool known = false;
+    for (const char* k : kKeys) known = known || key == k;
+    if (!known) r.fail(key, "is not a render setting");
+  }
+  RenderSettings s;
+  s.sample_rate = r.integer("sample_rate");
+  if (s.sample_rate < 8000 || s.sample_rate > 192000)
+    r.fail("sample_rate", "is " + std::to_string(s.sample_rate) + " Hz, outside 8000..192000");
+  s.bit_depth = r.integer("bit_depth");
+  if (s.bit_depth != 16 && s.bit_depth != 24 && s.bit_depth != 32)
+    r.fail("bit_depth", "is " + std::to_string(s.bit_depth) + ", not 16, 24 or 32");
+  const auto& format = r.get("format");
+  if (!format.is_string() || (format != "wav" && format != "flac"))
+    r.fail("format", "is " + format.dump() + ", not \"wav\" or \"flac\"");
+  s.format = format.get<std::string>();
+  if (s.format == "flac" && s.bit_depth == 32) r.fail("bit_depth", "32 (float) is only available with format \"wav\"");
+  s.channels = r.integer("channels");
+  if (s.channels != 1 && s.channels != 2) r.fail("channels", "is " + std::to_string(s.channels) + ", not 1 or 2");
+  s.loudness = r.optional_number("loudness", -70.0, 0.0);
+  s.gain_db = r.number("gain_db", -96.0, 48.0);
+  s.fade_in = r.number("fade_in", 0.0, 3600.0);
+  s.fade_out = r.number("fade_out", 0.0, 3600.0);
+  s.clip = r.optional_number("clip", 0.0, 86400.0);
+  if (s.clip && *s.clip <= 0.0) r.fail("clip", "must be more than 0 seconds");
+  return s;
+}
+
+nlohmann::json RenderSettings::to_json() const {
+  return {{"sample_rate", sample_rate},
+          {"bit_depth", bit_depth},
+          {"format", format},
+          {"channels", channels},
+          {"loudness", loudness ? nlohmann::json(*loudness) : nlohmann::json(nullptr)},
+          {"gain_db", gain_db},
+          {"fade_in", fade_in},
+          {"fade_out", fade_out},
+          {"clip", clip ? nlohmann::json(*clip) : nlohmann::json(nullptr)}};
+}
+
+}  // namespace foley::audio
