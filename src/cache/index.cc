@@ -1,0 +1,463 @@
+#include "cache/index.h"
+
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <random>
+#include <thread>
+
+#include "cache/object_store.h"
+#include "cache/schema.h"
+#include "cache/sqlite_db.h"
+#include "common/error.h"
+
+namespace foley::cache {
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* kObjectColumns =
+    "gen_key, engine, profile, ext, request, size, checksum, duration_seconds, generation_seconds, credits, "
+    "credits_estimated, request_id, attempts, pinned, paid, created_at, last_used_at, hit_count, details";
+
+constexpr const char* kBuildColumns =
+    "id, started_at, finished_at, hits, misses, generated, credits_spent, credits_saved, "
+    "generation_seconds_saved, exit_code";
+
+nlohmann::json parse_json_column(const std::string& text) {
+  auto j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  return j.is_discarded() ? nlohmann::json::object() : j;
+}
+
+ObjectRecord read_object(const Statement& s) {
+  ObjectRecord r;
+  r.gen_key = s.column_text(0);
+  r.engine = s.column_text(1);
+  r.profile = s.column_text(2);
+  r.ext = s.column_text(3);
+  r.request = parse_json_column(s.column_text(4));
+  r.size = s.column_int(5);
+  r.checksum = s.column_text(6);
+  r.duration_seconds = s.column_double(7);
+  r.generation_seconds = s.column_double(8);
+  r.credits = s.column_double(9);
+  r.credits_estimated = s.column_int(10) != 0;
+  r.request_id = s.column_text(11);
+  r.attempts = static_cast<int>(s.column_int(12));
+  r.pinned = s.column_int(13) != 0;
+  r.paid = s.column_int(14) != 0;
+  r.created_at = s.column_int(15);
+  r.last_used_at = s.column_int(16);
+  r.hit_count = s.column_int(17);
+  r.details = parse_json_column(s.column_text(18));
+  return r;
+}
+
+BuildStats read_build(const Statement& s) {
+  BuildStats b;
+  b.id = s.column_int(0);
+  b.started_at = s.column_int(1);
+  b.finished_at = s.column_is_null(2) ? 0 : s.column_int(2);
+  b.hits = s.column_int(3);
+  b.misses = s.column_int(4);
+  b.generated = s.column_int(5);
+  b.credits_spent = s.column_double(6);
+  b.credits_saved = s.column_double(7);
+  b.generation_seconds_saved = s.column_double(8);
+  if (!s.column_is_null(9)) b.exit_code = static_cast<int>(s.column_int(9));
+  return b;
+}
+
+CueBuild read_cue_build(const Statement& s) {
+  CueBuild c;
+  c.cue = s.column_text(0);
+  c.gen_key = s.column_text(1);
+  c.render_key = s.column_text(2);
+  c.fields = parse_json_column(s.column_text(3));
+  c.built_at = s.column_int(4);
+  c.build_id = s.column_is_null(5) ? 0 : s.column_int(5);
+  return c;
+}
+
+void add_counter(Database& db, const char* name, double delta) {
+  if (delta == 0) return;
+  Statement s(db, "UPDATE counters SET value = value + ?2 WHERE name = ?1");
+  s.bind(1, name).bind(2, delta).run();
+}
+
+double read_counter(Database& db, const char* name) {
+  Statement s(db, "SELECT value FROM counters WHERE name = ?1");
+  s.bind(1, name);
+  return s.step() ? s.column_double(0) : 0.0;
+}
+
+void require_gen_key(const std::string& gen_key) {
+  if (!is_valid_gen_key(gen_key))
+    throw Error("cache: '" + gen_key + "' is not a gen key (32 lowercase hex characters)");
+}
+
+}  // namespace
+
+Index::Index(const fs::path& cache_dir, IndexOptions options) : cache_dir_(cache_dir), options_(std::move(options)) {
+  std::error_code ec;
+  fs::create_directories(cache_dir_, ec);
+  if (ec) throw Error::failure("cannot create cache directory " + cache_dir_.string() + ": " + ec.message());
+  if (!options_.clock) {
+    options_.clock = [] {
+      using namespace std::chrono;
+      return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+    };
+  }
+  open_and_migrate();
+}
+
+Index::~Index() = default;
+
+fs::path Index::index_path(const fs::path& cache_dir) { return cache_dir / "index.sqlite"; }
+
+int64_t Index::now() const { return options_.clock(); }
+
+void Index::open_and_migrate() {
+  db_ = std::make_unique<Database>(index_path(cache_dir_).string());
+  sqlite3_busy_timeout(db_->handle(), options_.busy_timeout_ms);
+  // Switching to WAL needs an exclusive lock once per file; a concurrent opener
+  // may hold it, so it is retried like any write.
+  retry(
+      [&] {
+        Statement mode(*db_, "PRAGMA journal_mode = WAL");
+        mode.step();
+        if (mode.column_text(0) != "wal")
+          throw Error::failure("cache index " + db_->path() + ": cannot switch to WAL mode (got '" +
+                               mode.column_text(0) + "')");
+      },
+      "enabling WAL");
+  db_->exec("PRAGMA synchronous = NORMAL");
+
+  int version = 0;
+  with_read([&] { version = read_schema_version(*db_); });
+  if (version == current_schema_version()) return;
+  if (version > current_schema_version()) migrate(*db_, version);  // throws the "newer index" error
+  // Re-read under the write lock: another process may have migrated meanwhile.
+  with_write([&] { migrate(*db_, read_schema_version(*db_)); });
+}
+
+void Index::retry(const std::function<void()>& attempt, const char* what) {
+  auto deadline = std::chrono::steady_clock::now() + options_.retry_budget;
+  std::minstd_rand rng(static_cast<unsigned>(::getpid()) ^
+                       static_cast<unsigned>(std::chrono::steady_clock::now().time_since_epoch().count()));
+  int backoff_ms = 1;
+  for (;;) {
+    try {
+      attempt();
+      return;
+    } catch (const BusyError& e) {
+      if (std::chrono::steady_clock::now() >= deadline)
+        throw Error::failure("cache index stayed locked while " + std::string(what) + ": " + e.message);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1 + rng() % backoff_ms));
+    backoff_ms = std::min(backoff_ms * 2, 200);
+  }
+}
+
+void Index::with_write(const std::function<void()>& body) {
+  retry(
+      [&] {
+        db_->exec("BEGIN IMMEDIATE");
+        try {
+          body();
+          db_->exec("COMMIT");
+        } catch (...) {
+          if (!sqlite3_get_autocommit(db_->handle())) sqlite3_exec(db_->handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+          throw;
+        }
+      },
+      "writing");
+}
+
+void Index::with_read(const std::function<void()>& body) {
+  retry(
+      [&] {
+        db_->exec("BEGIN");
+        try {
+          body();
+          db_->exec("COMMIT");
+        } catch (...) {
+          if (!sqlite3_get_autocommit(db_->handle())) sqlite3_exec(db_->handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+          throw;
+        }
+      },
+      "reading");
+}
+
+int Index::schema_version() {
+  int v = 0;
+  with_read([&] { v = read_schema_version(*db_); });
+  return v;
+}
+
+// --- objects -----------------------------------------------------------------
+
+void Index::record_object(const ObjectRecord& rec, int64_t build_id) {
+  require_gen_key(rec.gen_key);
+  if (rec.ext.empty()) throw Error("cache: object " + rec.gen_key + " has no extension");
+  int64_t t = now();
+  with_write([&] {
+    Statement up(*db_, std::string("INSERT INTO objects (") + kObjectColumns + R"sql()
+      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?16, 0, ?17)
+      ON CONFLICT (gen_key) DO UPDATE SET
+        engine = excluded.engine, profile = excluded.profile, ext = excluded.ext, request = excluded.request,
+        size = excluded.size, checksum = excluded.checksum, duration_seconds = excluded.duration_seconds,
+        generation_seconds = excluded.generation_seconds, credits = excluded.credits,
+        credits_estimated = excluded.credits_estimated, request_id = excluded.request_id,
+        attempts = excluded.attempts, pinned = (objects.pinned OR excluded.pinned), paid = excluded.paid,
+        last_used_at = excluded.last_used_at, details = excluded.details)sql");
+    up.bind(1, rec.gen_key).bind(2, rec.engine).bind(3, rec.profile).bind(4, rec.ext);
+    up.bind(5, rec.request.dump()).bind(6, rec.size).bind(7, rec.checksum);
+    up.bind(8, rec.duration_seconds).bind(9, rec.generation_seconds).bind(10, rec.credits);
+    up.bind(11, rec.credits_estimated).bind(12, rec.request_id).bind(13, rec.attempts);
+    up.bind(14, rec.pinned || rec.paid).bind(15, rec.paid).bind(16, t).bind(17, rec.details.dump());
+    up.run();
+    add_counter(*db_, "misses", 1);
+    add_counter(*db_, "credits_spent", rec.credits);
+    add_counter(*db_, "generation_seconds", rec.generation_seconds);
+    if (build_id != 0) {
+      Statement b(*db_,
+                  "UPDATE builds SET misses = misses + 1, generated = generated + 1, "
+                  "credits_spent = credits_spent + ?2 WHERE id = ?1");
+      b.bind(1, build_id).bind(2, rec.credits).run();
+    }
+  });
+}
+
+std::optional<ObjectRecord> Index::find_object(const std::string& gen_key) {
+  std::optional<ObjectRecord> out;
+  with_read([&] {
+    out.reset();
+    Statement s(*db_, std::string("SELECT ") + kObjectColumns + " FROM objects WHERE gen_key = ?1");
+    s.bind(1, gen_key);
+    if (s.step()) out = read_object(s);
+  });
+  return out;
+}
+
+std::vector<ObjectRecord> Index::list_objects() {
+  std::vector<ObjectRecord> out;
+  with_read([&] {
+    out.clear();
+    Statement s(*db_, std::string("SELECT ") + kObjectColumns +
+                          " FROM objects ORDER BY last_used_at, created_at, gen_key");
+    while (s.step()) out.push_back(read_object(s));
+  });
+  return out;
+}
+
+bool Index::record_hit(const std::string& gen_key, int64_t build_id) {
+  bool found = false;
+  int64_t t = now();
+  with_write([&] {
+    Statement q(*db_, "SELECT credits, generation_seconds FROM objects WHERE gen_key = ?1");
+    q.bind(1, gen_key);
+    found = q.step();
+    if (!found) return;
+    double credits = q.column_double(0);
+    double seconds = q.column_double(1);
+    Statement u(*db_, "UPDATE objects SET hit_count = hit_count + 1, last_used_at = ?2 WHERE gen_key = ?1");
+    u.bind(1, gen_key).bind(2, t).run();
+    add_counter(*db_, "hits", 1);
+    add_counter(*db_, "credits_saved", credits);
+    add_counter(*db_, "generation_seconds_saved", seconds);
+    if (build_id != 0) {
+      Statement b(*db_,
+                  "UPDATE builds SET hits = hits + 1, credits_saved = credits_saved + ?2, "
+                  "generation_seconds_saved = generation_seconds_saved + ?3 WHERE id = ?1");
+      b.bind(1, build_id).bind(2, credits).bind(3, seconds).run();
+    }
+  });
+  return found;
+}
+
+bool Index::touch(const std::string& gen_key) {
+  bool changed = false;
+  int64_t t = now();
+  with_write([&] {
+    Statement u(*db_, "UPDATE objects SET last_used_at = ?2 WHERE gen_key = ?1");
+    u.bind(1, gen_key).bind(2, t).run();
+    changed = db_->changes() > 0;
+  });
+  return changed;
+}
+
+bool Index::set_pinned(const std::string& gen_key, bool pinned) {
+  bool changed = false;
+  with_write([&] {
+    Statement u(*db_, "UPDATE objects SET pinned = ?2 WHERE gen_key = ?1");
+    u.bind(1, gen_key).bind(2, pinned).run();
+    changed = db_->changes() > 0;
+  });
+  return changed;
+}
+
+bool Index::remove_object(const std::string& gen_key) {
+  bool changed = false;
+  with_write([&] {
+    Statement d(*db_, "DELETE FROM objects WHERE gen_key = ?1");
+    d.bind(1, gen_key).run();
+    changed = db_->changes() > 0;
+  });
+  return changed;
+}
+
+// --- per-cue history ---------------------------------------------------------
+
+void Index::record_cue_build(const CueBuild& build) {
+  if (build.cue.empty()) throw Error("cache: a cue build needs a cue id");
+  int64_t t = build.built_at != 0 ? build.built_at : now();
+  with_write([&] {
+    Statement s(*db_,
+                "INSERT INTO cue_builds (cue, gen_key, render_key, fields, built_at, build_id) "
+                "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+    s.bind(1, build.cue).bind(2, build.gen_key).bind(3, build.render_key).bind(4, build.fields.dump()).bind(5, t);
+    if (build.build_id != 0) s.bind(6, build.build_id); else s.bind_null(6);
+    s.run();
+  });
+}
+
+std::optional<CueBuild> Index::last_cue_build(const std::string& cue) {
+  auto history = cue_history(cue, 1);
+  if (history.empty()) return std::nullopt;
+  return history.front();
+}
+
+std::vector<CueBuild> Index::cue_history(const std::string& cue, int limit) {
+  std::vector<CueBuild> out;
+  with_read([&] {
+    out.clear();
+    Statement s(*db_,
+                "SELECT cue, gen_key, render_key, fields, built_at, build_id FROM cue_builds "
+                "WHERE cue = ?1 ORDER BY built_at DESC, id DESC LIMIT ?2");
+    s.bind(1, cue).bind(2, limit);
+    while (s.step()) out.push_back(read_cue_build(s));
+  });
+  return out;
+}
+
+// --- builds ------------------------------------------------------------------
+
+int64_t Index::begin_build() {
+  int64_t id = 0;
+  int64_t t = now();
+  with_write([&] {
+    Statement s(*db_, "INSERT INTO builds (started_at) VALUES (?1)");
+    s.bind(1, t).run();
+    id = sqlite3_last_insert_rowid(db_->handle());
+  });
+  return id;
+}
+
+BuildStats Index::finish_build(int64_t id, const BuildStats& extra) {
+  int64_t t = now();
+  bool found = false;
+  with_write([&] {
+    Statement s(*db_, R"sql(UPDATE builds SET finished_at = ?2, hits = hits + ?3, misses = misses + ?4,
+        generated = generated + ?5, credits_spent = credits_spent + ?6, credits_saved = credits_saved + ?7,
+        generation_seconds_saved = generation_seconds_saved + ?8, exit_code = ?9 WHERE id = ?1)sql");
+    s.bind(1, id).bind(2, t).bind(3, extra.hits).bind(4, extra.misses).bind(5, extra.generated);
+    s.bind(6, extra.credits_spent).bind(7, extra.credits_saved).bind(8, extra.generation_seconds_saved);
+    if (extra.exit_code) s.bind(9, *extra.exit_code); else s.bind_null(9);
+    s.run();
+    found = db_->changes() > 0;
+  });
+  if (!found) throw Error("cache: no build with id " + std::to_string(id));
+  return *find_build(id);
+}
+
+std::optional<BuildStats> Index::find_build(int64_t id) {
+  std::optional<BuildStats> out;
+  with_read([&] {
+    out.reset();
+    Statement s(*db_, std::string("SELECT ") + kBuildColumns + " FROM builds WHERE id = ?1");
+    s.bind(1, id);
+    if (s.step()) out = read_build(s);
+  });
+  return out;
+}
+
+std::optional<BuildStats> Index::last_build() {
+  std::optional<BuildStats> out;
+  with_read([&] {
+    out.reset();
+    Statement s(*db_, std::string("SELECT ") + kBuildColumns + " FROM builds ORDER BY id DESC LIMIT 1");
+    if (s.step()) out = read_build(s);
+  });
+  return out;
+}
+
+// --- content-hash cache ------------------------------------------------------
+
+std::optional<std::string> Index::lookup_content_hash(const std::string& path, int64_t size, int64_t mtime_ns,
+                                                      int64_t inode) {
+  std::optional<std::string> out;
+  with_read([&] {
+    out.reset();
+    Statement s(*db_,
+                "SELECT hash FROM stat_hashes WHERE path = ?1 AND size = ?2 AND mtime_ns = ?3 AND inode = ?4");
+    s.bind(1, path).bind(2, size).bind(3, mtime_ns).bind(4, inode);
+    if (s.step()) out = s.column_text(0);
+  });
+  return out;
+}
+
+void Index::store_content_hash(const std::string& path, int64_t size, int64_t mtime_ns, int64_t inode,
+                               const std::string& hash) {
+  int64_t t = now();
+  with_write([&] {
+    Statement s(*db_,
+                "INSERT OR REPLACE INTO stat_hashes (path, size, mtime_ns, inode, hash, hashed_at) "
+                "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+    s.bind(1, path).bind(2, size).bind(3, mtime_ns).bind(4, inode).bind(5, hash).bind(6, t).run();
+  });
+}
+
+// --- whole index -------------------------------------------------------------
+
+CacheStats Index::stats() {
+  CacheStats st;
+  with_read([&] {
+    st = CacheStats{};
+    Statement o(*db_,
+                "SELECT count(*), coalesce(sum(size), 0), coalesce(sum(pinned OR paid), 0), "
+                "coalesce(sum(paid), 0) FROM objects");
+    o.step();
+    st.objects = o.column_int(0);
+    st.bytes = o.column_int(1);
+    st.pinned = o.column_int(2);
+    st.paid = o.column_int(3);
+    Statement c(*db_, "SELECT count(DISTINCT cue) FROM cue_builds");
+    c.step();
+    st.cues = c.column_int(0);
+    st.hits = static_cast<int64_t>(read_counter(*db_, "hits"));
+    st.misses = static_cast<int64_t>(read_counter(*db_, "misses"));
+    st.credits_spent = read_counter(*db_, "credits_spent");
+    st.credits_saved = read_counter(*db_, "credits_saved");
+    st.generation_seconds = read_counter(*db_, "generation_seconds");
+    st.generation_seconds_saved = read_counter(*db_, "generation_seconds_saved");
+    Statement b(*db_, std::string("SELECT ") + kBuildColumns + " FROM builds ORDER BY id DESC LIMIT 1");
+    if (b.step()) st.last_build = read_build(b);
+  });
+  return st;
+}
+
+std::string Index::integrity_check() {
+  std::string result;
+  with_read([&] {
+    result.clear();
+    Statement s(*db_, "PRAGMA integrity_check");
+    while (s.step()) {
+      if (!result.empty()) result += "\n";
+      result += s.column_text(0);
+    }
+  });
+  return result;
+}
+
+}  // namespace foley::cache

@@ -1,0 +1,112 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cache/records.h"
+
+namespace foley::cache {
+
+class Database;
+
+// Unix time in milliseconds. A fake one makes LRU order testable.
+using Clock = std::function<int64_t()>;
+
+struct IndexOptions {
+  // SQLite's own wait for a lock before it reports SQLITE_BUSY.
+  int busy_timeout_ms = 30000;
+  // After that, whole transactions are retried with backoff until this long
+  // has passed; only then does an operation fail with "database is busy".
+  std::chrono::milliseconds retry_budget{120000};
+  Clock clock;  // empty: the system clock
+};
+
+// The SQLite index of a cache directory, `<cache>/index.sqlite`: provenance,
+// checksums, last use, pins, per-cue history, build counters and the content
+// hash cache. The only code in foley that speaks SQL. WAL mode with
+// synchronous=NORMAL; every write is one BEGIN IMMEDIATE transaction, retried
+// on SQLITE_BUSY, so many foley-gen processes may write at once.
+// One Index per process (or thread); do not share one across fork().
+class Index {
+ public:
+  // Opens or creates the index in `cache_dir` (created when missing) and
+  // migrates it forward. Throws foley::Error (bad input) when the index was
+  // written by a newer foley, foley::Error (failure) when it cannot be opened.
+  explicit Index(const std::filesystem::path& cache_dir, IndexOptions options = {});
+  ~Index();
+  Index(const Index&) = delete;
+  Index& operator=(const Index&) = delete;
+
+  static std::filesystem::path index_path(const std::filesystem::path& cache_dir);
+  const std::filesystem::path& cache_dir() const { return cache_dir_; }
+  int schema_version();
+
+  // --- objects -------------------------------------------------------------
+  // Inserts or replaces the row of rec.gen_key after a generation: provenance
+  // fields are replaced, created_at/hit_count/pinned of an existing row are
+  // kept (pinned is OR-ed; paid implies pinned). Counts one miss and the
+  // credits spent, overall and for `build_id` when non-zero.
+  void record_object(const ObjectRecord& rec, int64_t build_id = 0);
+  std::optional<ObjectRecord> find_object(const std::string& gen_key);
+  // All objects, least recently used first (ties: oldest, then key).
+  std::vector<ObjectRecord> list_objects();
+  // A cache hit: bumps hit_count and last_used_at, adds the object's credits
+  // and generation time to the saved totals (and to `build_id`'s row when
+  // non-zero). Returns false, counting nothing, when the key is unknown.
+  bool record_hit(const std::string& gen_key, int64_t build_id = 0);
+  // Marks the object used now without counting a hit. False when unknown.
+  bool touch(const std::string& gen_key);
+  // Sets the explicit pin. A paid object stays protected even when unpinned.
+  // False when unknown.
+  bool set_pinned(const std::string& gen_key, bool pinned);
+  // Deletes the row (history in cue_builds is kept). False when unknown.
+  bool remove_object(const std::string& gen_key);
+
+  // --- per-cue history -----------------------------------------------------
+  // Appends one row; built_at defaults to now.
+  void record_cue_build(const CueBuild& build);
+  std::optional<CueBuild> last_cue_build(const std::string& cue);
+  // Newest first, at most `limit` rows.
+  std::vector<CueBuild> cue_history(const std::string& cue, int limit = 20);
+
+  // --- builds --------------------------------------------------------------
+  // Starts a build row and returns its id.
+  int64_t begin_build();
+  // Adds `extra`'s counters to what record_object/record_hit accumulated for
+  // `id`, sets finished_at and extra.exit_code, and returns the final row.
+  // Throws foley::Error when `id` is unknown.
+  BuildStats finish_build(int64_t id, const BuildStats& extra);
+  std::optional<BuildStats> find_build(int64_t id);
+  std::optional<BuildStats> last_build();
+
+  // --- content-hash cache (stat_hashes) ------------------------------------
+  // The hash stored for `path` if size, mtime and inode still match.
+  std::optional<std::string> lookup_content_hash(const std::string& path, int64_t size, int64_t mtime_ns,
+                                                 int64_t inode);
+  void store_content_hash(const std::string& path, int64_t size, int64_t mtime_ns, int64_t inode,
+                          const std::string& hash);
+
+  // --- whole index -----------------------------------------------------------
+  CacheStats stats();
+  // PRAGMA integrity_check: "ok", or SQLite's list of problems.
+  std::string integrity_check();
+  int64_t now() const;
+
+ private:
+  void with_write(const std::function<void()>& body);
+  void with_read(const std::function<void()>& body);
+  void retry(const std::function<void()>& attempt, const char* what);
+  void open_and_migrate();
+
+  std::filesystem::path cache_dir_;
+  IndexOptions options_;
+  std::unique_ptr<Database> db_;
+};
+
+}  // namespace foley::cache
