@@ -1,0 +1,178 @@
+#include "backends/http_client.h"
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <exception>
+#include <memory>
+#include <mutex>
+
+#include "common/error.h"
+
+namespace foley::backends {
+namespace {
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  return s;
+}
+
+std::string trim(std::string_view s) {
+  size_t b = 0, e = s.size();
+  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
+  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
+  return std::string(s.substr(b, e - b));
+}
+
+void global_init() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) throw Error::failure("cannot initialise libcurl");
+  });
+}
+
+struct Transfer {
+  const BodySink* sink = nullptr;
+  HttpResult result;
+  std::exception_ptr sink_error;
+};
+
+size_t on_header(char* data, size_t size, size_t count, void* user) {
+  auto* t = static_cast<Transfer*>(user);
+  std::string_view line(data, size * count);
+  if (line.rfind("HTTP/", 0) == 0) {
+    // A new status line (after a 100 Continue, or a redirect) starts a new head.
+    t->result.head = HttpResponseHead{};
+    auto sp = line.find(' ');
+    if (sp != std::string_view::npos) t->result.head.status = std::atoi(std::string(line.substr(sp + 1, 3)).c_str());
+    return line.size();
+  }
+  auto colon = line.find(':');
+  if (colon != std::string_view::npos)
+    t->result.head.headers[lower(trim(line.substr(0, colon)))] = trim(line.substr(colon + 1));
+  return line.size();
+}
+
+size_t on_body(char* data, size_t size, size_t count, void* user) {
+  auto* t = static_cast<Transfer*>(user);
+  size_t n = size * count;
+  try {
+    (*t->sink)(t->result.head, std::string_view(data, n));
+  } catch (...) {
+    t->sink_error = std::current_exception();
+    return CURL_WRITEFUNC_ERROR;
+  }
+  t->result.body_bytes += n;
+  return n;
+}
+
+TransportFailure classify(CURLcode code, const std::string& message) {
+  switch (code) {
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+      return TransportFailure::kConnect;
+    case CURLE_OPERATION_TIMEDOUT:
+      return message.find("too slow") != std::string::npos ? TransportFailure::kStall : TransportFailure::kTimeout;
+    case CURLE_PARTIAL_FILE:
+      return TransportFailure::kTruncated;
+    case CURLE_RECV_ERROR:
+    case CURLE_SEND_ERROR:
+    case CURLE_GOT_NOTHING:
+    case CURLE_HTTP2:
+    case CURLE_HTTP2_STREAM:
+    case CURLE_SSL_CONNECT_ERROR:
+      return TransportFailure::kReset;
+    default:
+      return TransportFailure::kOther;
+  }
+}
+
+struct CurlDeleter {
+  void operator()(CURL* c) const { curl_easy_cleanup(c); }
+};
+struct SlistDeleter {
+  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
+};
+
+}  // namespace
+
+std::string HttpResponseHead::header(const std::string& name) const {
+  auto it = headers.find(lower(name));
+  return it == headers.end() ? std::string() : it->second;
+}
+
+std::string transport_failure_name(TransportFailure kind) {
+  switch (kind) {
+    case TransportFailure::kConnect: return "connection failed";
+    case TransportFailure::kTimeout: return "timed out";
+    case TransportFailure::kStall: return "transfer stalled";
+    case TransportFailure::kReset: return "connection reset";
+    case TransportFailure::kTruncated: return "body truncated";
+    case TransportFailure::kOther: return "transfer failed";
+  }
+  return "transfer failed";
+}
+
+HttpResult http_perform(const HttpRequest& request, const BodySink& sink) {
+  global_init();
+  std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
+  if (!curl) throw Error::failure("cannot create a libcurl handle");
+  std::unique_ptr<curl_slist, SlistDeleter> headers;
+  for (const auto& h : request.headers) {
+    curl_slist* next = curl_slist_append(headers.get(), h.c_str());
+    if (next == nullptr) throw Error::failure("cannot build HTTP headers");
+    headers.release();
+    headers.reset(next);
+  }
+  // libcurl adds "Expect: 100-continue" to large POSTs; the API does not need the round trip.
+  curl_slist* no_expect = curl_slist_append(headers.get(), "Expect:");
+  headers.release();
+  headers.reset(no_expect);
+
+  Transfer transfer;
+  transfer.sink = &sink;
+  char errbuf[CURL_ERROR_SIZE] = {0};
+  CURL* c = curl.get();
+  curl_easy_setopt(c, CURLOPT_URL, request.url.c_str());
+  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+  curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
+  curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+  if (request.method == "POST") {
+    curl_easy_setopt(c, CURLOPT_POST, 1L);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, request.body.data());
+    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+  }
+  curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+  curl_easy_setopt(c, CURLOPT_HEADERDATA, &transfer);
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+  curl_easy_setopt(c, CURLOPT_WRITEDATA, &transfer);
+  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(std::lround(request.connect_timeout * 1000)));
+  if (request.timeout > 0) curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(std::lround(request.timeout * 1000)));
+  if (request.stall_seconds > 0) {
+    curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+    curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, static_cast<long>(std::ceil(request.stall_seconds)));
+  }
+  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+
+  CURLcode code = curl_easy_perform(c);
+  if (transfer.sink_error) std::rethrow_exception(transfer.sink_error);
+  HttpResult result = std::move(transfer.result);
+  if (code != CURLE_OK) {
+    std::string message = errbuf[0] != '\0' ? std::string(errbuf) : std::string(curl_easy_strerror(code));
+    result.error = TransportError{classify(code, message), message};
+    return result;
+  }
+  std::string length = result.head.header("content-length");
+  if (!length.empty() && std::to_string(result.body_bytes) != length) {
+    result.error = TransportError{TransportFailure::kTruncated,
+                                  "received " + std::to_string(result.body_bytes) + " bytes of a " + length +
+                                      "-byte body"};
+  }
+  return result;
+}
+
+}  // namespace foley::backends
