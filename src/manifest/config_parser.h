@@ -1,0 +1,26 @@
+#pragma once
+
+#include <filesystem>
+#include <string_view>
+
+#include "manifest/config.h"
+#include "manifest/diagnostics.h"
+#include "manifest/fields.h"
+
+namespace foley::manifest {
+
+// foley.toml after parsing and validation, plus its [render] table as raw
+// fields: the bottom layer of every cue's render settings.
+struct LoadedConfig {
+  ProjectConfig config;
+  RawFields render;
+  bool parsed = false;                  // false after a TOML syntax error: engines unknown
+  bool manifest_dir_explicit = false;   // `manifest_dir` was written (a missing folder is then an error)
+};
+
+// Parses and validates the text of `root`/foley.toml. Every problem goes to
+// `diags` (file "foley.toml"); the result holds whatever was valid, with
+// defaults for the rest. `root` must be absolute.
+LoadedConfig parse_config(const std::filesystem::path& root, std::string_view text, Diagnostics& diags);
+
+}  // namespace foley::manifest

@@ -1,0 +1,154 @@
+#include "manifest/field_checks.h"
+
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+
+#include "manifest/suggest.h"
+
+namespace foley::manifest {
+namespace {
+
+// The longest playback length foley renders: a day. Guards against a typo
+// (clip = 36000000) turning into a multi-gigabyte render.
+constexpr double kMaxClipSeconds = 86400.0;
+
+std::string format_number(double v) {
+  std::ostringstream out;
+  out << v;
+  return out.str();
+}
+
+class Checker {
+ public:
+  Checker(const FieldContext& ctx, Diagnostics& diags) : ctx_(ctx), diags_(diags) {}
+
+  template <typename T>
+  void fail(Field<T>& f, const std::string& name, const std::string& message) {
+    f.bad = true;
+    diags_.error(f.where, ctx_.cue, ctx_.prefix + name, message);
+  }
+
+  void range(Field<double>& f, const std::string& name, double lo, bool lo_inclusive, double hi) {
+    if (!f.usable()) return;
+    double v = *f.value;
+    if (std::isfinite(v) && (lo_inclusive ? v >= lo : v > lo) && v <= hi) return;
+    std::string bounds = lo_inclusive ? "between " + format_number(lo) + " and " + format_number(hi)
+                                      : "greater than " + format_number(lo);
+    if (!lo_inclusive && std::isfinite(hi)) bounds += " and at most " + format_number(hi);
+    fail(f, name, "must be " + bounds + ", got " + format_number(v));
+  }
+
+  void range(Field<long long>& f, const std::string& name, long long lo, long long hi) {
+    if (!f.usable()) return;
+    long long v = *f.value;
+    if (v >= lo && v <= hi) return;
+    fail(f, name, "must be between " + std::to_string(lo) + " and " + std::to_string(hi) + ", got " +
+                      std::to_string(v));
+  }
+
+  void choice(Field<long long>& f, const std::string& name, const std::vector<long long>& allowed) {
+    if (!f.usable()) return;
+    if (std::find(allowed.begin(), allowed.end(), *f.value) != allowed.end()) return;
+    std::vector<std::string> text;
+    for (long long a : allowed) text.push_back(std::to_string(a));
+    fail(f, name, "must be " + one_of(text) + ", got " + std::to_string(*f.value));
+  }
+
+  void choice(Field<std::string>& f, const std::string& name, const std::vector<std::string>& allowed,
+              const std::string& what) {
+    if (!f.usable()) return;
+    if (std::find(allowed.begin(), allowed.end(), *f.value) != allowed.end()) return;
+    fail(f, name, "unknown " + what + " `" + *f.value + "`" + did_you_mean(*f.value, allowed) +
+                      "; expected " + one_of(allowed));
+  }
+
+ private:
+  const FieldContext& ctx_;
+  Diagnostics& diags_;
+};
+
+}  // namespace
+
+const std::vector<std::string>& cue_types() {
+  static const std::vector<std::string> v = {"generated", "silence", "source"};
+  return v;
+}
+
+const std::vector<std::string>& cue_categories() {
+  static const std::vector<std::string> v = {"sfx", "ambience", "music", "beat"};
+  return v;
+}
+
+const std::vector<std::string>& render_formats() {
+  static const std::vector<std::string> v = {"wav", "flac"};
+  return v;
+}
+
+void check_field_values(RawFields& f, const FieldContext& ctx, const std::vector<std::string>* engine_names,
+                        Diagnostics& diags) {
+  Checker c(ctx, diags);
+  c.choice(f.type, "type", cue_types(), "cue type");
+  c.choice(f.category, "category", cue_categories(), "category");
+  c.range(f.duration, "duration", 0.0, false, INFINITY);
+  if (engine_names != nullptr && f.engine.usable()) {
+    if (engine_names->empty()) {
+      c.fail(f.engine, "engine", "no engine profile `" + *f.engine.value +
+                                     "`: foley.toml defines no [engines.<name>] table");
+    } else {
+      c.choice(f.engine, "engine", *engine_names, "engine profile");
+    }
+  }
+  if (f.seed.usable() && *f.seed.value < 0) {
+    c.fail(f.seed, "seed", "must be ≥ 0, got " + std::to_string(*f.seed.value));
+  }
+  c.range(f.prompt_influence, "prompt_influence", 0.0, true, 1.0);
+  c.range(f.clip, "clip", 0.0, false, kMaxClipSeconds);
+  if (f.tags.usable()) {
+    for (const std::string& tag : *f.tags.value) {
+      if (tag.empty()) {
+        c.fail(f.tags, "tags", "tags must not be empty strings");
+        break;
+      }
+    }
+  }
+  if (f.source.usable() && f.source.value->empty()) c.fail(f.source, "source", "must not be empty");
+  c.range(f.sample_rate, "sample_rate", 8000, 192000);
+  c.choice(f.bit_depth, "bit_depth", {16, 24, 32});
+  c.choice(f.format, "format", render_formats(), "format");
+  c.choice(f.channels, "channels", {1, 2});
+  c.range(f.loudness, "loudness", -70.0, true, 0.0);
+  c.range(f.gain_db, "gain_db", -60.0, true, 24.0);
+  c.range(f.fade_in, "fade_in", 0.0, true, 600.0);
+  c.range(f.fade_out, "fade_out", 0.0, true, 600.0);
+}
+
+void apply_render(const RawFields& f, RenderSettings& s) {
+  if (f.sample_rate.usable()) s.sample_rate = static_cast<int>(*f.sample_rate.value);
+  if (f.bit_depth.usable()) s.bit_depth = static_cast<int>(*f.bit_depth.value);
+  if (f.format.usable()) s.format = *f.format.value;
+  if (f.channels.usable()) s.channels = static_cast<int>(*f.channels.value);
+  if (f.loudness.usable()) s.loudness = *f.loudness.value;
+  if (f.gain_db.usable()) s.gain_db = *f.gain_db.value;
+  if (f.fade_in.usable()) s.fade_in = *f.fade_in.value;
+  if (f.fade_out.usable()) s.fade_out = *f.fade_out.value;
+}
+
+void check_render_combination(RawFields& merged, const RenderSettings& settings, const std::string& cue,
+                              const std::string& prefix, Diagnostics& diags) {
+  if (merged.format.bad || merged.bit_depth.bad) return;
+  if (settings.format == "flac" && settings.bit_depth == 32) {
+    // Point at the more specific of the two: a project-wide bit_depth from
+    // foley.toml is not what a manifest's `format = "flac"` should blame.
+    bool blame_format = merged.format.present() &&
+                        (!merged.bit_depth.present() ||
+                         (merged.bit_depth.where.file != merged.format.where.file &&
+                          merged.bit_depth.where.file == "foley.toml"));
+    const SourceLocation& where = blame_format ? merged.format.where : merged.bit_depth.where;
+    (blame_format ? merged.format.bad : merged.bit_depth.bad) = true;
+    diags.error(where, cue, prefix + (blame_format ? "format" : "bit_depth"),
+                "FLAC stores 16 or 24 bit samples; use bit_depth = 16 or 24, or format = \"wav\" for 32-bit float");
+  }
+}
+
+}  // namespace foley::manifest

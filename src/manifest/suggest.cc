@@ -1,0 +1,51 @@
+#include "manifest/suggest.h"
+
+#include <algorithm>
+#include <cctype>
+
+namespace foley::manifest {
+
+size_t edit_distance(std::string_view a, std::string_view b) {
+  auto fold = [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); };
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t above = row[j];
+      size_t cost = fold(a[i - 1]) == fold(b[j - 1]) ? 0 : 1;
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + cost});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates) {
+  // Words of 1-2 characters get no suggestion: everything is "close" to them.
+  if (word.size() < 3 || word.size() > 256) return "";
+  size_t limit = std::max<size_t>(1, word.size() / 3);
+  const std::string* best = nullptr;
+  size_t best_distance = limit + 1;
+  for (const std::string& candidate : candidates) {
+    size_t d = edit_distance(word, candidate);
+    if (d < best_distance) {
+      best_distance = d;
+      best = &candidate;
+    }
+  }
+  if (best == nullptr) return "";
+  return " (did you mean `" + *best + "`?)";
+}
+
+std::string one_of(const std::vector<std::string>& values) {
+  std::string out;
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) out += i + 1 == values.size() ? " or " : ", ";
+    out += "`" + values[i] + "`";
+  }
+  return out;
+}
+
+}  // namespace foley::manifest
