@@ -3,7 +3,9 @@
 #include <cstring>
 #include <limits>
 
+#include "audio/mpeg_decoder.h"
 #include "audio/sndfile_io.h"
+#include "common/atomic_file.h"
 #include "common/error.h"
 
 namespace foley::audio {
@@ -51,12 +53,26 @@ AudioBuffer read_all(const SndFile& file, const SF_INFO& info, const std::string
   return buf;
 }
 
+bool is_mpeg(const SF_INFO& info) { return (info.format & SF_FORMAT_TYPEMASK) == SF_FORMAT_MPEG; }
+
+// libsndfile recognises the container; MPEG streams are then decoded by
+// detail::decode_mpeg, which does not stop at libsndfile's length estimate.
+AudioBuffer decode_mpeg_buffer(std::string_view bytes, const std::string& origin) {
+  AudioBuffer buf;
+  detail::decode_mpeg(bytes, origin, &buf);
+  return buf;
+}
+
 }  // namespace
 
 AudioBuffer read_audio(const std::filesystem::path& path) {
   SF_INFO info{};
   SndFile file(sf_open(path.c_str(), SFM_READ, &info));
   check_opened(file, info, path.string());
+  if (is_mpeg(info)) {
+    file.close();
+    return decode_mpeg_buffer(read_file(path), path.string());
+  }
   return read_all(file, info, path.string());
 }
 
@@ -65,6 +81,7 @@ AudioBuffer read_audio_bytes(std::string_view bytes, const std::string& origin) 
   SF_INFO info{};
   SndFile file(sf_open_virtual(detail::MemoryReader::callbacks(), SFM_READ, &info, &reader));
   check_opened(file, info, origin);
+  if (is_mpeg(info)) return decode_mpeg_buffer(bytes, origin);
   return read_all(file, info, origin);
 }
 
@@ -79,17 +96,14 @@ AudioInfo probe_audio(const std::filesystem::path& path) {
   out.encoding = detail::encoding_name(info.format);
   out.metadata = read_tags(file.get());
   out.frames = info.frames;
-  if ((info.format & SF_FORMAT_TYPEMASK) == SF_FORMAT_MPEG) {
-    // The MPEG decoder's count can be an estimate (VBR without a Xing header):
-    // the real length is worth one pass over the frames, decoded and dropped.
-    constexpr sf_count_t kBlockFrames = 16384;
-    std::vector<float> block(static_cast<size_t>(kBlockFrames) * static_cast<size_t>(info.channels));
-    int64_t counted = 0;
-    for (sf_count_t n; (n = sf_readf_float(file.get(), block.data(), kBlockFrames)) > 0;) counted += n;
-    int err = sf_error(file.get());
-    if (err != SF_ERR_NO_ERROR)
-      throw Error("cannot decode audio file " + path.string() + ": " + sf_error_number(err));
-    out.frames = counted;
+  if (is_mpeg(info)) {
+    // The header's count is only an estimate for MPEG (VBR without a Xing
+    // header): the real length is worth one pass over the frames.
+    file.close();
+    detail::MpegStream stream = detail::decode_mpeg(read_file(path), path.string(), nullptr);
+    out.frames = stream.frames;
+    out.sample_rate = stream.sample_rate;
+    out.channels = stream.channels;
   }
   if (out.frames < 0) out.frames = 0;
   out.duration_seconds = static_cast<double>(out.frames) / out.sample_rate;

@@ -177,3 +177,35 @@ TEST_CASE("undecodable files give an Error naming the file", "[audio][io]") {
     CHECK(e.exit_code() == 2);
   }
 }
+
+TEST_CASE("probe_audio counts MP3 frames exactly, with an ID3 tag or without a Xing header", "[audio][io]") {
+  ScratchDir dir;
+  AudioBuffer in = testing::sine(1000, 2.0, 44100, 0.5);
+  write_with_sndfile(dir / "plain.mp3", in, SF_FORMAT_MPEG | SF_FORMAT_MPEG_LAYER_III);
+  std::string bytes = foley::read_file(dir / "plain.mp3");
+
+  // An ID3v2.3 tag in front of the first frame: header, then one TIT2 frame.
+  std::string frame = std::string("TIT2") + std::string("\0\0\0\x05\0\0", 6) + std::string("\0door", 5);
+  std::string tag = std::string("ID3\x03\0\0", 6) + std::string("\0\0\0", 3) + char(frame.size()) + frame;
+  std::ofstream(dir / "tagged.mp3", std::ios::binary) << tag + bytes;
+  AudioInfo tagged_info = probe_audio(dir / "tagged.mp3");
+  CHECK(tagged_info.format == "mp3");
+  CHECK(tagged_info.metadata.title == "door");
+  CHECK(tagged_info.frames == static_cast<int64_t>(read_audio(dir / "tagged.mp3").frames()));
+  CHECK(tagged_info.duration_seconds == Approx(2.0).margin(0.06));
+
+  // Without the Xing/LAME info frame the decoder can only estimate the length
+  // up front; probe_audio must still report what read_audio decodes.
+  REQUIRE(static_cast<unsigned char>(bytes[0]) == 0xff);
+  const int kBitrates[] = {0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320};
+  const int kRates[] = {44100, 48000, 32000};
+  unsigned char h2 = static_cast<unsigned char>(bytes[2]);
+  size_t first_frame = 144000 * kBitrates[h2 >> 4] / kRates[(h2 >> 2) & 3] + ((h2 >> 1) & 1);
+  REQUIRE(bytes.substr(first_frame, 2) == "\xff\xfb");
+  std::ofstream(dir / "noxing.mp3", std::ios::binary) << bytes.substr(first_frame);
+  AudioInfo info = probe_audio(dir / "noxing.mp3");
+  AudioBuffer decoded = read_audio(dir / "noxing.mp3");
+  CHECK(info.frames == static_cast<int64_t>(decoded.frames()));
+  CHECK(info.duration_seconds == Approx(2.0).margin(0.08));
+  CHECK(testing::estimate_frequency(decoded) == Approx(1000).margin(2));
+}
