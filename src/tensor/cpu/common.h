@@ -1,0 +1,35 @@
+#pragma once
+
+// Helpers shared by the CPU op implementations.
+
+#include <initializer_list>
+#include <string>
+
+#include "common/error.h"
+#include "tensor/tensor.h"
+
+namespace foley::tensor::cpu {
+
+// Throws foley::Error unless every defined tensor is on the CPU. This is where
+// a CUDA build dispatches to its kernels instead.
+inline void require_cpu(const char* op, std::initializer_list<const Tensor*> tensors) {
+  for (const Tensor* t : tensors)
+    if (t->defined() && !t->device().is_cpu())
+      throw Error(std::string(op) + ": no implementation for " + t->device().to_string() + " in this build");
+}
+
+// Throws foley::Error unless `t` is defined and floating point.
+inline void require_float(const char* op, const char* what, const Tensor& t) {
+  if (!t.defined()) throw Error(std::string(op) + ": " + what + " is undefined");
+  if (!is_floating(t.dtype())) throw Error(std::string(op) + ": " + what + " must be floating point, got " + t.to_string());
+}
+
+// f32 view of a floating tensor (no copy when already f32).
+inline Tensor as_f32(const Tensor& t) { return t.defined() ? t.to(DType::kF32) : t; }
+
+// Throws foley::Error "<op>: <message>".
+[[noreturn]] inline void fail(const char* op, const std::string& message) {
+  throw Error(std::string(op) + ": " + message);
+}
+
+}  // namespace foley::tensor::cpu

@@ -1,0 +1,202 @@
+// Elementwise ops on the CPU: activations, scalar ops and binary arithmetic
+// with numpy broadcasting.
+#include <cmath>
+#include <numbers>
+#include <vector>
+
+#include "tensor/cpu/common.h"
+#include "tensor/cpu/parallel.h"
+#include "tensor/ops.h"
+
+namespace foley::tensor {
+namespace {
+
+constexpr int64_t kGrain = 16384;
+
+template <typename Fn>
+Tensor unary(const char* op, const Tensor& x_in, Fn fn) {
+  cpu::require_cpu(op, {&x_in});
+  cpu::require_float(op, "input", x_in);
+  const Tensor x = cpu::as_f32(x_in);
+  Tensor out = Tensor::empty(x.shape());
+  const float* px = x.data<float>();
+  float* py = out.data<float>();
+  cpu::parallel_for(x.numel(), kGrain, [&](int64_t begin, int64_t end) {
+    for (int64_t i = begin; i < end; ++i) py[i] = fn(px[i]);
+  });
+  return out;
+}
+
+inline float gelu_exact(float x) { return 0.5f * x * (1.0f + std::erf(x * static_cast<float>(std::numbers::sqrt2 / 2))); }
+
+inline float gelu_tanh(float x) {
+  constexpr float kBeta = 0.7978845608028654f;  // sqrt(2/pi)
+  return 0.5f * x * (1.0f + std::tanh(kBeta * (x + 0.044715f * x * x * x)));
+}
+
+enum class BinaryOp { kAdd, kSub, kMul, kDiv };
+
+template <typename T>
+inline T apply(BinaryOp op, T a, T b) {
+  switch (op) {
+    case BinaryOp::kAdd: return a + b;
+    case BinaryOp::kSub: return a - b;
+    case BinaryOp::kMul: return a * b;
+    case BinaryOp::kDiv: return a / b;
+  }
+  return a;
+}
+
+// Iterates out = a (op) b over a broadcast shape whose adjacent dims have been
+// merged where possible; the innermost dim is the fast loop.
+template <typename T>
+void broadcast_loop(BinaryOp op, const T* pa, const T* pb, T* py, const Shape& out_shape,
+                    const std::vector<int64_t>& sa, const std::vector<int64_t>& sb) {
+  const size_t n = out_shape.size();
+  const int64_t inner = n ? out_shape[n - 1] : 1;
+  const int64_t ia = n ? sa[n - 1] : 0, ib = n ? sb[n - 1] : 0;
+  const int64_t outer = inner == 0 ? 0 : shape_numel(out_shape) / inner;
+  cpu::parallel_for(outer, std::max<int64_t>(1, kGrain / std::max<int64_t>(1, inner)), [&](int64_t begin, int64_t end) {
+    for (int64_t o = begin; o < end; ++o) {
+      int64_t rem = o, offset_a = 0, offset_b = 0;
+      for (size_t d = n - 1; d-- > 0;) {
+        const int64_t idx = rem % out_shape[d];
+        rem /= out_shape[d];
+        offset_a += idx * sa[d];
+        offset_b += idx * sb[d];
+      }
+      const T* ra = pa + offset_a;
+      const T* rb = pb + offset_b;
+      T* ry = py + o * inner;
+      if (ia == 1 && ib == 1) {
+        for (int64_t j = 0; j < inner; ++j) ry[j] = apply(op, ra[j], rb[j]);
+      } else if (ia == 1 && ib == 0) {
+        const T bv = rb[0];
+        for (int64_t j = 0; j < inner; ++j) ry[j] = apply(op, ra[j], bv);
+      } else {
+        for (int64_t j = 0; j < inner; ++j) ry[j] = apply(op, ra[j * ia], rb[j * ib]);
+      }
+    }
+  });
+}
+
+Tensor binary(const char* name, BinaryOp op, const Tensor& a_in, const Tensor& b_in) {
+  cpu::require_cpu(name, {&a_in, &b_in});
+  if (!a_in.defined() || !b_in.defined()) cpu::fail(name, "undefined operand");
+  // Broadcast shape and per-operand strides.
+  const size_t n = std::max(a_in.dim(), b_in.dim());
+  Shape out_shape(n);
+  std::vector<int64_t> sa(n, 0), sb(n, 0);
+  int64_t stride_a = 1, stride_b = 1;
+  for (size_t i = n; i-- > 0;) {
+    const int64_t da = i + a_in.dim() >= n ? a_in.shape()[i + a_in.dim() - n] : 1;
+    const int64_t db = i + b_in.dim() >= n ? b_in.shape()[i + b_in.dim() - n] : 1;
+    if (da != db && da != 1 && db != 1)
+      cpu::fail(name, "shapes " + shape_to_string(a_in.shape()) + " and " + shape_to_string(b_in.shape()) +
+                          " do not broadcast");
+    out_shape[i] = da == 1 ? db : da;
+    sa[i] = da == 1 ? 0 : stride_a;
+    sb[i] = db == 1 ? 0 : stride_b;
+    stride_a *= da;
+    stride_b *= db;
+  }
+  // Merge adjacent dims that are laid out alike in both operands.
+  Shape merged_shape;
+  std::vector<int64_t> ma, mb;
+  for (size_t i = 0; i < n; ++i) {
+    if (!merged_shape.empty() && ma.back() == sa[i] * out_shape[i] && mb.back() == sb[i] * out_shape[i]) {
+      merged_shape.back() *= out_shape[i];
+      ma.back() = sa[i];
+      mb.back() = sb[i];
+    } else {
+      merged_shape.push_back(out_shape[i]);
+      ma.push_back(sa[i]);
+      mb.push_back(sb[i]);
+    }
+  }
+  const bool integer = !is_floating(a_in.dtype()) && !is_floating(b_in.dtype());
+  if (integer && a_in.dtype() != b_in.dtype()) cpu::fail(name, "integer operands of different dtypes");
+  if (integer && a_in.dtype() == DType::kI32) {
+    Tensor out = Tensor::empty(out_shape, DType::kI32);
+    broadcast_loop(op, a_in.data<int32_t>(), b_in.data<int32_t>(), out.data<int32_t>(), merged_shape, ma, mb);
+    return out;
+  }
+  if (integer) {
+    Tensor out = Tensor::empty(out_shape, DType::kI64);
+    broadcast_loop(op, a_in.data<int64_t>(), b_in.data<int64_t>(), out.data<int64_t>(), merged_shape, ma, mb);
+    return out;
+  }
+  const Tensor a = a_in.to(DType::kF32), b = b_in.to(DType::kF32);
+  Tensor out = Tensor::empty(out_shape);
+  broadcast_loop(op, a.data<float>(), b.data<float>(), out.data<float>(), merged_shape, ma, mb);
+  return out;
+}
+
+}  // namespace
+
+Tensor gelu(const Tensor& x, GeluApproximation approximation) {
+  if (approximation == GeluApproximation::kTanh) return unary("gelu", x, gelu_tanh);
+  return unary("gelu", x, gelu_exact);
+}
+Tensor silu(const Tensor& x) {
+  return unary("silu", x, [](float v) { return v / (1.0f + std::exp(-v)); });
+}
+Tensor relu(const Tensor& x) {
+  return unary("relu", x, [](float v) { return v > 0.0f ? v : 0.0f; });
+}
+Tensor leaky_relu(const Tensor& x, double negative_slope) {
+  const float slope = static_cast<float>(negative_slope);
+  return unary("leaky_relu", x, [slope](float v) { return v > 0.0f ? v : v * slope; });
+}
+Tensor tanh(const Tensor& x) {
+  return unary("tanh", x, [](float v) { return std::tanh(v); });
+}
+Tensor sigmoid(const Tensor& x) {
+  return unary("sigmoid", x, [](float v) { return 1.0f / (1.0f + std::exp(-v)); });
+}
+Tensor exp(const Tensor& x) {
+  return unary("exp", x, [](float v) { return std::exp(v); });
+}
+Tensor sqrt(const Tensor& x) {
+  return unary("sqrt", x, [](float v) { return std::sqrt(v); });
+}
+Tensor scale(const Tensor& x, double s) {
+  const float f = static_cast<float>(s);
+  return unary("scale", x, [f](float v) { return v * f; });
+}
+Tensor add_scalar(const Tensor& x, double s) {
+  const float f = static_cast<float>(s);
+  return unary("add_scalar", x, [f](float v) { return v + f; });
+}
+
+Tensor geglu(const Tensor& x_in) {
+  cpu::require_cpu("geglu", {&x_in});
+  cpu::require_float("geglu", "input", x_in);
+  if (x_in.dim() < 1 || x_in.size(-1) % 2 != 0)
+    cpu::fail("geglu", "last dim must be even, got " + x_in.to_string());
+  const Tensor x = cpu::as_f32(x_in);
+  const int64_t two_f = x.size(-1), f = two_f / 2;
+  const int64_t rows = two_f == 0 ? 0 : x.numel() / two_f;
+  Shape out_shape = x.shape();
+  out_shape.back() = f;
+  Tensor out = Tensor::empty(out_shape);
+  const float* px = x.data<float>();
+  float* py = out.data<float>();
+  cpu::parallel_for(rows, std::max<int64_t>(1, kGrain / std::max<int64_t>(1, f)), [&](int64_t begin, int64_t end) {
+    for (int64_t r = begin; r < end; ++r)
+      for (int64_t j = 0; j < f; ++j) py[r * f + j] = px[r * two_f + j] * gelu_exact(px[r * two_f + f + j]);
+  });
+  return out;
+}
+
+Tensor add(const Tensor& a, const Tensor& b) { return binary("add", BinaryOp::kAdd, a, b); }
+Tensor sub(const Tensor& a, const Tensor& b) { return binary("sub", BinaryOp::kSub, a, b); }
+Tensor mul(const Tensor& a, const Tensor& b) { return binary("mul", BinaryOp::kMul, a, b); }
+Tensor div(const Tensor& a, const Tensor& b) {
+  if (!is_floating(a.dtype()) && !is_floating(b.dtype()))
+    for (int64_t v : b.to_vector_i64())
+      if (v == 0) cpu::fail("div", "integer division by zero");
+  return binary("div", BinaryOp::kDiv, a, b);
+}
+
+}  // namespace foley::tensor

@@ -1,0 +1,137 @@
+// Normalisations on the CPU. Statistics are accumulated in double, two-pass
+// (mean, then centred variance), which is at least as accurate as torch.
+#include <cmath>
+
+#include "tensor/cpu/common.h"
+#include "tensor/cpu/parallel.h"
+#include "tensor/ops.h"
+
+namespace foley::tensor {
+namespace {
+
+void check_affine(const char* op, const Tensor& t, const char* what, int64_t size) {
+  if (!t.defined()) return;
+  cpu::require_float(op, what, t);
+  if (t.numel() != size)
+    cpu::fail(op, std::string(what) + " " + t.to_string() + " does not have " + std::to_string(size) + " elements");
+}
+
+// Applies fn(row_in, row_out) to each of `rows` rows of length `d` of x in parallel.
+template <typename Fn>
+Tensor map_rows(const Tensor& x, int64_t d, Fn&& fn) {
+  Tensor out = Tensor::empty(x.shape());
+  const int64_t rows = d == 0 ? 0 : x.numel() / d;
+  const float* px = x.data<float>();
+  float* py = out.data<float>();
+  cpu::parallel_for(rows, std::max<int64_t>(1, 16384 / std::max<int64_t>(1, d)), [&](int64_t begin, int64_t end) {
+    for (int64_t r = begin; r < end; ++r) fn(px + r * d, py + r * d);
+  });
+  return out;
+}
+
+}  // namespace
+
+Tensor group_norm(const Tensor& x_in, int64_t num_groups, const Tensor& weight_in, const Tensor& bias_in, double eps) {
+  const char* op = "group_norm";
+  cpu::require_cpu(op, {&x_in, &weight_in, &bias_in});
+  cpu::require_float(op, "input", x_in);
+  if (x_in.dim() < 2) cpu::fail(op, "expected [N, C, *], got " + x_in.to_string());
+  const int64_t n = x_in.size(0), c = x_in.size(1);
+  if (num_groups < 1 || c % num_groups != 0)
+    cpu::fail(op, std::to_string(c) + " channels cannot be split into " + std::to_string(num_groups) + " groups");
+  check_affine(op, weight_in, "weight", c);
+  check_affine(op, bias_in, "bias", c);
+  const Tensor x = cpu::as_f32(x_in), weight = cpu::as_f32(weight_in), bias = cpu::as_f32(bias_in);
+  const int64_t spatial = c == 0 ? 0 : x.numel() / (n * c);
+  const int64_t cg = c / num_groups;
+  Tensor out = Tensor::empty(x.shape());
+  const float* px = x.data<float>();
+  const float* pw = weight.defined() ? weight.data<float>() : nullptr;
+  const float* pb = bias.defined() ? bias.data<float>() : nullptr;
+  float* py = out.data<float>();
+  cpu::parallel_for(n * num_groups, 1, [&](int64_t begin, int64_t end) {
+    for (int64_t ng = begin; ng < end; ++ng) {
+      const int64_t count = cg * spatial;
+      const float* src = px + ng * count;
+      float* dst = py + ng * count;
+      double sum = 0;
+      for (int64_t i = 0; i < count; ++i) sum += src[i];
+      const double mean = count ? sum / count : 0.0;
+      double sq = 0;
+      for (int64_t i = 0; i < count; ++i) sq += (src[i] - mean) * (src[i] - mean);
+      const double inv = 1.0 / std::sqrt((count ? sq / count : 0.0) + eps);
+      const int64_t group = ng % num_groups;
+      for (int64_t ch = 0; ch < cg; ++ch) {
+        const int64_t channel = group * cg + ch;
+        const float scale = static_cast<float>(inv) * (pw ? pw[channel] : 1.0f);
+        const float shift = (pb ? pb[channel] : 0.0f) - static_cast<float>(mean) * scale;
+        const float* s = src + ch * spatial;
+        float* d = dst + ch * spatial;
+        for (int64_t i = 0; i < spatial; ++i) d[i] = s[i] * scale + shift;
+      }
+    }
+  });
+  return out;
+}
+
+Tensor layer_norm(const Tensor& x_in, const Tensor& weight_in, const Tensor& bias_in, double eps) {
+  const char* op = "layer_norm";
+  cpu::require_cpu(op, {&x_in, &weight_in, &bias_in});
+  cpu::require_float(op, "input", x_in);
+  if (x_in.dim() < 1) cpu::fail(op, "needs at least one dim");
+  const int64_t d = x_in.size(-1);
+  check_affine(op, weight_in, "weight", d);
+  check_affine(op, bias_in, "bias", d);
+  const Tensor x = cpu::as_f32(x_in), weight = cpu::as_f32(weight_in), bias = cpu::as_f32(bias_in);
+  const float* pw = weight.defined() ? weight.data<float>() : nullptr;
+  const float* pb = bias.defined() ? bias.data<float>() : nullptr;
+  return map_rows(x, d, [&](const float* src, float* dst) {
+    double sum = 0;
+    for (int64_t i = 0; i < d; ++i) sum += src[i];
+    const double mean = sum / d;
+    double sq = 0;
+    for (int64_t i = 0; i < d; ++i) sq += (src[i] - mean) * (src[i] - mean);
+    const float inv = static_cast<float>(1.0 / std::sqrt(sq / d + eps));
+    const float m = static_cast<float>(mean);
+    for (int64_t i = 0; i < d; ++i) {
+      const float v = (src[i] - m) * inv;
+      dst[i] = v * (pw ? pw[i] : 1.0f) + (pb ? pb[i] : 0.0f);
+    }
+  });
+}
+
+Tensor rms_norm(const Tensor& x_in, const Tensor& weight_in, double eps) {
+  const char* op = "rms_norm";
+  cpu::require_cpu(op, {&x_in, &weight_in});
+  cpu::require_float(op, "input", x_in);
+  if (x_in.dim() < 1) cpu::fail(op, "needs at least one dim");
+  const int64_t d = x_in.size(-1);
+  check_affine(op, weight_in, "weight", d);
+  const Tensor x = cpu::as_f32(x_in), weight = cpu::as_f32(weight_in);
+  const float* pw = weight.defined() ? weight.data<float>() : nullptr;
+  return map_rows(x, d, [&](const float* src, float* dst) {
+    double sq = 0;
+    for (int64_t i = 0; i < d; ++i) sq += static_cast<double>(src[i]) * src[i];
+    const float inv = static_cast<float>(1.0 / std::sqrt(sq / d + eps));
+    for (int64_t i = 0; i < d; ++i) dst[i] = (src[i] * inv) * (pw ? pw[i] : 1.0f);
+  });
+}
+
+Tensor l2_normalize(const Tensor& x_in, int64_t dim, double eps) {
+  const char* op = "l2_normalize";
+  cpu::require_cpu(op, {&x_in});
+  cpu::require_float(op, "input", x_in);
+  const int64_t last = x_in.dim() - 1;
+  const int64_t w = x_in.wrap_dim(dim);
+  if (w != last) return l2_normalize(x_in.transpose(w, last), -1, eps).transpose(w, last);
+  const Tensor x = cpu::as_f32(x_in);
+  const int64_t d = x.size(-1);
+  return map_rows(x, d, [&](const float* src, float* dst) {
+    double sq = 0;
+    for (int64_t i = 0; i < d; ++i) sq += static_cast<double>(src[i]) * src[i];
+    const float inv = static_cast<float>(1.0 / std::max(std::sqrt(sq), eps));
+    for (int64_t i = 0; i < d; ++i) dst[i] = src[i] * inv;
+  });
+}
+
+}  // namespace foley::tensor
