@@ -50,6 +50,11 @@ AudioBuffer read_all(const SndFile& file, const SF_INFO& info, const std::string
   int err = sf_error(file.get());
   if (err != SF_ERR_NO_ERROR)
     throw Error("cannot decode audio file " + origin + ": " + sf_error_number(err));
+  // A FLAC cut short decodes without an error, only with fewer frames than
+  // its STREAMINFO promises: that is a corrupt file, not shorter audio.
+  if (info.frames > 0 && info.frames != SF_COUNT_MAX && static_cast<sf_count_t>(buf.frames()) < info.frames)
+    throw Error("cannot decode audio file " + origin + ": truncated or corrupt (the header promises " +
+                std::to_string(info.frames) + " frames, only " + std::to_string(buf.frames()) + " decode)");
   return buf;
 }
 

@@ -24,7 +24,8 @@ struct AudioInfo {
 
 // Decodes a whole file (WAV, FLAC, Ogg Vorbis/Opus, MP3, and whatever else
 // libsndfile reads) to float32. Throws foley::Error naming `path` when the file
-// is missing, is not audio, or is corrupt.
+// is missing, is not audio, is corrupt, or decodes to fewer frames than its
+// header promises (a truncated FLAC).
 AudioBuffer read_audio(const std::filesystem::path& path);
 
 // Like read_audio, for encoded bytes held in memory; `origin` names them in errors.

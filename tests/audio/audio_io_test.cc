@@ -209,3 +209,16 @@ TEST_CASE("probe_audio counts MP3 frames exactly, with an ID3 tag or without a X
   CHECK(info.duration_seconds == Approx(2.0).margin(0.08));
   CHECK(testing::estimate_frequency(decoded) == Approx(1000).margin(2));
 }
+
+TEST_CASE("a truncated flac is an Error, not shorter audio", "[audio][io]") {
+  ScratchDir dir;
+  WriteOptions o;
+  o.format = "flac";
+  o.bit_depth = 16;
+  write_audio(dir / "full.flac", testing::noise(1.0, 48000), o);
+  std::string bytes = foley::read_file(dir / "full.flac");
+  std::ofstream(dir / "cut.flac", std::ios::binary) << bytes.substr(0, bytes.size() / 2);
+  CHECK(read_audio(dir / "full.flac").frames() == 48000);
+  CHECK_THROWS_WITH(read_audio(dir / "cut.flac"), Catch::Contains((dir / "cut.flac").string()) &&
+                                                      Catch::Contains("truncated"));
+}
