@@ -89,7 +89,7 @@ nlohmann::json make_sidecar(const RenderRequest& request, const RenderResult& r)
 
 }  // namespace
 
-AudioBuffer process(const AudioBuffer& input, const RenderSettings& s, RenderResult& result) {
+AudioBuffer render_buffer(const AudioBuffer& input, const RenderSettings& s, RenderResult& result) {
   result.settings = s;
   AudioBuffer buf = resample(input, s.sample_rate);
   buf = convert_channels(buf, s.channels);
@@ -133,7 +133,7 @@ RenderResult render(const RenderRequest& request) {
   const RenderSettings settings = RenderSettings::from_json(request.render, request.cue);
   if (request.output_path.empty()) throw Error("cue \"" + request.cue + "\": output_path is empty");
   AudioBuffer input = load_input(request, settings);
-  AudioBuffer out = process(input, settings, result);
+  AudioBuffer out = render_buffer(input, settings, result);
 
   result.output_path = request.output_path;
   result.sidecar_path = request.output_path;

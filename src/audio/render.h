@@ -54,6 +54,6 @@ RenderResult render(const RenderRequest& request);
 // The in-memory part of render(): the processing chain applied to `input`
 // (already decoded, or silence). Fills every RenderResult field except paths
 // and sidecar. Exposed for tests and for tools that render without files.
-AudioBuffer process(const AudioBuffer& input, const RenderSettings& settings, RenderResult& result);
+AudioBuffer render_buffer(const AudioBuffer& input, const RenderSettings& settings, RenderResult& result);
 
 }  // namespace foley::audio

@@ -226,3 +226,24 @@ TEST_CASE("render is deterministic: the same request gives the same bytes", "[au
   CHECK(foley::read_file(req.output_path) == first);
   CHECK(foley::read_file(req.output_path.string() + ".json") == first_side);
 }
+
+TEST_CASE("render_buffer: loudness is set before the fades, which only lower it", "[audio][render]") {
+  json s = settings({{"channels", 2}, {"clip", 0.5}, {"loudness", -18.0}});
+  AudioBuffer in = testing::noise(1.0, 16000, 0.05);
+  RenderResult plain;
+  AudioBuffer a = render_buffer(in, RenderSettings::from_json(s, "t:a"), plain);
+  CHECK(a.sample_rate == 48000);
+  CHECK(a.channels == 2);
+  CHECK(a.frames() == 24000);
+  REQUIRE(plain.integrated_lufs);
+  CHECK(*plain.integrated_lufs == Approx(-18.0).margin(0.5));
+  CHECK(plain.duration_seconds == Approx(0.5));
+
+  s["fade_out"] = 0.25;
+  RenderResult faded;
+  AudioBuffer b = render_buffer(in, RenderSettings::from_json(s, "t:b"), faded);
+  CHECK(faded.loudness_gain_db == Approx(plain.loudness_gain_db));
+  REQUIRE(faded.integrated_lufs);
+  CHECK(*faded.integrated_lufs < *plain.integrated_lufs - 0.5);
+  for (size_t f = 0; f < 12000; ++f) REQUIRE(b.at(f, 0) == a.at(f, 0));
+}
