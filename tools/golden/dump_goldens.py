@@ -47,8 +47,8 @@ PIPELINE_CASES = [
 def f32(t):
     t = t.detach().cpu()
     if t.dtype in (torch.int8, torch.int16, torch.int32, torch.int64, torch.uint8, torch.bool):
-        return t.to(torch.int64).contiguous()
-    return t.to(torch.float32).contiguous()
+        return t.to(torch.int64).contiguous().clone()
+    return t.to(torch.float32).contiguous().clone()
 
 
 class Recorder:
@@ -238,7 +238,7 @@ def scheduler_goldens(model_dir, out_dir):
         s = make_scheduler(pipe, kind)
         s.set_timesteps(steps)
         g = torch.Generator("cpu").manual_seed(5)
-        x = torch.randn((1, 8, 6, 16), generator=g)
+        x = torch.randn((1, 8, 2, 4), generator=g)
         tensors[f"scheduler.{tag}.synthetic.sample.0"] = f32(x)
         for i, t in enumerate(s.timesteps):
             eps = torch.randn(x.shape, generator=g)
@@ -246,7 +246,7 @@ def scheduler_goldens(model_dir, out_dir):
             x = s.step(eps, t, x).prev_sample
             tensors[f"scheduler.{tag}.synthetic.prev_sample.{i}"] = f32(x)
         meta["entries"].append({"name": f"scheduler.{tag}.synthetic", "scheduler": kind, "steps": steps,
-                                "sample_shape": [1, 8, 6, 16]})
+                                "sample_shape": [1, 8, 2, 4]})
     save_file(tensors, os.path.join(out_dir, "schedulers.safetensors"))
     with open(os.path.join(out_dir, "schedulers.json"), "w", encoding="utf-8") as f:
         json.dump(meta, f, indent=1, ensure_ascii=False, default=str)
