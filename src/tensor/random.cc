@@ -4,6 +4,8 @@
 // changing a float to a double changes the last bits and breaks bit equality.
 #include "tensor/random.h"
 
+#include <algorithm>
+#include <bit>
 #include <cmath>
 
 namespace foley::tensor {
@@ -28,16 +30,84 @@ double uniform_double(CpuGenerator& g) {
   return static_cast<double>(bits) * (1.0 / static_cast<double>(uint64_t{1} << 53));
 }
 
-// normal_fill_16 (scalar version, used by torch's default and AVX-512 CPU
-// kernels): Box-Muller on 8 pairs (data[j], data[j + 8]) of uniforms.
+// torch's x86 CPU kernels fill float tensors through normal_fill_16_AVX2,
+// whose log and sincos are the Cephes polynomials of avx_mathfun.h. The wheels
+// are built with FMA and GCC contracts each multiply feeding an add into one
+// fused operation, so the port spells out exactly those std::fma calls (and
+// random.cc is compiled with -ffp-contract=off so that nothing else fuses).
+// Verified bit for bit against torch 2.5.1 (tests/fixtures/randn).
+float cephes_log(float x) {
+  x = std::max(x, std::bit_cast<float>(0x00800000u));  // no denormals
+  const int32_t exponent = static_cast<int32_t>(std::bit_cast<uint32_t>(x) >> 23);
+  x = std::bit_cast<float>((std::bit_cast<uint32_t>(x) & ~0x7f800000u) | std::bit_cast<uint32_t>(0.5f));
+  float e = static_cast<float>(exponent - 0x7f) + 1.0f;
+  const bool below = x < 0.707106781186547524f;
+  const float extra = below ? x : 0.0f;
+  x = x - 1.0f;
+  e = e - (below ? 1.0f : 0.0f);
+  x = x + extra;
+  const float z = x * x;
+  float y = 7.0376836292E-2f;
+  y = std::fma(y, x, -1.1514610310E-1f);
+  y = std::fma(y, x, 1.1676998740E-1f);
+  y = std::fma(y, x, -1.2420140846E-1f);
+  y = std::fma(y, x, 1.4249322787E-1f);
+  y = std::fma(y, x, -1.6668057665E-1f);
+  y = std::fma(y, x, 2.0000714765E-1f);
+  y = std::fma(y, x, -2.4999993993E-1f);
+  y = std::fma(y, x, 3.3333331174E-1f);
+  y = y * x;
+  y = std::fma(y, z, e * -2.12194440e-4f);
+  y = std::fma(-z, 0.5f, y);
+  x = x + y;
+  return std::fma(e, 0.693359375f, x);
+}
+
+void cephes_sincos(float angle, float* sine, float* cosine) {
+  uint32_t sign_sin = std::bit_cast<uint32_t>(angle) & 0x80000000u;
+  float x = std::fabs(angle);
+  int32_t octant = static_cast<int32_t>(x * 1.27323954473516f);  // 4/pi, truncated
+  octant = (octant + 1) & ~1;
+  const float y = static_cast<float>(octant);
+  sign_sin ^= static_cast<uint32_t>(octant & 4) << 29;
+  const uint32_t sign_cos = static_cast<uint32_t>(~(octant - 2) & 4) << 29;
+  const bool sine_poly = (octant & 2) == 0;
+  // Extended-precision reduction x - y*pi/4 in three parts.
+  x = std::fma(y, -0.78515625f, x);
+  x = std::fma(y, -2.4187564849853515625e-4f, x);
+  x = std::fma(y, -3.77489497744594108e-8f, x);
+  const float z = x * x;
+  float cos_poly = 2.443315711809948E-005f;
+  cos_poly = std::fma(cos_poly, z, -1.388731625493765E-003f);
+  cos_poly = std::fma(cos_poly, z, 4.166664568298827E-002f);
+  cos_poly = cos_poly * z;
+  cos_poly = std::fma(cos_poly, z, -(z * 0.5f));
+  cos_poly = cos_poly + 1.0f;
+  float sin_poly = -1.9515295891E-4f;
+  sin_poly = std::fma(sin_poly, z, 8.3321608736E-3f);
+  sin_poly = std::fma(sin_poly, z, -1.6666654611E-1f);
+  sin_poly = sin_poly * z;
+  sin_poly = std::fma(sin_poly, x, x);
+  // Same selection arithmetic as the vector code (adds of +0 included).
+  const float sin_from_sin = sine_poly ? sin_poly : 0.0f;
+  const float sin_from_cos = sine_poly ? 0.0f : cos_poly;
+  const float s = sin_from_cos + sin_from_sin;
+  const float c = (cos_poly - sin_from_cos) + (sin_poly - sin_from_sin);
+  *sine = std::bit_cast<float>(std::bit_cast<uint32_t>(s) ^ sign_sin);
+  *cosine = std::bit_cast<float>(std::bit_cast<uint32_t>(c) ^ sign_cos);
+}
+
+// normal_fill_16: Box-Muller on the 8 pairs (data[j], data[j + 8]) of uniforms.
 void normal_fill_16(float* data) {
+  const float two_pi = static_cast<float>(2.0f * kPi);
   for (int j = 0; j < 8; ++j) {
-    const float u1 = 1 - data[j];  // [0, 1) -> (0, 1] for log
+    const float u1 = 1.0f - data[j];  // [0, 1) -> (0, 1] for log
     const float u2 = data[j + 8];
-    const float radius = std::sqrt(-2 * std::log(u1));
-    const float theta = static_cast<float>(2.0f * kPi * u2);
-    data[j] = radius * std::cos(theta);
-    data[j + 8] = radius * std::sin(theta);
+    const float radius = std::sqrt(-2.0f * cephes_log(u1));
+    float sine, cosine;
+    cephes_sincos(two_pi * u2, &sine, &cosine);
+    data[j] = radius * cosine;
+    data[j + 8] = radius * sine;
   }
 }
 

@@ -1,0 +1,165 @@
+#include <catch2/catch.hpp>
+
+#include "common/error.h"
+#include "tensor/ops.h"
+#include "test_util.h"
+
+using namespace foley::tensor;
+using foley::tensor::testing::random_tensor;
+using foley::tensor::testing::require_close;
+
+namespace {
+
+std::vector<float> naive_conv2d(const Tensor& x, const Tensor& w, const Tensor& b, const Conv2dOptions& o) {
+  const int64_t n = x.size(0), cin = x.size(1), h = x.size(2), wd = x.size(3);
+  const int64_t cout = w.size(0), kh = w.size(2), kw = w.size(3), cg = cin / o.groups, og = cout / o.groups;
+  const int64_t oh = (h + 2 * o.padding_h - o.dilation_h * (kh - 1) - 1) / o.stride_h + 1;
+  const int64_t ow = (wd + 2 * o.padding_w - o.dilation_w * (kw - 1) - 1) / o.stride_w + 1;
+  const auto xv = x.to_vector_f32(), wv = w.to_vector_f32();
+  const auto bv = b.defined() ? b.to_vector_f32() : std::vector<float>(static_cast<size_t>(cout), 0.0f);
+  std::vector<float> out;
+  for (int64_t img = 0; img < n; ++img)
+    for (int64_t co = 0; co < cout; ++co)
+      for (int64_t y = 0; y < oh; ++y)
+        for (int64_t xx = 0; xx < ow; ++xx) {
+          double acc = bv[static_cast<size_t>(co)];
+          const int64_t g = co / og;
+          for (int64_t ci = 0; ci < cg; ++ci)
+            for (int64_t i = 0; i < kh; ++i)
+              for (int64_t j = 0; j < kw; ++j) {
+                const int64_t sy = y * o.stride_h - o.padding_h + i * o.dilation_h;
+                const int64_t sx = xx * o.stride_w - o.padding_w + j * o.dilation_w;
+                if (sy < 0 || sy >= h || sx < 0 || sx >= wd) continue;
+                acc += static_cast<double>(xv[static_cast<size_t>(((img * cin + g * cg + ci) * h + sy) * wd + sx)]) *
+                       wv[static_cast<size_t>(((co * cg + ci) * kh + i) * kw + j)];
+              }
+          out.push_back(static_cast<float>(acc));
+        }
+  return out;
+}
+
+// PyTorch's definition: every input position scatters into the output.
+std::vector<float> naive_conv_transpose1d(const Tensor& x, const Tensor& w, const Tensor& b,
+                                          const ConvTranspose1dOptions& o, int64_t& out_len) {
+  const int64_t n = x.size(0), cin = x.size(1), len = x.size(2), og = w.size(1), k = w.size(2);
+  const int64_t cg = cin / o.groups, cout = og * o.groups;
+  out_len = (len - 1) * o.stride - 2 * o.padding + o.dilation * (k - 1) + o.output_padding + 1;
+  std::vector<double> acc(static_cast<size_t>(n * cout * out_len), 0.0);
+  const auto xv = x.to_vector_f32(), wv = w.to_vector_f32();
+  for (int64_t img = 0; img < n; ++img)
+    for (int64_t ci = 0; ci < cin; ++ci)
+      for (int64_t l = 0; l < len; ++l)
+        for (int64_t co = 0; co < og; ++co)
+          for (int64_t kk = 0; kk < k; ++kk) {
+            const int64_t t = l * o.stride - o.padding + kk * o.dilation;
+            if (t < 0 || t >= out_len) continue;
+            const int64_t c_out = (ci / cg) * og + co;
+            acc[static_cast<size_t>((img * cout + c_out) * out_len + t)] +=
+                static_cast<double>(xv[static_cast<size_t>((img * cin + ci) * len + l)]) *
+                wv[static_cast<size_t>((ci * og + co) * k + kk)];
+          }
+  std::vector<float> out(acc.size());
+  const auto bv = b.defined() ? b.to_vector_f32() : std::vector<float>(static_cast<size_t>(cout), 0.0f);
+  for (size_t i = 0; i < acc.size(); ++i)
+    out[i] = static_cast<float>(acc[i] + bv[(i / static_cast<size_t>(out_len)) % static_cast<size_t>(cout)]);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("conv2d matches the naive definition (3x3, 1x1, stride 2, groups, dilation, odd sizes)") {
+  struct Case {
+    Shape x, w;
+    Conv2dOptions o;
+    bool bias;
+  };
+  Conv2dOptions dil = Conv2dOptions::make(1, 2);
+  dil.dilation_h = 2;
+  dil.dilation_w = 2;
+  Conv2dOptions grouped = Conv2dOptions::make(1, 1);
+  grouped.groups = 4;
+  Conv2dOptions asym;
+  asym.stride_h = 2;
+  asym.padding_w = 1;
+  const std::vector<Case> cases = {
+      {{2, 8, 13, 7}, {6, 8, 3, 3}, Conv2dOptions::make(1, 1), true},
+      {{1, 5, 9, 16}, {7, 5, 1, 1}, Conv2dOptions{}, true},
+      {{2, 6, 11, 9}, {4, 6, 3, 3}, Conv2dOptions::make(2, 1), false},
+      {{1, 8, 10, 10}, {8, 2, 3, 3}, grouped, true},
+      {{1, 3, 12, 12}, {2, 3, 3, 3}, dil, true},
+      {{1, 3, 9, 6}, {4, 3, 2, 3}, asym, true},
+  };
+  uint32_t seed = 100;
+  for (const Case& c : cases) {
+    const Tensor x = random_tensor(c.x, seed++);
+    const Tensor w = random_tensor(c.w, seed++);
+    const Tensor b = c.bias ? random_tensor({c.w[0]}, seed++) : Tensor();
+    const Tensor y = conv2d(x, w, b, c.o);
+    INFO(y.to_string());
+    CHECK(foley::tensor::testing::closeness(y.to_vector_f32(), naive_conv2d(x, w, b, c.o), 1e-5, 1e-4) <= 1.0);
+  }
+  CHECK_THROWS_AS(conv2d(random_tensor({1, 3, 4, 4}, 1), random_tensor({2, 4, 3, 3}, 2)), foley::Error);
+  CHECK_THROWS_AS(conv2d(random_tensor({1, 3, 2, 2}, 1), random_tensor({2, 3, 3, 3}, 2)), foley::Error);
+}
+
+TEST_CASE("conv2d over a tall input uses several im2col bands and stays exact") {
+  // kdim * width * 4 bytes = 32*9*64*4 = 72 KB per row: 1024 rows exceed the 8 MB band budget.
+  const Tensor x = random_tensor({1, 32, 1024, 64}, 5);
+  const Tensor w = random_tensor({4, 32, 3, 3}, 6);
+  const Tensor b = random_tensor({4}, 7);
+  const Conv2dOptions o = Conv2dOptions::make(1, 1);
+  CHECK(foley::tensor::testing::closeness(conv2d(x, w, b, o).to_vector_f32(), naive_conv2d(x, w, b, o), 1e-5, 1e-4) <=
+        1.0);
+}
+
+TEST_CASE("conv1d with stride, padding, dilation and groups (HiFi-GAN resblock shapes)") {
+  struct Case {
+    Shape x, w;
+    Conv1dOptions o;
+  };
+  const std::vector<Case> cases = {
+      {{2, 8, 50}, {6, 8, 7}, {1, 3, 1, 1}},     {{1, 6, 41}, {6, 6, 3}, {1, 5, 5, 1}},
+      {{1, 6, 41}, {6, 6, 11}, {1, 25, 5, 1}},   {{1, 4, 30}, {8, 2, 3}, {2, 1, 1, 2}},
+      {{1, 64, 4000}, {3, 64, 11}, {1, 5, 1, 1}},  // several bands
+  };
+  uint32_t seed = 200;
+  for (const Case& c : cases) {
+    const Tensor x = random_tensor(c.x, seed++);
+    const Tensor w = random_tensor(c.w, seed++);
+    const Tensor b = random_tensor({c.w[0]}, seed++);
+    Conv2dOptions o2;
+    o2.stride_w = c.o.stride;
+    o2.padding_w = c.o.padding;
+    o2.dilation_w = c.o.dilation;
+    o2.groups = c.o.groups;
+    const Tensor y = conv1d(x, w, b, c.o);
+    REQUIRE(y.dim() == 3);
+    CHECK(foley::tensor::testing::closeness(y.to_vector_f32(), naive_conv2d(x.unsqueeze(2), w.unsqueeze(2), b, o2),
+                                            1e-5, 1e-4) <= 1.0);
+  }
+}
+
+TEST_CASE("conv_transpose1d matches the scatter definition (HiFi-GAN upsamplers)") {
+  struct Case {
+    Shape x, w;
+    ConvTranspose1dOptions o;
+  };
+  const std::vector<Case> cases = {
+      {{1, 8, 9}, {8, 4, 16}, {5, 5, 0, 1, 1}},  // k16 s5 p5: 5T+1
+      {{2, 6, 7}, {6, 3, 16}, {4, 6, 0, 1, 1}},  {{1, 4, 10}, {4, 2, 8}, {2, 3, 0, 1, 1}},
+      {{1, 4, 10}, {4, 2, 4}, {2, 1, 1, 1, 1}},  // output_padding
+      {{1, 6, 5}, {6, 2, 3}, {2, 0, 0, 2, 3}},   // dilation + groups
+      {{1, 32, 3000}, {32, 16, 4}, {2, 1, 0, 1, 1}},
+  };
+  uint32_t seed = 300;
+  for (const Case& c : cases) {
+    const Tensor x = random_tensor(c.x, seed++);
+    const Tensor w = random_tensor(c.w, seed++);
+    const Tensor b = random_tensor({c.w[1] * c.o.groups}, seed++);
+    int64_t out_len = 0;
+    const std::vector<float> expected = naive_conv_transpose1d(x, w, b, c.o, out_len);
+    require_close(conv_transpose1d(x, w, b, c.o), {c.x[0], c.w[1] * c.o.groups, out_len}, expected);
+  }
+  // The first HiFi-GAN upsampler turns T frames into 5T + 1 samples.
+  CHECK(conv_transpose1d(random_tensor({1, 2, 10}, 1), random_tensor({2, 1, 16}, 2), {}, {5, 5, 0, 1, 1}).size(2) == 51);
+}
