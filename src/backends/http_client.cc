@@ -3,6 +3,8 @@
 #include <curl/curl.h>
 
 #include <algorithm>
+#include <chrono>
+#include <sstream>
 #include <cctype>
 #include <cmath>
 #include <exception>
@@ -37,7 +39,31 @@ struct Transfer {
   const BodySink* sink = nullptr;
   HttpResult result;
   std::exception_ptr sink_error;
+  // Stall detection: the time of the last byte moved in either direction.
+  double stall_seconds = 0.0;
+  curl_off_t last_down = -1, last_up = -1;
+  std::chrono::steady_clock::time_point last_progress = std::chrono::steady_clock::now();
+  bool stalled = false;
 };
+
+// libcurl calls this at least once a second, even while nothing moves. Unlike
+// CURLOPT_LOW_SPEED_TIME (an average over a window of several seconds), it
+// notices a stall within about a second of stall_seconds.
+int on_progress(void* user, curl_off_t, curl_off_t down, curl_off_t, curl_off_t up) {
+  auto* t = static_cast<Transfer*>(user);
+  auto now = std::chrono::steady_clock::now();
+  if (down != t->last_down || up != t->last_up) {
+    t->last_down = down;
+    t->last_up = up;
+    t->last_progress = now;
+    return 0;
+  }
+  if (std::chrono::duration<double>(now - t->last_progress).count() > t->stall_seconds) {
+    t->stalled = true;
+    return 1;  // aborts the transfer with CURLE_ABORTED_BY_CALLBACK
+  }
+  return 0;
+}
 
 size_t on_header(char* data, size_t size, size_t count, void* user) {
   auto* t = static_cast<Transfer*>(user);
@@ -153,6 +179,11 @@ HttpResult http_perform(const HttpRequest& request, const BodySink& sink) {
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(std::lround(request.connect_timeout * 1000)));
   if (request.timeout > 0) curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(std::lround(request.timeout * 1000)));
   if (request.stall_seconds > 0) {
+    transfer.stall_seconds = request.stall_seconds;
+    curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+    curl_easy_setopt(c, CURLOPT_XFERINFODATA, &transfer);
+    curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+    // Backstop with libcurl's own (coarser) low-speed limit.
     curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
     curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, static_cast<long>(std::ceil(request.stall_seconds)));
   }
@@ -163,7 +194,13 @@ HttpResult http_perform(const HttpRequest& request, const BodySink& sink) {
   HttpResult result = std::move(transfer.result);
   if (code != CURLE_OK) {
     std::string message = errbuf[0] != '\0' ? std::string(errbuf) : std::string(curl_easy_strerror(code));
-    result.error = TransportError{classify(code, message), message};
+    if (transfer.stalled) {
+      std::ostringstream m;
+      m << "no data moved for " << request.stall_seconds << " s";
+      result.error = TransportError{TransportFailure::kStall, m.str()};
+    } else {
+      result.error = TransportError{classify(code, message), message};
+    }
     return result;
   }
   std::string length = result.head.header("content-length");

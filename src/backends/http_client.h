@@ -19,7 +19,7 @@ struct HttpRequest {
   std::string body;
   double connect_timeout = 10.0;     // seconds to establish the connection
   double timeout = 0.0;              // seconds for the whole exchange; 0 = no limit
-  double stall_seconds = 0.0;        // abort when < 1 byte/s flows for this long; 0 = never
+  double stall_seconds = 0.0;        // abort when no byte moves for this long; 0 = never
 };
 
 // The status line and headers of a response (of the final one after any 1xx).
