@@ -75,3 +75,16 @@ TEST_CASE("a garbage schema_version row is an error, not version 0") {
   }
   CHECK_THROWS_WITH(Index(dir.path()), Catch::Contains("banana"));
 }
+
+TEST_CASE("a file that is not an SQLite database is a clear error naming it") {
+  TempCacheDir dir;
+  foley::write_file_atomic(Index::index_path(dir.path()), std::string(4096, 'z'));
+  try {
+    Index index(dir.path());
+    FAIL("garbage opened as an index");
+  } catch (const foley::Error& e) {
+    std::string msg = e.what();
+    CHECK(msg.find("index.sqlite") != std::string::npos);
+    CHECK(msg.find("not a database") != std::string::npos);
+  }
+}
