@@ -20,8 +20,6 @@ std::string pair_key(const std::string& a, const std::string& b) { return a + '\
 // Length in bytes of the UTF-8 sequence starting with `lead`.
 size_t utf8_len(unsigned char lead) { return lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4; }
 
-bool is_ascii_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; }
-
 nlohmann::json parse_json_file(const std::filesystem::path& path) {
   std::string text = read_file(path);
   try {
@@ -60,34 +58,6 @@ void BpeTokenizer::set_default_added_tokens() {
   }
 }
 
-void BpeTokenizer::load_added_tokens(const std::filesystem::path& dir) {
-  // tokenizer.json (fast tokenizer) is authoritative; tokenizer_config.json's
-  // added_tokens_decoder carries the same flags in recent transformers.
-  std::vector<AddedToken> found;
-  auto add = [&](const nlohmann::json& t, int64_t id) {
-    AddedToken a;
-    a.content = t.at("content").get<std::string>();
-    a.id = id;
-    a.lstrip = t.value("lstrip", false);
-    a.rstrip = t.value("rstrip", false);
-    found.push_back(a);
-  };
-  try {
-    if (auto p = dir / "tokenizer.json"; std::filesystem::exists(p)) {
-      auto j = parse_json_file(p);
-      if (j.contains("added_tokens"))
-        for (const auto& t : j["added_tokens"]) add(t, t.at("id").get<int64_t>());
-    } else if (auto c = dir / "tokenizer_config.json"; std::filesystem::exists(c)) {
-      auto j = parse_json_file(c);
-      if (j.contains("added_tokens_decoder"))
-        for (const auto& [id, t] : j["added_tokens_decoder"].items()) add(t, std::stoll(id));
-    }
-  } catch (const nlohmann::json::exception& e) {
-    throw Error(dir.string() + ": malformed added tokens: " + e.what());
-  }
-  if (!found.empty()) added_ = std::move(found);
-}
-
 BpeTokenizer BpeTokenizer::load(const std::filesystem::path& dir) {
   auto vocab_path = dir / "vocab.json";
   auto merges_path = dir / "merges.txt";
@@ -117,7 +87,8 @@ BpeTokenizer BpeTokenizer::load(const std::filesystem::path& dir) {
   }
 
   BpeTokenizer tok(std::move(vocab), std::move(merges));
-  tok.load_added_tokens(dir);
+  if (auto added = load_added_tokens(dir); !added.empty()) tok.added_ = std::move(added);
+  for (const auto& a : tok.added_) tok.id_to_token_.emplace(a.id, a.content);
   if (auto cfg = dir / "tokenizer_config.json"; std::filesystem::exists(cfg)) {
     auto j = parse_json_file(cfg);
     // transformers writes a huge sentinel when no limit is known; keep 512 then.
@@ -180,31 +151,9 @@ void BpeTokenizer::encode_segment(std::string_view text, std::vector<int64_t>& o
 
 std::vector<int64_t> BpeTokenizer::encode_plain(std::string_view text) const {
   std::vector<int64_t> out;
-  size_t seg_start = 0;
-  size_t i = 0;
-  while (i < text.size()) {
-    // Leftmost-longest match of an added token at i.
-    const AddedToken* match = nullptr;
-    for (const auto& a : added_) {
-      if (!a.content.empty() && text.substr(i, a.content.size()) == a.content &&
-          (!match || a.content.size() > match->content.size()))
-        match = &a;
-    }
-    if (!match) {
-      ++i;
-      continue;
-    }
-    size_t seg_end = i;
-    if (match->lstrip)
-      while (seg_end > seg_start && is_ascii_space(text[seg_end - 1])) --seg_end;
-    encode_segment(text.substr(seg_start, seg_end - seg_start), out);
-    out.push_back(match->id);
-    i += match->content.size();
-    if (match->rstrip)
-      while (i < text.size() && is_ascii_space(text[i])) ++i;
-    seg_start = i;
-  }
-  encode_segment(text.substr(seg_start), out);
+  split_on_added_tokens(
+      text, added_, [&](std::string_view segment) { encode_segment(segment, out); },
+      [&](const AddedToken& token) { out.push_back(token.id); });
   return out;
 }
 

@@ -8,6 +8,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "engine/tokenizers/added_tokens.h"
 #include "engine/tokenizers/tokenized_text.h"
 
 namespace foley::engine {
@@ -54,7 +55,6 @@ class BpeTokenizer {
  private:
   std::vector<std::string> bpe(const std::string& mapped_word) const;
   void encode_segment(std::string_view text, std::vector<int64_t>& out) const;
-  void load_added_tokens(const std::filesystem::path& dir);
   void set_default_added_tokens();
 
   std::unordered_map<std::string, int64_t> vocab_;
@@ -62,12 +62,6 @@ class BpeTokenizer {
   // Pair key "a\x01b" → rank (lower merges first).
   std::unordered_map<std::string, int> merge_rank_;
   // Added (special) tokens matched literally in the input before BPE.
-  struct AddedToken {
-    std::string content;
-    int64_t id = 0;
-    bool lstrip = false;  // absorbs the whitespace on its left
-    bool rstrip = false;  // absorbs the whitespace on its right
-  };
   std::vector<AddedToken> added_;
   size_t model_max_length_ = 512;
   int64_t bos_id_ = 0, eos_id_ = 2, pad_id_ = 1;

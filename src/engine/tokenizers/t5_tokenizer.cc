@@ -22,6 +22,12 @@ T5Tokenizer T5Tokenizer::load(const std::filesystem::path& dir) {
   if (!status.ok()) throw Error(model.string() + ": not a SentencePiece model: " + status.ToString());
   if (int id = tok.sp_->eos_id(); id >= 0) tok.eos_id_ = id;
   if (int id = tok.sp_->pad_id(); id >= 0) tok.pad_id_ = id;
+  tok.added_ = load_added_tokens(dir);
+  if (tok.added_.empty()) {
+    // No tokenizer.json / config: the model's own special pieces.
+    for (int id : {tok.sp_->pad_id(), tok.sp_->eos_id(), tok.sp_->unk_id()})
+      if (id >= 0) tok.added_.push_back({tok.sp_->IdToPiece(id), id, false, false});
+  }
   if (auto cfg = dir / "tokenizer_config.json"; std::filesystem::exists(cfg)) {
     try {
       auto j = nlohmann::json::parse(read_file(cfg));
@@ -37,10 +43,19 @@ T5Tokenizer T5Tokenizer::load(const std::filesystem::path& dir) {
 }
 
 std::vector<int64_t> T5Tokenizer::encode_plain(std::string_view text) const {
+  std::vector<int64_t> out;
   std::vector<int> ids;
-  auto status = sp_->Encode(text, &ids);
-  if (!status.ok()) throw Error("T5 tokenizer: cannot encode \"" + std::string(text) + "\": " + status.ToString());
-  return {ids.begin(), ids.end()};
+  split_on_added_tokens(
+      text, added_,
+      [&](std::string_view segment) {
+        if (segment.empty()) return;
+        auto status = sp_->Encode(segment, &ids);
+        if (!status.ok())
+          throw Error("T5 tokenizer: cannot encode \"" + std::string(segment) + "\": " + status.ToString());
+        out.insert(out.end(), ids.begin(), ids.end());
+      },
+      [&](const AddedToken& token) { out.push_back(token.id); });
+  return out;
 }
 
 TokenizedText T5Tokenizer::encode(std::string_view text, Padding padding, size_t max_length) const {

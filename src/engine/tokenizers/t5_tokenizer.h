@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/tokenizers/added_tokens.h"
 #include "engine/tokenizers/tokenized_text.h"
 
 namespace sentencepiece {
@@ -17,6 +18,9 @@ namespace foley::engine {
 
 // The Flan-T5 tokenizer: SentencePiece (spiece.model) followed by `</s>`,
 // no BOS, pad id 0 (T5TokenizerFast as the AudioLDM 2 pipeline uses it).
+// Special-token strings in the text (</s>, <pad>, <extra_id_N>, …) are
+// matched first and the text between them is encoded piece by piece, which
+// is what the fast tokenizer does.
 class T5Tokenizer {
  public:
   // Reads `dir`/spiece.model and, when present, tokenizer_config.json
@@ -28,7 +32,7 @@ class T5Tokenizer {
   T5Tokenizer& operator=(T5Tokenizer&&) noexcept;
   ~T5Tokenizer();
 
-  // SentencePiece ids of `text`, without `</s>`.
+  // Ids of `text` without the final `</s>`.
   std::vector<int64_t> encode_plain(std::string_view text) const;
 
   // ids + `</s>`, truncated to at most max_length (the `</s>` kept), then
@@ -56,6 +60,7 @@ class T5Tokenizer {
  private:
   T5Tokenizer();
   std::unique_ptr<sentencepiece::SentencePieceProcessor> sp_;
+  std::vector<AddedToken> added_;
   size_t model_max_length_ = 128;
   int64_t eos_id_ = 1, pad_id_ = 0;
 };
