@@ -65,7 +65,9 @@ def main():
         "tensors": index,
     }
     save_file({k: v.contiguous() for k, v in tensors.items()}, os.path.join(args.out, "randn.safetensors"),
-              metadata={"generator": meta["generator"], "torch_version": torch.__version__})
+              # One metadata key only: safetensors writes metadata in hash-map order, so two keys would make
+              # the file bytes differ between runs.
+              metadata={"generator": f'{meta["generator"]}; torch {torch.__version__}'})
     with open(os.path.join(args.out, "randn.json"), "w", encoding="utf-8") as f:
         json.dump(meta, f, indent=1)
         f.write("\n")

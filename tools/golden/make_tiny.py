@@ -73,6 +73,15 @@ def train_spm(corpus, out_dir):
         pad_id=0, eos_id=1, unk_id=2, bos_id=-1, pad_piece="<pad>", eos_piece="</s>", unk_piece="<unk>",
         character_coverage=1.0, num_threads=1, seed_sentencepiece_size=100000, shuffle_input_sentence=False,
         minloglevel=2)
+    # The trainer stores its input and output paths in the model; blank them so the file is reproducible.
+    from sentencepiece import sentencepiece_model_pb2
+    proto = sentencepiece_model_pb2.ModelProto()
+    with open(os.path.join(raw, "spiece.model"), "rb") as f:
+        proto.ParseFromString(f.read())
+    del proto.trainer_spec.input[:]
+    proto.trainer_spec.model_prefix = "spiece"
+    with open(os.path.join(raw, "spiece.model"), "wb") as f:
+        f.write(proto.SerializeToString())
     tok = T5TokenizerFast(vocab_file=os.path.join(raw, "spiece.model"), model_max_length=128, extra_ids=100)
     tok.save_pretrained(out_dir)
     shutil.rmtree(raw)
@@ -93,6 +102,16 @@ def check_t5_fast_matches_sentencepiece(tok_dir, lines):
         if a != b:
             bad.append((line, a, b))
     return bad
+
+
+def check_roberta_fast_matches_slow(tok_dir, lines):
+    """The pipeline uses RobertaTokenizerFast; the slow (pure Python) one is the readable reference of the
+    byte-level BPE rules the C++ port follows. They must agree on every line."""
+    from transformers import RobertaTokenizer, RobertaTokenizerFast
+
+    fast = RobertaTokenizerFast.from_pretrained(tok_dir)
+    slow = RobertaTokenizer.from_pretrained(tok_dir)
+    return [(l, fast(l).input_ids, slow(l).input_ids) for l in lines if fast(l).input_ids != slow(l).input_ids]
 
 
 def perturb_constants(model, gen):
@@ -259,6 +278,12 @@ def main():
         for line, a, b in bad[:10]:
             print(f"T5 fast/sentencepiece mismatch: {line!r}\n  fast {a}\n  spm  {b}")
         print(f"warning: {len(bad)} lines tokenize differently in T5TokenizerFast and sentencepiece")
+
+    bad = check_roberta_fast_matches_slow(os.path.join(tok_dir, "tokenizer"), lines + all_prompts())
+    if bad:
+        for line, a, b in bad[:10]:
+            print(f"RoBERTa fast/slow mismatch: {line!r}\n  fast {a}\n  slow {b}")
+        print(f"warning: {len(bad)} lines tokenize differently in RobertaTokenizerFast and RobertaTokenizer")
 
     for layout, name in (("base", "tiny-audioldm2"), ("large", "tiny-audioldm2-large")):
         pipe = build_pipeline(layout, tok_dir, args.seed)
