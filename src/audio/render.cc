@@ -13,6 +13,7 @@
 #include "audio/resample.h"
 #include "common/atomic_file.h"
 #include "common/error.h"
+#include "common/log.h"
 
 namespace foley::audio {
 namespace {
@@ -156,6 +157,7 @@ RenderResult render(const RenderRequest& request) {
     std::filesystem::remove(result.sidecar_path, ec);
     throw;
   }
+  for (const auto& w : result.warnings) log_warning("cue " + request.cue + ": " + w);
   return result;
 }
 

@@ -45,8 +45,11 @@ struct RenderResult {
 // settings (RenderSettings::to_json), the measured frames, duration_seconds,
 // integrated_lufs (null for silence), sample_peak_dbfs, true_peak_dbtp (null
 // for silence), loudness_gain_db, applied_gain_db, peak_limited, warnings.
-// The sidecar is renamed into place just before the audio, so an output file
-// always has the sidecar of its own render. Throws foley::Error naming the cue
+// Warnings (a gain limited by the peak guard) are logged with log_warning and
+// kept in the result and the sidecar. The sidecar is renamed into place just
+// before the audio: a process killed between the two renames leaves the old
+// audio (older than its inputs, so ninja renders again) beside the new sidecar,
+// never new audio beside a stale sidecar. Throws foley::Error naming the cue
 // and the field for bad settings, or naming the file for undecodable input; on
 // any failure no new output or temp file is left behind.
 RenderResult render(const RenderRequest& request);
