@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -86,12 +87,20 @@ class FakeElevenLabs {
   int port() const { return port_; }
   std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
 
-  // The server's request log (see server.py).
+  // The server's request log (JSON Lines, see server.py), folded into
+  // {"requests": [...], "max_concurrency": n, "violation_count": n}.
   nlohmann::json log() const {
+    nlohmann::json out = {{"requests", nlohmann::json::array()}, {"max_concurrency", 0}, {"violation_count", 0}};
     std::ifstream in(log_path_);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return nlohmann::json::parse(ss.str());
+    std::string line;
+    while (std::getline(in, line)) {
+      if (line.empty()) continue;
+      auto r = nlohmann::json::parse(line);
+      out["max_concurrency"] = std::max(out["max_concurrency"].get<int>(), r.at("max_concurrency").get<int>());
+      out["violation_count"] = out["violation_count"].get<int>() + static_cast<int>(r.at("violations").size());
+      out["requests"].push_back(std::move(r));
+    }
+    return out;
   }
 
   void stop() {

@@ -29,10 +29,12 @@ character-cost header (40/s, or 100 for automatic length) and a request-id.
 bundled 1 s Ogg Opus, pcm_* -> s16le sine of the requested length (1 s for
 auto), ulaw_8000 / alaw_8000 -> 8-bit samples of that length.
 
-Log (--log FILE, rewritten atomically after every request):
-  {"requests": [{"index", "method", "path", "query", "key_ok", "body",
-                 "response", "violations"}],
-   "max_concurrency": n, "violation_count": n}
+Log (--log FILE): JSON Lines, one object per request, written before the
+answer's last byte leaves (so a client holding its answer finds its line):
+  {"index", "method", "path", "query", "key_ok", "body", "response",
+   "violations": [...], "max_concurrency": highest concurrency seen so far}
+read_log(FILE) (or `server.py --summarize FILE`) folds it into
+  {"requests": [...], "max_concurrency": n, "violation_count": n}.
 The key itself is never written to the log.
 """
 
@@ -108,7 +110,7 @@ class State:
         if args.expect_key_file:
             with open(args.expect_key_file) as f:
                 self.expected_key = f.read().strip()
-        self.log_path = args.log
+        self.log = open(args.log, "w") if args.log else None
         self.delay = args.delay
         self.requests = []
         self.active = 0
@@ -133,21 +135,13 @@ class State:
         with self.lock:
             self.active -= 1
             record["index"] = len(self.requests)
+            record["max_concurrency"] = self.max_concurrency
             self.requests.append(record)
-            self.write_log()
-
-    def write_log(self):
-        if not self.log_path:
-            return
-        doc = {
-            "requests": self.requests,
-            "max_concurrency": self.max_concurrency,
-            "violation_count": sum(len(r["violations"]) for r in self.requests),
-        }
-        tmp = self.log_path + ".tmp"
-        with open(tmp, "w") as f:
-            json.dump(doc, f, indent=1)
-        os.replace(tmp, self.log_path)
+            if self.log:
+                # One line per request, appended and flushed: cheap at any length,
+                # and a reader never sees a half line unless it races the write.
+                self.log.write(json.dumps(record) + "\n")
+                self.log.flush()
 
     def audio_for(self, kind, fmt, duration):
         seconds = duration if is_number(duration) else 1.0
@@ -312,6 +306,20 @@ class Handler(BaseHTTPRequestHandler):
             self._send(status, err, headers)
 
 
+def read_log(path):
+    """Folds a JSON Lines request log into one summary object."""
+    requests = []
+    with open(path) as f:
+        for line in f:
+            if line.endswith("\n"):
+                requests.append(json.loads(line))
+    return {
+        "requests": requests,
+        "max_concurrency": max([r["max_concurrency"] for r in requests] or [0]),
+        "violation_count": sum(len(r["violations"]) for r in requests),
+    }
+
+
 class Server(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128  # listen() backlog: the benchmark opens many connections at once
@@ -324,11 +332,14 @@ def main():
     p.add_argument("--log", help="JSON request log, rewritten after every request")
     p.add_argument("--port-file", help="also write the port here (atomically)")
     p.add_argument("--delay", type=float, default=0.0, help="seconds to wait before each answer")
+    p.add_argument("--summarize", metavar="LOG", help="print the summary of a request log and exit")
     args = p.parse_args()
+    if args.summarize:
+        print(json.dumps(read_log(args.summarize)))
+        return
 
     server = Server(("127.0.0.1", 0), Handler)
     server.state = State(args)
-    server.state.write_log()
     port = server.server_address[1]
     if args.port_file:
         tmp = args.port_file + ".tmp"
