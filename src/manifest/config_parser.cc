@@ -213,7 +213,9 @@ class ConfigReader {
 LoadedConfig parse_config(const std::filesystem::path& root, std::string_view text, Diagnostics& diags) {
   std::optional<toml::table> doc = parse_toml(text, kConfigFile, diags);
   ConfigReader reader(root, diags);
-  LoadedConfig loaded = reader.read(doc ? *doc : toml::table{});
+  // No copy of the table: toml++ does not copy source positions.
+  static const toml::table kEmpty;
+  LoadedConfig loaded = reader.read(doc ? *doc : kEmpty);
   loaded.parsed = doc.has_value();
   return loaded;
 }

@@ -87,7 +87,9 @@ const std::vector<std::string>& field_names(FieldScope scope) {
 void read_fields(const toml::table& table, FieldScope scope, const FieldContext& ctx, RawFields& out,
                  Diagnostics& diags) {
   const std::vector<std::string>& allowed = field_names(scope);
-  for (auto&& [key, node] : table) {
+  for (auto&& entry : table) {
+    const toml::key& key = entry.first;
+    const toml::node& node = entry.second;
     std::string name(key.str());
     std::string field = ctx.prefix + name;
     if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {

@@ -6,7 +6,8 @@
 
 namespace foley::manifest {
 
-// Levenshtein distance (insertions, deletions, substitutions; ASCII case folded).
+// Edit distance: insertions, deletions, substitutions and adjacent
+// transpositions each cost 1; ASCII case is folded.
 size_t edit_distance(std::string_view a, std::string_view b);
 
 // " (did you mean `x`?)" for the closest candidate within a distance that

@@ -1,5 +1,7 @@
 #include "manifest/toml_reader.h"
 
+#include "manifest/toml_guard.h"
+
 namespace foley::manifest {
 namespace {
 
@@ -41,6 +43,11 @@ std::optional<nlohmann::json> to_json(const toml::node& node, int depth) {
 
 std::optional<toml::table> parse_toml(std::string_view text, const std::filesystem::path& display_file,
                                       Diagnostics& diags) {
+  if (std::optional<GuardProblem> problem = find_unsafe_non_ascii(text)) {
+    diags.error(SourceLocation{display_file, problem->line, problem->col}, "", "",
+                "TOML syntax error: " + problem->message);
+    return std::nullopt;
+  }
   try {
     return toml::parse(text, display_file.generic_string());
   } catch (const toml::parse_error& e) {

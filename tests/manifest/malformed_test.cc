@@ -1,0 +1,211 @@
+// Table-driven: each malformed manifest or foley.toml must be rejected with a
+// message naming the file, line and column, the cue and the field.
+#include <catch2/catch.hpp>
+
+#include "common/error.h"
+#include "manifest/project_loader.h"
+#include "temp_project.h"
+
+using foley::manifest::load_project;
+using foley::manifest::testing::kThreeEngines;
+using foley::manifest::testing::TempProject;
+
+namespace {
+
+struct Case {
+  const char* name;
+  const char* file;      // "manifests/..." (foley.toml is then kThreeEngines) or "foley.toml"
+  const char* text;
+  const char* expected;  // substring of the error, location included
+};
+
+const Case kCases[] = {
+    // --- manifests: field names and types ---
+    {"unknown field suggests", "manifests/ep1.toml", "[cue.door]\nprompt = \"door\"\nduraton = 3\n",
+     "manifests/ep1.toml:3:1: cue \"door\": field \"duraton\": unknown field (did you mean `duration`?)"},
+    {"duration wrong type", "manifests/ep1.toml", "[cue.door]\nprompt = \"door\"\nduration = \"3\"\n",
+     "manifests/ep1.toml:3:12: cue \"door\": field \"duration\": expected a number, got a string"},
+    {"duration not positive", "manifests/ep1.toml", "[cue.door]\nprompt = \"door\"\nduration = -1\n",
+     "manifests/ep1.toml:3:12: cue \"door\": field \"duration\": must be greater than 0, got -1"},
+    {"elevenlabs duration limit", "manifests/ep1.toml",
+     "[cue.door]\nengine = \"api\"\nprompt = \"door\"\nduration = 45\n",
+     "manifests/ep1.toml:4:12: cue \"door\": field \"duration\": 45 s is out of range for engine profile `api` "
+     "(elevenlabs): 0.5 ≤ duration ≤ 30 s"},
+    {"elevenlabs duration too short", "manifests/ep1.toml",
+     "[cue.door]\nengine = \"api\"\nprompt = \"door\"\nduration = 0.25\n",
+     "manifests/ep1.toml:4:12: cue \"door\": field \"duration\": 0.25 s is out of range"},
+    {"audioldm2 needs duration", "manifests/ep1.toml", "[cue.door]\nengine = \"local\"\nprompt = \"door\"\n",
+     "manifests/ep1.toml:1:1: cue \"door\": field \"duration\": required by engine profile `local` (audioldm2)"},
+    {"audioldm2 duration limit", "manifests/ep1.toml",
+     "[cue.door]\nengine = \"local\"\nprompt = \"door\"\nduration = 151\n",
+     "manifests/ep1.toml:4:12: cue \"door\": field \"duration\": 151 s is out of range for engine profile `local`"},
+    {"exec max_duration", "manifests/ep1.toml", "[cue.door]\nprompt = \"door\"\nduration = 4000\n",
+     "manifests/ep1.toml:3:12: cue \"door\": field \"duration\": 4000 s is out of range for engine profile `synth` "
+     "(exec): 0 < duration ≤ 3600 s"},
+    {"missing prompt", "manifests/ep1.toml", "\n[cue.door]\nduration = 1\n",
+     "manifests/ep1.toml:2:1: cue \"door\": field \"prompt\": required for generated cues"},
+    {"blank prompt", "manifests/ep1.toml", "[cue.door]\nprompt = \"  \\t \"\nduration = 1\n",
+     "manifests/ep1.toml:2:10: cue \"door\": field \"prompt\": must not be empty"},
+    {"unknown engine profile", "manifests/ep1.toml",
+     "[cue.door]\nprompt = \"door\"\nduration = 1\nengine = \"synt\"\n",
+     "manifests/ep1.toml:4:10: cue \"door\": field \"engine\": unknown engine profile `synt` (did you mean `synth`?)"},
+    {"bad category", "manifests/ep1.toml",
+     "[cue.door]\nprompt = \"door\"\nduration = 1\ncategory = \"sfxx\"\n",
+     "manifests/ep1.toml:4:12: cue \"door\": field \"category\": unknown category `sfxx` (did you mean `sfx`?)"},
+    {"bad type", "manifests/ep1.toml", "[cue.gap]\ntype = \"silense\"\nclip = 1\n",
+     "manifests/ep1.toml:2:8: cue \"gap\": field \"type\": unknown cue type `silense` (did you mean `silence`?)"},
+    {"silence needs clip", "manifests/ep1.toml", "[cue.gap]\ntype = \"silence\"\n",
+     "manifests/ep1.toml:1:1: cue \"gap\": field \"clip\": required for silence cues"},
+    {"clip zero", "manifests/ep1.toml", "[cue.gap]\ntype = \"silence\"\nclip = 0\n",
+     "manifests/ep1.toml:3:8: cue \"gap\": field \"clip\": must be greater than 0"},
+    {"source needs file", "manifests/ep1.toml", "[cue.lib]\ntype = \"source\"\n",
+     "manifests/ep1.toml:1:1: cue \"lib\": field \"source\": required for source cues"},
+    {"source missing on disk", "manifests/ep1.toml", "[cue.lib]\ntype = \"source\"\nsource = \"lib/nope.wav\"\n",
+     "manifests/ep1.toml:3:10: cue \"lib\": field \"source\": source file `lib/nope.wav` does not exist"},
+    {"source escapes with ..", "manifests/ep1.toml",
+     "[cue.lib]\ntype = \"source\"\nsource = \"lib/../../etc/passwd\"\n",
+     "manifests/ep1.toml:3:10: cue \"lib\": field \"source\": `lib/../../etc/passwd` escapes the project root"},
+    {"source absolute", "manifests/ep1.toml", "[cue.lib]\ntype = \"source\"\nsource = \"/etc/passwd\"\n",
+     "manifests/ep1.toml:3:10: cue \"lib\": field \"source\": `/etc/passwd` must be a path relative to the project root"},
+    {"source on generated cue", "manifests/ep1.toml",
+     "[cue.door]\nprompt = \"door\"\nduration = 1\nsource = \"x.wav\"\n",
+     "manifests/ep1.toml:4:10: cue \"door\": field \"source\": only cues of type \"source\" take a source file"},
+    {"flac with 32 bits", "manifests/ep1.toml",
+     "[cue.door]\nprompt = \"door\"\nduration = 1\nformat = \"flac\"\nbit_depth = 32\n",
+     "manifests/ep1.toml:5:13: cue \"door\": field \"bit_depth\": FLAC stores 16 or 24 bit samples"},
+    {"sample rate range", "manifests/ep1.toml", "[cue.door]\nprompt = \"door\"\nduration = 1\nsample_rate = 4000\n",
+     "manifests/ep1.toml:4:15: cue \"door\": field \"sample_rate\": must be between 8000 and 192000, got 4000"},
+    {"bit depth choice", "manifests/ep1.toml", "[cue.door]\nprompt = \"door\"\nduration = 1\nbit_depth = 20\n",
+     "manifests/ep1.toml:4:13: cue \"door\": field \"bit_depth\": must be `16`, `24` or `32`, got 20"},
+    {"channels choice", "manifests/ep1.toml", "[cue.door]\nprompt = \"door\"\nduration = 1\nchannels = 3\n",
+     "manifests/ep1.toml:4:12: cue \"door\": field \"channels\": must be `1` or `2`, got 3"},
+    {"loudness range", "manifests/ep1.toml", "[cue.door]\nprompt = \"door\"\nduration = 1\nloudness = 5\n",
+     "manifests/ep1.toml:4:12: cue \"door\": field \"loudness\": must be between -70 and 0, got 5"},
+    {"gain range", "manifests/ep1.toml", "[cue.door]\nprompt = \"door\"\nduration = 1\ngain_db = 30.5\n",
+     "manifests/ep1.toml:4:11: cue \"door\": field \"gain_db\": must be between -60 and 24, got 30.5"},
+    {"fade range", "manifests/ep1.toml", "[cue.door]\nprompt = \"door\"\nduration = 1\nfade_in = 700\n",
+     "manifests/ep1.toml:4:11: cue \"door\": field \"fade_in\": must be between 0 and 600, got 700"},
+    {"fade not a number", "manifests/ep1.toml", "[cue.door]\nprompt = \"door\"\nduration = 1\nfade_out = nan\n",
+     "manifests/ep1.toml:4:12: cue \"door\": field \"fade_out\": must be between 0 and 600, got nan"},
+    {"prompt influence range", "manifests/ep1.toml",
+     "[cue.door]\nprompt = \"door\"\nduration = 1\nprompt_influence = 1.5\n",
+     "manifests/ep1.toml:4:20: cue \"door\": field \"prompt_influence\": must be between 0 and 1, got 1.5"},
+    {"seed negative", "manifests/ep1.toml", "[cue.door]\nprompt = \"door\"\nduration = 1\nseed = -1\n",
+     "manifests/ep1.toml:4:8: cue \"door\": field \"seed\": must be ≥ 0, got -1"},
+    {"seed not integer", "manifests/ep1.toml", "[cue.door]\nprompt = \"door\"\nduration = 1\nseed = 1.5\n",
+     "manifests/ep1.toml:4:8: cue \"door\": field \"seed\": expected an integer, got a floating-point number"},
+    {"loop not boolean", "manifests/ep1.toml", "[cue.door]\nprompt = \"door\"\nduration = 1\nloop = \"yes\"\n",
+     "manifests/ep1.toml:4:8: cue \"door\": field \"loop\": expected true or false, got a string"},
+    {"tags element type", "manifests/ep1.toml", "[cue.door]\nprompt = \"door\"\nduration = 1\ntags = [\"a\", 1]\n",
+     "manifests/ep1.toml:4:8: cue \"door\": field \"tags\": expected an array of strings, element 1 is an integer"},
+    {"invalid cue id", "manifests/ep1.toml", "[cue.\"bad/id\"]\nprompt = \"door\"\nduration = 1\n",
+     "manifests/ep1.toml:1:6: cue \"bad/id\": invalid cue id"},
+    {"cue id with dots", "manifests/ep1.toml", "[cue.\"a..b\"]\nprompt = \"door\"\nduration = 1\n",
+     "cue \"a..b\": invalid cue id"},
+    {"syntax error", "manifests/ep1.toml", "[cue.door]\nprompt = \"unterminated\nduration = 1\n",
+     "manifests/ep1.toml:2:"},
+    {"unknown top-level table", "manifests/ep1.toml", "[cues.door]\nprompt = \"door\"\n",
+     "manifests/ep1.toml:1:2: field \"cues\": unknown top-level key; a manifest holds [defaults] and [cue.<id>] "
+     "tables (did you mean `cue`?)"},
+    {"cue field at top level", "manifests/ep1.toml", "prompt = \"door\"\n",
+     "manifests/ep1.toml:1:1: field \"prompt\": unknown top-level key; a manifest holds [defaults] and [cue.<id>] "
+     "tables (cue fields go inside"},
+    {"cue not a table", "manifests/ep1.toml", "[cue]\ndoor = 3\n",
+     "manifests/ep1.toml:2:8: cue \"door\": expected a table [cue.door], got an integer"},
+    {"defaults unknown field", "manifests/ep1.toml", "[defaults]\nenigne = \"synth\"\n",
+     "manifests/ep1.toml:2:1: field \"defaults.enigne\": unknown field (did you mean `engine`?)"},
+    {"defaults bad value", "manifests/ep1.toml", "[defaults]\nduration = 0\n",
+     "manifests/ep1.toml:2:12: field \"defaults.duration\": must be greater than 0, got 0"},
+    {"non-ASCII bare key", "manifests/ep1.toml", "[cue.door]\npr\xc3\xb6mpt = \"door\"\n",
+     "manifests/ep1.toml:2:3: TOML syntax error: non-ASCII character outside a string or comment"},
+    {"hidden manifest file", "manifests/.old.toml", "[cue.door]\nprompt = \"door\"\nduration = 1\n",
+     "manifests/.old.toml: manifest name `.old`"},
+    {"manifest name with space", "manifests/ep 1.toml", "[cue.door]\nprompt = \"door\"\nduration = 1\n",
+     "manifests/ep 1.toml: manifest name `ep 1`: folder and file names"},
+
+    // --- foley.toml ---
+    {"unknown engine kind", "foley.toml", "[engines.synth]\nengine = \"exex\"\n",
+     "foley.toml:2:10: field \"engines.synth.engine\": unknown engine `exex` (did you mean `exec`?)"},
+    {"profile without engine", "foley.toml", "[engines.synth]\ncommand = [\"x\"]\n",
+     "foley.toml:1:1: field \"engines.synth.engine\": missing"},
+    {"exec needs command", "foley.toml", "[engines.synth]\nengine = \"exec\"\n",
+     "foley.toml:1:1: field \"engines.synth.command\": required by engine `exec` but missing"},
+    {"exec command empty", "foley.toml", "[engines.synth]\nengine = \"exec\"\ncommand = []\n",
+     "foley.toml:3:11: field \"engines.synth.command\": must hold at least one string"},
+    {"exec unknown placeholder", "foley.toml", "[engines.synth]\nengine = \"exec\"\ncommand = [\"gen\", \"{promt}\"]\n",
+     "foley.toml:3:11: field \"engines.synth.command\": unknown placeholder `{promt}` (did you mean `prompt`?)"},
+    {"exec ext", "foley.toml", "[engines.synth]\nengine = \"exec\"\ncommand = [\"gen\"]\next = \"WAV\"\n",
+     "foley.toml:4:7: field \"engines.synth.ext\": must be 1-8 characters of [a-z0-9]"},
+    {"api key in config", "foley.toml", "[engines.api]\nengine = \"elevenlabs\"\napi_key = \"sk_123\"\n",
+     "foley.toml:3:1: field \"engines.api.api_key\": never write an API key into foley.toml; set ELEVENLABS_API_KEY"},
+    {"elevenlabs output format", "foley.toml",
+     "[engines.api]\nengine = \"elevenlabs\"\noutput_format = \"mp3_44100_129\"\n",
+     "foley.toml:3:17: field \"engines.api.output_format\": `mp3_44100_129` is not one of"},
+    {"elevenlabs unknown setting", "foley.toml", "[engines.api]\nengine = \"elevenlabs\"\ntmeout = 3\n",
+     "foley.toml:3:1: field \"engines.api.tmeout\": unknown setting for engine `elevenlabs` (did you mean `timeout`?)"},
+    {"elevenlabs base url", "foley.toml", "[engines.api]\nengine = \"elevenlabs\"\nbase_url = \"ftp://x\"\n",
+     "foley.toml:3:12: field \"engines.api.base_url\": must start with http:// or https://"},
+    {"elevenlabs max_attempts", "foley.toml", "[engines.api]\nengine = \"elevenlabs\"\nmax_attempts = 0\n",
+     "foley.toml:3:16: field \"engines.api.max_attempts\": must be ≥ 1 and ≤ 20, got 0"},
+    {"audioldm2 model missing", "foley.toml", "[engines.local]\nengine = \"audioldm2\"\nmodel = \"weights/x\"\n",
+     "foley.toml:3:9: field \"engines.local.model\": model folder `weights/x` does not exist"},
+    {"audioldm2 steps", "foley.toml", "[engines.local]\nengine = \"audioldm2\"\nmodel = \".\"\nsteps = 0\n",
+     "foley.toml:4:9: field \"engines.local.steps\": must be ≥ 1 and ≤ 1000, got 0"},
+    {"audioldm2 device", "foley.toml", "[engines.local]\nengine = \"audioldm2\"\nmodel = \".\"\ndevice = \"cdua\"\n",
+     "foley.toml:4:10: field \"engines.local.device\": `cdua` is not one of `cpu`, `cuda`, `cuda:N` or `auto` (did "
+     "you mean `cuda`?)"},
+    {"audioldm2 guidance type", "foley.toml",
+     "[engines.local]\nengine = \"audioldm2\"\nmodel = \".\"\nguidance = \"high\"\n",
+     "foley.toml:4:12: field \"engines.local.guidance\": expected a number"},
+    {"concurrency range", "foley.toml", "[engines.synth]\nengine = \"exec\"\ncommand = [\"g\"]\nconcurrency = 0\n",
+     "foley.toml:4:15: field \"engines.synth.concurrency\": must be between 1 and 256, got 0"},
+    {"gpu slots range", "foley.toml", "[project]\ngpu_slots = 65\n",
+     "foley.toml:2:13: field \"project.gpu_slots\": must be between 1 and 64, got 65"},
+    {"default engine unknown", "foley.toml",
+     "[project]\ndefault_engine = \"synht\"\n[engines.synth]\nengine = \"exec\"\ncommand = [\"g\"]\n",
+     "foley.toml:2:18: field \"project.default_engine\": no engine profile `synht` in [engines] (did you mean "
+     "`synth`?)"},
+    {"profile name", "foley.toml", "[engines.\"my synth\"]\nengine = \"exec\"\ncommand = [\"g\"]\n",
+     "foley.toml:1:10: field \"engines.my synth\": engine profile names use only letters"},
+    {"unknown table", "foley.toml", "[projet]\nname = \"x\"\n",
+     "foley.toml:1:2: field \"projet\": unknown table (did you mean `project`?)"},
+    {"project unknown key", "foley.toml", "[project]\noutput_dri = \"o\"\n",
+     "foley.toml:2:1: field \"project.output_dri\": unknown field (did you mean `output_dir`?)"},
+    {"project dir type", "foley.toml", "[project]\ncache_dir = 5\n",
+     "foley.toml:2:13: field \"project.cache_dir\": expected a string, got an integer"},
+    {"render format", "foley.toml", "[render]\nformat = \"mp3\"\n",
+     "foley.toml:2:10: field \"render.format\": unknown format `mp3`"},
+    {"render takes no cue field", "foley.toml", "[render]\nduration = 3\n",
+     "foley.toml:2:1: field \"render.duration\": not a render setting"},
+    {"render flac 32", "foley.toml", "[render]\nformat = \"flac\"\nbit_depth = 32\n",
+     "foley.toml:3:13: field \"render.bit_depth\": FLAC stores 16 or 24 bit samples"},
+    {"config syntax error", "foley.toml", "[project\nname = 1\n", "foley.toml:1:"},
+};
+
+}  // namespace
+
+TEST_CASE("malformed manifests and configs are rejected with located messages", "[manifest][malformed]") {
+  REQUIRE(std::size(kCases) >= 30);
+  for (const Case& c : kCases) {
+    DYNAMIC_SECTION(c.name) {
+      TempProject project;
+      project.mkdir("model");
+      std::string file = c.file;
+      if (file == "foley.toml") {
+        project.write("foley.toml", c.text);
+      } else {
+        project.write("foley.toml", kThreeEngines);
+        project.write(file, c.text);
+      }
+      std::string message;
+      try {
+        load_project(project.root());
+      } catch (const foley::Error& e) {
+        message = e.what();
+        CHECK(e.exit_code() == 2);
+      }
+      INFO("case: " << c.name << "\nmessage:\n" << message);
+      CHECK(message.find(c.expected) != std::string::npos);
+    }
+  }
+}
