@@ -77,6 +77,11 @@ ElevenLabsCall parse_elevenlabs_call(const GenRequest& request) {
     for (const auto& f : elevenlabs_output_formats()) all += (all.empty() ? "" : ", ") + f;
     field_error(ctx, "output_format", "\"" + call.output_format + "\" is not allowed; use one of " + all);
   }
+  // The object's name must say what it holds (WAV for raw formats, ...).
+  if (!request.ext.empty() && request.ext != elevenlabs_object_ext(call.output_format))
+    field_error(ctx, "output_format",
+                call.output_format + " is stored as ." + elevenlabs_object_ext(call.output_format) +
+                    " but the request names a ." + request.ext + " object");
   return call;
 }
 

@@ -27,7 +27,8 @@ std::string elevenlabs_request_context(const GenRequest& request);
 
 // Reads and checks the key fields: non-empty prompt, duration 0.5–30 s or
 // "auto", prompt_influence 0–1, output_format among the 21 allowed, loop a
-// bool, model_id a non-empty string. Absent optional fields take the API's
+// bool, model_id a non-empty string; when request.ext is set it must be
+// elevenlabs_object_ext(output_format). Absent optional fields take the API's
 // defaults. Throws foley::Error naming the cues and the field.
 ElevenLabsCall parse_elevenlabs_call(const GenRequest& request);
 

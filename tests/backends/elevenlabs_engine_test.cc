@@ -7,6 +7,7 @@
 #include <ctime>
 #include <fstream>
 #include <optional>
+#include <thread>
 
 #include "audio/audio_reader.h"
 #include "backends/elevenlabs_engine.h"
@@ -190,6 +191,35 @@ TEST_CASE("elevenlabs: 500 then 502 then 200 succeeds on the third attempt") {
   CHECK(h[2].at("status") == 200);
   CHECK(r.request_id == "req-3");
   CHECK(s.requests().size() == 3);
+}
+
+TEST_CASE("elevenlabs: a 503 carrying Retry-After waits what the server asks") {
+  Scenario s(json::array({{{"status", 503}, {"retry_after", "3"}}}));
+  GenerationResult r = s.engine.generate(s.request(), s.out(), nullptr);
+  CHECK(r.attempts == 2);
+  CHECK(s.sleeper.waits() == std::vector<double>{3.0});
+}
+
+TEST_CASE("elevenlabs: generate is safe on several threads at once") {
+  Scenario s(json::array({{{"status", 500}}, {{"action", "reset"}}}), 0.05);
+  std::vector<std::thread> threads;
+  std::vector<GenerationResult> results(4);
+  for (int i = 0; i < 4; ++i) {
+    threads.emplace_back([&, i] {
+      GenRequest r = s.request({{"prompt", "thread " + std::to_string(i)}});
+      results[i] = s.engine.generate(r, s.objects / ("t" + std::to_string(i) + ".mp3"), nullptr);
+    });
+  }
+  for (auto& t : threads) t.join();
+  int attempts = 0;
+  for (int i = 0; i < 4; ++i) {
+    attempts += results[i].attempts;
+    CHECK(audio::probe_audio(s.objects / ("t" + std::to_string(i) + ".mp3")).frames > 0);
+  }
+  CHECK(attempts == 6);  // two of the four met a scripted failure and retried once
+  CHECK(s.requests().size() == 6);
+  CHECK(s.sleeper.waits().size() == 2);
+  CHECK(foley::testing::other_files(s.objects).size() == 4);  // the objects, and no temp file
 }
 
 TEST_CASE("elevenlabs: 503 on every attempt gives up after max_attempts, leaving nothing") {

@@ -56,6 +56,14 @@ TEST_CASE("elevenlabs validate: errors name the cues and the field") {
   CHECK_THAT(f, Catch::Contains("opus_48000_192"));
 }
 
+TEST_CASE("elevenlabs validate: the object extension must match the output format") {
+  GenRequest r = req({{"output_format", "pcm_44100"}});
+  r.ext = "wav";
+  CHECK(validate_message(r) == "");
+  r.ext = "mp3";
+  CHECK_THAT(validate_message(r), Catch::Contains("pcm_44100 is stored as .wav but the request names a .mp3 object"));
+}
+
 TEST_CASE("elevenlabs validate: settings of the wrong type are errors naming the key") {
   CHECK_THAT(validate_message(req({}, {{"max_attempts", "five"}})), Catch::Contains("setting `max_attempts`"));
   CHECK_THAT(validate_message(req({}, {{"max_attempts", 0}})), Catch::Contains("at least 1"));
