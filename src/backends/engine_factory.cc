@@ -1,0 +1,13 @@
+#include "backends/engine_factory.h"
+
+#include "backends/exec_engine.h"
+#include "common/error.h"
+
+namespace foley::backends {
+
+std::unique_ptr<Engine> make_engine(const std::string& engine) {
+  if (engine == "exec") return std::make_unique<ExecEngine>();
+  throw Error("engine \"" + engine + "\" is not available in this build");
+}
+
+}  // namespace foley::backends

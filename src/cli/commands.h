@@ -1,0 +1,26 @@
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+namespace CLI {
+class App;
+}
+
+namespace foley::cli {
+
+// Options every subcommand shares: `-C DIR` (like ninja) and output flags.
+struct GlobalOptions {
+  std::filesystem::path dir = ".";
+};
+
+// Each subcommand registers itself on the app; the callback runs it and
+// records the process exit code in `exit_code`.
+void register_init(CLI::App& app, GlobalOptions& g, int& exit_code);
+void register_plan(CLI::App& app, GlobalOptions& g, int& exit_code);
+void register_build(CLI::App& app, GlobalOptions& g, int& exit_code);
+void register_status(CLI::App& app, GlobalOptions& g, int& exit_code);
+void register_explain(CLI::App& app, GlobalOptions& g, int& exit_code);
+void register_cache(CLI::App& app, GlobalOptions& g, int& exit_code);
+
+}  // namespace foley::cli

@@ -1,0 +1,34 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "cache/index.h"
+#include "plan/explain.h"
+#include "plan/planner.h"
+
+namespace foley::cli {
+
+// Whether a cue's delivered file is up to date, and if not, why and at what cost.
+struct CueState {
+  const plan::PlannedCue* cue = nullptr;
+  bool fresh = false;
+  std::string reason;                      // "new", "changed: prompt", "object missing", "output missing"
+  std::vector<plan::FieldChange> changes;  // vs the last build of this cue
+  bool needs_generation = false;           // its object is absent: an engine will run
+  std::string engine;                      // engine type of a generated cue
+  std::string profile;
+  std::optional<double> credits;           // estimated credits when an API engine must run
+};
+
+// Compares the plan with the last build of each cue and the files on disk.
+CueState cue_state(const plan::Plan& plan, const plan::PlannedCue& cue, cache::Index& index);
+
+// Estimated credits of one generation for an API profile: the configured rate
+// per second of requested duration, or per generation for automatic length.
+double estimate_credits(const GenRequest& request);
+
+}  // namespace foley::cli

@@ -1,0 +1,123 @@
+#include "cli/gen_generate.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "backends/engine_factory.h"
+#include "cache/index.h"
+#include "common/atomic_file.h"
+#include "common/error.h"
+#include "common/hash.h"
+#include "common/log.h"
+#include "plan/canonical_key.h"
+#include "plan/planner.h"
+
+namespace foley::cli {
+namespace fs = std::filesystem;
+
+namespace {
+
+int64_t build_id_from_env() {
+  const char* v = std::getenv("FOLEY_BUILD_ID");
+  return v ? std::atoll(v) : 0;
+}
+
+// Serialises generations of one key across processes (two ninja runs at once):
+// the second waits, then finds the object and does nothing.
+class KeyLock {
+ public:
+  explicit KeyLock(const fs::path& path) {
+    fs::create_directories(path.parent_path());
+    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd_ < 0 || ::flock(fd_, LOCK_EX) != 0) throw Error::failure("cannot lock " + path.string());
+  }
+  ~KeyLock() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+
+ private:
+  int fd_ = -1;
+};
+
+std::string cue_list(const GenRequest& r) {
+  std::string s;
+  for (const auto& c : r.cues) s += (s.empty() ? "" : ",") + c;
+  return s;
+}
+
+}  // namespace
+
+int run_generate(const fs::path& spec_path) {
+  GenRequest req = GenRequest::from_json(nlohmann::json::parse(read_file(spec_path), nullptr, false),
+                                         spec_path.string());
+  // The spec must describe exactly the object it names.
+  std::string key = plan::compute_key("gen", req.key_fields);
+  if (key != req.gen_key)
+    throw Error(spec_path.string() + ": gen_key " + req.gen_key + " does not match its fields (" + key +
+                "); re-run `foley plan`");
+  if (req.object_path != plan::object_path(req.cache_dir, req.gen_key, req.ext))
+    throw Error(spec_path.string() + ": object_path is not where the cache keeps " + req.gen_key);
+
+  cache::Index index(req.cache_dir);
+  int64_t build_id = build_id_from_env();
+  KeyLock lock(req.cache_dir / "locks" / (req.gen_key + ".lock"));
+
+  std::error_code ec;
+  if (fs::exists(req.object_path, ec)) {
+    if (!index.find_object(req.gen_key)) {
+      // Present on disk but unknown to the index (index lost): adopt it.
+      cache::ObjectRecord rec;
+      rec.gen_key = req.gen_key;
+      rec.engine = req.engine;
+      rec.profile = req.profile;
+      rec.ext = req.ext;
+      rec.request = req.key_fields;
+      rec.size = static_cast<int64_t>(fs::file_size(req.object_path));
+      rec.checksum = xxh3_128_file(req.object_path).hex();
+      rec.paid = req.engine == "elevenlabs";
+      index.record_object(rec, 0);
+    }
+    index.record_hit(req.gen_key, build_id);
+    std::printf("foley-gen: %s already cached (%s)\n", cue_list(req).c_str(), req.gen_key.c_str());
+    return 0;
+  }
+
+  auto engine = backends::make_engine(req.engine);
+  engine->validate(req);
+  backends::GenerationResult result = engine->generate(req, req.object_path, {});
+  engine->close();
+
+  cache::ObjectRecord rec;
+  rec.gen_key = req.gen_key;
+  rec.engine = req.engine;
+  rec.profile = req.profile;
+  rec.ext = req.ext;
+  rec.request = req.key_fields;
+  rec.size = static_cast<int64_t>(fs::file_size(req.object_path));
+  rec.checksum = xxh3_128_file(req.object_path).hex();
+  rec.duration_seconds = result.duration_seconds;
+  rec.generation_seconds = result.generation_seconds;
+  rec.credits = result.credits;
+  rec.credits_estimated = result.credits_estimated;
+  rec.request_id = result.request_id;
+  rec.attempts = result.attempts;
+  rec.paid = result.paid;
+  rec.pinned = result.paid;
+  rec.details = result.details.is_null() ? nlohmann::json::object() : result.details;
+  index.record_object(rec, build_id);
+
+  char credits[64] = "";
+  if (result.paid)
+    std::snprintf(credits, sizeof credits, ", %.0f credits%s", result.credits,
+                  result.credits_estimated ? " (estimated)" : "");
+  std::printf("foley-gen: generated %s with %s in %.2f s (%.2f s of audio%s) -> %s\n", cue_list(req).c_str(),
+              req.profile.c_str(), result.generation_seconds, result.duration_seconds, credits,
+              req.object_path.filename().string().c_str());
+  return 0;
+}
+
+}  // namespace foley::cli

@@ -1,0 +1,54 @@
+#include "cli/project_context.h"
+
+#include <unistd.h>
+
+#include <climits>
+
+#include "cache/content_hash.h"
+#include "common/error.h"
+#include "common/log.h"
+#include "manifest/project_loader.h"
+
+namespace foley::cli {
+namespace fs = std::filesystem;
+
+plan::Tools locate_tools() {
+  char buf[PATH_MAX];
+  ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
+  if (n <= 0) throw Error::failure("cannot locate the foley binary (/proc/self/exe)");
+  fs::path self(std::string(buf, static_cast<size_t>(n)));
+  plan::Tools tools;
+  tools.foley = self.parent_path() / "foley";
+  tools.foley_gen = self.parent_path() / "foley-gen";
+  return tools;
+}
+
+std::string IndexContentHasher::file_hash(const fs::path& path) { return cache::cached_file_hash(index_, path); }
+
+std::string IndexContentHasher::folder_hash(const fs::path& dir) { return cache::cached_folder_hash(index_, dir); }
+
+ProjectContext load_and_plan(const fs::path& root) {
+  manifest::Project project = manifest::load_project(fs::absolute(root).lexically_normal());
+  ProjectContext ctx;
+  ctx.index = std::make_unique<cache::Index>(project.config.cache_dir);
+  IndexContentHasher hasher(*ctx.index);
+  ctx.plan = plan::make_plan(std::move(project), hasher);
+  return ctx;
+}
+
+ProjectContext plan_and_write(const fs::path& root, bool quiet) {
+  ProjectContext ctx = load_and_plan(root);
+  bool changed = plan::write_plan(ctx.plan, locate_tools());
+  if (!quiet)
+    log_info("planned " + std::to_string(ctx.plan.cues.size()) + " cue(s), " +
+             std::to_string(ctx.plan.generations.size()) + " generation(s); build.ninja " +
+             (changed ? "written" : "unchanged"));
+  return ctx;
+}
+
+bool object_present(const plan::PlannedCue& cue) {
+  std::error_code ec;
+  return cue.cue.type != "generated" || fs::exists(cue.render.input_path, ec);
+}
+
+}  // namespace foley::cli

@@ -1,0 +1,62 @@
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "common/request_spec.h"
+#include "manifest/cue.h"
+#include "plan/content_hasher.h"
+
+namespace foley::plan {
+
+// One cue, planned: its keys, its generation (when it has one) and its render.
+struct PlannedCue {
+  manifest::Cue cue;
+  std::string gen_key;           // empty for silence and source cues
+  std::string render_key;
+  RenderRequest render;
+  nlohmann::json fields;         // {"gen": key_fields or null, "render": render fields}: what explain diffs
+};
+
+// The whole build: every cue, and one generation per distinct gen key (two cues
+// with identical generation inputs share one object and one generate edge).
+struct Plan {
+  manifest::Project project;
+  std::vector<PlannedCue> cues;                  // in project order
+  std::map<std::string, GenRequest> generations; // by gen key
+
+  std::filesystem::path build_ninja() const { return project.config.root / "build.ninja"; }
+  std::filesystem::path foley_dir() const { return project.config.root / ".foley"; }
+  std::filesystem::path request_spec_path(const std::string& gen_key) const;
+  std::filesystem::path render_spec_path(const PlannedCue& c) const;
+  // Finds a cue by id or qualified id ("door" or "ep1:door"); nullptr if absent.
+  const PlannedCue* find_cue(const std::string& name) const;
+};
+
+// Path of a raw object in a cache: <cache>/objects/<k[0:2]>/<key>.<ext>.
+std::filesystem::path object_path(const std::filesystem::path& cache_dir, const std::string& gen_key,
+                                  const std::string& ext);
+
+// Computes every key of a loaded project. Pure: writes nothing.
+Plan make_plan(manifest::Project project, ContentHasher& hasher);
+
+// Where the foley binaries are, for the commands in build.ninja.
+struct Tools {
+  std::filesystem::path foley;
+  std::filesystem::path foley_gen;
+};
+
+// Writes the request and render specs and build.ninja, each atomically and
+// only when its content changed (so ninja's restat sees an unchanged graph),
+// and removes specs no cue refers to any more. Returns true if build.ninja changed.
+bool write_plan(const Plan& plan, const Tools& tools);
+
+// Default depth of an ElevenLabs profile's pool for a subscription tier.
+int tier_concurrency(const std::string& tier);
+
+}  // namespace foley::plan

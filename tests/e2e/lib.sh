@@ -1,0 +1,46 @@
+# Shared helpers of the end-to-end tests. Source it; then call `finish` last.
+set -u
+: "${FOLEY_BIN_DIR:?set by CTest}" "${FOLEY_SOURCE_DIR:?set by CTest}"
+export PATH="$FOLEY_BIN_DIR:$PATH"
+export FOLEY_LOG=info
+unset ELEVENLABS_API_KEY FOLEY_BUILD_ID
+
+E2E_PASSED=0
+E2E_FAILED=0
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/foley-e2e.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+
+pass() { E2E_PASSED=$((E2E_PASSED + 1)); }
+fail() { E2E_FAILED=$((E2E_FAILED + 1)); echo "FAIL: $*" >&2; }
+
+# expect_eq WHAT EXPECTED ACTUAL
+expect_eq() {
+  if [ "$2" = "$3" ]; then pass; else fail "$1: expected '$2', got '$3'"; fi
+}
+# expect_contains WHAT NEEDLE HAYSTACK
+expect_contains() {
+  case "$3" in *"$2"*) pass ;; *) fail "$1: '$2' not found in:"$'\n'"$3" ;; esac
+}
+expect_not_contains() {
+  case "$3" in *"$2"*) fail "$1: '$2' unexpectedly found in:"$'\n'"$3" ;; *) pass ;; esac
+}
+expect_file() { if [ -s "$2" ]; then pass; else fail "$1: $2 missing or empty"; fi; }
+expect_no_file() { if [ ! -e "$2" ]; then pass; else fail "$1: $2 should not exist"; fi; }
+
+# count_lines PATTERN TEXT — lines of TEXT matching the grep pattern.
+count_lines() { printf '%s\n' "$2" | grep -c -- "$1" || true; }
+
+# new_project NAME — copies the demo project into $WORK/NAME and prints its path.
+new_project() {
+  local dir="$WORK/$1"
+  mkdir -p "$dir"
+  cp -r "$FOLEY_SOURCE_DIR/foley.toml" "$FOLEY_SOURCE_DIR/manifests" "$FOLEY_SOURCE_DIR/assets" "$dir/"
+  echo "$dir"
+}
+
+objects_in() { find "$1/cache/objects" -type f ! -name '.tmp-*' 2>/dev/null | wc -l | tr -d ' '; }
+
+finish() {
+  echo "$E2E_PASSED passed, $E2E_FAILED failed"
+  [ "$E2E_FAILED" -eq 0 ]
+}

@@ -1,0 +1,162 @@
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "plan/gen_fields.h"
+#include "plan/ninja_writer.h"
+#include "plan/planner.h"
+
+namespace fs = std::filesystem;
+using namespace foley;
+
+namespace {
+
+struct FakeHasher : plan::ContentHasher {
+  int folder_calls = 0;
+  std::string file_hash(const fs::path& p) override { return "filehash:" + p.filename().string(); }
+  std::string folder_hash(const fs::path&) override {
+    ++folder_calls;
+    return "modelhash";
+  }
+};
+
+manifest::Project demo_project() {
+  manifest::Project p;
+  auto& c = p.config;
+  c.root = "/proj";
+  c.config_path = "/proj/foley.toml";
+  c.cache_dir = "/proj/cache";
+  c.output_dir = "/proj/out";
+  c.manifest_dir = "/proj/manifests";
+  c.gpu_slots = 2;
+  manifest::EngineProfile synth{"synth", "exec", {}, std::nullopt, {}};
+  synth.settings = {{"command", {"sox", "--comment", "{prompt}", "{out}", "synth", "{duration}", "pluck", "{seed}"}},
+                    {"shell", false}, {"ext", "wav"}, {"version", "1"}};
+  manifest::EngineProfile sfx{"sfx api", "elevenlabs", {}, std::nullopt, {}};
+  sfx.name = "sfxapi";
+  sfx.settings = {{"model_id", "eleven_text_to_sound_v2"}, {"output_format", "mp3_44100_128"},
+                  {"prompt_influence", 0.3}, {"tier", "creator"}};
+  c.engines["synth"] = synth;
+  c.engines["sfxapi"] = sfx;
+  p.manifest_files = {"/proj/manifests/ep 1.toml"};
+  auto cue = [](std::string id, std::string engine) {
+    manifest::Cue q;
+    q.id = id;
+    q.manifest = "ep 1";
+    q.engine = engine;
+    q.prompt = "door";
+    q.duration = 2.0;
+    q.seed = 7;
+    return q;
+  };
+  p.cues.push_back(cue("a", "synth"));
+  p.cues.push_back(cue("b", "synth"));  // same generation inputs as a
+  p.cues.back().render.gain_db = -6;
+  p.cues.push_back(cue("c", "sfxapi"));
+  manifest::Cue silence;
+  silence.id = "gap";
+  silence.manifest = "ep 1";
+  silence.type = "silence";
+  silence.clip = 1.0;
+  p.cues.push_back(silence);
+  return p;
+}
+
+}  // namespace
+
+TEST_CASE("identical generation inputs share one generation; renders stay per cue") {
+  FakeHasher h;
+  plan::Plan plan = plan::make_plan(demo_project(), h);
+  REQUIRE(plan.cues.size() == 4);
+  CHECK(plan.cues[0].gen_key == plan.cues[1].gen_key);
+  CHECK(plan.cues[0].render_key != plan.cues[1].render_key);
+  CHECK(plan.generations.size() == 2);
+  CHECK(plan.generations.at(plan.cues[0].gen_key).cues == std::vector<std::string>{"ep 1:a", "ep 1:b"});
+  CHECK(plan.cues[3].gen_key.empty());
+  CHECK(plan.cues[3].render.input_path.empty());
+  CHECK(plan.cues[2].render.input_path.extension() == ".mp3");
+}
+
+TEST_CASE("a render setting changes only the render key; a prompt changes both") {
+  FakeHasher h;
+  plan::Plan base = plan::make_plan(demo_project(), h);
+  auto p2 = demo_project();
+  p2.cues[0].render.loudness = -16.0;
+  plan::Plan louder = plan::make_plan(p2, h);
+  CHECK(louder.cues[0].gen_key == base.cues[0].gen_key);
+  CHECK(louder.cues[0].render_key != base.cues[0].render_key);
+  auto p3 = demo_project();
+  p3.cues[0].prompt = "door slam";
+  plan::Plan edited = plan::make_plan(p3, h);
+  CHECK(edited.cues[0].gen_key != base.cues[0].gen_key);
+  CHECK(edited.cues[0].render_key != base.cues[0].render_key);
+  CHECK(edited.cues[1].gen_key == base.cues[1].gen_key);  // the other cue is untouched
+}
+
+TEST_CASE("exec keys only hold the placeholders the template reads") {
+  FakeHasher h;
+  auto p = demo_project();
+  p.cues[0].prompt_influence = 0.9;  // not in the template: same key
+  p.cues[0].negative_prompt = "noise";
+  plan::Plan plan = plan::make_plan(p, h);
+  CHECK(plan.cues[0].gen_key == plan.cues[1].gen_key);
+  auto fields = plan.generations.at(plan.cues[0].gen_key).key_fields;
+  CHECK(fields.contains("seed"));
+  CHECK(fields.contains("duration"));
+  CHECK(fields.contains("prompt"));
+  CHECK_FALSE(fields.contains("negative_prompt"));
+  CHECK_FALSE(fields.contains("prompt_influence"));
+}
+
+TEST_CASE("elevenlabs keys hold model, format, influence, loop and duration") {
+  FakeHasher h;
+  auto p = demo_project();
+  plan::Plan base = plan::make_plan(p, h);
+  auto key_with = [&](auto mutate) {
+    auto q = demo_project();
+    mutate(q);
+    return plan::make_plan(q, h).cues[2].gen_key;
+  };
+  std::string k0 = base.cues[2].gen_key;
+  CHECK(key_with([](auto& q) { q.cues[2].loop = true; }) != k0);
+  CHECK(key_with([](auto& q) { q.cues[2].prompt_influence = 0.5; }) != k0);
+  CHECK(key_with([](auto& q) { q.cues[2].duration.reset(); }) != k0);
+  CHECK(key_with([](auto& q) { q.config.engines["sfxapi"].settings["output_format"] = "pcm_16000"; }) != k0);
+  CHECK(key_with([](auto& q) { q.cues[2].seed = 99; }) == k0);  // the API has no seed
+  CHECK(key_with([](auto& q) { q.config.engines["sfxapi"].settings["tier"] = "pro"; }) == k0);
+  CHECK(key_with([](auto& q) { q.cues[2].prompt = "  door  "; }) == k0);  // normalised
+}
+
+TEST_CASE("build.ninja has pools, one generate edge per key, render edges, phonies and a generator edge") {
+  FakeHasher h;
+  plan::Plan plan = plan::make_plan(demo_project(), h);
+  std::string text = plan::ninja_file_for(plan, {"/bin dir/foley", "/bin dir/foley-gen"});
+  auto count = [&](const std::string& needle) {
+    size_t n = 0;
+    for (size_t pos = text.find(needle); pos != std::string::npos; pos = text.find(needle, pos + 1)) ++n;
+    return n;
+  };
+  CHECK(count("pool gpu\n  depth = 2\n") == 1);
+  CHECK(count("pool engine_sfxapi\n  depth = 5\n") == 1);  // creator tier
+  CHECK(count(": gen_exec ") == 1);
+  CHECK(count(": gen_elevenlabs ") == 1);
+  CHECK(count(": render") == 4);
+  CHECK(count("  pool = engine_sfxapi\n") == 1);
+  CHECK(count("build ep$ 1: phony out/ep$ 1/a.wav") == 1);
+  CHECK(count("generator = 1\n  restat = 1") == 1);
+  CHECK(count("build build.ninja: plan | ") == 1);
+  CHECK(count("manifests/ep$ 1.toml") == 1);
+  CHECK(count("foley = '/bin dir/foley'") == 1);
+  CHECK(count("default all") == 1);
+  CHECK(text.find("builddir = .foley") != std::string::npos);
+}
+
+TEST_CASE("tier concurrency defaults") {
+  CHECK(plan::tier_concurrency("free") == 2);
+  CHECK(plan::tier_concurrency("starter") == 3);
+  CHECK(plan::tier_concurrency("creator") == 5);
+  CHECK(plan::tier_concurrency("pro") == 10);
+  CHECK(plan::tier_concurrency("scale") == 15);
+  CHECK(plan::tier_concurrency("business") == 15);
+}
