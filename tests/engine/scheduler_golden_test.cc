@@ -104,19 +104,20 @@ TEST_CASE("DDIM trajectory (50 steps) matches diffusers step by step", "[schedul
   DDIMScheduler ddim(tiny_config());
   testing::Error e = run_trajectory(ddim, "ddim", 50);
   testing::report("scheduler ddim synthetic 50 (worst step)", e);
-  // Measured: nmse 0, max_abs 0 (same f32 operations in the same order). Allow a few ulps
-  // of drift over 50 steps in case of a different libm sqrt/FMA contraction.
-  CHECK(e.nmse < 1e-12);
-  CHECK(e.max_abs < 1e-5);
+  // Measured: nmse 1.5e-13, max_abs 1.4e-4 on values up to |205| (this random-ε walk grows):
+  // ~9 f32 ulps, from torch's 0-d `** 0.5` being off by one ulp for some ᾱ. Bounds: 10x margin.
+  CHECK(e.nmse < 2e-12);
+  CHECK(e.max_abs < 1.5e-3);
 }
 
 TEST_CASE("DPM-Solver++ trajectory (20 steps) matches diffusers step by step", "[scheduler]") {
   DPMSolverMultistepScheduler dpm(tiny_config());
   testing::Error e = run_trajectory(dpm, "dpm", 20);
   testing::report("scheduler dpm synthetic 20 (worst step)", e);
-  // Measured: see docs/generation.md (log/exp of f32 scalars may differ from torch by an ulp).
-  CHECK(e.nmse < 1e-10);
-  CHECK(e.max_abs < 1e-4);
+  // Measured: nmse 6.4e-14, max_abs 4.6e-5 (f32 log/exp/sqrt of the scalars differ from torch's
+  // by an ulp). Bounds: 10x margin.
+  CHECK(e.nmse < 1e-12);
+  CHECK(e.max_abs < 5e-4);
 }
 
 TEST_CASE("DPM-Solver++ refuses out-of-order steps", "[scheduler]") {
