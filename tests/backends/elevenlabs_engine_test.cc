@@ -265,6 +265,15 @@ TEST_CASE("elevenlabs: a stalled body is abandoned after stall_seconds and retri
   CHECK(foley::testing::other_files(s.objects, s.out().filename()).empty());
 }
 
+TEST_CASE("elevenlabs: an attempt over the whole-exchange timeout is abandoned and retried") {
+  Scenario s(json::array({{{"action", "stall"}, {"seconds", 5}}}));
+  GenerationResult r = s.engine.generate(s.request({}, {{"stall_seconds", 0}, {"timeout", 1}}), s.out(), nullptr);
+  CHECK(r.attempts == 2);
+  CHECK(r.details.at("attempt_history")[0].at("error") == "timed out");
+  CHECK(s.sleeper.waits() == std::vector<double>{11.0});
+  CHECK(foley::testing::other_files(s.objects, s.out().filename()).empty());
+}
+
 TEST_CASE("elevenlabs: an empty 200 is not accepted and is retried") {
   Scenario s(json::array({{{"status", 200}, {"audio", "empty"}}}));
   GenerationResult r = s.engine.generate(s.request(), s.out(), nullptr);
