@@ -67,3 +67,23 @@ TEST_CASE("every conditioning stage equals the diffusers goldens (tiny-audioldm2
 TEST_CASE("every conditioning stage equals the diffusers goldens (tiny-audioldm2-large)") {
   check_model("tiny-audioldm2-large");
 }
+
+TEST_CASE("dump_conditioning writes every stage under the golden names") {
+  auto cases = fet::conditioning_cases("tiny-audioldm2");
+  const auto& gc = cases.at(1);
+  auto out = std::filesystem::temp_directory_path() / "foley-engine-dump-test.safetensors";
+  foley::engine::dump_conditioning(fet::model_dir("tiny-audioldm2"), gc.prompt, gc.negative_prompt, out);
+  auto dumped = foley::tensor::SafetensorsFile::open(out);
+  auto golden = foley::tensor::SafetensorsFile::open(gc.file);
+  CHECK(dumped.names().size() == golden.names().size());
+  for (const auto& name : golden.names()) {
+    INFO(name);
+    REQUIRE(dumped.contains(name));
+    CHECK(dumped.get(name).dtype() == golden.get(name).dtype());
+    CHECK(fet::compare(dumped.get(name), golden.get(name)).nmse < 1e-10);
+  }
+  CHECK(dumped.header().metadata.at("prompt") == gc.prompt);
+  std::filesystem::remove(out);
+  CHECK_THROWS_WITH(foley::engine::dump_conditioning(fet::source_dir() / "no-such-model", "x", std::nullopt, out),
+                    Catch::Contains("model_index.json"));
+}
