@@ -1,0 +1,249 @@
+#include "backends/model_server.h"
+
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <csignal>
+#include <cstring>
+#include <list>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <thread>
+
+#include "backends/audioldm2_params.h"
+#include "backends/model_server_jobs.h"
+#include "backends/model_server_protocol.h"
+#include "backends/server_lock.h"
+#include "backends/socket_unix.h"
+#include "common/atomic_file.h"
+#include "common/error.h"
+#include "common/log.h"
+
+namespace foley::backends {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using nlohmann::json;
+
+std::atomic<int> g_stop_signal{0};
+void on_stop_signal(int sig) { g_stop_signal.store(sig); }
+
+// State the connection threads share with the accept loop.
+struct ServerState {
+  ModelServer* server = nullptr;
+  JobRunner* runner = nullptr;
+  const ServerPaths* paths = nullptr;
+  std::filesystem::path cache_dir;
+  Clock::time_point started = Clock::now();
+  std::atomic<int> active{0};
+  std::atomic<double> idle_timeout{600.0};
+  std::mutex mu;
+  Clock::time_point last_activity = Clock::now();
+  std::set<std::shared_ptr<ServerJob>> jobs;
+
+  void touch() {
+    std::lock_guard<std::mutex> lock(mu);
+    last_activity = Clock::now();
+  }
+  double idle_seconds() {
+    std::lock_guard<std::mutex> lock(mu);
+    return std::chrono::duration<double>(Clock::now() - last_activity).count();
+  }
+  void cancel_all() {
+    std::lock_guard<std::mutex> lock(mu);
+    for (auto& job : jobs) job->cancel.store(true);
+  }
+};
+
+// True when the peer has closed its end (a cancelled client).
+bool peer_gone(int fd) {
+  pollfd p{fd, POLLIN, 0};
+  if (::poll(&p, 1, 0) <= 0) return false;
+  if (p.revents & (POLLHUP | POLLERR)) return true;
+  char buf[256];
+  ssize_t n = ::recv(fd, buf, sizeof buf, MSG_DONTWAIT);
+  return n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR);
+}
+
+void serve_generate(ServerState& st, int fd, const json& msg, bool& stop_after) {
+  auto job = std::make_shared<ServerJob>();
+  try {
+    if (!msg.contains("request") || !msg.contains("out_path") || !msg["out_path"].is_string())
+      throw Error("model server: a generate request needs \"request\" and \"out_path\"");
+    job->request = GenRequest::from_json(msg["request"], "model server request");
+    job->params = generation_params_from_request(job->request);
+    job->out_path = msg["out_path"].get<std::string>();
+    if (!job->out_path.is_absolute()) throw Error("model server: out_path must be absolute");
+    if (msg.contains("idle_timeout") && msg["idle_timeout"].is_number() && msg["idle_timeout"].get<double>() >= 0)
+      st.idle_timeout.store(msg["idle_timeout"].get<double>());
+  } catch (const std::exception& e) {
+    send_all(fd, protocol_line(error_message(e)));
+    return;
+  }
+  {
+    std::lock_guard<std::mutex> lock(st.mu);
+    st.jobs.insert(job);
+  }
+  bool connected = send_all(fd, protocol_line({{"accepted", true}, {"pid", ::getpid()}}));
+  st.runner->submit(job);
+  json final_message;
+  for (;;) {
+    std::vector<json> events;
+    bool done = job->wait(std::chrono::milliseconds(100), events, final_message);
+    for (const auto& e : events)
+      if (connected) connected = send_all(fd, protocol_line(e));
+    if (done) break;
+    if (connected && peer_gone(fd)) connected = false;
+    if (!connected && !job->cancel.load()) {
+      log_info("client of " + job->request.gen_key + " hung up: cancelling");
+      job->cancel.store(true);
+    }
+  }
+  if (connected) send_all(fd, protocol_line(final_message));
+  std::lock_guard<std::mutex> lock(st.mu);
+  st.jobs.erase(job);
+}
+
+void serve_connection(ServerState& st, int raw_fd) {
+  UniqueFd fd(raw_fd);
+  LineReader reader(fd.get());
+  std::string line;
+  if (reader.read_line(line, 10000) == LineReader::Status::kLine) {
+    json msg = json::parse(line, nullptr, false);
+    std::string op = msg.is_object() ? msg.value("op", std::string()) : std::string();
+    bool stop_after = false;
+    if (op == "generate") {
+      serve_generate(st, fd.get(), msg, stop_after);
+    } else if (op == "status") {
+      json status = st.runner->status();
+      status["pid"] = ::getpid();
+      status["cache_dir"] = st.cache_dir.string();
+      status["socket"] = st.paths->socket.string();
+      status["protocol"] = kProtocolVersion;
+      status["uptime_seconds"] = std::chrono::duration<double>(Clock::now() - st.started).count();
+      status["idle_timeout"] = st.idle_timeout.load();
+      status["idle_seconds"] = st.active.load() > 1 ? 0.0 : st.idle_seconds();
+      send_all(fd.get(), protocol_line({{"status", status}}));
+    } else if (op == "stop") {
+      send_all(fd.get(), protocol_line({{"stopping", true}}));
+      st.server->request_stop();
+    } else {
+      send_all(fd.get(), protocol_line({{"error", "model server: unknown request " + line.substr(0, 200)},
+                                        {"kind", "input"}}));
+    }
+  }
+  st.touch();
+  st.active.fetch_sub(1);
+}
+
+}  // namespace
+
+ModelServer::ModelServer(ModelServerOptions options, GeneratorLoader loader)
+    : options_(std::move(options)), loader_(std::move(loader)), paths_(server_paths(options_.cache_dir)) {}
+
+int ModelServer::run(bool handle_signals) {
+  ensure_private_dirs(paths_);
+  FileLock alive(paths_.dir / "server.lock", /*wait=*/false);
+  if (!alive.valid()) {
+    log_info("a model server already runs for " + options_.cache_dir.string());
+    return 0;
+  }
+  // Nobody else holds the lock, so a socket left there is a dead server's.
+  ::unlink(paths_.socket.c_str());
+  UniqueFd listener = listen_unix(paths_.socket);
+  ::chmod(paths_.socket.c_str(), 0600);
+  struct stat own;
+  ::stat(paths_.socket.c_str(), &own);
+  write_file_atomic(paths_.pid_file, json({{"pid", ::getpid()}, {"socket", paths_.socket.string()}}).dump() + "\n");
+
+  struct sigaction old_int {}, old_term {}, old_pipe {};
+  if (handle_signals) {
+    struct sigaction sa {};
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    ::sigaction(SIGINT, &sa, &old_int);
+    ::sigaction(SIGTERM, &sa, &old_term);
+    struct sigaction ign {};
+    ign.sa_handler = SIG_IGN;
+    ::sigaction(SIGPIPE, &ign, &old_pipe);
+  }
+  log_info("model server " + std::to_string(::getpid()) + " listening on " + paths_.socket.string());
+
+  JobRunner runner(loader_, options_.max_models);
+  ServerState st;
+  st.server = this;
+  st.runner = &runner;
+  st.paths = &paths_;
+  st.cache_dir = options_.cache_dir;
+  st.idle_timeout.store(options_.idle_timeout_seconds);
+  // Connection threads with their "finished" flags; finished ones are joined as we go.
+  std::list<std::pair<std::thread, std::shared_ptr<std::atomic<bool>>>> threads;
+  std::optional<FileLock> start_lock_held;
+
+  for (;;) {
+    if (stop_.load() || g_stop_signal.load() != 0) break;
+    if (st.active.load() == 0 && !runner.busy() && st.idle_seconds() >= st.idle_timeout.load()) {
+      // Under the start lock, so no client decides to start a server while this one is half gone.
+      start_lock_held.emplace(paths_.lock, /*wait=*/false);
+      if (start_lock_held->valid()) {
+        log_info("idle for " + std::to_string(st.idle_timeout.load()) + " s: exiting");
+        break;
+      }
+      start_lock_held.reset();
+    }
+    pollfd p{listener.get(), POLLIN, 0};
+    int rc = ::poll(&p, 1, 100);
+    if (rc > 0 && (p.revents & POLLIN)) {
+      int fd = ::accept4(listener.get(), nullptr, nullptr, SOCK_CLOEXEC);
+      if (fd >= 0) {
+        st.active.fetch_add(1);
+        auto finished = std::make_shared<std::atomic<bool>>(false);
+        threads.emplace_back(std::thread([&st, fd, finished] {
+                               serve_connection(st, fd);
+                               finished->store(true);
+                             }),
+                             finished);
+      }
+    }
+    for (auto it = threads.begin(); it != threads.end();) {
+      if (it->second->load()) {
+        it->first.join();
+        it = threads.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+
+  // Stop accepting: the socket goes first, so new clients start a new server.
+  struct stat now;
+  if (::stat(paths_.socket.c_str(), &now) == 0 && now.st_ino == own.st_ino && now.st_dev == own.st_dev)
+    ::unlink(paths_.socket.c_str());
+  listener.reset();
+  ::unlink(paths_.pid_file.c_str());
+  if (stop_.load() || g_stop_signal.load() != 0) st.cancel_all();
+  alive.release();
+  start_lock_held.reset();
+  for (auto& t : threads) t.first.join();
+  if (handle_signals) {
+    ::sigaction(SIGINT, &old_int, nullptr);
+    ::sigaction(SIGTERM, &old_term, nullptr);
+    ::sigaction(SIGPIPE, &old_pipe, nullptr);
+  }
+  log_info("model server " + std::to_string(::getpid()) + " stopped");
+  return 0;
+}
+
+int run_model_server(const std::filesystem::path& cache_dir, double idle_timeout_seconds) {
+  ModelServerOptions options;
+  options.cache_dir = std::filesystem::absolute(cache_dir);
+  options.idle_timeout_seconds = idle_timeout_seconds;
+  ModelServer server(options, pipeline_generator_loader());
+  return server.run();
+}
+
+}  // namespace foley::backends

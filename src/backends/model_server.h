@@ -1,0 +1,48 @@
+#pragma once
+
+#include <atomic>
+#include <filesystem>
+
+#include "backends/audioldm2_generator.h"
+#include "backends/model_server_paths.h"
+
+namespace foley::backends {
+
+struct ModelServerOptions {
+  std::filesystem::path cache_dir;
+  double idle_timeout_seconds = 600.0;  // exit after this long with no request; a request may change it
+  size_t max_models = 2;                // loaded generators kept at once
+};
+
+// The resident model server of one cache directory (`foley-gen serve`): keeps
+// models loaded between requests, one request per connection (protocol in
+// model_server_protocol.h), jobs run in order on one worker.
+//
+// At most one server runs per cache directory: it holds an exclusive flock on
+// <dir>/server.lock for its whole life (released by the kernel if it is
+// killed), so a second one exits at once and a socket left by a dead one is
+// known to be stale and replaced.
+class ModelServer {
+ public:
+  ModelServer(ModelServerOptions options, GeneratorLoader loader);
+
+  // Binds, writes the pid file, serves until idle, stopped, or SIGINT/SIGTERM
+  // (when `handle_signals`). Returns the process exit code: 0, or 0 with a
+  // note on stderr when another server already runs. Throws foley::Error when
+  // the socket cannot be set up.
+  int run(bool handle_signals = true);
+
+  // Makes run() return soon (any thread).
+  void request_stop() { stop_.store(true); }
+
+ private:
+  ModelServerOptions options_;
+  GeneratorLoader loader_;
+  ServerPaths paths_;
+  std::atomic<bool> stop_{false};
+};
+
+// `foley-gen serve --cache DIR [--idle-timeout S]` with the real pipeline.
+int run_model_server(const std::filesystem::path& cache_dir, double idle_timeout_seconds);
+
+}  // namespace foley::backends
