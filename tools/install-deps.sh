@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build pkg-config git
-  clang libclang-rt-14-dev            # libFuzzer targets
+  clang libclang-rt-14-dev libomp-dev # libFuzzer targets (the tensor ops use OpenMP)
   libtomlplusplus-dev libcli11-dev libsqlite3-dev sqlite3 libxxhash-dev
   libcurl4-openssl-dev nlohmann-json3-dev
   libsndfile1-dev libmpg123-dev libsoxr-dev libebur128-dev

@@ -54,7 +54,12 @@ std::string expand_placeholders(const std::string& arg, const std::map<std::stri
   while (i < arg.size()) {
     if (arg[i] == '{') {
       size_t close = arg.find('}', i);
-      if (close != std::string::npos) {
+      // Only `{` [a-z_]+ `}` is a placeholder (as the manifest validator reads it);
+      // other braces, e.g. a shell group `{ a; b; }`, are literal.
+      bool is_placeholder = close != std::string::npos && close > i + 1;
+      for (size_t k = i + 1; is_placeholder && k < close; ++k)
+        is_placeholder = (arg[k] >= 'a' && arg[k] <= 'z') || arg[k] == '_';
+      if (is_placeholder) {
         std::string name = arg.substr(i + 1, close - i - 1);
         auto it = values.find(name);
         if (it == values.end()) throw Error("exec command: unknown placeholder {" + name + "}");

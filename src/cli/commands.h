@@ -22,5 +22,7 @@ void register_build(CLI::App& app, GlobalOptions& g, int& exit_code);
 void register_status(CLI::App& app, GlobalOptions& g, int& exit_code);
 void register_explain(CLI::App& app, GlobalOptions& g, int& exit_code);
 void register_cache(CLI::App& app, GlobalOptions& g, int& exit_code);
+void register_import(CLI::App& app, GlobalOptions& g, int& exit_code);
+void register_server(CLI::App& app, GlobalOptions& g, int& exit_code);
 
 }  // namespace foley::cli

@@ -3,7 +3,9 @@
 
 #include <iostream>
 
+#include "backends/model_server.h"
 #include "cli/gen_generate.h"
+#include "cli/gen_model_tools.h"
 #include "cli/gen_render.h"
 #include "common/error.h"
 #include "common/log.h"
@@ -22,6 +24,41 @@ int main(int argc, char** argv) {
   auto* render = app.add_subcommand("render", "Render one cue's delivered file from its render spec");
   render->add_option("spec", spec, ".foley/renders/<cue>.<render key>.json")->required();
   render->callback([&] { exit_code = foley::cli::run_render(spec); });
+
+  foley::cli::DumpOptions dump_opts;
+  std::string negative;
+  auto* dump = app.add_subcommand("dump", "Write every pipeline stage's tensors for a model folder (safetensors)");
+  dump->add_option("--model", dump_opts.model, "Model folder in the diffusers layout")->required();
+  dump->add_option("--prompt", dump_opts.prompt, "Prompt text")->required();
+  auto* neg = dump->add_option("--negative-prompt", negative, "Negative prompt (unconditional branch)");
+  dump->add_option("--out", dump_opts.out, "Output .safetensors file")->required();
+  double dump_duration = 0;
+  std::vector<CLI::Option*> gen_opts = {
+      dump->add_option("--seed", dump_opts.seed, "Seed of the initial noise (torch CPU generator)"),
+      dump->add_option("--steps", dump_opts.steps, "Denoising steps (default 200)"),
+      dump->add_option("--guidance", dump_opts.guidance, "Classifier-free guidance scale (default 3.5)"),
+      dump->add_option("--scheduler", dump_opts.scheduler, "ddim or dpmsolver++")
+          ->check(CLI::IsMember({"ddim", "dpmsolver++"})),
+      dump->add_option("--duration", dump_duration, "Audio length in seconds"),
+      dump->add_option("--latents", dump_opts.latents, "Initial latents (safetensors) instead of seeded noise")};
+  dump->callback([&] {
+    if (neg->count() > 0) dump_opts.negative_prompt = negative;
+    for (auto* opt : gen_opts) dump_opts.generate = dump_opts.generate || opt->count() > 0;
+    if (gen_opts[4]->count() > 0) dump_opts.duration = dump_duration;
+    exit_code = foley::cli::run_dump(dump_opts);
+  });
+
+  std::string info_model;
+  auto* info = app.add_subcommand("info", "Describe a model folder: components, parameters, dtypes, memory");
+  info->add_option("--model", info_model, "Model folder in the diffusers layout")->required();
+  info->callback([&] { exit_code = foley::cli::run_info(info_model); });
+
+  std::string serve_cache;
+  double serve_idle = 600.0;
+  auto* serve = app.add_subcommand("serve", "Run the resident AudioLDM 2 model server of a cache directory (foley-gen starts it on demand)");
+  serve->add_option("--cache", serve_cache, "Cache directory")->required();
+  serve->add_option("--idle-timeout", serve_idle, "Exit after this many seconds without a request");
+  serve->callback([&] { exit_code = foley::backends::run_model_server(serve_cache, serve_idle); });
 
   try {
     app.parse(argc, argv);

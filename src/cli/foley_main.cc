@@ -21,6 +21,8 @@ int main(int argc, char** argv) {
   foley::cli::register_status(app, global, exit_code);
   foley::cli::register_explain(app, global, exit_code);
   foley::cli::register_cache(app, global, exit_code);
+  foley::cli::register_import(app, global, exit_code);
+  foley::cli::register_server(app, global, exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -135,7 +135,9 @@ const std::map<std::string, std::vector<SettingRule>>& rules() {
         {"jitter_seconds", Kind::kNumber, 1.0, false, at_least(0)},
         {"connect_timeout", Kind::kNumber, 10.0, false, positive()},
         {"timeout", Kind::kNumber, 300.0, false, positive()},
-        {"stall_seconds", Kind::kNumber, 30.0, false, positive()},
+        // The service sends nothing while it generates: the first byte can take a while.
+        {"stall_seconds", Kind::kNumber, 60.0, false, positive()},
+        {"max_retry_after", Kind::kNumber, 300.0, false, at_least(0)},
         {"credits_per_second", Kind::kNumber, 40.0, false, at_least(0)},
         {"credits_per_generation", Kind::kNumber, 100.0, false, at_least(0)},
     };

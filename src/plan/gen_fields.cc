@@ -15,6 +15,8 @@ json setting(const manifest::EngineProfile& p, const char* name) {
   return *it;
 }
 
+// Placeholders are `{` lower-case letters or `_` `}` (manifest/engine_rules.h);
+// every other brace is literal.
 bool template_uses(const json& command, const std::string& placeholder) {
   std::string needle = "{" + placeholder + "}";
   for (const auto& arg : command)
@@ -73,8 +75,9 @@ GenFields audioldm2_fields(const manifest::Cue& cue, const manifest::EngineProfi
                   {"negative_prompt", cue.negative_prompt ? normalize_prompt(*cue.negative_prompt)
                                                           : normalize_prompt(setting(p, "negative_prompt").get<std::string>())},
                   {"duration", duration_value(cue)},
-                  {"seed", cue.seed ? json(*cue.seed) : setting(p, "seed")},
-                  {"steps", setting(p, "steps")},
+                  // Integers, however the settings store them: seed 7 and 7.0 are one key.
+                  {"seed", cue.seed ? *cue.seed : setting(p, "seed").get<long long>()},
+                  {"steps", setting(p, "steps").get<long long>()},
                   {"guidance", setting(p, "guidance")},
                   {"scheduler", setting(p, "scheduler")}};
   g.ext = "wav";
@@ -85,7 +88,7 @@ GenFields audioldm2_fields(const manifest::Cue& cue, const manifest::EngineProfi
 
 std::string elevenlabs_ext(const std::string& output_format) {
   if (output_format.rfind("mp3_", 0) == 0) return "mp3";
-  if (output_format.rfind("opus_", 0) == 0) return "ogg";
+  if (output_format.rfind("opus_", 0) == 0) return "opus";
   return "wav";
 }
 

@@ -32,7 +32,7 @@ GenFields gen_fields_for(const manifest::Cue& cue, const manifest::EngineProfile
                          ContentHasher& hasher);
 
 // The raw object's extension for an ElevenLabs output format (mp3_* → mp3,
-// opus_* → ogg, pcm_* / ulaw_8000 / alaw_8000 → wav, wrapped by the engine).
+// opus_* → opus, pcm_* / ulaw_8000 / alaw_8000 → wav, wrapped by the engine).
 std::string elevenlabs_ext(const std::string& output_format);
 
 }  // namespace foley::plan

@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# The ElevenLabs engine end to end through ninja against the local fake API
+# server (issue 3, "Must show"): pool depth, no request on a rebuild, exactly
+# one request per edited cue, the credit ledger, `foley import`, and the key
+# never reaching argv, files or logs.
+. "$(dirname "$0")/lib.sh"
+
+SERVER="$FOLEY_SOURCE_DIR/tools/fake_elevenlabs/server.py"
+P="$WORK/api"
+mkdir -p "$P/manifests"
+cd "$P"
+
+SECRET="sk-e2e-$(date +%s%N)-planted"
+printf '%s' "$SECRET" > "$WORK/key"
+python3 "$SERVER" --expect-key-file "$WORK/key" --log "$WORK/log.jsonl" --port-file "$WORK/port" --delay 0.4 \
+  >"$WORK/server.out" 2>&1 &
+SERVER_PID=$!
+trap 'kill $SERVER_PID 2>/dev/null; rm -rf "$WORK"' EXIT
+for _ in $(seq 100); do [ -s "$WORK/port" ] && break; sleep 0.1; done
+PORT=$(cat "$WORK/port")
+requests() { python3 "$SERVER" --summarize "$WORK/log.jsonl" 2>/dev/null | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["requests"]))' 2>/dev/null || echo 0; }
+max_conc() { python3 "$SERVER" --summarize "$WORK/log.jsonl" | python3 -c 'import json,sys; print(json.load(sys.stdin)["max_concurrency"])'; }
+violations() { python3 "$SERVER" --summarize "$WORK/log.jsonl" | python3 -c 'import json,sys; print(json.load(sys.stdin)["violation_count"])'; }
+
+cat > foley.toml <<TOML
+[project]
+name = "api"
+default_engine = "sfx"
+[engines.sfx]
+engine = "elevenlabs"
+base_url = "http://127.0.0.1:$PORT"
+tier = "free"
+credits_per_second = 40
+[engines.synth]
+engine = "exec"
+command = ["sox", "-R", "-n", "-r", "16000", "-c", "1", "{out}", "synth", "{duration}", "sine", "{seed}"]
+TOML
+{
+  for i in 1 2 3 4 5 6; do
+    printf '[cue.api%d]\nprompt = "door slam number %d"\nduration = 1.0\n' "$i" "$i"
+  done
+  printf '[cue.local1]\nengine = "synth"\nprompt = "tone"\nduration = 0.5\nseed = 440\n'
+  printf '[cue.legacy]\nprompt = "diner door opens with a bell"\nduration = 2.0\ntags = ["SFX: DINER DOOR OPENS, BELL CHIMES"]\n'
+} > manifests/ep1.toml
+
+# The old pipeline's library: SFX/<slug>.mp3 for the legacy cue.
+mkdir -p "$WORK/old/SFX"
+cp "$FOLEY_SOURCE_DIR/tools/fake_elevenlabs/sine_1s_44100.mp3" "$WORK/old/SFX/sfx_diner-door-opens-bell-chimes.mp3"
+cp "$FOLEY_SOURCE_DIR/tools/fake_elevenlabs/sine_1s_44100.mp3" "$WORK/old/SFX/unrelated.mp3"
+
+# Without a key: plan and status work, the build fails clearly.
+status=$(foley status 2>&1); rc=$?
+expect_eq "status needs no key" 0 "$rc"
+expect_contains "status estimates credits (6 x 40 + 80)" "estimated 320 credits" "$status"
+
+out=$(foley import "$WORK/old" 2>&1); rc=$?
+expect_eq "import" 0 "$rc"
+expect_contains "import matched the legacy cue" "imported ep1:legacy" "$out"
+expect_contains "import reports unused files" "unused file" "$out"
+expect_contains "import reports cues without files" "no file for   ep1:api1" "$out"
+expect_contains "imported object is pinned" '"pinned": true' "$(foley cache show legacy)"
+
+out=$(foley build 2>&1); rc=$?
+expect_eq "build without a key fails" 1 "$rc"
+expect_contains "missing key message" "ELEVENLABS_API_KEY" "$out"
+expect_eq "no request without a key" 0 "$(requests)"
+
+# With the key: every API cue generated once, through a pool of depth 2 (tier free).
+export ELEVENLABS_API_KEY="$SECRET"
+foley build -j 16 >"$WORK/build.log" 2>&1 &
+BUILD_PID=$!
+# While foley-gen runs, its argv must not hold the key.
+cmdlines=""
+for _ in $(seq 60); do
+  for pid in $(pgrep -f "foley-gen generate" || true); do
+    cmdlines="$cmdlines $(tr '\0' ' ' < /proc/$pid/cmdline 2>/dev/null)"
+  done
+  [ -n "$cmdlines" ] && break
+  sleep 0.05
+done
+wait $BUILD_PID; rc=$?
+expect_eq "build with key" 0 "$rc"
+expect_contains "saw a running foley-gen" "foley-gen generate" "$cmdlines"
+expect_not_contains "key not in argv" "$SECRET" "$cmdlines"
+expect_eq "requests: 6 API cues, the imported one is not requested" 6 "$(requests)"
+expect_eq "pool depth respected" 2 "$(max_conc)"
+expect_eq "every request matched the contract" 0 "$(violations)"
+for i in 1 2 3 4 5 6; do expect_file "api output" "out/ep1/api$i.wav"; done
+expect_file "imported cue rendered" "out/ep1/legacy.wav"
+
+# The ledger: request id and credits charged, paid objects pinned.
+show=$(foley cache show api1)
+expect_contains "request id recorded" '"request_id": "' "$show"
+expect_contains "credits from character-cost" '"credits": 40' "$show"
+expect_contains "paid" '"paid": true' "$show"
+expect_contains "stats: credits spent" "Spent:                  240" "$(foley cache stats)"
+
+# A rebuild makes no request; editing one API cue makes exactly one.
+foley build >/dev/null 2>&1
+expect_eq "rebuild makes no request" 6 "$(requests)"
+sed -i 's/door slam number 3/a door slams hard/' manifests/ep1.toml
+expect_contains "status prices the edited cue" "~40 credits" "$(foley status)"
+ninja >/dev/null 2>&1
+expect_eq "one request for one edit" 7 "$(requests)"
+
+# gc never removes paid objects without --include-pinned.
+out=$(foley cache gc --max-size 0 2>&1)
+expect_contains "gc spares paid objects" "pinned/paid object(s) kept" "$out"
+expect_eq "no object removed" 0 "$(printf '%s\n' "$out" | grep -c '^removed' || true)"
+
+# The key is nowhere: build files, specs, index, outputs, logs.
+logs="$(cat "$WORK/build.log")$(foley status 2>&1)$(foley cache ls 2>&1)"
+expect_not_contains "logs" "$SECRET" "$logs"
+expect_eq "files holding the key" "" "$(grep -r -l -a -- "$SECRET" . 2>/dev/null | tr '\n' ' ')"
+finish
