@@ -103,10 +103,11 @@ expect_contains "status prices the edited cue" "~40 credits" "$(foley status)"
 ninja >/dev/null 2>&1
 expect_eq "one request for one edit" 7 "$(requests)"
 
-# gc never removes paid objects without --include-pinned.
+# gc never removes paid objects without --include-pinned: only the local one goes.
 out=$(foley cache gc --max-size 0 2>&1)
-expect_contains "gc spares paid objects" "pinned/paid object(s) kept" "$out"
-expect_eq "no object removed" 0 "$(printf '%s\n' "$out" | grep -c '^removed' || true)"
+expect_contains "gc spares paid objects" "8 pinned/paid object(s) kept" "$out"
+expect_eq "only the local object removed" 1 "$(printf '%s\n' "$out" | grep -c '^removed' || true)"
+expect_eq "paid objects still there" 8 "$(objects_in "$P")"
 
 # The key is nowhere: build files, specs, index, outputs, logs.
 logs="$(cat "$WORK/build.log")$(foley status 2>&1)$(foley cache ls 2>&1)"
