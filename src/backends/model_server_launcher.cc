@@ -18,6 +18,8 @@ namespace {
 // In the forked grandchild: detaches it from our terminal, pipes and fds.
 void become_daemon(const fs::path& log, int keep_fd) {
   ::setsid();
+  // Not holding the client's working directory (a project that may be deleted).
+  if (::chdir("/") != 0) ::_exit(126);
   int null_fd = ::open("/dev/null", O_RDONLY);
   if (null_fd >= 0) {
     ::dup2(null_fd, 0);
