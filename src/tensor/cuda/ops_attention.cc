@@ -1,0 +1,93 @@
+// Attention and softmax on CUDA (see ops.h and kernels/attention.h).
+#include <cmath>
+
+#include "kernels/attention.h"
+#include "tensor/cuda/op_util.h"
+#include "tensor/cuda/ops.h"
+
+namespace foley::tensor::cuda {
+namespace {
+
+using detail::fail;
+
+Tensor attention_impl(const char* op, const Tensor& q_in, const Tensor& k_in, const Tensor& v_in,
+                      const AttentionOptions& o, bool force_generic) {
+  const Device device = detail::require_cuda(op, {&q_in, &k_in, &v_in, &o.bias});
+  if (q_in.dim() != 4 || k_in.dim() != 4 || v_in.dim() != 4)
+    fail(op, "expected 4-D q, k, v, got " + q_in.to_string() + ", " + k_in.to_string() + ", " + v_in.to_string());
+  const int64_t b = q_in.size(0), h = q_in.size(1), lq = q_in.size(2), d = q_in.size(3);
+  const int64_t lk = k_in.size(2), dv = v_in.size(3);
+  if (k_in.size(0) != b || k_in.size(1) != h || k_in.size(3) != d || v_in.size(0) != b || v_in.size(1) != h ||
+      v_in.size(2) != lk)
+    fail(op, "q " + q_in.to_string() + ", k " + k_in.to_string() + " and v " + v_in.to_string() + " do not match");
+  if (o.causal && lk < lq) fail(op, "causal attention needs at least as many keys as queries");
+  if (b * h > 65535 || lq > INT32_MAX || lk > INT32_MAX) fail(op, "shape too large for the CUDA kernel");
+  kernels::AttentionParams p;
+  Tensor bias;
+  if (o.bias.defined()) {
+    const Tensor& bi = o.bias;
+    if (bi.dim() != 4 || (bi.size(0) != 1 && bi.size(0) != b) || (bi.size(1) != 1 && bi.size(1) != h) ||
+        (bi.size(2) != 1 && bi.size(2) != lq) || bi.size(3) != lk)
+      fail(op, "bias " + bi.to_string() + " does not broadcast to [" + std::to_string(b) + ", " + std::to_string(h) +
+                   ", " + std::to_string(lq) + ", " + std::to_string(lk) + "]");
+    bias = detail::f32(bi);
+    p.bias = f32_ptr(bias);
+    p.bias_stride_q = bi.size(2) == 1 ? 0 : lk;
+    p.bias_stride_h = bi.size(1) == 1 ? 0 : bi.size(2) * lk;
+    p.bias_stride_b = bi.size(0) == 1 ? 0 : bi.size(1) * bi.size(2) * lk;
+  }
+  const Tensor q = detail::f32(q_in), k = detail::f32(k_in), v = detail::f32(v_in);
+  Tensor out = empty({b, h, lq, dv}, DType::kF32, device);
+  p.q = f32_ptr(q);
+  p.k = f32_ptr(k);
+  p.v = f32_ptr(v);
+  p.o = f32_mut(out);
+  p.batch = static_cast<int>(b);
+  p.heads = static_cast<int>(h);
+  p.lq = static_cast<int>(lq);
+  p.lk = static_cast<int>(lk);
+  p.d = static_cast<int>(d);
+  p.dv = static_cast<int>(dv);
+  p.scale = std::isnan(o.scale) ? static_cast<float>(1.0 / std::sqrt(static_cast<double>(d)))
+                                : static_cast<float>(o.scale);
+  p.causal = o.causal;
+  p.force_generic = force_generic;
+  detail::launch(kernels::attention_f32(p, current_stream()), op);
+  return out;
+}
+
+}  // namespace
+
+Tensor attention(const Tensor& q, const Tensor& k, const Tensor& v, const AttentionOptions& options) {
+  return attention_impl("attention", q, k, v, options, false);
+}
+
+Tensor attention_generic(const Tensor& q, const Tensor& k, const Tensor& v, const AttentionOptions& options) {
+  return attention_impl("attention_generic", q, k, v, options, true);
+}
+
+Tensor softmax(const Tensor& x_in, int64_t dim) {
+  const char* op = "softmax";
+  const Device device = detail::require_cuda(op, {&x_in});
+  if (x_in.dim() < 1) fail(op, "needs at least one dim");
+  const int64_t d = x_in.wrap_dim(dim);
+  Tensor x = detail::f32(x_in);
+  // Move `dim` last, run row softmax, move it back.
+  std::vector<int64_t> perm;
+  for (int64_t i = 0; i < x.dim(); ++i)
+    if (i != d) perm.push_back(i);
+  perm.push_back(d);
+  const bool last = d == x.dim() - 1;
+  const Tensor rows = last ? x : permute(x, perm);
+  const int64_t cols = x.size(d);
+  Tensor y = empty(rows.shape(), DType::kF32, device);
+  detail::launch(kernels::softmax_rows_f32(f32_ptr(rows), f32_mut(y), cols == 0 ? 0 : rows.numel() / cols, cols,
+                                           current_stream()),
+                 op);
+  if (last) return y;
+  std::vector<int64_t> inverse(perm.size());
+  for (size_t i = 0; i < perm.size(); ++i) inverse[perm[i]] = static_cast<int64_t>(i);
+  return permute(y, inverse);
+}
+
+}  // namespace foley::tensor::cuda

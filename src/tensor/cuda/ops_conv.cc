@@ -1,0 +1,203 @@
+// Convolutions on CUDA (see ops.h): conv2d as fused-upsample im2col + cuBLASLt
+// GEMM per image in column chunks; conv1d / conv_transpose1d as direct kernels.
+#include <algorithm>
+
+#include "kernels/hifigan.h"
+#include "kernels/vae_decode.h"
+#include "tensor/cuda/gemm.h"
+#include "tensor/cuda/op_util.h"
+#include "tensor/cuda/ops.h"
+
+namespace foley::tensor::cuda {
+namespace {
+
+using detail::fail;
+
+// Bound on the column buffer of one im2col chunk (the 150 s VAE decode's last
+// 3x3 convs would otherwise need gigabytes).
+constexpr int64_t kMaxColumnBytes = int64_t(256) << 20;
+
+Tensor conv2d_impl(const char* op, const Tensor& x_in, int64_t virt_h, int64_t virt_w, const Tensor& weight_in,
+                   const Tensor& bias_in, const Conv2dOptions& o) {
+  const Device device = detail::require_cuda(op, {&x_in, &weight_in, &bias_in});
+  if (x_in.dim() != 4 || weight_in.dim() != 4)
+    fail(op, "expected x [N, C, H, W] and weight [O, C, KH, KW], got " + x_in.to_string() + " and " +
+                 weight_in.to_string());
+  if (o.groups != 1) fail(op, "grouped conv2d (groups = " + std::to_string(o.groups) + ") is not implemented on CUDA");
+  const int64_t n = x_in.size(0), c = x_in.size(1), in_h = x_in.size(2), in_w = x_in.size(3);
+  const int64_t c_out = weight_in.size(0), kh = weight_in.size(2), kw = weight_in.size(3);
+  if (weight_in.size(1) != c) fail(op, "weight " + weight_in.to_string() + " does not match input " + x_in.to_string());
+  detail::require_numel(op, "bias", bias_in, c_out);
+  if (o.stride_h < 1 || o.stride_w < 1 || o.dilation_h < 1 || o.dilation_w < 1 || o.padding_h < 0 || o.padding_w < 0)
+    fail(op, "invalid stride/padding/dilation");
+  const int64_t out_h = (virt_h + 2 * o.padding_h - o.dilation_h * (kh - 1) - 1) / o.stride_h + 1;
+  const int64_t out_w = (virt_w + 2 * o.padding_w - o.dilation_w * (kw - 1) - 1) / o.stride_w + 1;
+  if (out_h <= 0 || out_w <= 0) fail(op, "input " + x_in.to_string() + " is smaller than the kernel");
+  const Tensor x = detail::f32(x_in);
+  const DType mt = matmul_dtype();
+  const Tensor weight = to_dtype(weight_in, mt);
+  Tensor y = empty({n, c_out, out_h, out_w}, DType::kF32, device);
+  const int64_t k = c * kh * kw, pixels = out_h * out_w;
+  const int64_t chunk = std::clamp<int64_t>(kMaxColumnBytes / std::max<int64_t>(1, k * 2), 1, pixels);
+  Tensor col = empty({k * chunk}, mt, device);
+  const cudaStream_t stream = current_stream();
+  for (int64_t img = 0; img < n; ++img) {
+    for (int64_t col0 = 0; col0 < pixels; col0 += chunk) {
+      const int64_t cols = std::min(chunk, pixels - col0);
+      kernels::Im2colParams p;
+      p.x = f32_ptr(x) + img * c * in_h * in_w;
+      p.col = device_ptr(col);
+      p.col_elem = elem_of(mt);
+      p.channels = c;
+      p.in_h = in_h;
+      p.in_w = in_w;
+      p.virt_h = virt_h;
+      p.virt_w = virt_w;
+      p.kh = static_cast<int>(kh);
+      p.kw = static_cast<int>(kw);
+      p.stride_h = static_cast<int>(o.stride_h);
+      p.stride_w = static_cast<int>(o.stride_w);
+      p.pad_h = static_cast<int>(o.padding_h);
+      p.pad_w = static_cast<int>(o.padding_w);
+      p.dil_h = static_cast<int>(o.dilation_h);
+      p.dil_w = static_cast<int>(o.dilation_w);
+      p.out_h = out_h;
+      p.out_w = out_w;
+      p.col0 = col0;
+      p.cols = cols;
+      detail::launch(kernels::im2col_upsample(p, stream), op);
+      GemmArgs g;
+      g.a = device_ptr(weight);  // [c_out, k]
+      g.b = device_ptr(col);     // [k, cols]
+      g.c = f32_mut(y) + img * c_out * pixels + col0;
+      g.elem = elem_of(mt);
+      g.m = c_out;
+      g.n = cols;
+      g.k = k;
+      g.lda = k;
+      g.ldb = cols;
+      g.ldc = pixels;
+      gemm(g, stream);
+    }
+  }
+  if (bias_in.defined()) {
+    const Tensor b = detail::f32(bias_in);
+    detail::launch(kernels::add_channel_bias_f32(f32_mut(y), f32_ptr(b), n, c_out, pixels, stream), op);
+  }
+  return y;
+}
+
+void check_conv1d(const char* op, const Tensor& x, const Tensor& weight, int64_t weight_in_channels,
+                  int64_t groups) {
+  if (x.dim() != 3 || weight.dim() != 3)
+    fail(op, "expected x [N, C, L] and a 3-D weight, got " + x.to_string() + " and " + weight.to_string());
+  if (groups < 1 || x.size(1) % groups != 0) fail(op, "groups " + std::to_string(groups) + " do not divide the input channels");
+  if (weight_in_channels != x.size(1))
+    fail(op, "weight " + weight.to_string() + " does not match input " + x.to_string());
+}
+
+Tensor conv1d_impl(const char* op, const Tensor& x_in, bool pre_leaky, double slope, const Tensor& weight,
+                   const Tensor& bias_in, const Conv1dOptions& o, const Tensor& residual_in, bool tanh_output) {
+  const Device device = detail::require_cuda(op, {&x_in, &weight, &bias_in, &residual_in});
+  check_conv1d(op, x_in, weight, x_in.dim() == 3 && weight.dim() == 3 ? weight.size(1) * o.groups : -1, o.groups);
+  const int64_t n = x_in.size(0), l_in = x_in.size(2), c_out = weight.size(0), k = weight.size(2);
+  if (c_out % o.groups != 0) fail(op, "groups do not divide the output channels");
+  if (o.stride < 1 || o.dilation < 1 || o.padding < 0) fail(op, "invalid stride/padding/dilation");
+  const int64_t l_out = (l_in + 2 * o.padding - o.dilation * (k - 1) - 1) / o.stride + 1;
+  if (l_out <= 0) fail(op, "input " + x_in.to_string() + " is shorter than the kernel");
+  detail::require_numel(op, "bias", bias_in, c_out);
+  if (residual_in.defined() && residual_in.shape() != Shape{n, c_out, l_out})
+    fail(op, "residual " + residual_in.to_string() + " does not match the output [" + std::to_string(n) + ", " +
+                 std::to_string(c_out) + ", " + std::to_string(l_out) + "]");
+  const Tensor x = detail::f32(x_in), bias = detail::f32(bias_in), residual = detail::f32(residual_in);
+  Tensor y = empty({n, c_out, l_out}, DType::kF32, device);
+  kernels::Conv1dParams p;
+  p.x = f32_ptr(x);
+  p.weight = device_ptr(weight);
+  p.weight_elem = elem_of(weight.dtype());
+  p.bias = bias.defined() ? f32_ptr(bias) : nullptr;
+  p.residual = residual.defined() ? f32_ptr(residual) : nullptr;
+  p.y = f32_mut(y);
+  p.n = n;
+  p.c_in = x.size(1);
+  p.l_in = l_in;
+  p.c_out = c_out;
+  p.l_out = l_out;
+  p.k = static_cast<int>(k);
+  p.stride = static_cast<int>(o.stride);
+  p.padding = static_cast<int>(o.padding);
+  p.dilation = static_cast<int>(o.dilation);
+  p.groups = static_cast<int>(o.groups);
+  p.pre_leaky = pre_leaky;
+  p.leaky_slope = static_cast<float>(slope);
+  p.post_tanh = tanh_output;
+  detail::launch(kernels::conv1d_direct(p, current_stream()), op);
+  return y;
+}
+
+Tensor conv_transpose1d_impl(const char* op, const Tensor& x_in, bool pre_leaky, double slope, const Tensor& weight,
+                             const Tensor& bias_in, const ConvTranspose1dOptions& o) {
+  const Device device = detail::require_cuda(op, {&x_in, &weight, &bias_in});
+  check_conv1d(op, x_in, weight, x_in.dim() == 3 && weight.dim() == 3 ? weight.size(0) : -1, o.groups);
+  const int64_t n = x_in.size(0), l_in = x_in.size(2), c_out = weight.size(1) * o.groups, k = weight.size(2);
+  if (o.stride < 1 || o.dilation < 1 || o.padding < 0 || o.output_padding < 0) fail(op, "invalid stride/padding/dilation");
+  const int64_t l_out = (l_in - 1) * o.stride - 2 * o.padding + o.dilation * (k - 1) + o.output_padding + 1;
+  if (l_out <= 0) fail(op, "output length would be " + std::to_string(l_out));
+  detail::require_numel(op, "bias", bias_in, c_out);
+  const Tensor x = detail::f32(x_in), bias = detail::f32(bias_in);
+  Tensor y = empty({n, c_out, l_out}, DType::kF32, device);
+  kernels::ConvTranspose1dParams p;
+  p.x = f32_ptr(x);
+  p.weight = device_ptr(weight);
+  p.weight_elem = elem_of(weight.dtype());
+  p.bias = bias.defined() ? f32_ptr(bias) : nullptr;
+  p.y = f32_mut(y);
+  p.n = n;
+  p.c_in = x.size(1);
+  p.l_in = l_in;
+  p.c_out = c_out;
+  p.l_out = l_out;
+  p.k = static_cast<int>(k);
+  p.stride = static_cast<int>(o.stride);
+  p.padding = static_cast<int>(o.padding);
+  p.dilation = static_cast<int>(o.dilation);
+  p.groups = static_cast<int>(o.groups);
+  p.pre_leaky = pre_leaky;
+  p.leaky_slope = static_cast<float>(slope);
+  detail::launch(kernels::conv_transpose1d_polyphase(p, current_stream()), op);
+  return y;
+}
+
+}  // namespace
+
+Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, const Conv2dOptions& options) {
+  if (x.dim() != 4) detail::fail("conv2d", "expected x [N, C, H, W], got " + x.to_string());
+  return conv2d_impl("conv2d", x, x.size(2), x.size(3), weight, bias, options);
+}
+
+Tensor upsample_conv2d(const Tensor& x, int64_t out_h, int64_t out_w, const Tensor& weight, const Tensor& bias,
+                       const Conv2dOptions& options) {
+  if (out_h < 1 || out_w < 1) detail::fail("upsample_conv2d", "output size must be positive");
+  return conv2d_impl("upsample_conv2d", x, out_h, out_w, weight, bias, options);
+}
+
+Tensor conv1d(const Tensor& x, const Tensor& weight, const Tensor& bias, const Conv1dOptions& options) {
+  return conv1d_impl("conv1d", x, false, 0.0, weight, bias, options, {}, false);
+}
+
+Tensor leaky_conv1d(const Tensor& x, double slope, const Tensor& weight, const Tensor& bias,
+                    const Conv1dOptions& options, const Tensor& residual, bool tanh_output) {
+  return conv1d_impl("leaky_conv1d", x, true, slope, weight, bias, options, residual, tanh_output);
+}
+
+Tensor conv_transpose1d(const Tensor& x, const Tensor& weight, const Tensor& bias,
+                        const ConvTranspose1dOptions& options) {
+  return conv_transpose1d_impl("conv_transpose1d", x, false, 0.0, weight, bias, options);
+}
+
+Tensor leaky_conv_transpose1d(const Tensor& x, double slope, const Tensor& weight, const Tensor& bias,
+                              const ConvTranspose1dOptions& options) {
+  return conv_transpose1d_impl("leaky_conv_transpose1d", x, true, slope, weight, bias, options);
+}
+
+}  // namespace foley::tensor::cuda

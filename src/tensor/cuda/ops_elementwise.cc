@@ -1,0 +1,163 @@
+// Elementwise ops, broadcasting arithmetic and layout copies on CUDA (see ops.h).
+#include <algorithm>
+
+#include "kernels/elementwise.h"
+#include "tensor/cuda/op_util.h"
+#include "tensor/cuda/ops.h"
+
+namespace foley::tensor::cuda {
+namespace {
+
+using detail::fail;
+
+Tensor unary(const char* op, const Tensor& x_in, kernels::Unary kind, double param = 0.0) {
+  const Device device = detail::require_cuda(op, {&x_in});
+  const Tensor x = detail::f32(x_in);
+  Tensor y = empty(x.shape(), DType::kF32, device);
+  detail::launch(kernels::unary_f32(kind, f32_ptr(x), f32_mut(y), x.numel(), static_cast<float>(param),
+                                    current_stream()),
+                 op);
+  return y;
+}
+
+// Contiguous element strides of `shape` aligned to the end of an output of
+// rank `rank`, with 0 for broadcast (size-1 or missing) dims.
+void broadcast_strides(const Shape& shape, const Shape& out, int64_t* strides) {
+  const size_t rank = out.size(), offset = rank - shape.size();
+  int64_t stride = 1;
+  for (size_t i = rank; i-- > 0;) {
+    if (i < offset) {
+      strides[i] = 0;
+      continue;
+    }
+    const int64_t size = shape[i - offset];
+    strides[i] = size == 1 && out[i] != 1 ? 0 : stride;
+    stride *= size;
+  }
+}
+
+Tensor binary(const char* op, const Tensor& a_in, const Tensor& b_in, kernels::Binary kind) {
+  const Device device = detail::require_cuda(op, {&a_in, &b_in});
+  if (!a_in.defined() || !b_in.defined()) fail(op, "both operands must be defined");
+  const Shape& as = a_in.shape();
+  const Shape& bs = b_in.shape();
+  const size_t rank = std::max(as.size(), bs.size());
+  if (rank > static_cast<size_t>(kernels::Broadcast::kMaxRank)) fail(op, "more than 8 dims");
+  Shape out(rank);
+  for (size_t i = 0; i < rank; ++i) {
+    const int64_t da = i + as.size() >= rank ? as[i + as.size() - rank] : 1;
+    const int64_t db = i + bs.size() >= rank ? bs[i + bs.size() - rank] : 1;
+    if (da != db && da != 1 && db != 1)
+      fail(op, "shapes " + shape_to_string(as) + " and " + shape_to_string(bs) + " do not broadcast");
+    out[i] = da == 1 ? db : da;
+  }
+  kernels::Broadcast bc;
+  bc.rank = static_cast<int>(rank);
+  for (size_t i = 0; i < rank; ++i) bc.shape[i] = out[i];
+  broadcast_strides(as, out, bc.a_stride);
+  broadcast_strides(bs, out, bc.b_stride);
+  const Tensor a = detail::f32(a_in), b = detail::f32(b_in);
+  Tensor y = empty(out, DType::kF32, device);
+  detail::launch(kernels::binary_f32(kind, f32_ptr(a), f32_ptr(b), f32_mut(y), bc, current_stream()), op);
+  return y;
+}
+
+}  // namespace
+
+Tensor gelu(const Tensor& x, GeluApproximation approximation) {
+  return unary("gelu", x, approximation == GeluApproximation::kTanh ? kernels::Unary::kGeluTanh : kernels::Unary::kGelu);
+}
+Tensor silu(const Tensor& x) { return unary("silu", x, kernels::Unary::kSilu); }
+Tensor relu(const Tensor& x) { return unary("relu", x, kernels::Unary::kRelu); }
+Tensor leaky_relu(const Tensor& x, double slope) { return unary("leaky_relu", x, kernels::Unary::kLeakyRelu, slope); }
+Tensor tanh(const Tensor& x) { return unary("tanh", x, kernels::Unary::kTanh); }
+Tensor sigmoid(const Tensor& x) { return unary("sigmoid", x, kernels::Unary::kSigmoid); }
+Tensor exp(const Tensor& x) { return unary("exp", x, kernels::Unary::kExp); }
+Tensor sqrt(const Tensor& x) { return unary("sqrt", x, kernels::Unary::kSqrt); }
+Tensor scale(const Tensor& x, double s) { return unary("scale", x, kernels::Unary::kScale, s); }
+Tensor add_scalar(const Tensor& x, double s) { return unary("add_scalar", x, kernels::Unary::kAddScalar, s); }
+
+Tensor add(const Tensor& a, const Tensor& b) { return binary("add", a, b, kernels::Binary::kAdd); }
+Tensor sub(const Tensor& a, const Tensor& b) { return binary("sub", a, b, kernels::Binary::kSub); }
+Tensor mul(const Tensor& a, const Tensor& b) { return binary("mul", a, b, kernels::Binary::kMul); }
+Tensor div(const Tensor& a, const Tensor& b) { return binary("div", a, b, kernels::Binary::kDiv); }
+
+Tensor geglu(const Tensor& x_in) {
+  const char* op = "geglu";
+  const Device device = detail::require_cuda(op, {&x_in});
+  if (x_in.dim() < 1 || x_in.size(-1) % 2 != 0) fail(op, "last dim of " + x_in.to_string() + " must be even");
+  const Tensor x = detail::f32(x_in);
+  const int64_t f = x.size(-1) / 2;
+  Shape out = x.shape();
+  out.back() = f;
+  Tensor y = empty(out, DType::kF32, device);
+  detail::launch(kernels::geglu_f32(f32_ptr(x), f32_mut(y), f == 0 ? 0 : x.numel() / (2 * f), f, current_stream()), op);
+  return y;
+}
+
+Tensor mean3(const Tensor& a_in, const Tensor& b_in, const Tensor& c_in) {
+  const char* op = "mean3";
+  const Device device = detail::require_cuda(op, {&a_in, &b_in, &c_in});
+  if (a_in.shape() != b_in.shape() || a_in.shape() != c_in.shape())
+    fail(op, "shapes differ: " + a_in.to_string() + ", " + b_in.to_string() + ", " + c_in.to_string());
+  const Tensor a = detail::f32(a_in), b = detail::f32(b_in), c = detail::f32(c_in);
+  Tensor y = empty(a.shape(), DType::kF32, device);
+  detail::launch(kernels::mean3_f32(f32_ptr(a), f32_ptr(b), f32_ptr(c), f32_mut(y), a.numel(), current_stream()), op);
+  return y;
+}
+
+Tensor timestep_embedding(const Tensor& timesteps, int64_t dim, bool flip_sin_to_cos, double downscale_freq_shift,
+                          double scale, double max_period) {
+  const char* op = "timestep_embedding";
+  const Device device = detail::require_cuda(op, {&timesteps});
+  if (timesteps.dim() != 1) fail(op, "timesteps must be 1-D, got " + timesteps.to_string());
+  if (dim < 1) fail(op, "dim must be positive");
+  const Tensor t = detail::f32(timesteps);
+  Tensor y = empty({t.size(0), dim}, DType::kF32, device);
+  detail::launch(kernels::timestep_embedding_f32(f32_ptr(t), f32_mut(y), t.size(0), dim, flip_sin_to_cos,
+                                                 static_cast<float>(downscale_freq_shift), static_cast<float>(scale),
+                                                 static_cast<float>(max_period), current_stream()),
+                 op);
+  return y;
+}
+
+Tensor upsample_nearest2d(const Tensor& x_in, int64_t out_h, int64_t out_w) {
+  const char* op = "upsample_nearest2d";
+  const Device device = detail::require_cuda(op, {&x_in});
+  if (x_in.dim() != 4) fail(op, "expected [N, C, H, W], got " + x_in.to_string());
+  if (out_h < 1 || out_w < 1) fail(op, "output size must be positive");
+  const Tensor x = detail::f32(x_in);
+  Tensor y = empty({x.size(0), x.size(1), out_h, out_w}, DType::kF32, device);
+  detail::launch(kernels::upsample_nearest2d_f32(f32_ptr(x), f32_mut(y), x.size(0) * x.size(1), x.size(2), x.size(3),
+                                                 out_h, out_w, current_stream()),
+                 op);
+  return y;
+}
+
+Tensor permute(const Tensor& x, const std::vector<int64_t>& perm) {
+  const char* op = "permute";
+  const Device device = detail::require_cuda(op, {&x});
+  const int64_t rank = x.dim();
+  if (static_cast<int64_t>(perm.size()) != rank || rank > kernels::Broadcast::kMaxRank)
+    fail(op, "permutation of " + std::to_string(perm.size()) + " dims for " + x.to_string());
+  std::vector<int64_t> in_strides(rank, 1);
+  for (int64_t i = rank - 2; i >= 0; --i) in_strides[i] = in_strides[i + 1] * x.size(i + 1);
+  kernels::Broadcast bc;
+  bc.rank = static_cast<int>(rank);
+  Shape out(rank);
+  std::vector<bool> seen(rank, false);
+  for (int64_t i = 0; i < rank; ++i) {
+    const int64_t src = perm[i] < 0 ? perm[i] + rank : perm[i];
+    if (src < 0 || src >= rank || seen[src]) fail(op, "invalid permutation for " + x.to_string());
+    seen[src] = true;
+    out[i] = x.size(src);
+    bc.shape[i] = out[i];
+    bc.a_stride[i] = in_strides[src];
+  }
+  if (dtype_size(x.dtype()) != 4) fail(op, "only 4-byte dtypes are supported, got " + x.to_string());
+  Tensor y = empty(out, x.dtype(), device);
+  detail::launch(kernels::strided_copy_4b(device_ptr(x), device_ptr(y), bc, current_stream()), op);
+  return y;
+}
+
+}  // namespace foley::tensor::cuda
