@@ -161,7 +161,7 @@ __global__ void __launch_bounds__(kFlashThreads) flash_attention_kernel(Attentio
     }
     __syncwarp();
   }
-  __syncwarp();
+  __syncthreads();  // also orders the O initialisation when there is no key tile (lk == 0)
 #pragma unroll
   for (int r = 0; r < 16; ++r) {
     const int row = row0 + r, i = q0 + row;
