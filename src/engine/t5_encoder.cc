@@ -1,6 +1,7 @@
 #include "engine/t5_encoder.h"
 
 #include <cmath>
+#include <vector>
 
 #include "common/error.h"
 #include "engine/activation_ops.h"
@@ -23,14 +24,16 @@ T5Encoder T5Encoder::load(const T5Config& config, const tensor::WeightMap& w) {
     const std::string b = "encoder.block." + std::to_string(i) + ".layer.";
     Block block;
     block.attention_norm = w.get(b + "0.layer_norm.weight", {d}, DType::kF32);
-    block.q = Linear::load(w, b + "0.SelfAttention.q", d, inner, false);
-    block.k = Linear::load(w, b + "0.SelfAttention.k", d, inner, false);
-    block.v = Linear::load(w, b + "0.SelfAttention.v", d, inner, false);
+    block.qkv.weight = tensor::cat({Linear::load(w, b + "0.SelfAttention.q", d, inner, false).weight,
+                                    Linear::load(w, b + "0.SelfAttention.k", d, inner, false).weight,
+                                    Linear::load(w, b + "0.SelfAttention.v", d, inner, false).weight},
+                                   0);
     block.o = Linear::load(w, b + "0.SelfAttention.o", inner, d, false);
     block.ffn_norm = w.get(b + "1.layer_norm.weight", {d}, DType::kF32);
     if (config.is_gated_act) {
-      block.wi_0 = Linear::load(w, b + "1.DenseReluDense.wi_0", d, ff, false);
-      block.wi_1 = Linear::load(w, b + "1.DenseReluDense.wi_1", d, ff, false);
+      block.wi_01.weight = tensor::cat({Linear::load(w, b + "1.DenseReluDense.wi_0", d, ff, false).weight,
+                                        Linear::load(w, b + "1.DenseReluDense.wi_1", d, ff, false).weight},
+                                       0);
     } else {
       block.wi = Linear::load(w, b + "1.DenseReluDense.wi", d, ff, false);
     }
@@ -85,15 +88,20 @@ Tensor T5Encoder::forward(const Tensor& input_ids, const Tensor& attention_mask)
   const double eps = config_.layer_norm_epsilon;
   for (const Block& block : blocks_) {
     Tensor h = tensor::rms_norm(x, block.attention_norm, eps);
-    Tensor q = split_heads(block.q(h), config_.num_heads);
-    Tensor k = split_heads(block.k(h), config_.num_heads);
-    Tensor v = split_heads(block.v(h), config_.num_heads);
+    std::vector<Tensor> qkv = tensor::chunk(block.qkv(h), 3, -1);
+    Tensor q = split_heads(qkv[0], config_.num_heads);
+    Tensor k = split_heads(qkv[1], config_.num_heads);
+    Tensor v = split_heads(qkv[2], config_.num_heads);
     x = tensor::add(x, block.o(merge_heads(tensor::attention(q, k, v, attn))));
 
     h = tensor::rms_norm(x, block.ffn_norm, eps);
-    Tensor inner = config_.is_gated_act
-                       ? tensor::mul(apply_activation(block.wi_0(h), config_.dense_act_fn), block.wi_1(h))
-                       : apply_activation(block.wi(h), config_.dense_act_fn);
+    Tensor inner;
+    if (config_.is_gated_act) {
+      std::vector<Tensor> gate_up = tensor::chunk(block.wi_01(h), 2, -1);  // wi_0(h), wi_1(h)
+      inner = tensor::mul(apply_activation(gate_up[0], config_.dense_act_fn), gate_up[1]);
+    } else {
+      inner = apply_activation(block.wi(h), config_.dense_act_fn);
+    }
     x = tensor::add(x, block.wo(inner));
   }
   return tensor::rms_norm(x, final_norm_, eps);

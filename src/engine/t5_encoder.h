@@ -33,9 +33,12 @@ class T5Encoder {
  private:
   struct Block {
     tensor::Tensor attention_norm;  // layer.0.layer_norm.weight
-    Linear q, k, v, o;
+    // q, k and v stacked into one [3 * inner, d_model] weight at load: one GEMM
+    // instead of three (fewer passes over the activations, fewer thread
+    // hand-offs; docs/performance.md). Likewise wi_0 over wi_1 when gated.
+    Linear qkv, o;
     tensor::Tensor ffn_norm;  // layer.1.layer_norm.weight
-    Linear wi_0, wi_1, wi, wo;  // wi_0/wi_1 when gated, wi otherwise
+    Linear wi_01, wi, wo;  // wi_01 ([wi_0; wi_1]) when gated, wi otherwise
   };
 
   T5Config config_;

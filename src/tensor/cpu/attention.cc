@@ -121,7 +121,10 @@ Tensor attention(const Tensor& q_in, const Tensor& k_in, const Tensor& v_in, con
   // runs serially inside a parallel region). Few big ones: let the GEMM thread.
   const bool across_tasks = tasks >= num_threads() && cpu::gemm_backend() == cpu::GemmBackend::kOneDnn;
   if (across_tasks) {
-    cpu::parallel_for(tasks, 1, [&](int64_t begin, int64_t end) {
+    // At least ~64 K multiply-adds per thread: a KV-cached GPT-2 step (one
+    // query, 12 heads of 64) is cheaper than waking a second thread.
+    const int64_t work_per_task = std::max<int64_t>(1, block * lk * (d + dv));
+    cpu::parallel_for(tasks, std::max<int64_t>(1, (int64_t{1} << 16) / work_per_task), [&](int64_t begin, int64_t end) {
       std::vector<float> scores(static_cast<size_t>(block * lk));
       for (int64_t t = begin; t < end; ++t) run_block(t, scores.data());
     });

@@ -23,7 +23,9 @@ Tensor map_rows(const Tensor& x, int64_t d, Fn&& fn) {
   const int64_t rows = d == 0 ? 0 : x.numel() / d;
   const float* px = x.data<float>();
   float* py = out.data<float>();
-  cpu::parallel_for(rows, std::max<int64_t>(1, 16384 / std::max<int64_t>(1, d)), [&](int64_t begin, int64_t end) {
+  // Rows of fewer than 32 K elements in all stay on the calling thread (as in
+  // elementwise.cc): the fork/join would cost more than the loop.
+  cpu::parallel_for(rows, std::max<int64_t>(1, 32768 / std::max<int64_t>(1, d)), [&](int64_t begin, int64_t end) {
     for (int64_t r = begin; r < end; ++r) fn(px + r * d, py + r * d);
   });
   return out;
