@@ -2,7 +2,7 @@
 
 #include <chrono>
 
-#include "audio/audio_writer.h"
+#include "backends/audioldm2_wav.h"
 #include "common/atomic_file.h"
 
 namespace foley::backends {
@@ -27,18 +27,12 @@ GenerationResult run_audioldm2_generation(Generator& generator, const Generation
     throw Error::failure("audioldm2: the pipeline produced no samples for " + std::to_string(params.duration_seconds) +
                          " s");
 
-  audio::AudioBuffer buffer;
-  buffer.channels = 1;
-  buffer.sample_rate = wave.sample_rate;
-  buffer.samples = std::move(wave.samples);
-  audio::WriteOptions options;
-  options.format = "wav";
-  options.bit_depth = 32;
-  audio::encode_audio(tmp, buffer, options);
+  // Our own writer, not libsndfile's: the same waveform must give the same bytes.
+  tmp.write(float_wav_image(wave.samples, wave.sample_rate));
   tmp.commit();
 
   GenerationResult r;
-  r.duration_seconds = buffer.duration_seconds();
+  r.duration_seconds = static_cast<double>(wave.samples.size()) / wave.sample_rate;
   r.generation_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   r.details = {{"model_fingerprint", params.model_fingerprint},
                {"seed", params.seed},
