@@ -1,6 +1,9 @@
 #include <catch2/catch.hpp>
 
+#include <tuple>
+
 #include "common/error.h"
+#include "tensor/cpu/conv.h"
 #include "tensor/ops.h"
 #include "test_util.h"
 
@@ -162,4 +165,99 @@ TEST_CASE("conv_transpose1d matches the scatter definition (HiFi-GAN upsamplers)
   }
   // The first HiFi-GAN upsampler turns T frames into 5T + 1 samples.
   CHECK(conv_transpose1d(random_tensor({1, 2, 10}, 1), random_tensor({2, 1, 16}, 2), {}, {5, 5, 0, 1, 1}).size(2) == 51);
+}
+
+namespace {
+
+// Sets the conv algorithm for one scope and restores the previous one.
+class ScopedConvAlgorithm {
+ public:
+  explicit ScopedConvAlgorithm(foley::tensor::cpu::ConvAlgorithm a) : saved_(foley::tensor::cpu::conv_algorithm()) {
+    foley::tensor::cpu::set_conv_algorithm(a);
+  }
+  ~ScopedConvAlgorithm() { foley::tensor::cpu::set_conv_algorithm(saved_); }
+
+ private:
+  foley::tensor::cpu::ConvAlgorithm saved_;
+};
+
+}  // namespace
+
+TEST_CASE("im2col and oneDNN direct convolutions both match the naive definitions") {
+  using foley::tensor::cpu::ConvAlgorithm;
+  Conv2dOptions dil = Conv2dOptions::make(1, 2);
+  dil.dilation_h = dil.dilation_w = 2;
+  const std::vector<std::tuple<Shape, Shape, Conv2dOptions>> convs = {
+      {{2, 8, 13, 7}, {6, 8, 3, 3}, Conv2dOptions::make(1, 1)},
+      {{1, 6, 11, 9}, {4, 6, 3, 3}, Conv2dOptions::make(2, 1)},  // odd size, stride 2 (UNet downsampler)
+      {{1, 3, 12, 12}, {2, 3, 3, 3}, dil},
+      {{1, 5, 9, 16}, {7, 5, 1, 1}, Conv2dOptions{}},
+  };
+  const std::vector<std::pair<Shape, ConvTranspose1dOptions>> transposed = {
+      {{8, 4, 16}, {5, 5, 0, 1, 1}}, {{4, 2, 4}, {2, 1, 1, 1, 1}}, {{4, 2, 4}, {2, 0, 1, 1, 1}}};
+  for (ConvAlgorithm a : {ConvAlgorithm::kIm2col, ConvAlgorithm::kDirect}) {
+    ScopedConvAlgorithm scope(a);
+    INFO("algorithm " << static_cast<int>(a));
+    uint32_t seed = 500;
+    for (const auto& [xs, ws, o] : convs) {
+      const Tensor x = random_tensor(xs, seed++), w = random_tensor(ws, seed++), b = random_tensor({ws[0]}, seed++);
+      CHECK(foley::tensor::testing::closeness(conv2d(x, w, b, o).to_vector_f32(), naive_conv2d(x, w, b, o), 1e-5,
+                                              1e-4) <= 1.0);
+      // Without bias, and the 1-D form (HiFi-GAN) through conv1d.
+      CHECK(foley::tensor::testing::closeness(conv2d(x, w, {}, o).to_vector_f32(), naive_conv2d(x, w, {}, o), 1e-5,
+                                              1e-4) <= 1.0);
+    }
+    const Tensor x1 = random_tensor({1, 6, 300}, seed++), w1 = random_tensor({5, 6, 11}, seed++);
+    Conv2dOptions o2;
+    o2.padding_w = 25;
+    o2.dilation_w = 5;
+    CHECK(foley::tensor::testing::closeness(conv1d(x1, w1, {}, {1, 25, 5, 1}).to_vector_f32(),
+                                            naive_conv2d(x1.unsqueeze(2), w1.unsqueeze(2), {}, o2), 1e-5, 1e-4) <= 1.0);
+    for (const auto& [ws, o] : transposed) {
+      const Tensor x = random_tensor({2, ws[0], 37}, seed++), w = random_tensor(ws, seed++);
+      const Tensor b = random_tensor({ws[1]}, seed++);
+      int64_t out_len = 0;
+      const std::vector<float> expected = naive_conv_transpose1d(x, w, b, o, out_len);
+      require_close(conv_transpose1d(x, w, b, o), {2, ws[1], out_len}, expected);
+    }
+  }
+}
+
+TEST_CASE("direct convolution reorders a weight once, follows in-place writes and forgets freed weights") {
+  using foley::tensor::cpu::ConvAlgorithm;
+  ScopedConvAlgorithm scope(ConvAlgorithm::kDirect);
+  foley::tensor::cpu::clear_conv_cache();
+  const Conv2dOptions o = Conv2dOptions::make(1, 1);
+  const Tensor x = random_tensor({1, 4, 9, 9}, 1);
+  {
+    Tensor w = random_tensor({3, 4, 3, 3}, 2);
+    conv2d(x, w, {}, o);
+    conv2d(random_tensor({2, 4, 5, 7}, 3), w, {}, o);  // another input shape, same weight layout
+    CHECK(foley::tensor::cpu::conv_cached_weights() == 1);
+    // Written in place after its first use: the next call must see the new values.
+    w.data<float>()[0] += 1.0f;
+    CHECK(foley::tensor::testing::closeness(conv2d(x, w, {}, o).to_vector_f32(), naive_conv2d(x, w, {}, o), 1e-5,
+                                            1e-4) <= 1.0);
+    const Tensor w2 = random_tensor({3, 4, 3, 3}, 4);
+    conv2d(x, w2, {}, o);
+    CHECK(foley::tensor::cpu::conv_cached_weights() == 2);
+  }
+  // Both weights are gone: their copies no longer count, and a new weight (perhaps at a recycled address) is
+  // reordered afresh.
+  CHECK(foley::tensor::cpu::conv_cached_weights() == 0);
+  const Tensor w3 = random_tensor({3, 4, 3, 3}, 5);
+  CHECK(foley::tensor::testing::closeness(conv2d(x, w3, {}, o).to_vector_f32(), naive_conv2d(x, w3, {}, o), 1e-5,
+                                          1e-4) <= 1.0);
+}
+
+TEST_CASE("the automatic choice sends large 3x3 planes to oneDNN and small or 1x1 ones to im2col") {
+  using foley::tensor::cpu::ConvAlgorithm;
+  ScopedConvAlgorithm scope(ConvAlgorithm::kAuto);
+  foley::tensor::cpu::clear_conv_cache();
+  conv2d(random_tensor({1, 4, 8, 8}, 1), random_tensor({4, 4, 3, 3}, 2), {}, Conv2dOptions::make(1, 1));
+  conv2d(random_tensor({1, 4, 64, 16}, 1), random_tensor({4, 4, 1, 1}, 2));
+  CHECK(foley::tensor::cpu::conv_cached_weights() == 0);
+  const Tensor w = random_tensor({4, 4, 3, 3}, 3);
+  conv2d(random_tensor({1, 4, 64, 16}, 4), w, {}, Conv2dOptions::make(1, 1));
+  CHECK(foley::tensor::cpu::conv_cached_weights() == 1);
 }

@@ -1,8 +1,22 @@
-// Convolutions on the CPU: im2col (in bands of output rows, to bound memory)
-// followed by one GEMM per band and group; transposed conv as GEMM + col2im.
+// Convolutions on the CPU. Two implementations (tensor/cpu/conv.h):
+// - im2col (in bands of output rows, to bound memory) followed by one GEMM per
+//   band and group; transposed conv as GEMM + col2im;
+// - oneDNN direct convolution / deconvolution with primitives cached by shape
+//   and weights reordered once per weight tensor.
 // conv1d is conv2d with a height of 1.
+#include "tensor/cpu/conv.h"
+
+#include <oneapi/dnnl/dnnl.hpp>
+
 #include <algorithm>
+#include <array>
+#include <atomic>
+#include <cstdlib>
 #include <cstring>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "tensor/cpu/common.h"
@@ -12,6 +26,9 @@
 
 namespace foley::tensor {
 namespace {
+
+using cpu::ConvAlgorithm;
+using cpu::kDirectMinPlane;
 
 // Bytes of im2col buffer we allow per band; bigger bands do not speed up GEMM.
 constexpr int64_t kColumnBudget = 8 << 20;
@@ -48,6 +65,217 @@ void im2col(const float* image, const Conv2dGeometry& g, int64_t c0, int64_t cha
   });
 }
 
+// --- oneDNN direct convolution ---------------------------------------------------------------------------------
+
+// Everything that determines one oneDNN primitive (nchw in/out, oihw or iohw weights, groups = 1).
+struct DirectSpec {
+  int64_t n, c_in, h, w, c_out, kh, kw, oh, ow, stride_h, stride_w, pad_h, pad_w, pad_h_r, pad_w_r, dil_h, dil_w;
+  int64_t has_bias, transposed;
+  bool operator==(const DirectSpec& o) const { return std::memcmp(this, &o, sizeof(*this)) == 0; }
+};
+struct DirectSpecHash {
+  size_t operator()(const DirectSpec& s) const {
+    const auto* p = reinterpret_cast<const int64_t*>(&s);
+    size_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < sizeof(s) / sizeof(int64_t); ++i) h = (h ^ static_cast<size_t>(p[i])) * 1099511628211ULL;
+    return h;
+  }
+};
+
+// A primitive with the reorders between our nchw tensors and its layouts.
+struct DirectPrimitive {
+  bool supported = false;
+  dnnl::primitive compute;
+  dnnl::memory::desc src_md, weights_md, dst_md;            // chosen by the library
+  dnnl::memory::desc user_src_md, user_weights_md, user_dst_md, bias_md;  // ours
+  bool reorder_src = false, reorder_dst = false;
+  dnnl::reorder to_src, from_dst;
+};
+
+// A weight tensor reordered into a primitive's layout. `storage` is weak: the copy lives only as long as the
+// weight it came from, so a new tensor at a recycled address never hits a stale entry.
+struct ReorderedWeights {
+  std::weak_ptr<Storage> storage;
+  size_t offset = 0;
+  dnnl::memory::desc md;
+  std::array<float, 16> samples{};  // guards against a weight written in place after its first use
+  dnnl::memory memory;
+};
+
+struct DirectCache {
+  std::mutex mutex;
+  std::unordered_map<DirectSpec, std::shared_ptr<DirectPrimitive>, DirectSpecHash> primitives;
+  std::unordered_map<const Storage*, std::vector<std::shared_ptr<ReorderedWeights>>> weights;
+};
+
+DirectCache& direct_cache() {
+  static DirectCache* cache = new DirectCache;  // never destroyed: oneDNN objects outlive static teardown order
+  return *cache;
+}
+
+const dnnl::engine& cpu_engine() {
+  static const dnnl::engine* engine = new dnnl::engine(dnnl::engine::kind::cpu, 0);
+  return *engine;
+}
+
+ConvAlgorithm initial_algorithm() {
+  const char* env = std::getenv("FOLEY_CONV");
+  if (env && std::string(env) == "im2col") return ConvAlgorithm::kIm2col;
+  if (env && std::string(env) == "direct") return ConvAlgorithm::kDirect;
+  return ConvAlgorithm::kAuto;
+}
+
+std::atomic<ConvAlgorithm>& algorithm_slot() {
+  static std::atomic<ConvAlgorithm> slot{initial_algorithm()};
+  return slot;
+}
+
+// Measured (docs/performance.md): the direct primitive wins on every kernel wider than 1x1 with a large output
+// plane and loses on the deepest UNet levels (32x2, 64x4), where its reorders cost more than the GEMM.
+bool want_direct(int64_t kernel_area, int64_t out_plane, int64_t groups) {
+  if (groups != 1) return false;
+  switch (algorithm_slot().load(std::memory_order_relaxed)) {
+    case ConvAlgorithm::kIm2col: return false;
+    case ConvAlgorithm::kDirect: return true;
+    case ConvAlgorithm::kAuto: break;
+  }
+  return kernel_area > 1 && out_plane >= kDirectMinPlane;
+}
+
+std::shared_ptr<DirectPrimitive> build_primitive(const DirectSpec& s) {
+  using dnnl::memory;
+  using tag = memory::format_tag;
+  auto prim = std::make_shared<DirectPrimitive>();
+  const memory::dims src_dims{s.n, s.c_in, s.h, s.w}, dst_dims{s.n, s.c_out, s.oh, s.ow};
+  const memory::dims w_dims{s.c_out, s.c_in, s.kh, s.kw}, b_dims{s.c_out};
+  const memory::dims strides{s.stride_h, s.stride_w}, dilates{s.dil_h - 1, s.dil_w - 1};
+  const memory::dims pad_l{s.pad_h, s.pad_w}, pad_r{s.pad_h_r, s.pad_w_r};
+  const auto f32 = memory::data_type::f32;
+  const memory::desc src_any(src_dims, f32, tag::any), w_any(w_dims, f32, tag::any), dst_any(dst_dims, f32, tag::any);
+  const memory::desc bias_md = s.has_bias ? memory::desc(b_dims, f32, tag::x) : memory::desc();
+  try {
+    const auto& eng = cpu_engine();
+    if (s.transposed) {
+      const dnnl::deconvolution_forward::desc d(dnnl::prop_kind::forward_inference,
+                                                dnnl::algorithm::deconvolution_direct, src_any, w_any, bias_md, dst_any,
+                                                strides, dilates, pad_l, pad_r);
+      const dnnl::deconvolution_forward::primitive_desc pd(d, eng);
+      prim->compute = dnnl::deconvolution_forward(pd);
+      prim->src_md = pd.src_desc();
+      prim->weights_md = pd.weights_desc();
+      prim->dst_md = pd.dst_desc();
+    } else {
+      const dnnl::convolution_forward::desc d(dnnl::prop_kind::forward_inference, dnnl::algorithm::convolution_direct,
+                                              src_any, w_any, bias_md, dst_any, strides, dilates, pad_l, pad_r);
+      const dnnl::convolution_forward::primitive_desc pd(d, eng);
+      prim->compute = dnnl::convolution_forward(pd);
+      prim->src_md = pd.src_desc();
+      prim->weights_md = pd.weights_desc();
+      prim->dst_md = pd.dst_desc();
+    }
+    prim->user_src_md = memory::desc(src_dims, f32, tag::nchw);
+    prim->user_dst_md = memory::desc(dst_dims, f32, tag::nchw);
+    // PyTorch stores a transposed conv's weight [C_in, C_out, K]: oneDNN's iohw.
+    prim->user_weights_md = memory::desc(w_dims, f32, s.transposed ? tag::iohw : tag::oihw);
+    prim->bias_md = bias_md;
+    prim->reorder_src = prim->src_md != prim->user_src_md;
+    prim->reorder_dst = prim->dst_md != prim->user_dst_md;
+    if (prim->reorder_src) prim->to_src = dnnl::reorder(dnnl::reorder::primitive_desc(eng, prim->user_src_md, eng, prim->src_md));
+    if (prim->reorder_dst)
+      prim->from_dst = dnnl::reorder(dnnl::reorder::primitive_desc(eng, prim->dst_md, eng, prim->user_dst_md));
+    prim->supported = true;
+  } catch (const dnnl::error&) {
+    prim->supported = false;  // this shape goes through im2col
+  }
+  return prim;
+}
+
+std::shared_ptr<DirectPrimitive> find_primitive(const DirectSpec& s) {
+  DirectCache& cache = direct_cache();
+  {
+    std::lock_guard<std::mutex> lock(cache.mutex);
+    auto it = cache.primitives.find(s);
+    if (it != cache.primitives.end()) return it->second;
+  }
+  auto prim = build_primitive(s);  // outside the lock: creation takes milliseconds
+  std::lock_guard<std::mutex> lock(cache.mutex);
+  return cache.primitives.emplace(s, prim).first->second;
+}
+
+std::array<float, 16> sample_weights(const float* w, int64_t numel) {
+  std::array<float, 16> out{};
+  for (size_t i = 0; i < out.size(); ++i) out[i] = w[(numel - 1) * static_cast<int64_t>(i) / 15];
+  return out;
+}
+
+// The weights of `weight_in` (the caller's tensor, maybe f16) in `prim`'s layout, reordered on first use.
+dnnl::memory find_weights(const DirectPrimitive& prim, const Tensor& weight_in, const Tensor& weight_f32) {
+  const float* w = weight_f32.data<float>();
+  const auto samples = sample_weights(w, weight_f32.numel());
+  const Storage* key = weight_in.storage().get();
+  DirectCache& cache = direct_cache();
+  {
+    std::lock_guard<std::mutex> lock(cache.mutex);
+    auto& entries = cache.weights[key];
+    for (auto it = entries.begin(); it != entries.end();) {
+      const auto& e = *it;
+      if (e->storage.lock() != weight_in.storage()) {
+        it = entries.erase(it);  // the weight it came from is gone; its address was recycled
+        continue;
+      }
+      if (e->offset == weight_in.storage_offset() && e->md == prim.weights_md) {
+        if (e->samples == samples) return e->memory;
+        it = entries.erase(it);  // written in place since: reorder again
+        continue;
+      }
+      ++it;
+    }
+  }
+  auto entry = std::make_shared<ReorderedWeights>();
+  entry->storage = weight_in.storage();
+  entry->offset = weight_in.storage_offset();
+  entry->md = prim.weights_md;
+  entry->samples = samples;
+  const auto& eng = cpu_engine();
+  entry->memory = dnnl::memory(prim.weights_md, eng);
+  dnnl::memory user(prim.user_weights_md, eng, const_cast<float*>(w));
+  dnnl::stream stream(eng);
+  dnnl::reorder(user, entry->memory).execute(stream, user, entry->memory);
+  stream.wait();
+  std::lock_guard<std::mutex> lock(direct_cache().mutex);
+  direct_cache().weights[key].push_back(entry);
+  return entry->memory;
+}
+
+// Per-thread scratch for the blocked activations, reused across calls (no page faults on every call).
+float* scratch(int slot, size_t bytes) {
+  thread_local std::array<std::vector<float>, 2> buffers;
+  auto& b = buffers[static_cast<size_t>(slot)];
+  if (b.size() * sizeof(float) < bytes) b.assign(bytes / sizeof(float) + 16, 0.0f);
+  return b.data();
+}
+
+// Runs `s` through oneDNN into `out` (nchw). Returns false when the library has no primitive for the shape.
+bool run_direct(const DirectSpec& s, const Tensor& x, const Tensor& weight_in, const Tensor& weight_f32,
+                const Tensor& bias, Tensor& out) {
+  const auto prim = find_primitive(s);
+  if (!prim->supported) return false;
+  const auto& eng = cpu_engine();
+  const dnnl::memory weights = find_weights(*prim, weight_in, weight_f32);
+  dnnl::memory user_src(prim->user_src_md, eng, const_cast<float*>(x.data<float>()));
+  dnnl::memory user_dst(prim->user_dst_md, eng, out.data<float>());
+  dnnl::memory src = prim->reorder_src ? dnnl::memory(prim->src_md, eng, scratch(0, prim->src_md.get_size())) : user_src;
+  dnnl::memory dst = prim->reorder_dst ? dnnl::memory(prim->dst_md, eng, scratch(1, prim->dst_md.get_size())) : user_dst;
+  dnnl::stream stream(eng);
+  if (prim->reorder_src) prim->to_src.execute(stream, user_src, src);
+  std::unordered_map<int, dnnl::memory> args{{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DST, dst}};
+  if (s.has_bias) args.emplace(DNNL_ARG_BIAS, dnnl::memory(prim->bias_md, eng, const_cast<float*>(bias.data<float>())));
+  prim->compute.execute(stream, args);
+  if (prim->reorder_dst) prim->from_dst.execute(stream, dst, user_dst);
+  stream.wait();
+  return true;
+}
+
 Tensor conv2d_impl(const char* op, const Tensor& x_in, const Tensor& weight_in, const Tensor& bias_in,
                    const Conv2dOptions& o) {
   cpu::require_cpu(op, {&x_in, &weight_in, &bias_in});
@@ -72,6 +300,11 @@ Tensor conv2d_impl(const char* op, const Tensor& x_in, const Tensor& weight_in, 
 
   const Tensor x = cpu::as_f32(x_in), weight = cpu::as_f32(weight_in), bias = cpu::as_f32(bias_in);
   Tensor out = Tensor::empty({g.n, g.c_out, g.oh, g.ow});
+  if (want_direct(g.kh * g.kw, g.oh * g.ow, g.groups)) {
+    const DirectSpec s{g.n, g.c_in, g.h, g.w, g.c_out, g.kh, g.kw, g.oh, g.ow, o.stride_h, o.stride_w, o.padding_h,
+                       o.padding_w, o.padding_h, o.padding_w, o.dilation_h, o.dilation_w, bias.defined() ? 1 : 0, 0};
+    if (run_direct(s, x, weight_in, weight, bias, out)) return out;
+  }
   const int64_t cin_g = g.c_in / g.groups, cout_g = g.c_out / g.groups;
   const int64_t kdim = cin_g * g.kh * g.kw;
   const int64_t out_plane = g.oh * g.ow;
@@ -111,6 +344,29 @@ Tensor conv2d_impl(const char* op, const Tensor& x_in, const Tensor& weight_in, 
 }
 
 }  // namespace
+
+namespace cpu {
+
+ConvAlgorithm conv_algorithm() { return algorithm_slot().load(std::memory_order_relaxed); }
+void set_conv_algorithm(ConvAlgorithm algorithm) { algorithm_slot().store(algorithm, std::memory_order_relaxed); }
+
+void clear_conv_cache() {
+  DirectCache& cache = direct_cache();
+  std::lock_guard<std::mutex> lock(cache.mutex);
+  cache.primitives.clear();
+  cache.weights.clear();
+}
+
+int64_t conv_cached_weights() {
+  DirectCache& cache = direct_cache();
+  std::lock_guard<std::mutex> lock(cache.mutex);
+  int64_t n = 0;
+  for (const auto& [key, entries] : cache.weights)
+    for (const auto& e : entries) n += e->storage.expired() ? 0 : 1;
+  return n;
+}
+
+}  // namespace cpu
 
 Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, const Conv2dOptions& options) {
   return conv2d_impl("conv2d", x, weight, bias, options);
@@ -153,6 +409,11 @@ Tensor conv_transpose1d(const Tensor& x_in, const Tensor& weight_in, const Tenso
 
   const Tensor x = cpu::as_f32(x_in), weight = cpu::as_f32(weight_in), bias = cpu::as_f32(bias_in);
   Tensor out = Tensor::empty({n, c_out, out_len});
+  if (want_direct(k, out_len, groups) && o.padding >= o.output_padding) {
+    const DirectSpec s{n, c_in, 1, len, c_out, 1, k, 1, out_len, 1, o.stride, 0, o.padding, 0,
+                       o.padding - o.output_padding, 1, o.dilation, bias.defined() ? 1 : 0, 1};
+    if (run_direct(s, x, weight_in.unsqueeze(2), weight.unsqueeze(2), bias, out)) return out;
+  }
   const float* px = x.data<float>();
   const float* pw = weight.data<float>();
   float* py = out.data<float>();

@@ -1,0 +1,33 @@
+#pragma once
+
+// How the CPU convolutions (tensor/ops.h conv1d, conv2d, conv_transpose1d) are
+// computed. Two implementations that agree to f32 rounding:
+// - im2col (in bands of output rows) + sgemm; transposed conv as GEMM + col2im;
+// - oneDNN's direct convolution / deconvolution on blocked layouts (nchw is
+//   reordered in and out on every call; weights are reordered once per weight
+//   tensor and kept while that tensor's storage lives).
+// kAuto picks per shape by measurement (docs/runtime.md, docs/performance.md):
+// direct for kernels wider than 1x1 on planes of at least kDirectMinPlane
+// output positions (UNet levels 0-1, the VAE, HiFi-GAN), im2col otherwise.
+
+#include <cstdint>
+
+namespace foley::tensor::cpu {
+
+enum class ConvAlgorithm { kAuto, kIm2col, kDirect };
+
+// Smallest output plane (H*W, or L for 1-D) that kAuto sends to oneDNN.
+inline constexpr int64_t kDirectMinPlane = 512;
+
+// The algorithm in effect. Initially from FOLEY_CONV=auto|im2col|direct in the
+// environment (benchmarks), kAuto otherwise. Not meant to change while ops run.
+ConvAlgorithm conv_algorithm();
+void set_conv_algorithm(ConvAlgorithm algorithm);
+
+// Drops every cached oneDNN primitive and reordered weight (tests; a process
+// that unloads one model to load another frees the copies this way).
+void clear_conv_cache();
+// Reordered weight tensors currently cached (tests observe reuse with it).
+int64_t conv_cached_weights();
+
+}  // namespace foley::tensor::cpu

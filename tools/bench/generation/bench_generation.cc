@@ -1,0 +1,101 @@
+// Generation benchmark (issue 5): full-size AudioLDM 2 UNet, VAE decoder and
+// HiFi-GAN with the random weights bench_torch.py make-weights saved, timed
+// with the same shapes and rule as the torch side (median of REPS after one
+// warm-up). Prints one JSON line per measurement; run.sh runs both sides.
+//
+// usage: bench_generation MODEL_DIR THREADS REPS [STAGES]
+//   STAGES: comma list of unet,vae,vocoder,e2e (default all)
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "engine/pipeline/generation_pipeline.h"
+#include "tensor/ops.h"
+#include "tensor/random.h"
+
+using namespace foley;
+using tensor::Tensor;
+
+namespace {
+
+constexpr int64_t kLatentFrames = 256, kLatentBins = 16;  // 10.24 s
+constexpr int64_t kT5Tokens = 32, kGpt2Vectors = 8;
+
+template <typename F>
+double median_ms(int reps, F&& f) {
+  f();  // warm-up: page-in of the mapped weights, primitive caches, allocator
+  std::vector<double> ms;
+  for (int i = 0; i < reps; ++i) {
+    auto t0 = std::chrono::steady_clock::now();
+    f();
+    ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+  }
+  std::sort(ms.begin(), ms.end());
+  return ms[ms.size() / 2];
+}
+
+void emit(const char* bench, double ms) {
+  std::printf("{\"impl\": \"foley\", \"bench\": \"%s\", \"threads\": %d, \"median_ms\": %.1f}\n", bench,
+              tensor::num_threads(), ms);
+  std::fflush(stdout);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 4) {
+    std::fprintf(stderr, "usage: %s MODEL_DIR THREADS REPS [unet,vae,vocoder,e2e]\n", argv[0]);
+    return 2;
+  }
+  const std::filesystem::path model_dir = argv[1];
+  const int threads = std::atoi(argv[2]), reps = std::atoi(argv[3]);
+  const std::string stages = argc > 4 ? argv[4] : "unet,vae,vocoder,e2e";
+  auto wants = [&](const char* s) { return stages.find(s) != std::string::npos; };
+  tensor::set_num_threads(threads);
+
+  try {
+    const auto pipeline = engine::GenerationPipeline::load(model_dir);
+    const auto& uc = pipeline.unet().config();
+    const int64_t gpt2_dim = *uc.cross_attention_dim[0][1], t5_dim = *uc.cross_attention_dim[0][2];
+    tensor::CpuGenerator gen(0);
+    engine::UNetInputs inputs;
+    inputs.encoder_hidden_states = tensor::randn({2, kGpt2Vectors, gpt2_dim}, gen);
+    inputs.encoder_hidden_states_1 = tensor::randn({2, kT5Tokens, t5_dim}, gen);
+    inputs.encoder_attention_mask_1 = Tensor::full({2, kT5Tokens}, 1.0, tensor::DType::kI64);
+    const Tensor latents = tensor::randn({1, uc.in_channels, kLatentFrames, kLatentBins}, gen);
+    const Tensor z = tensor::scale(latents, 1.0 / pipeline.vae().config().scaling_factor);
+
+    if (wants("unet")) {
+      const Tensor x2 = tensor::cat({latents, latents}, 0);
+      emit("unet_call_b2", median_ms(reps, [&] {
+             pipeline.unet().forward(x2, 981.0, inputs.encoder_hidden_states, inputs.encoder_hidden_states_1,
+                                     inputs.encoder_attention_mask_1);
+           }));
+    }
+    if (wants("vae")) emit("vae_decode", median_ms(reps, [&] { pipeline.vae().decode(z); }));
+    if (wants("vocoder")) {
+      const Tensor mel = pipeline.vae().decode(z).squeeze(1);
+      emit("vocoder", median_ms(reps, [&] { pipeline.vocoder().forward(mel); }));
+    }
+    if (wants("e2e")) {
+      engine::GenerationParams params;
+      params.duration_s = 10.24;
+      params.steps = 20;
+      params.scheduler = "dpmsolver++";
+      params.guidance = 3.5;
+      // One run (a minute on 2 cores), after the stages above warmed the caches.
+      auto t0 = std::chrono::steady_clock::now();
+      pipeline.generate(params, inputs);
+      emit("e2e_dpm20", std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+    }
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "bench_generation: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}

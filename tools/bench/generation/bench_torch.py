@@ -1,0 +1,137 @@
+"""Reference side of the generation benchmark (issue 5): diffusers/transformers on torch CPU.
+
+usage: bench_torch.py make-weights CONFIG_DIR MODEL_DIR
+       bench_torch.py bench MODEL_DIR THREADS REPS [STAGES]
+
+make-weights builds full-size random-weight unet/, vae/ and vocoder/ from the official configs (seeded, fan-in scaled
+so activations stay O(1) and no stage runs on denormals) and saves them in the diffusers folder layout with
+safetensors, plus scheduler/. Both sides of the benchmark load these same files.
+
+bench times, with the same shapes and rule as bench_generation.cc (median of REPS after one warm-up): one UNet call
+at batch 2 (as under guidance), VAE decode of a 10.24 s latent, the vocoder on its mel, and the generation half of
+AudioLDM2Pipeline end to end (DPM-Solver++ 20 steps, guidance 3.5, VAE, vocoder) with given text conditioning.
+STAGES is a comma list of unet,vae,vocoder,e2e (default all). One JSON line per measurement.
+"""
+import json
+import os
+import shutil
+import sys
+import time
+
+import torch
+
+LATENT_FRAMES, LATENT_BINS = 256, 16  # 10.24 s: 1024 mel frames / 4, 64 bins / 4
+T5_TOKENS = 32                        # T5 states of a 32-token prompt
+GPT2_VECTORS = 8                      # max_new_tokens of the language model
+
+
+def make_weights(config_dir, model_dir):
+    from diffusers import AutoencoderKL
+    from diffusers.pipelines.audioldm2.modeling_audioldm2 import AudioLDM2UNet2DConditionModel
+    from transformers import SpeechT5HifiGan, SpeechT5HifiGanConfig
+
+    torch.manual_seed(0)
+    gen = torch.Generator("cpu").manual_seed(1)
+
+    def fan_in_scale(module):
+        with torch.no_grad():
+            for name, p in module.named_parameters():
+                if p.dim() >= 2:
+                    p.copy_(torch.randn(p.shape, generator=gen) / p[0].numel() ** 0.5)
+
+    unet = AudioLDM2UNet2DConditionModel.from_config(
+        AudioLDM2UNet2DConditionModel.load_config(f"{config_dir}/unet"))
+    unet.save_pretrained(f"{model_dir}/unet", safe_serialization=True)
+    del unet
+    vae = AutoencoderKL.from_config(AutoencoderKL.load_config(f"{config_dir}/vae"))
+    vae.save_pretrained(f"{model_dir}/vae", safe_serialization=True)
+    del vae
+    vocoder = SpeechT5HifiGan(SpeechT5HifiGanConfig.from_pretrained(f"{config_dir}/vocoder"))
+    fan_in_scale(vocoder)  # the default N(0, 0.01) init decays the waveform into denormals
+    vocoder.save_pretrained(f"{model_dir}/vocoder", safe_serialization=True)
+    shutil.copytree(f"{config_dir}/scheduler", f"{model_dir}/scheduler", dirs_exist_ok=True)
+    shutil.copy(f"{config_dir}/model_index.json", f"{model_dir}/model_index.json")
+
+
+def median_ms(fn, reps):
+    fn()
+    ts = []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        fn()
+        ts.append((time.perf_counter() - t0) * 1e3)
+    ts.sort()
+    return ts[len(ts) // 2]
+
+
+def bench(model_dir, threads, reps, stages):
+    from diffusers import AutoencoderKL, DPMSolverMultistepScheduler
+    from diffusers.pipelines.audioldm2.modeling_audioldm2 import AudioLDM2UNet2DConditionModel
+    from transformers import SpeechT5HifiGan
+
+    torch.set_num_threads(threads)
+    unet = AudioLDM2UNet2DConditionModel.from_pretrained(f"{model_dir}/unet").eval()
+    vae = AutoencoderKL.from_pretrained(f"{model_dir}/vae").eval()
+    vocoder = SpeechT5HifiGan.from_pretrained(f"{model_dir}/vocoder").eval()
+    g = torch.Generator("cpu").manual_seed(0)
+    cross = unet.config.cross_attention_dim[0]
+    gpt2_dim, t5_dim = cross[1], cross[2]
+    ehs = torch.randn(2, GPT2_VECTORS, gpt2_dim, generator=g)
+    ehs1 = torch.randn(2, T5_TOKENS, t5_dim, generator=g)
+    mask1 = torch.ones(2, T5_TOKENS, dtype=torch.long)
+    latents = torch.randn(1, unet.config.in_channels, LATENT_FRAMES, LATENT_BINS, generator=g)
+
+    def emit(name, ms):
+        print(json.dumps({"impl": "torch", "bench": name, "threads": torch.get_num_threads(),
+                          "median_ms": round(ms, 1)}), flush=True)
+
+    def unet_call(x, t):
+        return unet(x, t, encoder_hidden_states=ehs, encoder_hidden_states_1=ehs1,
+                    encoder_attention_mask_1=mask1, return_dict=False)[0]
+
+    def vae_decode(z):
+        return vae.decode(z / vae.config.scaling_factor).sample
+
+    def vocode(mel):
+        return vocoder(mel.squeeze(1))
+
+    with torch.inference_mode():
+        if "unet" in stages:
+            x2 = torch.cat([latents, latents])
+            emit("unet_call_b2", median_ms(lambda: unet_call(x2, 981), reps))
+        if "vae" in stages:
+            emit("vae_decode", median_ms(lambda: vae_decode(latents), reps))
+        if "vocoder" in stages:
+            mel = vae_decode(latents)
+            emit("vocoder", median_ms(lambda: vocode(mel), reps))
+        if "e2e" in stages:
+            def generate():
+                sched = DPMSolverMultistepScheduler.from_pretrained(f"{model_dir}/scheduler")
+                sched.set_timesteps(20)
+                lat = torch.randn(latents.shape, generator=torch.Generator("cpu").manual_seed(0))
+                lat = lat * sched.init_noise_sigma
+                for t in sched.timesteps:
+                    eps = unet_call(torch.cat([lat, lat]), t)
+                    uncond, cond = eps.chunk(2)
+                    eps = uncond + 3.5 * (cond - uncond)
+                    lat = sched.step(eps, t, lat).prev_sample
+                return vocode(vae_decode(lat))
+            # End to end is a minute per run on 2 cores: one run after the warm-up of the stages above.
+            t0 = time.perf_counter()
+            generate()
+            emit("e2e_dpm20", (time.perf_counter() - t0) * 1e3)
+
+
+def main():
+    if len(sys.argv) >= 4 and sys.argv[1] == "make-weights":
+        make_weights(sys.argv[2], sys.argv[3])
+    elif len(sys.argv) >= 5 and sys.argv[1] == "bench":
+        stages = sys.argv[5].split(",") if len(sys.argv) > 5 else ["unet", "vae", "vocoder", "e2e"]
+        bench(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), stages)
+    else:
+        print(__doc__, file=sys.stderr)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

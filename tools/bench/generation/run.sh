@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Generation benchmark (issue 5): full-size AudioLDM 2 base with random weights, 10.24 s, foley vs diffusers on
+# torch CPU with the same thread count, side by side: one UNet call (batch 2), VAE decode, vocoder, and the
+# generation end to end (DPM-Solver++ 20 steps, guidance 3.5, VAE, vocoder; text conditioning given). Not run by
+# tests or CI.
+#
+# usage: tools/bench/generation/run.sh [BUILD_DIR=build] [THREADS=all cores] [REPS=3] [STAGES=unet,vae,vocoder,e2e]
+# Needs foley_engine built in BUILD_DIR (cmake --build BUILD_DIR --target foley_engine) and the golden harness venv
+# (tools/golden/.venv). The random weights (~1.7 GB) are made once by diffusers into $FOLEY_BENCH_MODEL
+# (default /tmp/foley-bench-audioldm2) and reused; both sides load the same files.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../../.." && pwd)"
+build="$(cd "${1:-$root/build}" && pwd)"
+threads="${2:-$(nproc)}"
+reps="${3:-3}"
+stages="${4:-unet,vae,vocoder,e2e}"
+python="${PYTHON:-$root/tools/golden/.venv/bin/python}"
+model="${FOLEY_BENCH_MODEL:-/tmp/foley-bench-audioldm2}"
+here="$root/tools/bench/generation"
+
+if [ ! -f "$model/unet/diffusion_pytorch_model.safetensors" ]; then
+  echo "making random full-size weights in $model" >&2
+  "$python" "$here/bench_torch.py" make-weights "$root/tests/fixtures/configs/audioldm2" "$model"
+fi
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/foley-gen-bench-XXXXXX")"
+trap 'rm -rf "$work"' EXIT
+g++ -std=c++20 -O2 -fopenmp -I"$root/src" "$here/bench_generation.cc" -o "$work/bench" \
+  "$build/src/engine/libfoley_engine.a" "$build/src/tensor/libfoley_tensor.a" "$build/src/common/libfoley_common.a" \
+  $(pkg-config --libs sentencepiece libutf8proc openblas) -ldnnl -lpthread
+
+export OMP_NUM_THREADS="$threads"
+echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+{
+  "$work/bench" "$model" "$threads" "$reps" "$stages"
+  "$python" "$here/bench_torch.py" bench "$model" "$threads" "$reps" "$stages"
+} | tee "$work/results.jsonl"
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+
+"$python" - "$work/results.jsonl" "$threads" <<'PY'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
+by = {(r["bench"], r["impl"]): r["median_ms"] for r in rows}
+print(f"\n| stage ({sys.argv[2]} threads, median) | foley ms | torch ms | speed-up |")
+print("|---|---|---|---|")
+for b in ("unet_call_b2", "vae_decode", "vocoder", "e2e_dpm20"):
+    f, t = by.get((b, "foley")), by.get((b, "torch"))
+    if f and t:
+        print(f"| {b} | {f:.0f} | {t:.0f} | {t / f:.2f}x |")
+PY
