@@ -42,6 +42,8 @@ void encode_audio(TempFile& out, const AudioBuffer& buffer, const WriteOptions& 
   if (!file) throw Error::failure("cannot write " + where + ": " + sf_strerror(nullptr));
   // Integer encodings: clip rather than wrap around on out-of-range floats.
   sf_command(file.get(), SFC_SET_CLIPPING, nullptr, SF_TRUE);
+  // No PEAK chunk: it carries a timestamp, and the same render must give the same bytes.
+  sf_command(file.get(), SFC_SET_ADD_PEAK_CHUNK, nullptr, SF_FALSE);
   // Tags go in before any audio so every container places them in its header.
   detail::for_each_tag(options.metadata, [&](int id, const std::string& value) {
     if (!value.empty() && sf_set_string(file.get(), id, value.c_str()) != 0)

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <chrono>
 #include <climits>
 
 #include "cache/content_hash.h"
@@ -27,18 +28,42 @@ std::string IndexContentHasher::file_hash(const fs::path& path) { return cache::
 
 std::string IndexContentHasher::folder_hash(const fs::path& dir) { return cache::cached_folder_hash(index_, dir); }
 
+namespace {
+
+// FOLEY_LOG=verbose prints how long each phase of planning took.
+class PhaseTimer {
+ public:
+  void lap(const char* phase) {
+    auto now = std::chrono::steady_clock::now();
+    log_verbose(std::string(phase) + ": " +
+                std::to_string(std::chrono::duration<double, std::milli>(now - last_).count()) + " ms");
+    last_ = now;
+  }
+
+ private:
+  std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
+};
+
+}  // namespace
+
 ProjectContext load_and_plan(const fs::path& root) {
+  PhaseTimer timer;
   manifest::Project project = manifest::load_project(fs::absolute(root).lexically_normal());
+  timer.lap("load manifests");
   ProjectContext ctx;
   ctx.index = std::make_unique<cache::Index>(project.config.cache_dir);
   IndexContentHasher hasher(*ctx.index);
+  timer.lap("open index");
   ctx.plan = plan::make_plan(std::move(project), hasher);
+  timer.lap("compute keys");
   return ctx;
 }
 
 ProjectContext plan_and_write(const fs::path& root, bool quiet) {
   ProjectContext ctx = load_and_plan(root);
+  PhaseTimer timer;
   bool changed = plan::write_plan(ctx.plan, locate_tools());
+  timer.lap("write specs and build.ninja");
   if (!quiet)
     log_info("planned " + std::to_string(ctx.plan.cues.size()) + " cue(s), " +
              std::to_string(ctx.plan.generations.size()) + " generation(s); build.ninja " +

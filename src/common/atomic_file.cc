@@ -68,28 +68,31 @@ void TempFile::truncate() {
     throw Error::failure("cannot truncate " + temp_path_.string() + ": " + errno_text());
 }
 
-void TempFile::commit() {
-  if (::fsync(fd_) != 0) throw Error::failure("cannot fsync " + temp_path_.string() + ": " + errno_text());
+void TempFile::commit(Durability durability) {
+  bool durable = durability == Durability::kDurable;
+  if (durable && ::fsync(fd_) != 0)
+    throw Error::failure("cannot fsync " + temp_path_.string() + ": " + errno_text());
   ::close(fd_);
   fd_ = -1;
   if (::rename(temp_path_.c_str(), final_path_.c_str()) != 0)
     throw Error::failure("cannot rename into " + final_path_.string() + ": " + errno_text());
   committed_ = true;
-  fsync_dir(final_path_.parent_path());
+  if (durable) fsync_dir(final_path_.parent_path());
 }
 
 bool is_temp_name(const std::string& filename) { return filename.rfind(".tmp-", 0) == 0; }
 
-void write_file_atomic(const fs::path& path, std::string_view content) {
+void write_file_atomic(const fs::path& path, std::string_view content, Durability durability) {
   TempFile tmp(path);
   tmp.write(content);
-  tmp.commit();
+  tmp.commit(durability);
 }
 
-bool write_file_if_changed(const fs::path& path, std::string_view content) {
+bool write_file_if_changed(const fs::path& path, std::string_view content, Durability durability) {
   std::error_code ec;
-  if (fs::exists(path, ec) && fs::file_size(path, ec) == content.size() && read_file(path) == content) return false;
-  write_file_atomic(path, content);
+  auto size = fs::file_size(path, ec);
+  if (!ec && size == content.size() && read_file(path) == content) return false;
+  write_file_atomic(path, content, durability);
   return true;
 }
 

@@ -7,14 +7,22 @@
 
 namespace foley {
 
-// Writes `content` to `path` through a temp file in the same directory, fsync,
-// then rename: a reader (or a process killed mid-write) never sees a partial
-// file. Creates missing parent directories. Throws foley::Error on failure.
-void write_file_atomic(const std::filesystem::path& path, std::string_view content);
+// How hard a write insists on reaching the disk. Both are atomic (temp file +
+// rename): a reader or a killed process never sees a partial file.
+// kDurable also fsyncs the file and its directory, so the content survives a
+// power loss; kDerived skips that for files that are recomputed when found
+// damaged (request specs: `foley plan` rewrites any spec whose content differs).
+enum class Durability { kDurable, kDerived };
+
+// Writes `content` to `path` through a temp file in the same directory, then
+// renames it into place. Creates missing parent directories. Throws foley::Error.
+void write_file_atomic(const std::filesystem::path& path, std::string_view content,
+                       Durability durability = Durability::kDurable);
 
 // Like write_file_atomic, but leaves the file untouched (mtime included) when
 // it already holds exactly `content`. Returns true when it wrote.
-bool write_file_if_changed(const std::filesystem::path& path, std::string_view content);
+bool write_file_if_changed(const std::filesystem::path& path, std::string_view content,
+                           Durability durability = Durability::kDurable);
 
 // Reads a whole file. Throws foley::Error naming the path on failure.
 std::string read_file(const std::filesystem::path& path);
@@ -39,8 +47,9 @@ class TempFile {
   void write(std::string_view s) { write(s.data(), s.size()); }
   // Discards everything written so far (used between retries).
   void truncate();
-  // fsync + close + rename over final_path + fsync of the directory.
-  void commit();
+  // fsync + close + rename over final_path + fsync of the directory
+  // (kDerived: close + rename only).
+  void commit(Durability durability = Durability::kDurable);
 
  private:
   std::filesystem::path final_path_;

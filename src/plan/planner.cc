@@ -1,9 +1,14 @@
 #include "plan/planner.h"
 
+#include <sys/stat.h>
+
+#include <map>
 #include <set>
+#include <sstream>
 
 #include "common/atomic_file.h"
 #include "common/error.h"
+#include "common/hash.h"
 #include "plan/canonical_key.h"
 #include "plan/gen_fields.h"
 #include "plan/ninja_writer.h"
@@ -142,32 +147,85 @@ Plan make_plan(manifest::Project project, ContentHasher& hasher) {
 
 namespace {
 
-// Removes *.json specs in `dir` that are not in `keep` (file names).
-void prune_specs(const fs::path& dir, const std::set<std::string>& keep) {
-  std::error_code ec;
-  if (!fs::is_directory(dir, ec)) return;
-  for (const auto& entry : fs::directory_iterator(dir, ec)) {
-    std::string name = entry.path().filename().string();
-    if (entry.path().extension() == ".json" && !keep.count(name)) fs::remove(entry.path(), ec);
+// Writes the spec files of one directory, skipping those whose content is
+// unchanged. What was written is remembered in <dir>/.state (file name, size,
+// XXH3 of the content), so a re-plan of 10k cues compares hashes instead of
+// reading 10k files back. A spec whose (size, mtime, inode) on disk differ
+// from the state — another writer, or a plan killed before it saved the
+// state — is rewritten; anything in the directory that no cue uses is removed.
+class SpecDirWriter {
+ public:
+  explicit SpecDirWriter(fs::path dir) : dir_(std::move(dir)) {
+    std::error_code ec;
+    if (!fs::exists(dir_ / ".state", ec)) return;
+    std::istringstream in(read_file(dir_ / ".state"));
+    Entry e;
+    std::string name;
+    while (in >> name >> e.stat.size >> e.stat.mtime_ns >> e.stat.inode >> e.hash) previous_[name] = e;
   }
-}
+
+  void write(const std::string& name, const std::string& content) {
+    std::string hash = xxh3_128(content).hex();
+    fs::path path = dir_ / name;
+    auto it = previous_.find(name);
+    FileStat now = stat_of(path);
+    if (it != previous_.end() && it->second.hash == hash && it->second.stat == now && now.size == content.size()) {
+      current_[name] = it->second;
+      return;
+    }
+    write_file_atomic(path, content, Durability::kDerived);
+    current_[name] = {stat_of(path), hash};
+  }
+
+  void finish() {
+    std::error_code ec;
+    if (fs::is_directory(dir_, ec)) {
+      for (const auto& entry : fs::directory_iterator(dir_, ec)) {
+        std::string name = entry.path().filename().string();
+        if (entry.path().extension() == ".json" && !current_.count(name)) fs::remove(entry.path(), ec);
+      }
+    }
+    std::string state;
+    for (const auto& [name, e] : current_)
+      state += name + " " + std::to_string(e.stat.size) + " " + std::to_string(e.stat.mtime_ns) + " " +
+               std::to_string(e.stat.inode) + " " + e.hash + "\n";
+    if (!current_.empty() || fs::exists(dir_, ec)) write_file_if_changed(dir_ / ".state", state, Durability::kDerived);
+  }
+
+ private:
+  struct FileStat {
+    unsigned long long size = 0, mtime_ns = 0, inode = 0;
+    bool operator==(const FileStat&) const = default;
+  };
+  struct Entry {
+    FileStat stat;
+    std::string hash;
+  };
+
+  static FileStat stat_of(const fs::path& path) {
+    struct ::stat st {};
+    if (::stat(path.c_str(), &st) != 0) return {};
+    return {static_cast<unsigned long long>(st.st_size),
+            static_cast<unsigned long long>(st.st_mtim.tv_sec) * 1000000000ull +
+                static_cast<unsigned long long>(st.st_mtim.tv_nsec),
+            static_cast<unsigned long long>(st.st_ino)};
+  }
+  fs::path dir_;
+  std::map<std::string, Entry> previous_;
+  std::map<std::string, Entry> current_;
+};
 
 }  // namespace
 
 bool write_plan(const Plan& plan, const Tools& tools) {
-  std::set<std::string> requests, renders;
-  for (const auto& [key, req] : plan.generations) {
-    fs::path path = plan.request_spec_path(key);
-    write_file_if_changed(path, req.to_json().dump(2) + "\n");
-    requests.insert(path.filename().string());
-  }
-  for (const auto& c : plan.cues) {
-    fs::path path = plan.render_spec_path(c);
-    write_file_if_changed(path, c.render.to_json().dump(2) + "\n");
-    renders.insert(path.filename().string());
-  }
-  prune_specs(plan.foley_dir() / "requests", requests);
-  prune_specs(plan.foley_dir() / "renders", renders);
+  SpecDirWriter requests(plan.foley_dir() / "requests");
+  for (const auto& [key, req] : plan.generations)
+    requests.write(plan.request_spec_path(key).filename().string(), req.to_json().dump() + "\n");
+  requests.finish();
+  SpecDirWriter renders(plan.foley_dir() / "renders");
+  for (const auto& c : plan.cues)
+    renders.write(plan.render_spec_path(c).filename().string(), c.render.to_json().dump() + "\n");
+  renders.finish();
   return write_file_if_changed(plan.build_ninja(), ninja_file_for(plan, tools));
 }
 

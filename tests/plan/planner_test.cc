@@ -139,8 +139,8 @@ TEST_CASE("build.ninja has pools, one generate edge per key, render edges, phoni
   };
   CHECK(count("pool gpu\n  depth = 2\n") == 1);
   CHECK(count("pool engine_sfxapi\n  depth = 5\n") == 1);  // creator tier
-  CHECK(count(": gen_exec ") == 1);
-  CHECK(count(": gen_elevenlabs ") == 1);
+  CHECK(count(": gen_exec\n") == 1);
+  CHECK(count(": gen_elevenlabs\n") == 1);
   CHECK(count(": render") == 4);
   CHECK(count("  pool = engine_sfxapi\n") == 1);
   CHECK(count("build ep$ 1: phony out/ep$ 1/a.wav") == 1);
