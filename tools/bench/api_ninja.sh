@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Issue 3 benchmark through the real path: `foley build` of N ElevenLabs cues
+# (one foley-gen process per cue, pool depth C) against the fake API server
+# answering every request after a fixed delay D. Prints wall time against the
+# ideal N × D / C.
+# Usage: tools/bench/api_ninja.sh BUILD_DIR [N=200] [C=10] [D=0.2]
+set -euo pipefail
+BUILD=$(cd "${1:?build dir}" && pwd)
+N=${2:-200}; C=${3:-10}; D=${4:-0.2}
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+WORK=$(mktemp -d /tmp/foley-api-bench.XXXXXX)
+trap 'kill $SERVER 2>/dev/null || true; rm -rf "$WORK"' EXIT
+printf 'bench-key' > "$WORK/key"
+python3 "$ROOT/tools/fake_elevenlabs/server.py" --expect-key-file "$WORK/key" --log "$WORK/log.jsonl" \
+  --port-file "$WORK/port" --delay "$D" >/dev/null 2>&1 &
+SERVER=$!
+for _ in $(seq 100); do [ -s "$WORK/port" ] && break; sleep 0.1; done
+mkdir -p "$WORK/p/manifests"
+cat > "$WORK/p/foley.toml" <<TOML
+[project]
+name = "api-bench"
+default_engine = "api"
+[engines.api]
+engine = "elevenlabs"
+base_url = "http://127.0.0.1:$(cat "$WORK/port")"
+output_format = "pcm_16000"
+concurrency = $C
+TOML
+for i in $(seq 1 "$N"); do printf '[cue.c%d]\nprompt = "bench cue %d"\nduration = 1.0\n' "$i" "$i"; done \
+  > "$WORK/p/manifests/bench.toml"
+export ELEVENLABS_API_KEY=bench-key FOLEY_LOG=quiet
+"$BUILD/bin/foley" -C "$WORK/p" plan -q
+start=$(date +%s.%N)
+"$BUILD/bin/foley" -C "$WORK/p" build -j "$C" >/dev/null
+end=$(date +%s.%N)
+requests=$(python3 "$ROOT/tools/fake_elevenlabs/server.py" --summarize "$WORK/log.jsonl" |
+  python3 -c 'import json,sys; d=json.load(sys.stdin); print(len(d["requests"]), d["max_concurrency"])')
+python3 - "$start" "$end" "$N" "$C" "$D" "$requests" <<'PY'
+import sys
+start, end, n, c, d = float(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5])
+reqs, conc = sys.argv[6].split()
+wall, ideal = end - start, n * d / c
+print(f"| {n} cues | concurrency {c} | server delay {d*1000:.0f} ms | requests {reqs} | max concurrency seen {conc} "
+      f"| wall {wall:.2f} s | ideal {ideal:.2f} s | {100*(wall/ideal-1):+.1f} % |")
+PY
