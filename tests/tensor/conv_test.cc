@@ -13,6 +13,19 @@ using foley::tensor::testing::require_close;
 
 namespace {
 
+// Sets the conv algorithm for one scope and restores the previous one.
+class ScopedConvAlgorithm {
+ public:
+  explicit ScopedConvAlgorithm(foley::tensor::cpu::ConvAlgorithm a) : saved_(foley::tensor::cpu::conv_algorithm()) {
+    foley::tensor::cpu::set_conv_algorithm(a);
+  }
+  ~ScopedConvAlgorithm() { foley::tensor::cpu::set_conv_algorithm(saved_); }
+
+ private:
+  foley::tensor::cpu::ConvAlgorithm saved_;
+};
+
+
 std::vector<float> naive_conv2d(const Tensor& x, const Tensor& w, const Tensor& b, const Conv2dOptions& o) {
   const int64_t n = x.size(0), cin = x.size(1), h = x.size(2), wd = x.size(3);
   const int64_t cout = w.size(0), kh = w.size(2), kw = w.size(3), cg = cin / o.groups, og = cout / o.groups;
@@ -107,6 +120,7 @@ TEST_CASE("conv2d matches the naive definition (3x3, 1x1, stride 2, groups, dila
 
 TEST_CASE("conv2d over a tall input uses several im2col bands and stays exact") {
   // kdim * width * 4 bytes = 32*9*64*4 = 72 KB per row: 1024 rows exceed the 8 MB band budget.
+  ScopedConvAlgorithm scope(foley::tensor::cpu::ConvAlgorithm::kIm2col);
   const Tensor x = random_tensor({1, 32, 1024, 64}, 5);
   const Tensor w = random_tensor({4, 32, 3, 3}, 6);
   const Tensor b = random_tensor({4}, 7);
@@ -167,21 +181,6 @@ TEST_CASE("conv_transpose1d matches the scatter definition (HiFi-GAN upsamplers)
   CHECK(conv_transpose1d(random_tensor({1, 2, 10}, 1), random_tensor({2, 1, 16}, 2), {}, {5, 5, 0, 1, 1}).size(2) == 51);
 }
 
-namespace {
-
-// Sets the conv algorithm for one scope and restores the previous one.
-class ScopedConvAlgorithm {
- public:
-  explicit ScopedConvAlgorithm(foley::tensor::cpu::ConvAlgorithm a) : saved_(foley::tensor::cpu::conv_algorithm()) {
-    foley::tensor::cpu::set_conv_algorithm(a);
-  }
-  ~ScopedConvAlgorithm() { foley::tensor::cpu::set_conv_algorithm(saved_); }
-
- private:
-  foley::tensor::cpu::ConvAlgorithm saved_;
-};
-
-}  // namespace
 
 TEST_CASE("im2col and oneDNN direct convolutions both match the naive definitions") {
   using foley::tensor::cpu::ConvAlgorithm;
@@ -206,6 +205,16 @@ TEST_CASE("im2col and oneDNN direct convolutions both match the naive definition
       // Without bias, and the 1-D form (HiFi-GAN) through conv1d.
       CHECK(foley::tensor::testing::closeness(conv2d(x, w, {}, o).to_vector_f32(), naive_conv2d(x, w, {}, o), 1e-5,
                                               1e-4) <= 1.0);
+    }
+    {
+      // Winograd F(4x4, 3x3) (the direct path's 3x3 stride-1 convs) rounds differently from a dot product, so
+      // compare by absolute error: measured worst |err| against the f64 reference 1.7e-5 (im2col) and 5.7e-6
+      // (Winograd) on these sums of 288 products of values in [-1, 1]; the bound is 5e-5.
+      const Tensor x = random_tensor({1, 32, 96, 64}, seed++), w = random_tensor({8, 32, 3, 3}, seed++);
+      const double c = foley::tensor::testing::closeness(conv2d(x, w, {}, Conv2dOptions::make(1, 1)).to_vector_f32(),
+                                                         naive_conv2d(x, w, {}, Conv2dOptions::make(1, 1)), 1e-4, 0);
+      INFO("worst |err| / 1e-4 = " << c);
+      CHECK(c <= 0.5);
     }
     const Tensor x1 = random_tensor({1, 6, 300}, seed++), w1 = random_tensor({5, 6, 11}, seed++);
     Conv2dOptions o2;
