@@ -92,8 +92,9 @@ def ensure_dvc():
     py = os.path.join(venv, "bin", "python")
     if not os.path.exists(py):
         subprocess.run([sys.executable, "-m", "venv", venv], check=True)
-    if subprocess.run([py, "-c", "import dvc"], capture_output=True).returncode != 0:
-        subprocess.run([py, "-m", "pip", "install", "-q", "dvc==3.56.0"], check=True)
+    # pathspec 1.x dropped a name dvc 3.56 imports; pin the last compatible one.
+    if subprocess.run([py, "-m", "dvc", "version"], capture_output=True).returncode != 0:
+        subprocess.run([py, "-m", "pip", "install", "-q", "dvc==3.56.0", "pathspec==0.12.1"], check=True)
     return py
 
 
