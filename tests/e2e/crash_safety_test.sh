@@ -32,7 +32,11 @@ for _ in $(seq 100); do
   sleep 0.1
 done
 expect_contains "temp file appeared" ".tmp-" "$(find cache/objects -name '.tmp-*' 2>/dev/null)"
-pkill -9 -f "foley-gen generate" ; wait
+# Only this project's foley-gen (other tests may run beside this one).
+for pid in $(pgrep -f "foley-gen generate" || true); do
+  [ "$(readlink "/proc/$pid/cwd" 2>/dev/null)" = "$P" ] && kill -9 "$pid"
+done
+wait
 expect_eq "no object after kill -9" 0 "$(objects_in "$P")"
 expect_eq "no output after kill -9" 0 "$(find out -name '*.wav' 2>/dev/null | wc -l | tr -d ' ')"
 expect_eq "index integrity" "ok" "$(sqlite3 cache/index.sqlite 'PRAGMA integrity_check')"
