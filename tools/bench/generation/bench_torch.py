@@ -53,15 +53,17 @@ def make_weights(config_dir, model_dir):
     shutil.copy(f"{config_dir}/model_index.json", f"{model_dir}/model_index.json")
 
 
-def median_ms(fn, reps):
+def time_once(fn):
+    c0, t0 = time.process_time(), time.perf_counter()
     fn()
-    ts = []
-    for _ in range(reps):
-        t0 = time.perf_counter()
-        fn()
-        ts.append((time.perf_counter() - t0) * 1e3)
-    ts.sort()
-    return ts[len(ts) // 2]
+    return (time.perf_counter() - t0) * 1e3, (time.process_time() - c0) * 1e3
+
+
+def median_timing(fn, reps):
+    """(wall ms, process CPU ms) of the median run by wall time, after one warm-up."""
+    fn()
+    runs = sorted(time_once(fn) for _ in range(reps))
+    return runs[len(runs) // 2]
 
 
 def bench(model_dir, threads, reps, stages):
@@ -81,9 +83,9 @@ def bench(model_dir, threads, reps, stages):
     mask1 = torch.ones(2, T5_TOKENS, dtype=torch.long)
     latents = torch.randn(1, unet.config.in_channels, LATENT_FRAMES, LATENT_BINS, generator=g)
 
-    def emit(name, ms):
+    def emit(name, timing):
         print(json.dumps({"impl": "torch", "bench": name, "threads": torch.get_num_threads(),
-                          "median_ms": round(ms, 1)}), flush=True)
+                          "median_ms": round(timing[0], 1), "cpu_ms": round(timing[1], 1)}), flush=True)
 
     def unet_call(x, t):
         return unet(x, t, encoder_hidden_states=ehs, encoder_hidden_states_1=ehs1,
@@ -98,12 +100,12 @@ def bench(model_dir, threads, reps, stages):
     with torch.inference_mode():
         if "unet" in stages:
             x2 = torch.cat([latents, latents])
-            emit("unet_call_b2", median_ms(lambda: unet_call(x2, 981), reps))
+            emit("unet_call_b2", median_timing(lambda: unet_call(x2, 981), reps))
         if "vae" in stages:
-            emit("vae_decode", median_ms(lambda: vae_decode(latents), reps))
+            emit("vae_decode", median_timing(lambda: vae_decode(latents), reps))
         if "vocoder" in stages:
             mel = vae_decode(latents)
-            emit("vocoder", median_ms(lambda: vocode(mel), reps))
+            emit("vocoder", median_timing(lambda: vocode(mel), reps))
         if "e2e" in stages:
             def generate():
                 sched = DPMSolverMultistepScheduler.from_pretrained(f"{model_dir}/scheduler")
@@ -117,9 +119,7 @@ def bench(model_dir, threads, reps, stages):
                     lat = sched.step(eps, t, lat).prev_sample
                 return vocode(vae_decode(lat))
             # End to end is a minute per run on 2 cores: one run after the warm-up of the stages above.
-            t0 = time.perf_counter()
-            generate()
-            emit("e2e_dpm20", (time.perf_counter() - t0) * 1e3)
+            emit("e2e_dpm20", time_once(generate))
 
 
 def main():
