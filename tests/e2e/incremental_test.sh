@@ -9,17 +9,18 @@ cd "$P"
 out=$(foley build 2>&1); rc=$?
 expect_eq "first build exit code" 0 "$rc"
 for f in out/episode1/door_creak.wav out/episode1/footsteps.wav out/episode1/footsteps_quiet.wav \
-         out/episode1/bell.wav out/episode1/pause.wav out/ambience/rain_bed.flac; do
+         out/episode1/bell.wav out/episode1/pause.wav out/ambience/rain_bed.flac \
+         out/generated/wind_gust.wav out/generated/distant_thunder.wav; do
   expect_file "output" "$f"
   expect_file "sidecar" "$f.json"
 done
-expect_eq "generations (footsteps and footsteps_quiet share one)" 3 "$(objects_in "$P")"
-expect_eq "GEN edges run" 3 "$(count_lines '^\[.*GEN ' "$out")"
-expect_eq "RENDER edges run" 6 "$(count_lines 'RENDER ' "$out")"
+expect_eq "generations (footsteps and footsteps_quiet share one)" 5 "$(objects_in "$P")"
+expect_eq "GEN edges run" 5 "$(count_lines '^\[.*GEN ' "$out")"
+expect_eq "RENDER edges run" 8 "$(count_lines 'RENDER ' "$out")"
 expect_contains "sidecar provenance" '"prompt": "an old wooden door creaks open slowly"' "$(cat out/episode1/door_creak.wav.json)"
 status=$(foley status); rc=$?
 expect_eq "status exit" 0 "$rc"
-expect_contains "status after build" "6 cue(s): 6 fresh, 0 stale" "$status"
+expect_contains "status after build" "8 cue(s): 8 fresh, 0 stale" "$status"
 foley status -q; expect_eq "status -q when fresh" 0 "$?"
 
 # 2. A second build runs nothing: no edge is dirty, foley-gen is not started.
@@ -29,7 +30,7 @@ out=$(foley build 2>&1)
 expect_contains "rebuild" "no work to do" "$out"
 expect_not_contains "rebuild starts no foley-gen" "GEN" "$out"
 stats=$(foley cache stats)
-expect_contains "cache stats shows objects" "3" "$stats"
+expect_contains "cache stats counts the objects" "Objects:                  5" "$stats"
 
 # 3. Edit one prompt: plain ninja re-plans by itself; exactly that cue regenerates and re-renders.
 sed -i 's/an old wooden door creaks open slowly/a heavy oak door creaks open/' manifests/episode1.toml
@@ -46,7 +47,7 @@ expect_eq "one generation" 1 "$(count_lines 'GEN ' "$out")"
 expect_contains "the edited cue" "GEN episode1:door_creak" "$out"
 expect_eq "one render" 1 "$(count_lines 'RENDER ' "$out")"
 expect_contains "sidecar has the new prompt" "a heavy oak door creaks open" "$(cat out/episode1/door_creak.wav.json)"
-expect_contains "fresh again" "6 fresh, 0 stale" "$(foley status)"
+expect_contains "fresh again" "8 fresh, 0 stale" "$(foley status)"
 
 # 4. Edit a render setting: only the render runs, nothing regenerates.
 sed -i 's/^loudness = -20.0/loudness = -18.0/' manifests/episode1.toml

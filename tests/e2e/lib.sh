@@ -31,10 +31,13 @@ expect_no_file() { if [ ! -e "$2" ]; then pass; else fail "$1: $2 should not exi
 count_lines() { printf '%s\n' "$2" | grep -c -- "$1" || true; }
 
 # new_project NAME — copies the demo project into $WORK/NAME and prints its path.
+# Its AudioLDM 2 cues run in-process (no resident server outlives the test).
 new_project() {
   local dir="$WORK/$1"
-  mkdir -p "$dir"
+  mkdir -p "$dir/tests/fixtures"
   cp -r "$FOLEY_SOURCE_DIR/foley.toml" "$FOLEY_SOURCE_DIR/manifests" "$FOLEY_SOURCE_DIR/assets" "$dir/"
+  ln -s "$FOLEY_SOURCE_DIR/tests/fixtures/tiny-audioldm2" "$dir/tests/fixtures/tiny-audioldm2"
+  export FOLEY_AUDIOLDM2_SERVER=0
   echo "$dir"
 }
 
