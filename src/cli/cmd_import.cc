@@ -8,6 +8,7 @@
 #include "backends/legacy_slug.h"
 #include "cache/index.h"
 #include "cli/commands.h"
+#include "cli/object_record.h"
 #include "cli/project_context.h"
 #include "common/atomic_file.h"
 #include "common/error.h"
@@ -81,16 +82,8 @@ int run_import(const fs::path& dir, const fs::path& library, bool dry_run) {
       TempFile tmp(req.object_path);
       tmp.write(read_file(*found));
       tmp.commit();
-      cache::ObjectRecord rec;
-      rec.gen_key = req.gen_key;
-      rec.engine = req.engine;
-      rec.profile = req.profile;
-      rec.ext = req.ext;
-      rec.request = req.key_fields;
-      rec.size = static_cast<int64_t>(fs::file_size(req.object_path));
-      rec.checksum = xxh3_128_file(req.object_path).hex();
+      cache::ObjectRecord rec = object_record_for(req);
       rec.duration_seconds = info.duration_seconds;
-      rec.paid = req.engine == "elevenlabs";
       rec.pinned = true;  // imported assets are irreplaceable
       rec.details = {{"imported_from", fs::absolute(*found).string()}};
       ctx.index->record_object(rec, 0);

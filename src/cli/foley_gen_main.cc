@@ -1,13 +1,12 @@
 // foley-gen: the generator binary ninja runs, one request spec per call.
 #include <CLI/CLI.hpp>
 
-#include <iostream>
 
 #include "backends/model_server.h"
 #include "cli/gen_generate.h"
 #include "cli/gen_model_tools.h"
 #include "cli/gen_render.h"
-#include "common/error.h"
+#include "cli/run_app.h"
 #include "common/log.h"
 
 int main(int argc, char** argv) {
@@ -60,17 +59,5 @@ int main(int argc, char** argv) {
   serve->add_option("--idle-timeout", serve_idle, "Exit after this many seconds without a request");
   serve->callback([&] { exit_code = foley::backends::run_model_server(serve_cache, serve_idle); });
 
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    int rc = app.exit(e);
-    return rc == 0 ? 0 : 2;
-  } catch (const foley::Error& e) {
-    std::cerr << "foley-gen: error: " << e.what() << "\n";
-    return e.exit_code();
-  } catch (const std::exception& e) {
-    std::cerr << "foley-gen: error: " << e.what() << "\n";
-    return 1;
-  }
-  return exit_code;
+  return foley::cli::run_app(app, argc, argv, "foley-gen", exit_code);
 }

@@ -2,10 +2,9 @@
 // explains the cache. Errors are caught once here (DESIGN §5).
 #include <CLI/CLI.hpp>
 
-#include <iostream>
 
 #include "cli/commands.h"
-#include "common/error.h"
+#include "cli/run_app.h"
 #include "common/log.h"
 
 int main(int argc, char** argv) {
@@ -23,17 +22,5 @@ int main(int argc, char** argv) {
   foley::cli::register_cache(app, global, exit_code);
   foley::cli::register_import(app, global, exit_code);
   foley::cli::register_server(app, global, exit_code);
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    int rc = app.exit(e);
-    return rc == 0 ? 0 : 2;
-  } catch (const foley::Error& e) {
-    std::cerr << "foley: error: " << e.what() << "\n";
-    return e.exit_code();
-  } catch (const std::exception& e) {
-    std::cerr << "foley: error: " << e.what() << "\n";
-    return 1;
-  }
-  return exit_code;
+  return foley::cli::run_app(app, argc, argv, "foley", exit_code);
 }

@@ -9,6 +9,7 @@
 
 #include "backends/engine_factory.h"
 #include "cache/index.h"
+#include "cli/object_record.h"
 #include "common/atomic_file.h"
 #include "common/error.h"
 #include "common/hash.h"
@@ -70,16 +71,7 @@ int run_generate(const fs::path& spec_path) {
   if (fs::exists(req.object_path, ec)) {
     if (!index.find_object(req.gen_key)) {
       // Present on disk but unknown to the index (index lost): adopt it.
-      cache::ObjectRecord rec;
-      rec.gen_key = req.gen_key;
-      rec.engine = req.engine;
-      rec.profile = req.profile;
-      rec.ext = req.ext;
-      rec.request = req.key_fields;
-      rec.size = static_cast<int64_t>(fs::file_size(req.object_path));
-      rec.checksum = xxh3_128_file(req.object_path).hex();
-      rec.paid = req.engine == "elevenlabs";
-      index.record_object(rec, 0);
+      index.record_object(object_record_for(req), 0);
     }
     index.record_hit(req.gen_key, build_id);
     std::printf("foley-gen: %s already cached (%s)\n", cue_list(req).c_str(), req.gen_key.c_str());
@@ -91,14 +83,7 @@ int run_generate(const fs::path& spec_path) {
   backends::GenerationResult result = engine->generate(req, req.object_path, {});
   engine->close();
 
-  cache::ObjectRecord rec;
-  rec.gen_key = req.gen_key;
-  rec.engine = req.engine;
-  rec.profile = req.profile;
-  rec.ext = req.ext;
-  rec.request = req.key_fields;
-  rec.size = static_cast<int64_t>(fs::file_size(req.object_path));
-  rec.checksum = xxh3_128_file(req.object_path).hex();
+  cache::ObjectRecord rec = object_record_for(req);
   rec.duration_seconds = result.duration_seconds;
   rec.generation_seconds = result.generation_seconds;
   rec.credits = result.credits;
