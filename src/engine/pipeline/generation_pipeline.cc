@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "common/error.h"
+#include "engine/pipeline/allocator_tuning.h"
 #include "engine/schedulers/scheduler.h"
 #include "tensor/random.h"
 
@@ -11,6 +12,7 @@ namespace foley::engine {
 using tensor::Tensor;
 
 GenerationPipeline GenerationPipeline::load(const std::filesystem::path& model_dir) {
+  tune_allocator_for_inference();
   GenerationPipeline p;
   p.unet_ = AudioLDM2UNet2DConditionModel::load(model_dir / "unet");
   p.vae_ = AutoencoderKLDecoder::load(model_dir / "vae");
