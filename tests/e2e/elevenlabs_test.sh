@@ -70,13 +70,17 @@ export ELEVENLABS_API_KEY="$SECRET"
 foley build -j 16 >"$WORK/build.log" 2>&1 &
 BUILD_PID=$!
 # While foley-gen runs, its argv must not hold the key.
+# A process pgrep saw may be gone before its cmdline is read: keep only the
+# cmdlines actually read, and keep looking while the build runs.
 cmdlines=""
-for _ in $(seq 60); do
+for _ in $(seq 400); do
   for pid in $(pgrep -f "foley-gen generate" || true); do
-    cmdlines="$cmdlines $(tr '\0' ' ' < /proc/$pid/cmdline 2>/dev/null)"
+    line=$( { tr '\0' ' ' < "/proc/$pid/cmdline"; } 2>/dev/null || true)
+    case "$line" in *"foley-gen generate"*) cmdlines="$cmdlines $line" ;; esac
   done
   [ -n "$cmdlines" ] && break
-  sleep 0.05
+  kill -0 $BUILD_PID 2>/dev/null || break
+  sleep 0.02
 done
 wait $BUILD_PID; rc=$?
 expect_eq "build with key" 0 "$rc"
