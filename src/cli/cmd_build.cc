@@ -1,7 +1,9 @@
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 #include <set>
+#include <thread>
 
 #include "cli/commands.h"
 #include "cli/project_context.h"
@@ -21,6 +23,19 @@ std::string ninja_target(const plan::Plan& plan, const std::string& target) {
   return target;
 }
 
+// ninja's own default (cores + 2) plus every API pool's depth: API requests
+// wait on the network, not on a core, so they must not take the slots that
+// local renders and exec engines need — nor be capped by them.
+int default_jobs(const plan::Plan& plan) {
+  int jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency())) + 2;
+  for (const auto& [name, profile] : plan.project.config.engines) {
+    if (profile.engine != "elevenlabs") continue;
+    jobs += profile.concurrency ? *profile.concurrency
+                                : plan::tier_concurrency(profile.settings.value("tier", std::string("free")));
+  }
+  return jobs;
+}
+
 int run_build(const fs::path& dir, int jobs, int keep_going, const std::vector<std::string>& targets) {
   ProjectContext ctx = plan_and_write(dir, /*quiet=*/true);
   auto& index = *ctx.index;
@@ -34,7 +49,7 @@ int run_build(const fs::path& dir, int jobs, int keep_going, const std::vector<s
   }
 
   std::vector<std::string> argv = {"ninja", "-C", ctx.plan.project.config.root.string()};
-  if (jobs > 0) argv.insert(argv.end(), {"-j", std::to_string(jobs)});
+  argv.insert(argv.end(), {"-j", std::to_string(jobs > 0 ? jobs : default_jobs(ctx.plan))});
   if (keep_going != 1) argv.insert(argv.end(), {"-k", std::to_string(keep_going)});
   for (const auto& t : targets) argv.push_back(ninja_target(ctx.plan, t));
   // foley-gen attributes what it generates to this build.
@@ -56,7 +71,7 @@ void register_build(CLI::App& app, GlobalOptions& g, int& exit_code) {
     std::vector<std::string> targets;
   };
   auto o = std::make_shared<Opts>();
-  cmd->add_option("-j", o->jobs, "Run N jobs in parallel (ninja's default when omitted)");
+  cmd->add_option("-j", o->jobs, "Run N jobs in parallel (default: cores + 2, plus the depth of every API pool)");
   cmd->add_option("-k", o->keep_going, "Keep going until N jobs fail (0 = never stop)");
   cmd->add_option("targets", o->targets, "Cue ids, manifest names or output paths (default: all)");
   cmd->callback([&g, o, &exit_code] { exit_code = run_build(g.dir, o->jobs, o->keep_going, o->targets); });

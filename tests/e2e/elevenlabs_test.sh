@@ -113,6 +113,19 @@ expect_contains "gc spares paid objects" "8 pinned/paid object(s) kept" "$out"
 expect_eq "only the local object removed" 1 "$(printf '%s\n' "$out" | grep -c '^removed' || true)"
 expect_eq "paid objects still there" 8 "$(objects_in "$P")"
 
+# `foley build` without -j gives the API pool its whole depth even when it is
+# deeper than ninja's default (cores + 2): 8 stale cues, pool depth 8.
+sed -i 's/^tier = "free"$/tier = "free"\nconcurrency = 8/' foley.toml
+for i in $(seq 1 8); do printf '[cue.wide%d]\nprompt = "wide pool cue %d"\nduration = 1.0\n' "$i" "$i"; done \
+  > manifests/wide.toml
+before=$(requests)
+foley build >/dev/null 2>&1; rc=$?
+expect_eq "wide build" 0 "$rc"
+expect_eq "8 more requests" $((before + 8)) "$(requests)"
+conc=$(max_conc)
+expect_eq "deeper pool used beyond ninja's default -j ($(($(nproc) + 2)))" 1 \
+  "$([ "$conc" -gt $(($(nproc) + 2)) ] || [ "$(($(nproc) + 2))" -ge 8 ]; [ $? -eq 0 ] && [ "$conc" -le 8 ] && echo 1 || echo "0 (max concurrency $conc)")"
+
 # The key is nowhere: build files, specs, index, outputs, logs.
 logs="$(cat "$WORK/build.log")$(foley status 2>&1)$(foley cache ls 2>&1)"
 expect_not_contains "logs" "$SECRET" "$logs"

@@ -31,7 +31,7 @@ for i in $(seq 1 "$N"); do printf '[cue.c%d]\nprompt = "bench cue %d"\nduration 
 export ELEVENLABS_API_KEY=bench-key FOLEY_LOG=quiet
 "$BUILD/bin/foley" -C "$WORK/p" plan -q
 start=$(date +%s.%N)
-"$BUILD/bin/foley" -C "$WORK/p" build -j "$C" >/dev/null
+"$BUILD/bin/foley" -C "$WORK/p" build >/dev/null   # default -j: cores + 2 + API pool depth
 end=$(date +%s.%N)
 requests=$(python3 "$ROOT/tools/fake_elevenlabs/server.py" --summarize "$WORK/log.jsonl" |
   python3 -c 'import json,sys; d=json.load(sys.stdin); print(len(d["requests"]), d["max_concurrency"])')
