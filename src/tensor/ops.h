@@ -112,6 +112,14 @@ struct AttentionOptions {
 // A row whose every key is masked by `causal` cannot occur (Lk >= Lq required).
 Tensor attention(const Tensor& q, const Tensor& k, const Tensor& v, const AttentionOptions& options = {});
 
+// The same attention on token-major tensors, without splitting heads into
+// their own tensors: q [B, Lq, H*D], k [B, Lk, H*D], v [B, Lk, H*Dv] with heads
+// side by side in each row (what the q/k/v projections produce) ->
+// [B, Lq, H*Dv] (what the output projection takes). Equal to
+// merge_heads(attention(split_heads(q), split_heads(k), split_heads(v))).
+Tensor attention_heads(const Tensor& q, const Tensor& k, const Tensor& v, int64_t heads,
+                       const AttentionOptions& options = {});
+
 // Softmax along `dim` (numerically stable: max subtracted).
 Tensor softmax(const Tensor& x, int64_t dim = -1);
 
