@@ -47,6 +47,24 @@ struct Conv1dOptions {
 // Result [N, C_out, (L + 2p - d(K-1) - 1)/s + 1].
 Tensor conv1d(const Tensor& x, const Tensor& weight, const Tensor& bias = {}, const Conv1dOptions& options = {});
 
+// What conv1d_fused folds into one convolution (HiFi-GAN's resblock):
+//   out = act_out((((conv1d(act_in(x)) + bias) + residual) + residual2) * output_scale)
+// act_in / act_out are leaky_relu with input_slope / output_slope; NaN (the
+// default) means none. Residuals are [N, C_out, L_out] or undefined; a scale of
+// 1 is skipped.
+struct Conv1dFusion {
+  double input_slope = std::numeric_limits<double>::quiet_NaN();
+  Tensor residual;
+  Tensor residual2;
+  double output_scale = 1.0;
+  double output_slope = std::numeric_limits<double>::quiet_NaN();
+};
+// conv1d with the elementwise work around it fused (no intermediate tensors
+// where the CPU's 1-D Winograd path runs; elsewhere the same as composing
+// leaky_relu, conv1d, add, scale and leaky_relu).
+Tensor conv1d_fused(const Tensor& x, const Tensor& weight, const Tensor& bias, const Conv1dOptions& options,
+                    const Conv1dFusion& fusion);
+
 struct ConvTranspose1dOptions {
   int64_t stride = 1;
   int64_t padding = 0;

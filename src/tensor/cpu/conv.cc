@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "tensor/cpu/common.h"
+#include "tensor/cpu/conv_winograd1d.h"
 #include "tensor/cpu/gemm.h"
 #include "tensor/cpu/parallel.h"
 #include "tensor/ops.h"
@@ -376,6 +377,7 @@ void clear_conv_cache() {
   std::lock_guard<std::mutex> lock(cache.mutex);
   cache.primitives.clear();
   cache.weights.clear();
+  clear_winograd1d_cache();
 }
 
 int64_t conv_cached_weights() {
@@ -397,6 +399,9 @@ Tensor conv1d(const Tensor& x, const Tensor& weight, const Tensor& bias, const C
   if (x.dim() != 3 || weight.dim() != 3)
     cpu::fail("conv1d", "expected input [N, C, L] and weight [C_out, C_in/groups, K], got " + x.to_string() + " and " +
                             weight.to_string());
+  const Tensor winograd = cpu::winograd_conv1d_if_wanted(x, weight, bias, options.stride, options.padding,
+                                                         options.dilation, options.groups, {});
+  if (winograd.defined()) return winograd;
   Conv2dOptions o;
   o.stride_w = options.stride;
   o.padding_w = options.padding;

@@ -8,7 +8,10 @@
 //   tensor and kept while that tensor's storage lives).
 // kAuto picks per shape by measurement (docs/runtime.md, docs/performance.md):
 // direct for kernels wider than 1x1 on planes of at least kDirectMinPlane
-// output positions (UNet levels 0-1, the VAE, HiFi-GAN), im2col otherwise.
+// output positions (UNet levels 0-1, the VAE, HiFi-GAN), im2col otherwise;
+// and for stride-1 conv1d with kernels >= 3 and at least
+// winograd1d_min_channels() channels in and out, the 1-D Winograd path
+// (tensor/cpu/conv_winograd1d.h: HiFi-GAN's resblocks).
 
 #include <cstdint>
 
@@ -24,7 +27,16 @@ inline constexpr int64_t kDirectMinPlane = 512;
 ConvAlgorithm conv_algorithm();
 void set_conv_algorithm(ConvAlgorithm algorithm);
 
-// Drops every cached oneDNN primitive and reordered weight (tests; a process
+// Default of winograd1d_min_channels(): below it the GEMMs of the Winograd
+// path are too thin to beat oneDNN's direct convolution.
+inline constexpr int64_t kWinograd1dMinChannels = 64;
+// Smallest C_in and C_out that kAuto sends to the 1-D Winograd path. Tests
+// lower it to run the tiny models through that path.
+int64_t winograd1d_min_channels();
+void set_winograd1d_min_channels(int64_t channels);
+
+// Drops every cached oneDNN primitive, reordered and Winograd-transformed
+// weight (tests; a process
 // that unloads one model to load another frees the copies this way).
 void clear_conv_cache();
 // Reordered weight tensors currently cached (tests observe reuse with it).

@@ -1,0 +1,52 @@
+// conv1d_fused (tensor/ops.h): the 1-D Winograd path with its prologue/epilogue where it applies, the plain
+// composition of ops everywhere else (so results there are bit-identical to composing them by hand).
+#include <cmath>
+#include <string>
+
+#include "tensor/cpu/common.h"
+#include "tensor/cpu/conv_winograd1d.h"
+#include "tensor/ops.h"
+
+namespace foley::tensor {
+namespace {
+
+void check_residual(const char* what, const Tensor& r, const Shape& out_shape) {
+  if (r.defined() && r.shape() != out_shape)
+    cpu::fail("conv1d_fused", std::string(what) + " " + r.to_string() + " does not match the output shape");
+}
+
+}  // namespace
+
+Tensor conv1d_fused(const Tensor& x, const Tensor& weight, const Tensor& bias, const Conv1dOptions& options,
+                    const Conv1dFusion& fusion) {
+  cpu::require_cpu("conv1d_fused", {&x, &weight, &bias, &fusion.residual, &fusion.residual2});
+  const bool in_act = !std::isnan(fusion.input_slope), out_act = !std::isnan(fusion.output_slope);
+  const bool scaled = fusion.output_scale != 1.0;
+  if (x.dim() == 3 && weight.dim() == 3) {
+    const int64_t k = weight.size(2);
+    const Shape out_shape{x.size(0), weight.size(0), x.size(2) + 2 * options.padding - options.dilation * (k - 1)};
+    check_residual("residual", fusion.residual, out_shape);
+    check_residual("residual2", fusion.residual2, out_shape);
+    const Tensor r1 = cpu::as_f32(fusion.residual), r2 = cpu::as_f32(fusion.residual2);
+    cpu::Conv1dEpilogue ep;
+    ep.has_input_slope = in_act;
+    ep.input_slope = static_cast<float>(fusion.input_slope);
+    ep.residual = r1.defined() ? r1.data<float>() : nullptr;
+    ep.residual2 = r2.defined() ? r2.data<float>() : nullptr;
+    ep.has_scale = scaled;
+    ep.scale = static_cast<float>(fusion.output_scale);
+    ep.has_output_slope = out_act;
+    ep.output_slope = static_cast<float>(fusion.output_slope);
+    Tensor y = cpu::winograd_conv1d_if_wanted(x, weight, bias, options.stride, options.padding, options.dilation,
+                                              options.groups, ep);
+    if (y.defined()) return y;
+  }
+  Tensor y = conv1d(in_act ? leaky_relu(x, fusion.input_slope) : x, weight, bias, options);
+  if (fusion.residual.defined()) y = add(y, fusion.residual);
+  if (fusion.residual2.defined()) y = add(y, fusion.residual2);
+  if (scaled) y = scale(y, fusion.output_scale);
+  if (out_act) y = leaky_relu(y, fusion.output_slope);
+  return y;
+}
+
+}  // namespace foley::tensor

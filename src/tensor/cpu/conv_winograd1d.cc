@@ -1,0 +1,314 @@
+// 1-D Winograd convolution, F(3, 3) over 3-tap kernel chunks (conv_winograd1d.h says why and how).
+#include "tensor/cpu/conv_winograd1d.h"
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <cmath>
+#include <cstdlib>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "tensor/cpu/common.h"
+#include "tensor/cpu/conv.h"
+#include "tensor/cpu/gemm.h"
+#include "tensor/cpu/parallel.h"
+
+namespace foley::tensor::cpu {
+namespace {
+
+constexpr int kTile = 3;   // outputs per tile (m)
+constexpr int kTaps = 3;   // kernel taps per chunk (r)
+constexpr int kAlpha = 5;  // transform points: m + r - 1
+
+// Toom-Cook matrices for correlation y[t] = sum_s w[s] d[t + s]:
+//   y = AT [(G w) .* (BT d)].
+// Built in double from the points 0, 1, -1, 2 and infinity (the small points keep f32 error near direct
+// convolution's): with V the Vandermonde matrix of the points (infinity picks the leading coefficient),
+// BT = (V^-1)^T, G and AT^T evaluate a kernel and an output tile at the points.
+struct Matrices {
+  float bt[kAlpha][kAlpha];
+  float g[kAlpha][kTaps];
+  float at[kTile][kAlpha];
+};
+
+const Matrices& matrices() {
+  static const Matrices m = [] {
+    const double points[kAlpha - 1] = {0.0, 1.0, -1.0, 2.0};
+    auto eval = [&](int row, int power, int degree) {  // row `row` of a Vandermonde of `degree` columns
+      if (row == kAlpha - 1) return power == degree - 1 ? 1.0 : 0.0;
+      return std::pow(points[row], power);
+    };
+    // Gauss-Jordan inverse of V (kAlpha x kAlpha), partial pivoting.
+    double a[kAlpha][2 * kAlpha] = {};
+    for (int i = 0; i < kAlpha; ++i) {
+      for (int c = 0; c < kAlpha; ++c) a[i][c] = eval(i, c, kAlpha);
+      a[i][kAlpha + i] = 1.0;
+    }
+    for (int c = 0; c < kAlpha; ++c) {
+      int pivot = c;
+      for (int r = c + 1; r < kAlpha; ++r)
+        if (std::fabs(a[r][c]) > std::fabs(a[pivot][c])) pivot = r;
+      for (int x = 0; x < 2 * kAlpha; ++x) std::swap(a[c][x], a[pivot][x]);
+      const double inv = 1.0 / a[c][c];
+      for (int x = 0; x < 2 * kAlpha; ++x) a[c][x] *= inv;
+      for (int r = 0; r < kAlpha; ++r) {
+        if (r == c || a[r][c] == 0.0) continue;
+        const double f = a[r][c];
+        for (int x = 0; x < 2 * kAlpha; ++x) a[r][x] -= f * a[c][x];
+      }
+    }
+    Matrices out{};
+    for (int xi = 0; xi < kAlpha; ++xi) {
+      for (int e = 0; e < kAlpha; ++e) out.bt[xi][e] = static_cast<float>(a[e][kAlpha + xi]);  // (V^-1)^T
+      for (int s = 0; s < kTaps; ++s) out.g[xi][s] = static_cast<float>(eval(xi, s, kTaps));
+      for (int t = 0; t < kTile; ++t) out.at[t][xi] = static_cast<float>(eval(xi, t, kTile));
+    }
+    return out;
+  }();
+  return m;
+}
+
+// --- transformed weights, cached per weight storage ------------------------------------------------------------
+
+// U[xi][j][co][ci] = sum_s G[xi][s] W[co][ci][3j + s] (taps past K are zero). `storage` is weak, and `samples`
+// guard against a weight written in place after its first use (as in conv.cc's oneDNN weight cache).
+struct TransformedWeights {
+  std::weak_ptr<Storage> storage;
+  size_t offset = 0;
+  int64_t c_out = 0, c_in = 0, kernel = 0;
+  std::array<float, 16> samples{};
+  std::vector<float> u;
+};
+
+struct WeightCache {
+  std::mutex mutex;
+  std::unordered_map<const Storage*, std::vector<std::shared_ptr<TransformedWeights>>> entries;
+};
+
+WeightCache& weight_cache() {
+  static WeightCache* cache = new WeightCache;
+  return *cache;
+}
+
+std::array<float, 16> sample_weights(const float* w, int64_t numel) {
+  std::array<float, 16> out{};
+  for (size_t i = 0; i < out.size(); ++i) out[i] = w[(numel - 1) * static_cast<int64_t>(i) / 15];
+  return out;
+}
+
+std::shared_ptr<TransformedWeights> transform_weights(const Tensor& key, const Tensor& weight) {
+  const int64_t c_out = weight.size(0), c_in = weight.size(1), k = weight.size(2), chunks = (k + kTaps - 1) / kTaps;
+  auto t = std::make_shared<TransformedWeights>();
+  t->storage = key.storage();
+  t->offset = key.storage_offset();
+  t->c_out = c_out;
+  t->c_in = c_in;
+  t->kernel = k;
+  const float* w = weight.data<float>();
+  t->samples = sample_weights(w, weight.numel());
+  t->u.resize(static_cast<size_t>(kAlpha * chunks * c_out * c_in));
+  const Matrices& mx = matrices();
+  float* u = t->u.data();
+  parallel_for(c_out, 16, [&](int64_t begin, int64_t end) {
+    for (int64_t co = begin; co < end; ++co)
+      for (int64_t ci = 0; ci < c_in; ++ci) {
+        const float* taps = w + (co * c_in + ci) * k;
+        for (int64_t j = 0; j < chunks; ++j) {
+          float g[kTaps];
+          for (int s = 0; s < kTaps; ++s) g[s] = kTaps * j + s < k ? taps[kTaps * j + s] : 0.0f;
+          for (int xi = 0; xi < kAlpha; ++xi) {
+            float acc = 0.0f;
+            for (int s = 0; s < kTaps; ++s) acc += mx.g[xi][s] * g[s];
+            u[((xi * chunks + j) * c_out + co) * c_in + ci] = acc;
+          }
+        }
+      }
+  });
+  return t;
+}
+
+// The transformed `weight` (f32) of the caller's tensor `weight_in` (maybe f16, the cache key).
+std::shared_ptr<TransformedWeights> find_weights(const Tensor& weight_in, const Tensor& weight) {
+  const Storage* key = weight_in.storage().get();
+  const auto samples = sample_weights(weight.data<float>(), weight.numel());
+  WeightCache& cache = weight_cache();
+  {
+    std::lock_guard<std::mutex> lock(cache.mutex);
+    auto& list = cache.entries[key];
+    for (auto it = list.begin(); it != list.end();) {
+      const auto& e = *it;
+      if (e->storage.lock() != weight_in.storage()) {
+        it = list.erase(it);  // the weight it came from is gone; its address was recycled
+        continue;
+      }
+      if (e->offset == weight_in.storage_offset() && e->c_out == weight.size(0) && e->c_in == weight.size(1) &&
+          e->kernel == weight.size(2)) {
+        if (e->samples == samples) return e;
+        it = list.erase(it);  // written in place since: transform again
+        continue;
+      }
+      ++it;
+    }
+  }
+  auto entry = transform_weights(weight_in, weight);  // outside the lock
+  std::lock_guard<std::mutex> lock(cache.mutex);
+  cache.entries[key].push_back(entry);
+  return entry;
+}
+
+// Scratch reused across calls (the transformed input and the GEMM results run to tens of MB on the vocoder's
+// last stages; fresh buffers would page-fault on every call).
+float* scratch(int slot, size_t floats) {
+  thread_local std::array<std::vector<float>, 2> buffers;
+  auto& b = buffers[static_cast<size_t>(slot)];
+  if (b.size() < floats) b.assign(floats, 0.0f);
+  return b.data();
+}
+
+bool winograd_enabled() {
+  static const bool enabled = [] {
+    const char* env = std::getenv("FOLEY_CONV_WINOGRAD");
+    return !(env && std::string(env) == "0");
+  }();
+  return enabled;
+}
+
+std::atomic<int64_t>& min_channels_slot() {
+  static std::atomic<int64_t> slot{kWinograd1dMinChannels};
+  return slot;
+}
+
+}  // namespace
+
+int64_t winograd1d_min_channels() { return min_channels_slot().load(std::memory_order_relaxed); }
+void set_winograd1d_min_channels(int64_t channels) { min_channels_slot().store(channels, std::memory_order_relaxed); }
+
+bool winograd1d_wanted(int64_t c_in, int64_t c_out, int64_t kernel, int64_t stride, int64_t groups,
+                       int64_t out_len) {
+  if (conv_algorithm() != ConvAlgorithm::kAuto || !winograd_enabled()) return false;
+  const int64_t min_channels = winograd1d_min_channels();
+  return stride == 1 && groups == 1 && kernel >= 3 && c_in >= min_channels && c_out >= min_channels &&
+         out_len >= 64;
+}
+
+void winograd_conv1d(const Tensor& x, const Tensor& weight_in, const Tensor& weight, int64_t padding,
+                     int64_t dilation, const Conv1dEpilogue& ep, Tensor& out) {
+  const int64_t n = x.size(0), c_in = x.size(1), len = x.size(2);
+  const int64_t c_out = weight.size(0), k = weight.size(2), out_len = out.size(2);
+  const int64_t d = dilation, chunks = (k + kTaps - 1) / kTaps;
+  // Phase p holds the outputs p, p + d, p + 2d, ...; tile a of a phase holds its outputs 3a .. 3a + 2.
+  const int64_t tiles = ((out_len + d - 1) / d + kTile - 1) / kTile;
+  const int64_t row = tiles + chunks - 1;  // input tiles per phase: chunk j of output tile a reads tile a + j
+  const int64_t ldv = d * row;             // V[xi][ci] holds the phases one after another
+  const int64_t cols = ldv - (chunks - 1);  // columns of each GEMM; those past a phase's tiles are never read
+  const auto weights = find_weights(weight_in, weight);
+  const float* u = weights->u.data();
+  const Matrices& mx = matrices();
+  float* v = scratch(0, static_cast<size_t>(kAlpha * c_in * ldv));
+  float* m = scratch(1, static_cast<size_t>(kAlpha * c_out * cols));
+  const float* px = x.data<float>();
+  float* py = out.data<float>();
+
+  for (int64_t img = 0; img < n; ++img) {
+    // Input transform, with the input activation: V[xi][ci][p * row + a] = sum_e BT[xi][e] act(x_p[3a + e]),
+    // x_p[i] = x[ci][p - padding + d i] (zero outside the input).
+    parallel_for(c_in * d, 4, [&](int64_t begin, int64_t end) {
+      thread_local std::vector<float> phase;
+      phase.resize(static_cast<size_t>(kTile * row + kAlpha - kTile));
+      for (int64_t q = begin; q < end; ++q) {
+        const int64_t ci = q / d, p = q % d;
+        const float* xs = px + (img * c_in + ci) * len;
+        for (size_t i = 0; i < phase.size(); ++i) {
+          const int64_t pos = p - padding + d * static_cast<int64_t>(i);
+          float val = pos >= 0 && pos < len ? xs[pos] : 0.0f;
+          if (ep.has_input_slope && !(val > 0.0f)) val *= ep.input_slope;
+          phase[i] = val;
+        }
+        const float* f = phase.data();
+        for (int xi = 0; xi < kAlpha; ++xi) {
+          const float* b = mx.bt[xi];
+          float* dst = v + (xi * c_in + ci) * ldv + p * row;
+          for (int64_t a = 0; a < row; ++a) {
+            const float* t = f + kTile * a;
+            dst[a] = b[0] * t[0] + b[1] * t[1] + b[2] * t[2] + b[3] * t[3] + b[4] * t[4];
+          }
+        }
+      }
+    });
+    // M[xi] = sum_j U[xi][j] V[xi] shifted by j tiles.
+    for (int xi = 0; xi < kAlpha; ++xi)
+      for (int64_t j = 0; j < chunks; ++j)
+        sgemm(false, false, c_out, cols, c_in, 1.0f, u + (xi * chunks + j) * c_out * c_in, c_in,
+              v + xi * c_in * ldv + j, ldv, j == 0 ? 0.0f : 1.0f, m + xi * c_out * cols, cols);
+    // Output transform and epilogue, in the order of the unfused composition.
+    parallel_for(c_out, 4, [&](int64_t begin, int64_t end) {
+      for (int64_t co = begin; co < end; ++co) {
+        const int64_t base = (img * c_out + co) * out_len;
+        float* y = py + base;
+        const float bias = ep.bias ? ep.bias[co] : 0.0f;
+        const float* r1 = ep.residual ? ep.residual + base : nullptr;
+        const float* r2 = ep.residual2 ? ep.residual2 + base : nullptr;
+        for (int64_t p = 0; p < std::min(d, out_len); ++p) {
+          const float* mp = m + co * cols + p * row;
+          for (int64_t a = 0; a < tiles; ++a) {
+            float mv[kAlpha];
+            for (int xi = 0; xi < kAlpha; ++xi) mv[xi] = mp[xi * c_out * cols + a];
+            for (int t = 0; t < kTile; ++t) {
+              const int64_t l = p + d * (kTile * a + t);
+              if (l >= out_len) break;
+              const float* at = mx.at[t];
+              float acc = at[0] * mv[0] + at[1] * mv[1] + at[2] * mv[2] + at[3] * mv[3] + at[4] * mv[4];
+              acc += bias;
+              if (r1) acc += r1[l];
+              if (r2) acc += r2[l];
+              if (ep.has_scale) acc *= ep.scale;
+              if (ep.has_output_slope && !(acc > 0.0f)) acc *= ep.output_slope;
+              y[l] = acc;
+            }
+          }
+        }
+      }
+    });
+  }
+}
+
+Tensor winograd_conv1d_if_wanted(const Tensor& x_in, const Tensor& weight_in, const Tensor& bias_in, int64_t stride,
+                                 int64_t padding, int64_t dilation, int64_t groups, const Conv1dEpilogue& epilogue) {
+  if (x_in.dim() != 3 || weight_in.dim() != 3 || !x_in.device().is_cpu() || !weight_in.device().is_cpu() ||
+      !is_floating(x_in.dtype()) || !is_floating(weight_in.dtype()))
+    return {};
+  const int64_t c_in = x_in.size(1), c_out = weight_in.size(0), k = weight_in.size(2);
+  if (weight_in.size(1) != c_in || padding < 0 || dilation < 1) return {};
+  if (bias_in.defined() && (!bias_in.device().is_cpu() || !is_floating(bias_in.dtype()) || bias_in.dim() != 1 ||
+                            bias_in.size(0) != c_out))
+    return {};
+  const int64_t out_len = x_in.size(2) + 2 * padding - dilation * (k - 1);
+  if (!winograd1d_wanted(c_in, c_out, k, stride, groups, out_len)) return {};
+  const Tensor x = as_f32(x_in), weight = as_f32(weight_in), bias = as_f32(bias_in);
+  Conv1dEpilogue ep = epilogue;
+  if (bias.defined()) ep.bias = bias.data<float>();
+  Tensor out = Tensor::empty({x.size(0), c_out, out_len});
+  winograd_conv1d(x, weight_in, weight, padding, dilation, ep, out);
+  return out;
+}
+
+int64_t winograd1d_cached_weights() {
+  WeightCache& cache = weight_cache();
+  std::lock_guard<std::mutex> lock(cache.mutex);
+  int64_t n = 0;
+  for (const auto& [key, list] : cache.entries)
+    for (const auto& e : list) n += e->storage.expired() ? 0 : 1;
+  return n;
+}
+
+void clear_winograd1d_cache() {
+  WeightCache& cache = weight_cache();
+  std::lock_guard<std::mutex> lock(cache.mutex);
+  cache.entries.clear();
+}
+
+}  // namespace foley::tensor::cpu
