@@ -5,6 +5,7 @@
 # index records the provenance, and the resident model server serves the
 # build (and gives the same bytes as an in-process run).
 . "$(dirname "$0")/lib.sh"
+unset FOLEY_AUDIOLDM2_SERVER  # this test builds through the resident server
 
 MODEL="$FOLEY_SOURCE_DIR/tests/fixtures/tiny-audioldm2"
 P="$WORK/ldm"

@@ -13,6 +13,7 @@ cd "$P"
 SECRET="sk-e2e-$(date +%s%N)-planted"
 printf '%s' "$SECRET" > "$WORK/key"
 python3 "$SERVER" --expect-key-file "$WORK/key" --log "$WORK/log.jsonl" --port-file "$WORK/port" --delay 0.4 \
+  --record-clients "$WORK/clients.jsonl" \
   >"$WORK/server.out" 2>&1 &
 SERVER_PID=$!
 trap 'kill $SERVER_PID 2>/dev/null; rm -rf "$WORK"' EXIT
@@ -67,25 +68,23 @@ expect_eq "no request without a key" 0 "$(requests)"
 
 # With the key: every API cue generated once, through a pool of depth 2 (tier free).
 export ELEVENLABS_API_KEY="$SECRET"
-foley build -j 16 >"$WORK/build.log" 2>&1 &
-BUILD_PID=$!
-# While foley-gen runs, its argv must not hold the key.
-# A process pgrep saw may be gone before its cmdline is read: keep only the
-# cmdlines actually read, and keep looking while the build runs.
-cmdlines=""
-for _ in $(seq 400); do
-  for pid in $(pgrep -f "foley-gen generate" || true); do
-    line=$( { tr '\0' ' ' < "/proc/$pid/cmdline"; } 2>/dev/null || true)
-    case "$line" in *"foley-gen generate"*) cmdlines="$cmdlines $line" ;; esac
-  done
-  [ -n "$cmdlines" ] && break
-  kill -0 $BUILD_PID 2>/dev/null || break
-  sleep 0.02
-done
-wait $BUILD_PID; rc=$?
+foley build -j 16 >"$WORK/build.log" 2>&1; rc=$?
 expect_eq "build with key" 0 "$rc"
-expect_contains "saw a running foley-gen" "foley-gen generate" "$cmdlines"
-expect_not_contains "key not in argv" "$SECRET" "$cmdlines"
+# The fake server recorded the argv of the process behind every request
+# (found through its socket while it waited for the answer): each is this
+# project's foley-gen, and none holds the key.
+clients=$(python3 - "$WORK/clients.jsonl" "$(pwd -P)" <<'PY'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+ours = [r for r in rows if r["cwd"] == sys.argv[2] and "foley-gen generate" in (r["cmdline"] or "")]
+print(len(rows), len(ours))
+for r in rows:
+    print(r["cmdline"])
+PY
+)
+expect_eq "every request's client found, all this project's foley-gen" "6 6" "$(head -1 <<<"$clients")"
+expect_contains "saw a running foley-gen" "foley-gen generate" "$clients"
+expect_not_contains "key not in argv" "$SECRET" "$clients"
 expect_eq "requests: 6 API cues, the imported one is not requested" 6 "$(requests)"
 expect_eq "pool depth respected" 2 "$(max_conc)"
 expect_eq "every request matched the contract" 0 "$(violations)"

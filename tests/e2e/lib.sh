@@ -4,6 +4,9 @@ set -u
 export PATH="$FOLEY_BIN_DIR:$PATH"
 export FOLEY_LOG=info
 unset ELEVENLABS_API_KEY FOLEY_BUILD_ID
+# AudioLDM 2 cues run in-process, so no resident server outlives a test; the
+# tests of the server itself unset this.
+export FOLEY_AUDIOLDM2_SERVER=0
 
 E2E_PASSED=0
 E2E_FAILED=0
@@ -31,13 +34,11 @@ expect_no_file() { if [ ! -e "$2" ]; then pass; else fail "$1: $2 should not exi
 count_lines() { printf '%s\n' "$2" | grep -c -- "$1" || true; }
 
 # new_project NAME — copies the demo project into $WORK/NAME and prints its path.
-# Its AudioLDM 2 cues run in-process (no resident server outlives the test).
 new_project() {
   local dir="$WORK/$1"
   mkdir -p "$dir/tests/fixtures"
   cp -r "$FOLEY_SOURCE_DIR/foley.toml" "$FOLEY_SOURCE_DIR/manifests" "$FOLEY_SOURCE_DIR/assets" "$dir/"
   ln -s "$FOLEY_SOURCE_DIR/tests/fixtures/tiny-audioldm2" "$dir/tests/fixtures/tiny-audioldm2"
-  export FOLEY_AUDIOLDM2_SERVER=0
   echo "$dir"
 }
 

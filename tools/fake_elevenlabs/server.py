@@ -36,6 +36,12 @@ answer's last byte leaves (so a client holding its answer finds its line):
 read_log(FILE) (or `server.py --summarize FILE`) folds it into
   {"requests": [...], "max_concurrency": n, "violation_count": n}.
 The key itself is never written to the log.
+
+Clients (--record-clients FILE): for every POST, while the client still waits
+for its answer, the process holding the client end of the connection is found
+(/proc/net/tcp gives the socket's inode, /proc/<pid>/fd the process) and one
+JSON line {"pid", "cwd", "cmdline"} is appended: the tests read the argv of
+the very process that made each request.
 """
 
 import argparse
@@ -98,6 +104,40 @@ def sine_s16le(rate, seconds):
     return b"".join(struct.pack("<h", int(8000 * math.sin(2 * math.pi * 440 * i / rate))) for i in range(n))
 
 
+def client_process(client_port, server_port):
+    """{"pid", "cwd", "cmdline"} of the local process whose TCP socket has
+    local port client_port and remote port server_port, or None."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            with open(table) as f:
+                rows = f.read().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            fields = row.split()
+            local, remote, inode = fields[1], fields[2], fields[9]
+            if int(local.rsplit(":", 1)[1], 16) == client_port and int(remote.rsplit(":", 1)[1], 16) == server_port:
+                inodes.add("socket:[%s]" % inode)
+    if not inodes:
+        return None
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            fds = os.listdir("/proc/%s/fd" % pid)
+        except OSError:
+            continue
+        for fd in fds:
+            try:
+                if os.readlink("/proc/%s/fd/%s" % (pid, fd)) not in inodes:
+                    continue
+                with open("/proc/%s/cmdline" % pid, "rb") as f:
+                    cmdline = f.read().replace(b"\0", b" ").decode(errors="replace").strip()
+                return {"pid": int(pid), "cwd": os.readlink("/proc/%s/cwd" % pid), "cmdline": cmdline}
+            except OSError:
+                continue
+    return None
+
+
 class State:
     def __init__(self, args):
         self.lock = threading.Lock()
@@ -112,6 +152,7 @@ class State:
                 self.expected_key = f.read().strip()
         self.log = open(args.log, "w") if args.log else None
         self.delay = args.delay
+        self.clients = open(args.record_clients, "a") if args.record_clients else None
         self.requests = []
         self.active = 0
         self.max_concurrency = 0
@@ -222,6 +263,11 @@ class Handler(BaseHTTPRequestHandler):
     def do_POST(self):
         st = self.server.state
         st.enter()
+        if st.clients:
+            client = client_process(self.client_address[1], self.server.server_address[1])
+            with st.lock:
+                st.clients.write(json.dumps(client or {"pid": None, "cwd": None, "cmdline": None}) + "\n")
+                st.clients.flush()
         url = urllib.parse.urlsplit(self.path)
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length > 0 else b""
@@ -332,6 +378,7 @@ def main():
     p.add_argument("--log", help="JSON request log, rewritten after every request")
     p.add_argument("--port-file", help="also write the port here (atomically)")
     p.add_argument("--delay", type=float, default=0.0, help="seconds to wait before each answer")
+    p.add_argument("--record-clients", metavar="FILE", help="append the pid, cwd and argv of each request's client")
     p.add_argument("--summarize", metavar="LOG", help="print the summary of a request log and exit")
     args = p.parse_args()
     if args.summarize:
