@@ -17,7 +17,14 @@ pkg_check_modules(SOXR REQUIRED IMPORTED_TARGET soxr)
 pkg_check_modules(EBUR128 REQUIRED IMPORTED_TARGET libebur128)
 pkg_check_modules(UTF8PROC REQUIRED IMPORTED_TARGET libutf8proc)
 pkg_check_modules(SENTENCEPIECE REQUIRED IMPORTED_TARGET sentencepiece)
-pkg_check_modules(OPENBLAS REQUIRED IMPORTED_TARGET openblas)
+# OpenBLAS: headers only at build time. The tensor module opens the library
+# with dlopen when FOLEY_GEMM=openblas asks for it (benchmarks), because a
+# linked OpenBLAS spins a worker thread in every process from load to exit.
+pkg_check_modules(OPENBLAS REQUIRED openblas)
+add_library(PkgConfig::OPENBLAS INTERFACE IMPORTED)
+set_target_properties(PkgConfig::OPENBLAS PROPERTIES
+  INTERFACE_INCLUDE_DIRECTORIES "${OPENBLAS_INCLUDE_DIRS}"
+  INTERFACE_LINK_LIBRARIES "${CMAKE_DL_LIBS}")
 # Debian's dnnl CMake config drags in OpenCL; the plain library is all we need.
 find_library(FOLEY_DNNL_LIBRARY dnnl)
 find_path(FOLEY_DNNL_INCLUDE_DIR oneapi/dnnl/dnnl.hpp)

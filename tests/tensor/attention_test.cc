@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "common/error.h"
+#include "tensor/cpu/attention.h"
 #include "tensor/cpu/gemm.h"
 #include "tensor/ops.h"
 #include "test_util.h"
@@ -99,7 +100,7 @@ TEST_CASE("attention with default scale, custom scale, bias broadcast and causal
 }
 
 TEST_CASE("attention over a long sequence splits queries into blocks and stays exact") {
-  // 4096 keys: the score budget (4M floats) gives blocks of 1024 queries -> 4 blocks per head.
+  // 4096 keys: several query blocks per head and eight key blocks per row.
   const Tensor q = random_tensor({1, 1, 4096, 16}, 10);
   const Tensor k = random_tensor({1, 1, 4096, 16}, 11);
   const Tensor v = random_tensor({1, 1, 4096, 16}, 12);
@@ -112,4 +113,114 @@ TEST_CASE("attention over a long sequence splits queries into blocks and stays e
     const std::vector<float> got(yv.begin() + row * 16, yv.begin() + (row + 1) * 16);
     CHECK(foley::tensor::testing::closeness(got, ref, 1e-5, 1e-4) <= 1.0);
   }
+}
+
+namespace {
+
+// Runs `body` once per attention path this CPU has (scalar always, AVX-512 when present), then restores auto.
+template <typename Body>
+void for_each_attention_isa(Body&& body) {
+  for (auto isa : {cpu::AttentionIsa::kScalar, cpu::AttentionIsa::kAvx512}) {
+    cpu::set_attention_isa(isa);
+    if (cpu::attention_isa() != isa) continue;  // no AVX-512 here
+    INFO("isa " << cpu::attention_isa_name(isa));
+    body();
+  }
+  cpu::set_attention_isa(cpu::AttentionIsa::kAuto);
+}
+
+}  // namespace
+
+TEST_CASE("attention kernels match the double-precision formula for small and real head dims") {
+  struct Case {
+    int64_t b, h, lq, lk, d, dv;
+    bool causal, bias;
+  };
+  // Small heads (every compiled-in dim, a run-time dim, D != Dv) and GEMM heads (the base UNet's 32/48/80), with
+  // query and key counts off the block sizes, key counts past one softmax block (512 small, 1024 GEMM).
+  const Case cases[] = {
+      {2, 8, 70, 70, 2, 2, false, false},   {1, 1, 300, 700, 1, 1, false, true},  {1, 3, 130, 33, 3, 3, false, true},
+      {2, 2, 40, 520, 4, 4, true, false},   {1, 2, 129, 129, 8, 8, true, true},   {1, 1, 200, 1030, 16, 16, false, false},
+      {1, 2, 17, 45, 5, 5, false, true},    {1, 2, 9, 19, 4, 6, false, false},    {2, 8, 100, 8, 32, 32, false, false},
+      {2, 8, 65, 32, 48, 48, false, true},  {1, 2, 70, 1100, 80, 80, false, true}, {1, 1, 1100, 1100, 24, 24, true, false},
+      {1, 4, 1, 40, 20, 20, true, false},   {1, 1, 3, 2000, 17, 9, false, true},
+  };
+  uint32_t seed = 100;
+  for (const Case& c : cases) {
+    INFO("B " << c.b << " H " << c.h << " Lq " << c.lq << " Lk " << c.lk << " D " << c.d << " Dv " << c.dv
+              << (c.causal ? " causal" : "") << (c.bias ? " bias" : ""));
+    // Scores spread over several units so the running maximum moves between key blocks.
+    const Tensor q = random_tensor({c.b, c.h, c.lq, c.d}, ++seed, -2, 2);
+    const Tensor k = random_tensor({c.b, c.h, c.lk, c.d}, ++seed, -2, 2);
+    const Tensor v = random_tensor({c.b, c.h, c.lk, c.dv}, ++seed);
+    AttentionOptions o;
+    o.causal = c.causal;
+    if (c.bias) o.bias = random_tensor({c.b, 1, c.lq, c.lk}, ++seed, -3, 3);
+    const auto expected = naive_attention(q, k, v, o.bias, 1 / std::sqrt(static_cast<double>(c.d)), c.causal);
+    for_each_attention_isa([&] {
+      const Tensor got = attention(q, k, v, o);
+      REQUIRE(shape_to_string(got.shape()) == shape_to_string({c.b, c.h, c.lq, c.dv}));
+      // ~1e-6 relative: float sums of up to 2000 terms.
+      CHECK(foley::tensor::testing::closeness(got.to_vector_f32(), expected, 1e-6, 1e-5) <= 1.0);
+    });
+  }
+}
+
+TEST_CASE("attention kernels rescale when a later key block holds the maximum") {
+  // Scores rise along the keys (k_j = j/100 against q = 1, scale 1): every key block has a larger maximum than the
+  // last, so the output accumulated so far must be rescaled, and an early block's weights end near zero.
+  for (int64_t d : {2, 40}) {
+    const int64_t lk = 2100;
+    std::vector<float> kv(static_cast<size_t>(lk * d), 0.0f);
+    for (int64_t j = 0; j < lk; ++j) kv[static_cast<size_t>(j * d)] = static_cast<float>(j) / 100.0f;
+    const Tensor k = Tensor::from_vector(kv, {1, 1, lk, d});
+    const Tensor q = Tensor::full({1, 1, 3, d}, 1.0);
+    const Tensor v = random_tensor({1, 1, lk, 3}, 7);
+    AttentionOptions o;
+    o.scale = 1.0;
+    const auto expected = naive_attention(q, k, v, {}, 1.0, false);
+    for_each_attention_isa([&] {
+      INFO("D " << d);
+      CHECK(foley::tensor::testing::closeness(attention(q, k, v, o).to_vector_f32(), expected, 1e-6, 1e-5) <= 1.0);
+    });
+  }
+}
+
+TEST_CASE("attention kernels: a row masked everywhere by finfo.min averages v, as torch does") {
+  for (int64_t d : {4, 32}) {
+    const Tensor q = random_tensor({1, 2, 6, d}, 1);
+    const Tensor k = random_tensor({1, 2, 600, d}, 2);
+    const Tensor v = random_tensor({1, 2, 600, 4}, 3);
+    AttentionOptions o;
+    o.bias = Tensor::full({1, 1, 1, 600}, static_cast<double>(std::numeric_limits<float>::lowest()));
+    std::vector<float> mean_v;
+    const auto vv = v.to_vector_f32();
+    for (int64_t hi = 0; hi < 2; ++hi)
+      for (int64_t i = 0; i < 6; ++i)
+        for (int64_t c = 0; c < 4; ++c) {
+          double s = 0;
+          for (int64_t j = 0; j < 600; ++j) s += vv[static_cast<size_t>((hi * 600 + j) * 4 + c)];
+          mean_v.push_back(static_cast<float>(s / 600));
+        }
+    for_each_attention_isa([&] {
+      INFO("D " << d);
+      CHECK(foley::tensor::testing::closeness(attention(q, k, v, o).to_vector_f32(), mean_v, 1e-6, 1e-5) <= 1.0);
+    });
+  }
+}
+
+TEST_CASE("the AVX-512 and scalar attention paths agree, and no keys give zeros") {
+  const Tensor q = random_tensor({2, 4, 50, 2}, 21), k = random_tensor({2, 4, 900, 2}, 22),
+               v = random_tensor({2, 4, 900, 2}, 23);
+  cpu::set_attention_isa(cpu::AttentionIsa::kScalar);
+  const auto scalar = attention(q, k, v).to_vector_f32();
+  cpu::set_attention_isa(cpu::AttentionIsa::kAuto);
+  CHECK(foley::tensor::testing::closeness(attention(q, k, v).to_vector_f32(), scalar, 1e-6, 1e-5) <= 1.0);
+  for_each_attention_isa([&] {
+    const auto empty = attention(random_tensor({1, 1, 3, 4}, 1), Tensor::zeros({1, 1, 0, 4}),
+                                 Tensor::zeros({1, 1, 0, 2}))
+                           .to_vector_f32();
+    REQUIRE(empty.size() == 6);
+    for (float x : empty) CHECK(x == 0.0f);
+  });
 }

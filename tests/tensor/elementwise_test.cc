@@ -162,3 +162,28 @@ TEST_CASE("softmax along any dim") {
   const std::vector<float> s = sum(softmax(x, -1), -1).to_vector_f32();
   for (float v : s) CHECK(v == Approx(1.0f).epsilon(1e-5));
 }
+
+TEST_CASE("geglu and silu over rows longer than one vector, with tails") {
+  // 2 x 7 rows of F = 37 (two full 16-lane vectors and a tail of 5), gates spread over [-6, 6].
+  const Tensor x = random_tensor({2, 7, 74}, 9, -6, 6);
+  const std::vector<float> xs = x.to_vector_f32();
+  std::vector<float> expected;
+  for (int r = 0; r < 14; ++r)
+    for (int j = 0; j < 37; ++j) {
+      const double g = xs[static_cast<size_t>(r * 74 + 37 + j)];
+      expected.push_back(static_cast<float>(xs[static_cast<size_t>(r * 74 + j)] * 0.5 * g * (1 + std::erf(g / std::sqrt(2.0)))));
+    }
+  // The AVX-512 path computes erf by Abramowitz & Stegun 7.1.26 (torch's
+  // vectorised CPU erf): max abs error 1.5e-7 in erf, so up to
+  // 1.5e-7 * |a * g| / 2 <= 2.7e-6 in a * gelu(g) for |a|, |g| <= 6.
+  require_close(geglu(x), {2, 7, 37}, expected, 3e-6, 1e-5);
+  // Far tails: silu(-100) ~ 0 and silu(100) = 100; gelu(-10) ~ 0.
+  const Tensor extremes = Tensor::from_vector(std::vector<float>{-100.0f, 100.0f, -10.0f, 10.0f, 0.0f}, Shape{5});
+  const auto s = silu(extremes).to_vector_f32();
+  CHECK(std::fabs(s[0]) < 1e-30);
+  CHECK(s[1] == Approx(100.0f));
+  const auto g = gelu(extremes).to_vector_f32();
+  CHECK(std::fabs(g[2]) < 1e-6);
+  CHECK(g[3] == Approx(10.0f));
+  CHECK(g[4] == 0.0f);
+}

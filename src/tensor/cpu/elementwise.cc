@@ -1,13 +1,12 @@
 // Elementwise ops on the CPU: activations, scalar ops and binary arithmetic
 // with numpy broadcasting.
-#include <immintrin.h>
-
 #include <cmath>
 #include <numbers>
 #include <vector>
 
 #include "tensor/cpu/common.h"
 #include "tensor/cpu/parallel.h"
+#include "tensor/cpu/simd_math.h"
 #include "tensor/ops.h"
 
 namespace foley::tensor {
@@ -77,9 +76,52 @@ __attribute__((target("avx512f"))) void gelu_tanh_avx512(const float* x, float* 
   }
 }
 
-bool has_avx512() {
-  static const bool supported = __builtin_cpu_supports("avx512f");
-  return supported;
+// silu, exact gelu and geglu on AVX-512 over [begin, end) (geglu: rows). libm
+// expf/erff cost 5-20 ns an element, a visible share of the UNet's resnets
+// (SiLU) and feed-forwards (GEGLU over 4 x dim per token).
+__attribute__((target("avx512f"))) void silu_avx512(const float* x, float* y, int64_t begin, int64_t end) {
+  int64_t i = begin;
+  for (; i + 16 <= end; i += 16) _mm512_storeu_ps(y + i, cpu::silu16(_mm512_loadu_ps(x + i)));
+  if (i < end) {
+    const __mmask16 m = cpu::tail_mask(end - i);
+    _mm512_mask_storeu_ps(y + i, m, cpu::silu16(_mm512_maskz_loadu_ps(m, x + i)));
+  }
+}
+
+__attribute__((target("avx512f"))) void gelu_erf_avx512(const float* x, float* y, int64_t begin, int64_t end) {
+  int64_t i = begin;
+  for (; i + 16 <= end; i += 16) _mm512_storeu_ps(y + i, cpu::gelu_erf16(_mm512_loadu_ps(x + i)));
+  if (i < end) {
+    const __mmask16 m = cpu::tail_mask(end - i);
+    _mm512_mask_storeu_ps(y + i, m, cpu::gelu_erf16(_mm512_maskz_loadu_ps(m, x + i)));
+  }
+}
+
+__attribute__((target("avx512f"))) void geglu_avx512(const float* x, float* y, int64_t f, int64_t begin,
+                                                     int64_t end) {
+  for (int64_t r = begin; r < end; ++r) {
+    const float* a = x + r * 2 * f;
+    const float* g = a + f;
+    float* out = y + r * f;
+    for (int64_t j = 0; j < f; j += 16) {
+      const __mmask16 m = cpu::tail_mask(f - j);
+      const __m512 gelu = cpu::gelu_erf16(_mm512_maskz_loadu_ps(m, g + j));
+      _mm512_mask_storeu_ps(out + j, m, _mm512_mul_ps(_mm512_maskz_loadu_ps(m, a + j), gelu));
+    }
+  }
+}
+
+// Runs kernel(px, py, begin, end) over a fresh f32 output shaped like x.
+template <typename Kernel>
+Tensor unary_kernel(const char* op, const Tensor& x_in, int64_t grain, Kernel kernel) {
+  cpu::require_cpu(op, {&x_in});
+  cpu::require_float(op, "input", x_in);
+  const Tensor x = cpu::as_f32(x_in);
+  Tensor out = Tensor::empty(x.shape());
+  const float* px = x.data<float>();
+  float* py = out.data<float>();
+  cpu::parallel_for(x.numel(), grain, [&](int64_t begin, int64_t end) { kernel(px, py, begin, end); });
+  return out;
 }
 
 enum class BinaryOp { kAdd, kSub, kMul, kDiv };
@@ -183,20 +225,13 @@ Tensor binary(const char* name, BinaryOp op, const Tensor& a_in, const Tensor& b
 }  // namespace
 
 Tensor gelu(const Tensor& x, GeluApproximation approximation) {
-  if (approximation == GeluApproximation::kTanh && has_avx512()) {
-    cpu::require_cpu("gelu", {&x});
-    cpu::require_float("gelu", "input", x);
-    const Tensor xf = cpu::as_f32(x);
-    Tensor out = Tensor::empty(xf.shape());
-    const float* px = xf.data<float>();
-    float* py = out.data<float>();
-    cpu::parallel_for(xf.numel(), 4 * kGrain, [&](int64_t begin, int64_t end) { gelu_tanh_avx512(px, py, begin, end); });
-    return out;
-  }
+  if (approximation == GeluApproximation::kTanh && cpu::has_avx512()) return unary_kernel("gelu", x, 4 * kGrain, gelu_tanh_avx512);
   if (approximation == GeluApproximation::kTanh) return unary("gelu", x, gelu_tanh);
+  if (cpu::has_avx512()) return unary_kernel("gelu", x, 4 * kGrain, gelu_erf_avx512);
   return unary("gelu", x, gelu_exact);
 }
 Tensor silu(const Tensor& x) {
+  if (cpu::has_avx512()) return unary_kernel("silu", x, 4 * kGrain, silu_avx512);
   return unary("silu", x, [](float v) { return v / (1.0f + std::exp(-v)); });
 }
 Tensor relu(const Tensor& x) {
@@ -241,6 +276,7 @@ Tensor geglu(const Tensor& x_in) {
   const float* px = x.data<float>();
   float* py = out.data<float>();
   cpu::parallel_for(rows, std::max<int64_t>(1, kGrain / std::max<int64_t>(1, f)), [&](int64_t begin, int64_t end) {
+    if (cpu::has_avx512()) return geglu_avx512(px, py, f, begin, end);
     for (int64_t r = begin; r < end; ++r)
       for (int64_t j = 0; j < f; ++j) py[r * f + j] = px[r * two_f + j] * gelu_exact(px[r * two_f + f + j]);
   });
