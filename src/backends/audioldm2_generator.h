@@ -1,6 +1,7 @@
 #pragma once
 
 #include <atomic>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <string>
@@ -31,6 +32,20 @@ class GenerationCancelled : public Error {
   GenerationCancelled() : Error("generation cancelled", Kind::kFailure) {}
 };
 
+// One request of a batch given to Generator::generate_batch.
+struct GeneratorBatchItem {
+  const GenerationParams* params = nullptr;
+  StepProgressFn progress;             // may be empty
+  const CancelFlag* cancel = nullptr;  // this request's flag: stops it alone
+};
+
+// What one batch item ended with: its waveform, or the exception that stopped
+// it (GenerationCancelled, foley::Error, ...).
+struct GeneratorBatchResult {
+  Waveform waveform;
+  std::exception_ptr error;
+};
+
 // One loaded text-to-audio model. The resident server keeps these alive
 // between requests; generate() may be called many times, from one thread at
 // a time.
@@ -44,6 +59,17 @@ class Generator {
   // foley::Error on any other failure.
   virtual Waveform generate(const GenerationParams& params, const StepProgressFn& progress,
                             const CancelFlag& cancel) = 0;
+
+  // Requests whose keys are equal (and whose ModelKeys are) may be given to
+  // one generate_batch call. Default: scheduler, steps and duration.
+  virtual std::string batch_key(const GenerationParams& params) const;
+
+  // Several requests with equal batch keys at once; each still gets exactly
+  // the waveform its own parameters give (the pipeline generator shares one
+  // UNet batch among them). One item's failure or cancellation does not stop
+  // the others. Never throws for a single item's failure. Default: one
+  // generate() after another.
+  virtual std::vector<GeneratorBatchResult> generate_batch(const std::vector<GeneratorBatchItem>& items);
 };
 
 // Loads the model a key names. Throws foley::Error naming the folder/file.

@@ -1,7 +1,9 @@
 #pragma once
 
+#include <exception>
 #include <filesystem>
 #include <functional>
+#include <vector>
 
 #include "backends/audioldm2_generator.h"
 #include "backends/engine.h"
@@ -14,10 +16,32 @@ namespace foley::backends {
 // process running this dies), filled only after the last step, then renamed.
 // A failure or cancellation leaves nothing at out_path and no temp file.
 // The result's details hold model_fingerprint, seed, steps, scheduler,
-// guidance and device.
+// guidance, device and batch_size (1).
 GenerationResult run_audioldm2_generation(Generator& generator, const GenerationParams& params,
                                           const std::filesystem::path& out_path, const ProgressFn& progress,
                                           const CancelFlag& cancel,
                                           const std::function<void(const std::filesystem::path&)>& on_temp = {});
+
+// One request of run_audioldm2_batch.
+struct BatchRun {
+  const GenerationParams* params = nullptr;
+  std::filesystem::path out_path;
+  ProgressFn progress;                                            // may be empty
+  const CancelFlag* cancel = nullptr;                             // stops this request only
+  std::function<void(const std::filesystem::path&)> on_temp;      // may be empty
+};
+
+// How one request of a batch ended: a result, or the exception that stopped it.
+struct BatchRunOutcome {
+  GenerationResult result;
+  std::exception_ptr error;
+};
+
+// run_audioldm2_generation for several requests with equal batch keys, run
+// through one Generator::generate_batch call: same files, same atomicity,
+// each request failing or being cancelled on its own. generation_seconds is
+// the batch's wall time (every member waited for all of it) and details hold
+// batch_size.
+std::vector<BatchRunOutcome> run_audioldm2_batch(Generator& generator, const std::vector<BatchRun>& runs);
 
 }  // namespace foley::backends

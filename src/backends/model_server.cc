@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
+#include <cstdlib>
 #include <csignal>
 #include <cstring>
 #include <list>
@@ -173,7 +175,7 @@ int ModelServer::run(bool handle_signals) {
   }
   log_info("model server " + std::to_string(::getpid()) + " listening on " + paths_.socket.string());
 
-  JobRunner runner(loader_, options_.max_models);
+  JobRunner runner(loader_, options_.max_models, options_.batching);
   ServerState st;
   st.server = this;
   st.runner = &runner;
@@ -238,8 +240,27 @@ int ModelServer::run(bool handle_signals) {
   return 0;
 }
 
+BatchingOptions batching_from_environment(BatchingOptions o) {
+  auto number = [](const char* name) -> std::optional<double> {
+    const char* v = std::getenv(name);
+    if (v == nullptr || *v == '\0') return std::nullopt;
+    char* end = nullptr;
+    double d = std::strtod(v, &end);
+    if (end == v || *end != '\0' || !std::isfinite(d) || d < 0) {
+      log_warning(std::string("ignoring ") + name + "=" + v + ": not a number >= 0");
+      return std::nullopt;
+    }
+    return d;
+  };
+  if (auto v = number("FOLEY_SERVER_MAX_BATCH"); v && *v >= 1) o.max_batch = static_cast<int>(std::min(*v, 256.0));
+  if (auto v = number("FOLEY_SERVER_BATCH_WINDOW")) o.batch_window_seconds = std::min(*v, 10.0);
+  if (auto v = number("FOLEY_SERVER_MEMORY_BUDGET")) o.memory_budget_bytes = static_cast<int64_t>(*v * 1024 * 1024);
+  return o;
+}
+
 int run_model_server(const std::filesystem::path& cache_dir, double idle_timeout_seconds) {
   ModelServerOptions options;
+  options.batching = batching_from_environment();
   options.cache_dir = std::filesystem::absolute(cache_dir);
   options.idle_timeout_seconds = idle_timeout_seconds;
   ModelServer server(options, pipeline_generator_loader());

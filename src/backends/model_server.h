@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "backends/audioldm2_generator.h"
+#include "backends/model_server_jobs.h"
 #include "backends/model_server_paths.h"
 
 namespace foley::backends {
@@ -12,11 +13,13 @@ struct ModelServerOptions {
   std::filesystem::path cache_dir;
   double idle_timeout_seconds = 600.0;  // exit after this long with no request; a request may change it
   size_t max_models = 2;                // loaded generators kept at once
+  BatchingOptions batching;             // how queued requests are grouped into one UNet batch
 };
 
 // The resident model server of one cache directory (`foley-gen serve`): keeps
 // models loaded between requests, one request per connection (protocol in
-// model_server_protocol.h), jobs run in order on one worker.
+// model_server_protocol.h), jobs run on one worker, compatible ones batched
+// (JobRunner).
 //
 // At most one server runs per cache directory: it holds an exclusive flock on
 // <dir>/server.lock for its whole life (released by the kernel if it is
@@ -41,6 +44,11 @@ class ModelServer {
   ServerPaths paths_;
   std::atomic<bool> stop_{false};
 };
+
+// The server's batching defaults from the environment it was started in:
+// FOLEY_SERVER_MAX_BATCH (integer >= 1), FOLEY_SERVER_BATCH_WINDOW (seconds),
+// FOLEY_SERVER_MEMORY_BUDGET (MiB); unset or malformed ones keep `base`'s.
+BatchingOptions batching_from_environment(BatchingOptions base = {});
 
 // `foley-gen serve --cache DIR [--idle-timeout S]` with the real pipeline.
 int run_model_server(const std::filesystem::path& cache_dir, double idle_timeout_seconds);

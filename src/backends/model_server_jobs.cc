@@ -1,6 +1,8 @@
 #include "backends/model_server_jobs.h"
 
+#include <algorithm>
 #include <chrono>
+#include <cstdio>
 
 #include "backends/audioldm2_run.h"
 #include "backends/model_server_protocol.h"
@@ -33,8 +35,41 @@ bool ServerJob::wait(std::chrono::milliseconds timeout, std::vector<nlohmann::js
   return done_;
 }
 
-JobRunner::JobRunner(GeneratorLoader loader, size_t max_models)
-    : loader_(std::move(loader)), max_models_(max_models == 0 ? 1 : max_models), worker_([this] { loop(); }) {}
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+bool same_model(const ModelKey& a, const ModelKey& b) {
+  return a.model_dir == b.model_dir && a.fingerprint == b.fingerprint && a.device == b.device && a.threads == b.threads;
+}
+
+// The batching options for a batch `request` starts: the server's, with the
+// request's settings (max_batch, batch_window, memory_budget in MiB) on top.
+BatchingOptions batching_for(const GenRequest& request, BatchingOptions o) {
+  if (!request.settings.is_object()) return o;
+  const auto& s = request.settings;
+  if (auto it = s.find("max_batch"); it != s.end() && it->is_number_integer() && it->get<long long>() >= 1)
+    o.max_batch = static_cast<int>(std::min<long long>(it->get<long long>(), 256));
+  if (auto it = s.find("batch_window"); it != s.end() && it->is_number() && it->get<double>() >= 0)
+    o.batch_window_seconds = std::min(it->get<double>(), 10.0);
+  if (auto it = s.find("memory_budget"); it != s.end() && it->is_number() && it->get<double>() >= 0)
+    o.memory_budget_bytes = static_cast<int64_t>(it->get<double>() * 1024.0 * 1024.0);
+  return o;
+}
+
+std::string mib_text(int64_t bytes) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f MiB", static_cast<double>(bytes) / (1024.0 * 1024.0));
+  return buf;
+}
+
+}  // namespace
+
+JobRunner::JobRunner(GeneratorLoader loader, size_t max_models, BatchingOptions batching)
+    : loader_(std::move(loader)),
+      max_models_(max_models == 0 ? 1 : max_models),
+      batching_(batching),
+      worker_([this] { loop(); }) {}
 
 JobRunner::~JobRunner() {
   {
@@ -62,8 +97,26 @@ nlohmann::json JobRunner::status() const {
   nlohmann::json models = nlohmann::json::array();
   for (const auto& [key, gen] : models_)
     models.push_back({{"model", key.model_dir.string()}, {"fingerprint", key.fingerprint}, {"device", key.device}});
-  return {{"queued", queue_.size()}, {"running", running_}, {"served", served_}, {"failed", failed_},
-          {"models", models}};
+  nlohmann::json sizes = nlohmann::json::object();
+  int largest = 0;
+  for (const auto& [size, count] : batch_sizes_) {
+    sizes[std::to_string(size)] = count;
+    largest = std::max(largest, size);
+  }
+  return {{"queued", queue_.size()},
+          {"running", running_},
+          {"served", served_},
+          {"failed", failed_},
+          {"models", models},
+          {"batching",
+           {{"max_batch", batching_.max_batch},
+            {"batch_window", batching_.batch_window_seconds},
+            {"memory_budget_mib", static_cast<double>(batching_.memory_budget_bytes) / (1024.0 * 1024.0)}}},
+          {"batches", {{"count", batches_}, {"largest", largest}, {"sizes", sizes}}},
+          {"memory",
+           {{"kind", "peak_rss"},
+            {"baseline_mib", static_cast<double>(memory_.baseline()) / (1024.0 * 1024.0)},
+            {"shapes", memory_.to_json()}}}};
 }
 
 void JobRunner::loop() {
@@ -77,7 +130,7 @@ void JobRunner::loop() {
       queue_.pop_front();
       running_ = true;
     }
-    run(*job);
+    run_batch(std::move(job));
     std::lock_guard<std::mutex> lock(mu_);
     running_ = false;
   }
@@ -87,8 +140,7 @@ std::shared_ptr<Generator> JobRunner::model_for(const ModelKey& key) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     for (auto it = models_.begin(); it != models_.end(); ++it) {
-      if (it->first.model_dir == key.model_dir && it->first.fingerprint == key.fingerprint &&
-          it->first.device == key.device && it->first.threads == key.threads) {
+      if (same_model(it->first, key)) {
         models_.splice(models_.begin(), models_, it);
         return models_.front().second;
       }
@@ -96,38 +148,128 @@ std::shared_ptr<Generator> JobRunner::model_for(const ModelKey& key) {
     // Evict before loading: two full-size models rarely fit next to a third.
     while (models_.size() >= max_models_) models_.pop_back();
   }
-  auto start = std::chrono::steady_clock::now();
+  auto start = Clock::now();
   std::shared_ptr<Generator> gen = loader_(key);
   log_info("loaded " + key.str() + " in " +
-           std::to_string(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()) + " s");
+           std::to_string(std::chrono::duration<double>(Clock::now() - start).count()) + " s");
   std::lock_guard<std::mutex> lock(mu_);
   models_.emplace_front(key, gen);
+  memory_.set_baseline(current_rss_bytes());
   return gen;
 }
 
-void JobRunner::run(ServerJob& job) {
-  nlohmann::json final_message;
-  try {
-    if (job.cancel.load()) throw GenerationCancelled();
-    std::shared_ptr<Generator> gen = model_for(model_key_of(job.params));
-    ProgressFn progress = [&job](double fraction, const std::string& what) {
-      job.push({{"progress", fraction}, {"what", what}});
-    };
-    GenerationResult r = run_audioldm2_generation(*gen, job.params, job.out_path, progress, job.cancel,
-                                                  [&job](const std::filesystem::path& temp) {
-                                                    job.push({{"temp", temp.string()}});
-                                                  });
-    final_message = {{"result", result_to_json(r)}};
-    log_info("generated " + job.request.gen_key + " (" + std::to_string(r.generation_seconds) + " s)");
-    std::lock_guard<std::mutex> lock(mu_);
-    served_++;
-  } catch (const std::exception& e) {
-    final_message = error_message(e);
-    log_warning(job.request.gen_key + ": " + e.what());
-    std::lock_guard<std::mutex> lock(mu_);
-    failed_++;
+void JobRunner::take_compatible(std::unique_lock<std::mutex>&, std::vector<std::shared_ptr<ServerJob>>& batch,
+                                const ModelKey& model, const std::string& key, const Generator& gen, size_t limit) {
+  for (auto it = queue_.begin(); it != queue_.end() && batch.size() < limit;) {
+    bool joins = false;
+    if (same_model(model_key_of((*it)->params), model)) {
+      try {
+        joins = gen.batch_key((*it)->params) == key;
+      } catch (const std::exception&) {
+        joins = false;  // it fails on its own turn, with its own message
+      }
+    }
+    if (joins) {
+      batch.push_back(std::move(*it));
+      it = queue_.erase(it);
+    } else {
+      ++it;
+    }
   }
-  job.finish(std::move(final_message));
+}
+
+void JobRunner::run_batch(std::shared_ptr<ServerJob> first) {
+  std::vector<std::shared_ptr<ServerJob>> batch{first};
+  std::shared_ptr<Generator> gen;
+  std::string key;
+  try {
+    if (first->cancel.load()) throw GenerationCancelled();
+    gen = model_for(model_key_of(first->params));
+    key = gen->batch_key(first->params);
+  } catch (const std::exception& e) {
+    log_warning(first->request.gen_key + ": " + e.what());
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      failed_++;
+    }
+    first->finish(error_message(e));
+    return;
+  }
+  const ModelKey model = model_key_of(first->params);
+  const BatchingOptions options = batching_for(first->request, batching_);
+  {
+    std::unique_lock<std::mutex> lock(mu_);
+    const size_t limit =
+        static_cast<size_t>(memory_.batch_limit(key, options.max_batch, options.memory_budget_bytes));
+    take_compatible(lock, batch, model, key, *gen, limit);
+    if (options.batch_window_seconds > 0 && batch.size() < limit) {
+      // Requests that arrive together (ninja starting several clients) come
+      // a few milliseconds apart: give them a moment to join.
+      auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                         std::chrono::duration<double>(options.batch_window_seconds));
+      while (batch.size() < limit && !stopping_) {
+        size_t queued = queue_.size();
+        if (!cv_.wait_until(lock, deadline, [&] { return stopping_ || queue_.size() > queued; })) break;
+        take_compatible(lock, batch, model, key, *gen, limit);
+      }
+    }
+  }
+
+  std::vector<BatchRun> runs;
+  runs.reserve(batch.size());
+  for (auto& job : batch) {
+    ServerJob* j = job.get();
+    BatchRun r;
+    r.params = &j->params;
+    r.out_path = j->out_path;
+    r.cancel = &j->cancel;
+    r.progress = [j](double fraction, const std::string& what) { j->push({{"progress", fraction}, {"what", what}}); };
+    r.on_temp = [j](const std::filesystem::path& temp) { j->push({{"temp", temp.string()}}); };
+    runs.push_back(std::move(r));
+  }
+  reset_peak_rss();
+  auto start = Clock::now();
+  std::vector<BatchRunOutcome> outcomes;
+  try {
+    outcomes = run_audioldm2_batch(*gen, runs);
+  } catch (const std::exception& e) {  // the batch as a whole failed (e.g. out of memory)
+    outcomes.assign(runs.size(), {});
+    for (auto& o : outcomes) o.error = std::make_exception_ptr(Error::failure(e.what()));
+  }
+  const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  const int64_t peak = peak_rss_bytes();
+
+  // Counters first, then the answers: a client that has its answer finds it
+  // counted in the server's status.
+  int served = 0, failed = 0;
+  std::vector<nlohmann::json> finals(batch.size());
+  for (size_t i = 0; i < batch.size(); ++i) {
+    ServerJob& job = *batch[i];
+    nlohmann::json& final_message = finals[i];
+    try {
+      if (outcomes[i].error) std::rethrow_exception(outcomes[i].error);
+      final_message = {{"result", result_to_json(outcomes[i].result)}};
+      log_info("generated " + job.request.gen_key + " (" + std::to_string(outcomes[i].result.generation_seconds) +
+               " s, batch of " + std::to_string(batch.size()) + ")");
+      served++;
+    } catch (const std::exception& e) {
+      final_message = error_message(e);
+      log_warning(job.request.gen_key + ": " + e.what());
+      failed++;
+    }
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    served_ += served;
+    failed_ += failed;
+    batches_++;
+    batch_sizes_[static_cast<int>(batch.size())]++;
+    if (peak > 0) memory_.record(key, static_cast<int>(batch.size()), peak);
+  }
+  for (size_t i = 0; i < batch.size(); ++i) batch[i]->finish(std::move(finals[i]));
+  log_info("batch of " + std::to_string(batch.size()) + " [" + key + "] in " + std::to_string(seconds) +
+           " s; peak RSS " + mib_text(peak) + " (" + mib_text(std::max<int64_t>(0, peak - memory_.baseline())) +
+           " above the loaded model)");
 }
 
 }  // namespace foley::backends

@@ -4,6 +4,7 @@
 #include <deque>
 #include <filesystem>
 #include <list>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -13,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "backends/audioldm2_generator.h"
+#include "backends/model_server_memory.h"
 #include "common/request_spec.h"
 
 namespace foley::backends {
@@ -41,17 +43,30 @@ struct ServerJob {
   nlohmann::json final_;
 };
 
-// Runs jobs one at a time on a worker thread, FIFO, keeping up to
-// `max_models` loaded generators (least recently used evicted).
+// How the runner groups queued jobs into one batch. A request's settings
+// `max_batch`, `batch_window` (seconds) and `memory_budget` (MiB) override
+// these for the batch it starts.
+struct BatchingOptions {
+  int max_batch = 8;                  // requests per batch (1 = no batching)
+  double batch_window_seconds = 0.0;  // after taking the compatible queued jobs, wait this long for more
+  int64_t memory_budget_bytes = 0;    // 0 = no budget; else batches stay within it (MemoryLedger)
+};
+
+// Runs jobs on one worker thread, keeping up to `max_models` loaded
+// generators (least recently used evicted).
 //
-// Batching: jobs wait in a queue rather than running on their connection's
-// thread, so a later version can take every queued job with the same batch
-// key (model key, steps, scheduler, guidance, duration) and run them as one
-// UNet batch; nothing outside this class would change.
+// Batching: the worker takes the oldest queued job, loads its model, then
+// takes every other queued job with the same model key and the same
+// Generator::batch_key (steps, scheduler, latent length), oldest first, up to
+// the batch limit (max_batch, and the memory budget by what this shape took
+// before), optionally waiting batch_window for more to arrive, and runs them
+// through one Generator::generate_batch call. Jobs that cannot join stay
+// queued in order. Each job still gets its own file, progress, result and
+// cancellation.
 class JobRunner {
  public:
-  explicit JobRunner(GeneratorLoader loader, size_t max_models = 2);
-  ~JobRunner();  // finishes the running job, fails queued ones, joins
+  explicit JobRunner(GeneratorLoader loader, size_t max_models = 2, BatchingOptions batching = {});
+  ~JobRunner();  // finishes the running batch, fails queued jobs, joins
   JobRunner(const JobRunner&) = delete;
   JobRunner& operator=(const JobRunner&) = delete;
 
@@ -60,16 +75,23 @@ class JobRunner {
   // True while a job is queued or running.
   bool busy() const;
 
-  // {"queued":N,"running":bool,"served":N,"failed":N,"models":[...]}.
+  // {"queued":N,"running":bool,"served":N,"failed":N,"models":[...],
+  //  "batching":{"max_batch":..,"batch_window":..,"memory_budget_mib":..},
+  //  "batches":{"count":N,"largest":N,"sizes":{"1":N,...}},
+  //  "memory":{"kind":"peak_rss","baseline_mib":..,"shapes":[MemoryLedger rows]}}.
   nlohmann::json status() const;
 
  private:
   void loop();
-  void run(ServerJob& job);
+  void run_batch(std::shared_ptr<ServerJob> first);
+  // Moves compatible queued jobs into `batch` (caller holds mu_ through `lock`).
+  void take_compatible(std::unique_lock<std::mutex>& lock, std::vector<std::shared_ptr<ServerJob>>& batch,
+                       const ModelKey& model, const std::string& key, const Generator& gen, size_t limit);
   std::shared_ptr<Generator> model_for(const ModelKey& key);
 
   GeneratorLoader loader_;
   size_t max_models_;
+  BatchingOptions batching_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::shared_ptr<ServerJob>> queue_;
@@ -77,6 +99,9 @@ class JobRunner {
   bool stopping_ = false;
   long long served_ = 0;
   long long failed_ = 0;
+  long long batches_ = 0;
+  std::map<int, long long> batch_sizes_;  // batch size -> batches of that size
+  MemoryLedger memory_;
   std::list<std::pair<ModelKey, std::shared_ptr<Generator>>> models_;  // most recently used first
   std::thread worker_;
 };

@@ -44,7 +44,9 @@ struct ProjectConfig {
   std::string default_engine;         // profile used by cues that name none
   std::map<std::string, EngineProfile> engines;
   RenderSettings render;
-  int gpu_slots = 1;                  // depth of the `gpu` pool (local model engines)
+  // Depth of the `gpu` pool (local model engines). Unset: plan::gpu_pool_depth
+  // derives it from the audioldm2 profiles' `max_batch`.
+  std::optional<int> gpu_slots;
 };
 
 }  // namespace foley::manifest

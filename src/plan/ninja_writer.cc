@@ -1,5 +1,6 @@
 #include "plan/ninja_writer.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <sstream>
@@ -92,6 +93,17 @@ void collect_plan_inputs(const Plan& plan, std::set<std::string>& inputs, const 
 
 }  // namespace
 
+int gpu_pool_depth(const manifest::ProjectConfig& config) {
+  if (config.gpu_slots) return *config.gpu_slots;
+  int depth = 1;
+  for (const auto& [name, profile] : config.engines) {
+    if (profile.engine != "audioldm2" || !profile.settings.is_object()) continue;
+    auto it = profile.settings.find("max_batch");
+    if (it != profile.settings.end() && it->is_number_integer()) depth = std::max(depth, it->get<int>());
+  }
+  return depth;
+}
+
 std::string ninja_file_for(const Plan& plan, const Tools& tools) {
   const auto& cfg = plan.project.config;
   const fs::path& root = cfg.root;
@@ -104,7 +116,7 @@ std::string ninja_file_for(const Plan& plan, const Tools& tools) {
       << "foley_gen = " << ninja_escape_value(shell_quote(tools.foley_gen.string())) << "\n\n";
 
   // Pools.
-  out << "pool gpu\n  depth = " << cfg.gpu_slots << "\n\n";
+  out << "pool gpu\n  depth = " << gpu_pool_depth(cfg) << "\n\n";
   for (const auto& [name, profile] : cfg.engines) {
     if (pool_for(plan, name).rfind("engine_", 0) != 0) continue;
     int depth = profile.concurrency ? *profile.concurrency

@@ -3,6 +3,10 @@
 #include <string>
 #include <string_view>
 
+namespace foley::manifest {
+struct ProjectConfig;
+}
+
 namespace foley::plan {
 
 struct Plan;
@@ -17,6 +21,11 @@ std::string ninja_escape_value(std::string_view value);
 
 // One argument quoted for /bin/sh (ninja runs commands through `sh -c`).
 std::string shell_quote(std::string_view arg);
+
+// Depth of the `gpu` pool: `gpu_slots` from foley.toml when set, else the
+// largest `max_batch` of the audioldm2 profiles (so ninja starts as many
+// clients as the model server can batch together), else 1.
+int gpu_pool_depth(const manifest::ProjectConfig& config);
 
 // The text of build.ninja for a plan (DESIGN §1): pools (`gpu`, one per API
 // profile), one rule per engine plus `render`, one generate edge per gen key,

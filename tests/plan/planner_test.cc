@@ -160,3 +160,17 @@ TEST_CASE("tier concurrency defaults") {
   CHECK(plan::tier_concurrency("scale") == 15);
   CHECK(plan::tier_concurrency("business") == 15);
 }
+
+TEST_CASE("the gpu pool is as deep as the model server can batch, unless gpu_slots says otherwise") {
+  manifest::ProjectConfig c;
+  CHECK(plan::gpu_pool_depth(c) == 1);  // no local model profile
+  manifest::EngineProfile small{"small", "audioldm2", {{"model", "m"}, {"max_batch", 4}}, std::nullopt, {}};
+  manifest::EngineProfile big{"big", "audioldm2", {{"model", "m"}, {"max_batch", 6}}, std::nullopt, {}};
+  manifest::EngineProfile api{"api", "elevenlabs", {{"max_batch", 40}}, std::nullopt, {}};  // not a model engine
+  c.engines = {{"small", small}, {"api", api}};
+  CHECK(plan::gpu_pool_depth(c) == 4);
+  c.engines["big"] = big;
+  CHECK(plan::gpu_pool_depth(c) == 6);
+  c.gpu_slots = 2;
+  CHECK(plan::gpu_pool_depth(c) == 2);
+}

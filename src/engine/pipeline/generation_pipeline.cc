@@ -34,6 +34,36 @@ AudioLength GenerationPipeline::audio_length(std::optional<double> duration_s) c
   return compute_audio_length(duration_s, m);
 }
 
+Tensor GenerationPipeline::initial_latents(const GenerationParams& params, const AudioLength& length,
+                                          double init_noise_sigma) const {
+  Tensor latents;
+  const tensor::Shape shape{1, unet_.config().in_channels, length.latent_frames, length.latent_bins};
+  if (params.initial_latents.defined()) {
+    const auto& s = params.initial_latents.shape();
+    if (s.size() != 4 || s[0] != 1 || s[1] != shape[1] || s[3] != shape[3])
+      throw Error("initial latents must be [1, " + std::to_string(shape[1]) + ", T, " + std::to_string(shape[3]) +
+                  "], got " + params.initial_latents.to_string());
+    latents = params.initial_latents.to(tensor::DType::kF32);
+  } else {
+    tensor::CpuGenerator generator(params.seed);
+    latents = tensor::randn(shape, generator);
+  }
+  if (init_noise_sigma != 1.0) latents = tensor::scale(latents, init_noise_sigma);
+  return latents;
+}
+
+Tensor GenerationPipeline::decode(const Tensor& latents, const GenerationParams& params, const AudioLength& length,
+                                  GenerationTrace* trace) const {
+  Tensor z = tensor::scale(latents, 1.0 / vae_.config().scaling_factor);
+  Tensor mel = params.vae_chunk_frames > 0 ? vae_.decode_chunked(z, params.vae_chunk_frames, params.vae_chunk_overlap)
+                                           : vae_.decode(z);
+  if (trace) trace->mel = mel;
+  Tensor wave = vocoder_.forward(mel.squeeze(1));  // [1, 160·T + 32]
+  if (wave.size(1) > length.waveform_length) wave = wave.narrow(1, 0, length.waveform_length);
+  if (trace) trace->waveform = wave;
+  return wave.squeeze(0);
+}
+
 Tensor GenerationPipeline::generate(const GenerationParams& params, const UNetInputs& inputs, GenerationTrace* trace,
                                     const StepProgress& progress) const {
   if (!(std::isfinite(params.guidance) && params.guidance >= 0))
@@ -49,19 +79,7 @@ Tensor GenerationPipeline::generate(const GenerationParams& params, const UNetIn
   auto scheduler = make_scheduler(params.scheduler, scheduler_config_);
   scheduler->set_timesteps(params.steps);
 
-  Tensor latents;
-  const tensor::Shape shape{1, unet_.config().in_channels, length.latent_frames, length.latent_bins};
-  if (params.initial_latents.defined()) {
-    const auto& s = params.initial_latents.shape();
-    if (s.size() != 4 || s[0] != 1 || s[1] != shape[1] || s[3] != shape[3])
-      throw Error("initial latents must be [1, " + std::to_string(shape[1]) + ", T, " + std::to_string(shape[3]) +
-                  "], got " + params.initial_latents.to_string());
-    latents = params.initial_latents.to(tensor::DType::kF32);
-  } else {
-    tensor::CpuGenerator generator(params.seed);
-    latents = tensor::randn(shape, generator);
-  }
-  if (scheduler->init_noise_sigma() != 1.0) latents = tensor::scale(latents, scheduler->init_noise_sigma());
+  Tensor latents = initial_latents(params, length, scheduler->init_noise_sigma());
   if (trace) trace->latents_initial = latents;
 
   const auto& timesteps = scheduler->timesteps();
@@ -80,14 +98,7 @@ Tensor GenerationPipeline::generate(const GenerationParams& params, const UNetIn
   }
   if (trace) trace->latents_final = latents;
 
-  Tensor z = tensor::scale(latents, 1.0 / vae_.config().scaling_factor);
-  Tensor mel = params.vae_chunk_frames > 0 ? vae_.decode_chunked(z, params.vae_chunk_frames, params.vae_chunk_overlap)
-                                           : vae_.decode(z);
-  if (trace) trace->mel = mel;
-  Tensor wave = vocoder_.forward(mel.squeeze(1));  // [1, 160·T + 32]
-  if (wave.size(1) > length.waveform_length) wave = wave.narrow(1, 0, length.waveform_length);
-  if (trace) trace->waveform = wave;
-  return wave.squeeze(0);
+  return decode(latents, params, length, trace);
 }
 
 }  // namespace foley::engine

@@ -69,6 +69,18 @@ class GenerationPipeline {
   tensor::Tensor generate(const GenerationParams& params, const UNetInputs& inputs, GenerationTrace* trace = nullptr,
                           const StepProgress& progress = {}) const;
 
+  // The starting latents [1, C, T, F] of one generation: params.initial_latents
+  // when defined (checked against the model's C and F), else torch-CPU randn of
+  // params.seed; scaled by the scheduler's `init_noise_sigma`.
+  tensor::Tensor initial_latents(const GenerationParams& params, const AudioLength& length,
+                                 double init_noise_sigma) const;
+
+  // Final latents [1, C, T, F] → waveform [samples]: VAE decode (windowed when
+  // params.vae_chunk_frames > 0), vocoder, trim to length.waveform_length.
+  // Fills trace->mel and trace->waveform when a trace is given.
+  tensor::Tensor decode(const tensor::Tensor& latents, const GenerationParams& params, const AudioLength& length,
+                        GenerationTrace* trace = nullptr) const;
+
   const AudioLDM2UNet2DConditionModel& unet() const { return unet_; }
   const AutoencoderKLDecoder& vae() const { return vae_; }
   const SpeechT5HifiGan& vocoder() const { return vocoder_; }

@@ -29,6 +29,28 @@ Tensor TextToAudio::generate(const GenerationParams& params, GenerationTrace* tr
   return generation_->generate(params, unet_inputs(c), trace, progress);
 }
 
+std::vector<BatchOutcome> TextToAudio::generate_batch(const std::vector<GenerationParams>& params,
+                                                     const std::vector<StepProgress>& progress) const {
+  std::vector<BatchOutcome> out(params.size());
+  std::vector<BatchMember> members;
+  std::vector<size_t> index;  // members[j] is params[index[j]]
+  for (size_t i = 0; i < params.size(); ++i) {
+    try {
+      BatchMember m;
+      m.params = params[i];
+      m.inputs = unet_inputs(conditioner_->encode(params[i].prompt, params[i].negative_prompt, params[i].guidance > 1.0));
+      if (i < progress.size()) m.progress = progress[i];
+      members.push_back(std::move(m));
+      index.push_back(i);
+    } catch (...) {
+      out[i].error = std::current_exception();
+    }
+  }
+  std::vector<BatchOutcome> ran = engine::generate_batch(*generation_, members);
+  for (size_t j = 0; j < ran.size(); ++j) out[index[j]] = std::move(ran[j]);
+  return out;
+}
+
 std::map<std::string, Tensor> generation_tensors(const GenerationTrace& t) {
   std::map<std::string, Tensor> out;
   auto put = [&](const char* name, const Tensor& v) {

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "engine/conditioner.h"
+#include "engine/pipeline/batched_generation.h"
 #include "engine/pipeline/generation_pipeline.h"
 
 namespace foley::engine {
@@ -21,6 +22,14 @@ class TextToAudio {
   // uses params.negative_prompt, or "" when absent (as diffusers).
   tensor::Tensor generate(const GenerationParams& params, GenerationTrace* trace = nullptr,
                           const StepProgress& progress = {}) const;
+
+  // Text → waveforms for several requests with equal batch_key()s, the
+  // denoising loops sharing one UNet call per step (engine::generate_batch).
+  // Each request is conditioned on its own; a request whose conditioning or
+  // progress callback throws gets that exception in its outcome, the others
+  // go on. params[i].initial_latents are honoured as in generate().
+  std::vector<BatchOutcome> generate_batch(const std::vector<GenerationParams>& params,
+                                           const std::vector<StepProgress>& progress) const;
 
   const GenerationPipeline& generation() const { return *generation_; }
   const Conditioner& conditioner() const { return *conditioner_; }
