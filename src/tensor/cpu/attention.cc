@@ -388,6 +388,33 @@ void run_attention(Problem& P, int64_t b, const Tensor& q, const Tensor& k, cons
   cpu::parallel_for(tasks, std::max<int64_t>(1, (int64_t{1} << 16) / work_per_task), run_range);
 }
 
+struct Dims {
+  int64_t h, lq, lk, d, dv;
+};
+
+// The part attention and attention_heads share once their shapes are
+// checked: causal and bias checks, f32 inputs, the Problem in `layout`, the run.
+Tensor checked_attention(const char* op, const Tensor& q_in, const Tensor& k_in, const Tensor& v_in,
+                         const AttentionOptions& options, int64_t b, Dims n, Layout (*layout)(int64_t, int64_t, int64_t),
+                         const Shape& out_shape) {
+  if (options.causal && n.lk < n.lq) cpu::fail(op, "causal attention needs at least as many keys as queries");
+  const auto bs = bias_strides(op, options.bias, b, n.h, n.lq, n.lk);
+  const Tensor q = cpu::as_f32(q_in), k = cpu::as_f32(k_in), v = cpu::as_f32(v_in), bias = cpu::as_f32(options.bias);
+  Tensor out = Tensor::empty(out_shape);
+  Problem P{};
+  P.h = n.h;
+  P.lq = n.lq;
+  P.lk = n.lk;
+  P.d = n.d;
+  P.dv = n.dv;
+  P.lq_ = layout(n.h, n.lq, n.d);
+  P.lk_ = layout(n.h, n.lk, n.d);
+  P.lv_ = layout(n.h, n.lk, n.dv);
+  P.lo_ = layout(n.h, n.lq, n.dv);
+  run_attention(P, b, q, k, v, bias, bs, options, out);
+  return out;
+}
+
 }  // namespace
 
 Tensor attention(const Tensor& q_in, const Tensor& k_in, const Tensor& v_in, const AttentionOptions& options) {
@@ -404,22 +431,8 @@ Tensor attention(const Tensor& q_in, const Tensor& k_in, const Tensor& v_in, con
   if (k_in.size(0) != b || k_in.size(1) != h || k_in.size(3) != d || v_in.size(0) != b || v_in.size(1) != h ||
       v_in.size(2) != lk)
     cpu::fail(op, "q " + q_in.to_string() + ", k " + k_in.to_string() + ", v " + v_in.to_string() + " do not match");
-  if (options.causal && lk < lq) cpu::fail(op, "causal attention needs at least as many keys as queries");
-  const auto bs = bias_strides(op, options.bias, b, h, lq, lk);
-  const Tensor q = cpu::as_f32(q_in), k = cpu::as_f32(k_in), v = cpu::as_f32(v_in), bias = cpu::as_f32(options.bias);
-  Tensor out = Tensor::empty({b, h, lq, dv});
-  Problem P{};
-  P.h = h;
-  P.lq = lq;
-  P.lk = lk;
-  P.d = d;
-  P.dv = dv;
-  P.lq_ = Layout::heads_major(h, lq, d);
-  P.lk_ = Layout::heads_major(h, lk, d);
-  P.lv_ = Layout::heads_major(h, lk, dv);
-  P.lo_ = Layout::heads_major(h, lq, dv);
-  run_attention(P, b, q, k, v, bias, bs, options, out);
-  return out;
+  return checked_attention(op, q_in, k_in, v_in, options, b, {h, lq, lk, d, dv}, Layout::heads_major,
+                           {b, h, lq, dv});
 }
 
 Tensor attention_heads(const Tensor& q_in, const Tensor& k_in, const Tensor& v_in, int64_t heads,
@@ -439,22 +452,8 @@ Tensor attention_heads(const Tensor& q_in, const Tensor& k_in, const Tensor& v_i
   const int64_t lk = k_in.size(1), dv = v_in.size(2) / heads;
   if (k_in.size(0) != b || k_in.size(2) != q_in.size(2) || v_in.size(0) != b || v_in.size(1) != lk)
     cpu::fail(op, "q " + q_in.to_string() + ", k " + k_in.to_string() + ", v " + v_in.to_string() + " do not match");
-  if (options.causal && lk < lq) cpu::fail(op, "causal attention needs at least as many keys as queries");
-  const auto bs = bias_strides(op, options.bias, b, heads, lq, lk);
-  const Tensor q = cpu::as_f32(q_in), k = cpu::as_f32(k_in), v = cpu::as_f32(v_in), bias = cpu::as_f32(options.bias);
-  Tensor out = Tensor::empty({b, lq, heads * dv});
-  Problem P{};
-  P.h = heads;
-  P.lq = lq;
-  P.lk = lk;
-  P.d = d;
-  P.dv = dv;
-  P.lq_ = Layout::tokens_major(heads, lq, d);
-  P.lk_ = Layout::tokens_major(heads, lk, d);
-  P.lv_ = Layout::tokens_major(heads, lk, dv);
-  P.lo_ = Layout::tokens_major(heads, lq, dv);
-  run_attention(P, b, q, k, v, bias, bs, options, out);
-  return out;
+  return checked_attention(op, q_in, k_in, v_in, options, b, {heads, lq, lk, d, dv}, Layout::tokens_major,
+                           {b, lq, heads * dv});
 }
 
 }  // namespace foley::tensor

@@ -39,61 +39,27 @@ inline float gelu_tanh(float x) {
 }
 
 // "gelu_new" on AVX-512, 16 lanes: x/2 (1 + tanh(u)) written as x / (1 + e^{-2u}),
-// the same function without tanh's cancellation near -1, with a Cephes-style
-// expf (≈1 ulp). Scalar libm tanh is ~20 ns an element and was a visible share
-// of T5's and GPT-2's feed-forward time (docs/performance.md).
+// the same function without tanh's cancellation near -1. Scalar libm tanh is
+// ~20 ns an element and was a visible share of T5's and GPT-2's feed-forward
+// time (docs/performance.md).
 __attribute__((target("avx512f"))) inline __m512 gelu_tanh16(__m512 v) {
-  const __m512 one = _mm512_set1_ps(1.0f);
   const __m512 v3 = _mm512_mul_ps(_mm512_mul_ps(v, v), v);
-  __m512 t = _mm512_mul_ps(_mm512_set1_ps(-2.0f * 0.7978845608028654f),
-                           _mm512_fmadd_ps(_mm512_set1_ps(0.044715f), v3, v));  // -2u
-  t = _mm512_min_ps(_mm512_max_ps(t, _mm512_set1_ps(-87.3f)), _mm512_set1_ps(88.3f));
-  // e^t = 2^n e^r, |r| <= ln2/2, r = t - n ln2 in two parts.
-  const __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(t, _mm512_set1_ps(1.44269504088896341f)),
-                                        _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-  __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693359375f), t);
-  r = _mm512_fnmadd_ps(n, _mm512_set1_ps(-2.12194440e-4f), r);
-  __m512 p = _mm512_set1_ps(1.9875691500e-4f);
-  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.3981999507e-3f));
-  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3334519073e-3f));
-  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.1665795894e-2f));
-  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459e-1f));
-  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201e-1f));
-  p = _mm512_fmadd_ps(p, _mm512_mul_ps(r, r), _mm512_add_ps(r, one));
-  return _mm512_div_ps(v, _mm512_add_ps(one, _mm512_scalef_ps(p, n)));
+  const __m512 minus_2u = _mm512_mul_ps(_mm512_set1_ps(-2.0f * 0.7978845608028654f),
+                                        _mm512_fmadd_ps(_mm512_set1_ps(0.044715f), v3, v));
+  return _mm512_div_ps(v, _mm512_add_ps(_mm512_set1_ps(1.0f), cpu::exp16(minus_2u)));
 }
 
-// "gelu_new" on AVX-512 over y[begin, end): x/2 (1 + tanh(u)) computed as
-// x / (1 + e^{-2u}), the same function without tanh's cancellation near -1,
-// with a Cephes-style expf (about 1 ulp). Scalar libm tanh costs ~20 ns an
-// element, a visible share of T5's and GPT-2's feed-forward time.
-__attribute__((target("avx512f"))) void gelu_tanh_avx512(const float* x, float* y, int64_t begin, int64_t end) {
+// y[i] = F(x[i]) over [begin, end), 16 lanes at a time, the tail masked.
+// Used for gelu_new, silu and exact gelu: libm's tanhf/expf/erff cost 5-20 ns
+// an element, a visible share of the UNet's resnets (SiLU), feed-forwards
+// (GEGLU over 4 x dim per token) and the text encoders.
+template <__m512 (*F)(__m512)>
+__attribute__((target("avx512f"))) void map_avx512(const float* x, float* y, int64_t begin, int64_t end) {
   int64_t i = begin;
-  for (; i + 16 <= end; i += 16) _mm512_storeu_ps(y + i, gelu_tanh16(_mm512_loadu_ps(x + i)));
-  if (i < end) {
-    const __mmask16 m = static_cast<__mmask16>((1u << (end - i)) - 1);
-    _mm512_mask_storeu_ps(y + i, m, gelu_tanh16(_mm512_maskz_loadu_ps(m, x + i)));
-  }
-}
-
-// silu, exact gelu and geglu on AVX-512 over [begin, end) (geglu: rows). libm
-// expf/erff cost 5-20 ns an element, a visible share of the UNet's resnets
-// (SiLU) and feed-forwards (GEGLU over 4 x dim per token).
-__attribute__((target("avx512f"))) void silu_avx512(const float* x, float* y, int64_t begin, int64_t end) {
-  int64_t i = begin;
-  for (; i + 16 <= end; i += 16) _mm512_storeu_ps(y + i, cpu::silu16(_mm512_loadu_ps(x + i)));
+  for (; i + 16 <= end; i += 16) _mm512_storeu_ps(y + i, F(_mm512_loadu_ps(x + i)));
   if (i < end) {
     const __mmask16 m = cpu::tail_mask(end - i);
-    _mm512_mask_storeu_ps(y + i, m, cpu::silu16(_mm512_maskz_loadu_ps(m, x + i)));
-  }
-}
-
-__attribute__((target("avx512f"))) void gelu_erf_avx512(const float* x, float* y, int64_t begin, int64_t end) {
-  int64_t i = begin;
-  for (; i + 16 <= end; i += 16) _mm512_storeu_ps(y + i, cpu::gelu_erf16(_mm512_loadu_ps(x + i)));
-  if (i < end) {
-    const __mmask16 m = cpu::tail_mask(end - i);
-    _mm512_mask_storeu_ps(y + i, m, cpu::gelu_erf16(_mm512_maskz_loadu_ps(m, x + i)));
+    _mm512_mask_storeu_ps(y + i, m, F(_mm512_maskz_loadu_ps(m, x + i)));
   }
 }
 
@@ -225,13 +191,13 @@ Tensor binary(const char* name, BinaryOp op, const Tensor& a_in, const Tensor& b
 }  // namespace
 
 Tensor gelu(const Tensor& x, GeluApproximation approximation) {
-  if (approximation == GeluApproximation::kTanh && cpu::has_avx512()) return unary_kernel("gelu", x, 4 * kGrain, gelu_tanh_avx512);
+  if (approximation == GeluApproximation::kTanh && cpu::has_avx512()) return unary_kernel("gelu", x, 4 * kGrain, map_avx512<gelu_tanh16>);
   if (approximation == GeluApproximation::kTanh) return unary("gelu", x, gelu_tanh);
-  if (cpu::has_avx512()) return unary_kernel("gelu", x, 4 * kGrain, gelu_erf_avx512);
+  if (cpu::has_avx512()) return unary_kernel("gelu", x, 4 * kGrain, map_avx512<cpu::gelu_erf16>);
   return unary("gelu", x, gelu_exact);
 }
 Tensor silu(const Tensor& x) {
-  if (cpu::has_avx512()) return unary_kernel("silu", x, 4 * kGrain, silu_avx512);
+  if (cpu::has_avx512()) return unary_kernel("silu", x, 4 * kGrain, map_avx512<cpu::silu16>);
   return unary("silu", x, [](float v) { return v / (1.0f + std::exp(-v)); });
 }
 Tensor relu(const Tensor& x) {
