@@ -176,7 +176,7 @@ const std::map<std::string, std::vector<SettingRule>>& rules() {
         {"idle_timeout", Kind::kNumber, 600.0, false, at_least(0)},
         // Batching in the resident model server (none of them enters the gen key).
         {"max_batch", Kind::kInteger, 8, false, number_range(1, true, 64)},
-        {"batch_window", Kind::kNumber, 0.05, false, number_range(0, true, 10)},
+        {"batch_window", Kind::kNumber, 0.0, false, number_range(0, true, 10)},
         {"memory_budget", Kind::kNumber, 0.0, false, at_least(0)},
     };
     return t;
