@@ -21,6 +21,8 @@ plan::Tools locate_tools() {
   plan::Tools tools;
   tools.foley = self.parent_path() / "foley";
   tools.foley_gen = self.parent_path() / "foley-gen";
+  std::error_code ec;
+  if (fs::exists(self.parent_path() / "foley-render", ec)) tools.foley_render = self.parent_path() / "foley-render";
   return tools;
 }
 

@@ -113,7 +113,10 @@ std::string ninja_file_for(const Plan& plan, const Tools& tools) {
       << "ninja_required_version = 1.10\n"
       << "builddir = .foley\n\n"
       << "foley = " << ninja_escape_value(shell_quote(tools.foley.string())) << "\n"
-      << "foley_gen = " << ninja_escape_value(shell_quote(tools.foley_gen.string())) << "\n\n";
+      << "foley_gen = " << ninja_escape_value(shell_quote(tools.foley_gen.string())) << "\n";
+  if (!tools.foley_render.empty())
+    out << "foley_render = " << ninja_escape_value(shell_quote(tools.foley_render.string())) << "\n";
+  out << "\n";
 
   // Pools.
   out << "pool gpu\n  depth = " << gpu_pool_depth(cfg) << "\n\n";
@@ -133,7 +136,10 @@ std::string ninja_file_for(const Plan& plan, const Tools& tools) {
     out << "rule gen_" << engine << "\n  command = $foley_gen generate $spec\n  description = GEN $cue ("
         << engine << ")\n  restat = 1\n\n";
   }
-  out << "rule render\n  command = $foley_gen render $spec\n  description = RENDER $cue\n\n";
+  if (tools.foley_render.empty())
+    out << "rule render\n  command = $foley_gen render $spec\n  description = RENDER $cue\n\n";
+  else
+    out << "rule render\n  command = $foley_render $spec\n  description = RENDER $cue\n\n";
 
   // The generator edge.
   std::set<std::string> plan_inputs;

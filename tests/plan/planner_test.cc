@@ -174,3 +174,17 @@ TEST_CASE("the gpu pool is as deep as the model server can batch, unless gpu_slo
   c.gpu_slots = 2;
   CHECK(plan::gpu_pool_depth(c) == 2);
 }
+
+TEST_CASE("render edges run foley-render when it is there, else foley-gen render") {
+  manifest::Project project = demo_project();
+  FakeHasher hasher;
+  plan::Plan p = plan::make_plan(project, hasher);
+  plan::Tools tools{"/bin/foley", "/bin/foley-gen", "/bin/foley-render"};
+  std::string ninja = plan::ninja_file_for(p, tools);
+  CHECK(ninja.find("foley_render = /bin/foley-render\n") != std::string::npos);
+  CHECK(ninja.find("rule render\n  command = $foley_render $spec\n") != std::string::npos);
+  tools.foley_render.clear();
+  ninja = plan::ninja_file_for(p, tools);
+  CHECK(ninja.find("foley_render") == std::string::npos);
+  CHECK(ninja.find("rule render\n  command = $foley_gen render $spec\n") != std::string::npos);
+}
