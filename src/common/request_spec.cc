@@ -39,6 +39,76 @@ nlohmann::json GenRequest::to_json() const {
           {"cues", cues}};
 }
 
+namespace {
+
+// Writes one JSON object member by member, in the order given. Callers list
+// keys in byte order, the order nlohmann::json (a std::map) dumps them in, so
+// the text equals to_json().dump().
+class ObjectWriter {
+ public:
+  explicit ObjectWriter(std::string& out) : out_(out) { out_ += '{'; }
+  ~ObjectWriter() { out_ += '}'; }
+  ObjectWriter& member(std::string_view key, const nlohmann::json& value) {
+    start(key);
+    out_ += value.dump();
+    return *this;
+  }
+  ObjectWriter& string(std::string_view key, const std::string& value) {
+    return member(key, nlohmann::json(value));
+  }
+
+ private:
+  void start(std::string_view key) {
+    if (!first_) out_ += ',';
+    first_ = false;
+    out_ += '"';
+    out_ += key;  // keys here are plain identifiers: nothing to escape
+    out_ += "\":";
+  }
+  std::string& out_;
+  bool first_ = true;
+};
+
+}  // namespace
+
+std::string GenRequest::spec_text() const {
+  std::string out;
+  {
+    ObjectWriter w(out);
+    w.string("cache_dir", cache_dir.string())
+        .member("cues", cues)
+        .string("engine", engine)
+        .string("ext", ext)
+        .string("gen_key", gen_key)
+        .member("key_fields", key_fields)
+        .string("object_path", object_path.string())
+        .string("profile", profile)
+        .member("settings", settings)
+        .member("spec_version", kSpecVersion);
+  }
+  out += '\n';
+  return out;
+}
+
+std::string RenderRequest::spec_text() const {
+  std::string out;
+  {
+    ObjectWriter w(out);
+    w.string("cache_dir", cache_dir.string())
+        .string("cue", cue)
+        .string("gen_key", gen_key)
+        .string("input_path", input_path.string())
+        .string("output_path", output_path.string())
+        .member("provenance", provenance)
+        .member("render", render)
+        .string("render_key", render_key)
+        .member("spec_version", kSpecVersion)
+        .string("type", type);
+  }
+  out += '\n';
+  return out;
+}
+
 GenRequest GenRequest::from_json(const nlohmann::json& j, const std::string& origin) {
   check_version(j, kSpecVersion, origin);
   GenRequest r;

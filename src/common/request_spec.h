@@ -25,6 +25,9 @@ struct GenRequest {
   std::vector<std::string> cues;      // qualified ids of the cues using it (for messages and the index)
 
   nlohmann::json to_json() const;
+  // to_json().dump() + "\n", byte for byte, without copying the JSON trees
+  // (what `foley plan` writes, once per generation).
+  std::string spec_text() const;
   // Throws foley::Error naming `origin` (the spec's path) on a malformed spec.
   static GenRequest from_json(const nlohmann::json& j, const std::string& origin);
 };
@@ -45,6 +48,8 @@ struct RenderRequest {
   nlohmann::json provenance;          // prompt, engine, profile, seed, gen_key, render_key, category, tags
 
   nlohmann::json to_json() const;
+  // to_json().dump() + "\n", byte for byte, without copying the JSON trees.
+  std::string spec_text() const;
   static RenderRequest from_json(const nlohmann::json& j, const std::string& origin);
 };
 

@@ -25,6 +25,9 @@ class Diagnostics {
   void error(const SourceLocation& where, const std::string& cue, const std::string& field,
              const std::string& message);
 
+  // Adds every diagnostic of `other`, in its order.
+  void append(const Diagnostics& other) { items_.insert(items_.end(), other.items_.begin(), other.items_.end()); }
+
   bool empty() const { return items_.empty(); }
   size_t size() const { return items_.size(); }
   const std::vector<Diagnostic>& items() const { return items_; }

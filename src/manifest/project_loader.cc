@@ -5,6 +5,7 @@
 
 #include "common/atomic_file.h"
 #include "common/error.h"
+#include "common/parallel_for.h"
 #include "manifest/config_parser.h"
 #include "manifest/cue_resolver.h"
 #include "manifest/diagnostics.h"
@@ -61,31 +62,53 @@ std::vector<ManifestText> discover(const LoadedConfig& loaded, Diagnostics& diag
   return out;
 }
 
+// One manifest parsed and its cues resolved, on its own: what it reported,
+// and each cue with the place of its id (for the duplicate check).
+struct LoadedManifest {
+  Diagnostics diags;
+  std::vector<std::pair<Cue, SourceLocation>> cues;
+};
+
+LoadedManifest load_manifest(const ManifestText& manifest, const LoadedConfig& loaded,
+                             const std::vector<std::string>& engine_names) {
+  LoadedManifest out;
+  fs::path display = display_path(loaded.config.root, manifest.file);
+  std::string name_problem = manifest_name_problem(manifest.name);
+  if (!name_problem.empty()) out.diags.error(SourceLocation{display, 0, 0}, "", "", name_problem);
+  RawManifest raw = parse_manifest(manifest.text, display, out.diags);
+  if (!raw.parsed) return out;
+  RawFields defaults = raw.defaults;
+  check_field_values(defaults, FieldContext{display, "", "defaults."}, loaded.parsed ? &engine_names : nullptr,
+                     out.diags);
+  CueContext ctx{loaded, display, manifest.name};
+  out.cues.reserve(raw.cues.size());
+  for (const RawCue& raw_cue : raw.cues)
+    out.cues.emplace_back(resolve_cue(raw_cue, defaults, ctx, out.diags), raw_cue.id_where);
+  return out;
+}
+
 Project assemble(LoadedConfig loaded, std::vector<ManifestText> manifests, Diagnostics& diags) {
   std::sort(manifests.begin(), manifests.end(),
             [](const ManifestText& a, const ManifestText& b) { return a.name < b.name; });
   Project project;
   std::vector<std::string> engine_names;
   for (const auto& [name, _] : loaded.config.engines) engine_names.push_back(name);
+
+  // Manifests are independent until the duplicate check: parse them on every
+  // core, then merge in name order, so messages and cue order are those of a
+  // serial load.
+  std::vector<LoadedManifest> parsed(manifests.size());
+  parallel_for(manifests.size(), 1, [&](size_t begin, size_t end) {
+    for (size_t i = begin; i < end; ++i) parsed[i] = load_manifest(manifests[i], loaded, engine_names);
+  });
   std::map<std::string, SourceLocation> first_seen;  // cue id -> where it was first defined
-
-  for (const ManifestText& manifest : manifests) {
-    fs::path display = display_path(loaded.config.root, manifest.file);
-    project.manifest_files.push_back(manifest.file);
-    std::string name_problem = manifest_name_problem(manifest.name);
-    if (!name_problem.empty()) diags.error(SourceLocation{display, 0, 0}, "", "", name_problem);
-
-    RawManifest raw = parse_manifest(manifest.text, display, diags);
-    if (!raw.parsed) continue;
-    RawFields defaults = raw.defaults;
-    check_field_values(defaults, FieldContext{display, "", "defaults."}, loaded.parsed ? &engine_names : nullptr,
-                       diags);
-    CueContext ctx{loaded, display, manifest.name};
-    for (const RawCue& raw_cue : raw.cues) {
-      Cue cue = resolve_cue(raw_cue, defaults, ctx, diags);
+  for (size_t m = 0; m < manifests.size(); ++m) {
+    project.manifest_files.push_back(manifests[m].file);
+    diags.append(parsed[m].diags);
+    for (auto& [cue, id_where] : parsed[m].cues) {
       auto [previous, inserted] = first_seen.emplace(cue.id, cue.where);
       if (!inserted) {
-        diags.error(raw_cue.id_where, cue.id, "",
+        diags.error(id_where, cue.id, "",
                     "duplicate cue id, first defined at " + previous->second.str() +
                         " (cue ids are unique across all manifests)");
         continue;

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "common/error.h"
+#include "common/parallel_for.h"
 #include "plan/planner.h"
 
 namespace foley::plan {
@@ -148,33 +149,51 @@ std::string ninja_file_for(const Plan& plan, const Tools& tools) {
   for (const auto& in : plan_inputs) out << " " << ninja_escape_path(in);
   out << "\n\n";
 
-  // Generate edges, one per distinct gen key.
-  for (const auto& [key, req] : plan.generations) {
-    // No dependency on the spec file itself: `foley plan` always writes it, and
-    // every node ninja must stat slows the no-op build.
-    out << "build " << ninja_escape_path(rel(root, req.object_path)) << ": gen_" << req.engine << "\n";
-    out << "  spec = " << ninja_escape_value(shell_quote(rel(root, plan.request_spec_path(key)))) << "\n";
-    std::string cues;
-    for (const auto& c : req.cues) cues += (cues.empty() ? "" : ",") + c;
-    out << "  cue = " << ninja_escape_value(cues) << "\n";
-    std::string pool = pool_for(plan, req.profile);
-    if (!pool.empty()) out << "  pool = " << pool << "\n";
-    out << "\n";
-  }
+  // Generate edges, one per distinct gen key; the edges' text is built on
+  // every core and written in order.
+  std::vector<const GenRequest*> generations;
+  generations.reserve(plan.generations.size());
+  for (const auto& [key, req] : plan.generations) generations.push_back(&req);
+  std::vector<std::string> edges(generations.size());
+  parallel_for(generations.size(), 256, [&](size_t begin, size_t end) {
+    for (size_t i = begin; i < end; ++i) {
+      const GenRequest& req = *generations[i];
+      // No dependency on the spec file itself: `foley plan` always writes it, and
+      // every node ninja must stat slows the no-op build.
+      std::string& e = edges[i];
+      e = "build " + ninja_escape_path(rel(root, req.object_path)) + ": gen_" + req.engine + "\n";
+      e += "  spec = " + ninja_escape_value(shell_quote(rel(root, plan.request_spec_path(req.gen_key)))) + "\n";
+      std::string cues;
+      for (const auto& c : req.cues) cues += (cues.empty() ? "" : ",") + c;
+      e += "  cue = " + ninja_escape_value(cues) + "\n";
+      std::string pool = pool_for(plan, req.profile);
+      if (!pool.empty()) e += "  pool = " + pool + "\n";
+      e += "\n";
+    }
+  });
+  for (const auto& e : edges) out << e;
 
   // Render edges, one per cue, grouped per manifest for the phony targets.
+  std::vector<std::string> outputs(plan.cues.size());
+  edges.assign(plan.cues.size(), {});
+  parallel_for(plan.cues.size(), 256, [&](size_t begin, size_t end) {
+    for (size_t i = begin; i < end; ++i) {
+      const PlannedCue& c = plan.cues[i];
+      outputs[i] = rel(root, c.render.output_path);
+      // The render spec's name holds the render key, so a settings change changes
+      // the command and ninja re-runs it. The JSON sidecar is written with the
+      // output but not declared, to keep the graph as small as a plain one.
+      std::string& e = edges[i];
+      e = "build " + ninja_escape_path(outputs[i]) + ": render";
+      if (!c.render.input_path.empty()) e += " " + ninja_escape_path(rel(root, c.render.input_path));
+      e += "\n  spec = " + ninja_escape_value(shell_quote(rel(root, plan.render_spec_path(c)))) + "\n";
+      e += "  cue = " + ninja_escape_value(c.cue.qualified_id()) + "\n\n";
+    }
+  });
   std::map<std::string, std::vector<std::string>> per_manifest;
-  for (const auto& c : plan.cues) {
-    std::string output = rel(root, c.render.output_path);
-    // The render spec's name holds the render key, so a settings change changes
-    // the command and ninja re-runs it. The JSON sidecar is written with the
-    // output but not declared, to keep the graph as small as a plain one.
-    out << "build " << ninja_escape_path(output) << ": render";
-    if (!c.render.input_path.empty()) out << " " << ninja_escape_path(rel(root, c.render.input_path));
-    out << "\n";
-    out << "  spec = " << ninja_escape_value(shell_quote(rel(root, plan.render_spec_path(c)))) << "\n";
-    out << "  cue = " << ninja_escape_value(c.cue.qualified_id()) << "\n\n";
-    per_manifest[c.cue.manifest].push_back(output);
+  for (size_t i = 0; i < plan.cues.size(); ++i) {
+    out << edges[i];
+    per_manifest[plan.cues[i].cue.manifest].push_back(std::move(outputs[i]));
   }
 
   std::vector<std::string> all;

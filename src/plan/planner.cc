@@ -3,15 +3,19 @@
 #include <sys/stat.h>
 
 #include <map>
+#include <mutex>
+#include <optional>
 #include <set>
 #include <sstream>
 
 #include "common/atomic_file.h"
 #include "common/error.h"
 #include "common/hash.h"
+#include "common/parallel_for.h"
 #include "plan/canonical_key.h"
 #include "plan/gen_fields.h"
 #include "plan/ninja_writer.h"
+#include "plan/spec_dir_writer.h"
 #include "plan/text_normalize.h"
 
 namespace foley::plan {
@@ -59,13 +63,15 @@ fs::path object_path(const fs::path& cache_dir, const std::string& gen_key, cons
   return cache_dir / "objects" / gen_key.substr(0, 2) / (gen_key + "." + ext);
 }
 
+std::string request_spec_name(const std::string& gen_key) { return gen_key + ".json"; }
+
+std::string render_spec_name(const PlannedCue& c) { return c.cue.id + "." + c.render_key + ".json"; }
+
 fs::path Plan::request_spec_path(const std::string& gen_key) const {
-  return foley_dir() / "requests" / (gen_key + ".json");
+  return foley_dir() / "requests" / request_spec_name(gen_key);
 }
 
-fs::path Plan::render_spec_path(const PlannedCue& c) const {
-  return foley_dir() / "renders" / (c.cue.id + "." + c.render_key + ".json");
-}
+fs::path Plan::render_spec_path(const PlannedCue& c) const { return foley_dir() / "renders" / render_spec_name(c); }
 
 const PlannedCue* Plan::find_cue(const std::string& name) const {
   for (const auto& c : cues)
@@ -82,149 +88,143 @@ int tier_concurrency(const std::string& tier) {
   return 2;
 }
 
+namespace {
+
+// Serialises and memoises a ContentHasher for the planning threads: the
+// index-backed hasher is not thread-safe, and every audioldm2 cue asks for the
+// same model folder.
+class SharedHasher : public ContentHasher {
+ public:
+  explicit SharedHasher(ContentHasher& inner) : inner_(inner) {}
+  std::string file_hash(const fs::path& path) override { return memo(files_, path, &ContentHasher::file_hash); }
+  std::string folder_hash(const fs::path& dir) override { return memo(folders_, dir, &ContentHasher::folder_hash); }
+
+ private:
+  std::string memo(std::map<fs::path, std::string>& cache, const fs::path& path,
+                   std::string (ContentHasher::*hash)(const fs::path&)) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = cache.find(path);
+    if (it == cache.end()) it = cache.emplace(path, (inner_.*hash)(path)).first;
+    return it->second;
+  }
+  ContentHasher& inner_;
+  std::mutex mu_;
+  std::map<fs::path, std::string> files_, folders_;
+};
+
+// One cue planned on its own (no shared state but the hasher); `gen` holds
+// its generation's fields when it has one.
+struct CuePlan {
+  PlannedCue planned;
+  std::optional<GenFields> gen;
+  std::string profile, engine;
+};
+
+CuePlan plan_cue(manifest::Cue&& moved, const manifest::ProjectConfig& config, ContentHasher& hasher) {
+  CuePlan out;
+  PlannedCue& p = out.planned;
+  p.cue = std::move(moved);
+  const manifest::Cue& cue = p.cue;
+  json rfields = render_fields(cue);
+  rfields["type"] = cue.type;
+  fs::path input;
+  if (cue.type == "generated") {
+    auto it = config.engines.find(cue.engine);
+    if (it == config.engines.end())
+      throw Error(cue.where.str() + ": cue \"" + cue.id + "\": unknown engine profile \"" + cue.engine + "\"");
+    const auto& profile = it->second;
+    GenFields g = gen_fields_for(cue, profile, hasher);
+    p.gen_key = compute_key("gen", g.key_fields);
+    p.fields["gen"] = g.key_fields;
+    rfields["input"] = p.gen_key;
+    out.profile = profile.name;
+    out.engine = profile.engine;
+    input = object_path(config.cache_dir, p.gen_key, g.ext);
+    out.gen = std::move(g);
+  } else if (cue.type == "source") {
+    p.fields["gen"] = nullptr;
+    rfields["input"] = hasher.file_hash(*cue.source);
+    input = *cue.source;
+  } else {
+    p.fields["gen"] = nullptr;
+    rfields["input"] = "silence";
+  }
+  p.render_key = compute_key("render", rfields);
+  p.fields["render"] = std::move(rfields);
+
+  RenderRequest& r = p.render;
+  r.render_key = p.render_key;
+  r.gen_key = p.gen_key;
+  r.cue = cue.qualified_id();
+  r.type = cue.type;
+  r.input_path = input;
+  r.output_path = config.output_dir / cue.manifest / (cue.id + "." + cue.render.format);
+  r.cache_dir = config.cache_dir;
+  r.render = render_fields(cue);
+  r.provenance = provenance(p, out.profile, out.engine);
+  r.provenance["fields"] = p.fields;
+  return out;
+}
+
+}  // namespace
+
 Plan make_plan(manifest::Project project, ContentHasher& hasher) {
   Plan plan;
   plan.project = std::move(project);
   const auto& config = plan.project.config;
-  for (const auto& cue : plan.project.cues) {
-    PlannedCue p;
-    p.cue = cue;
-    json rfields = render_fields(cue);
-    rfields["type"] = cue.type;
-    std::string profile_name, engine;
-    fs::path input;
-    if (cue.type == "generated") {
-      auto it = config.engines.find(cue.engine);
-      if (it == config.engines.end())
-        throw Error(cue.where.str() + ": cue \"" + cue.id + "\": unknown engine profile \"" + cue.engine + "\"");
-      const auto& profile = it->second;
-      GenFields g = gen_fields_for(cue, profile, hasher);
-      p.gen_key = compute_key("gen", g.key_fields);
-      p.fields["gen"] = g.key_fields;
-      rfields["input"] = p.gen_key;
-      profile_name = profile.name;
-      engine = profile.engine;
-      input = object_path(config.cache_dir, p.gen_key, g.ext);
+  // The cues move into the plan (plan.project.cues is left empty).
+  auto& cues = plan.project.cues;
+  // Keys per cue on every core (hashing, normalising and building the spec
+  // fields are independent per cue), then the shared generations in order.
+  std::vector<CuePlan> planned(cues.size());
+  SharedHasher shared(hasher);
+  parallel_for(cues.size(), 256, [&](size_t begin, size_t end) {
+    for (size_t i = begin; i < end; ++i) planned[i] = plan_cue(std::move(cues[i]), config, shared);
+  });
+  cues.clear();
+  plan.cues.reserve(planned.size());
+  for (CuePlan& c : planned) {
+    PlannedCue& p = c.planned;
+    if (c.gen) {
       auto [gen_it, inserted] = plan.generations.try_emplace(p.gen_key);
       GenRequest& req = gen_it->second;
       if (inserted) {
         req.gen_key = p.gen_key;
-        req.engine = profile.engine;
-        req.profile = profile.name;
-        req.key_fields = g.key_fields;
-        req.settings = g.settings;
-        req.ext = g.ext;
+        req.engine = c.engine;
+        req.profile = c.profile;
+        req.key_fields = std::move(c.gen->key_fields);
+        req.settings = std::move(c.gen->settings);
+        req.ext = c.gen->ext;
         req.cache_dir = config.cache_dir;
-        req.object_path = input;
+        req.object_path = p.render.input_path;
       }
-      req.cues.push_back(cue.qualified_id());
-    } else if (cue.type == "source") {
-      p.fields["gen"] = nullptr;
-      rfields["input"] = hasher.file_hash(*cue.source);
-      input = *cue.source;
-    } else {
-      p.fields["gen"] = nullptr;
-      rfields["input"] = "silence";
+      req.cues.push_back(p.cue.qualified_id());
     }
-    p.fields["render"] = rfields;
-    p.render_key = compute_key("render", rfields);
-
-    RenderRequest& r = p.render;
-    r.render_key = p.render_key;
-    r.gen_key = p.gen_key;
-    r.cue = cue.qualified_id();
-    r.type = cue.type;
-    r.input_path = input;
-    r.output_path = config.output_dir / cue.manifest / (cue.id + "." + cue.render.format);
-    r.cache_dir = config.cache_dir;
-    r.render = render_fields(cue);
-    r.provenance = provenance(p, profile_name, engine);
-    r.provenance["fields"] = p.fields;
     plan.cues.push_back(std::move(p));
   }
   return plan;
 }
 
-namespace {
-
-// Writes the spec files of one directory, skipping those whose content is
-// unchanged. What was written is remembered in <dir>/.state (file name, size,
-// XXH3 of the content), so a re-plan of 10k cues compares hashes instead of
-// reading 10k files back. A spec whose (size, mtime, inode) on disk differ
-// from the state — another writer, or a plan killed before it saved the
-// state — is rewritten; anything in the directory that no cue uses is removed.
-class SpecDirWriter {
- public:
-  explicit SpecDirWriter(fs::path dir) : dir_(std::move(dir)) {
-    std::error_code ec;
-    if (!fs::exists(dir_ / ".state", ec)) return;
-    std::istringstream in(read_file(dir_ / ".state"));
-    Entry e;
-    std::string name;
-    while (in >> name >> e.stat.size >> e.stat.mtime_ns >> e.stat.inode >> e.hash) previous_[name] = e;
-  }
-
-  void write(const std::string& name, const std::string& content) {
-    std::string hash = xxh3_128(content).hex();
-    fs::path path = dir_ / name;
-    auto it = previous_.find(name);
-    FileStat now = stat_of(path);
-    if (it != previous_.end() && it->second.hash == hash && it->second.stat == now && now.size == content.size()) {
-      current_[name] = it->second;
-      return;
-    }
-    write_file_atomic(path, content, Durability::kDerived);
-    current_[name] = {stat_of(path), hash};
-  }
-
-  void finish() {
-    std::error_code ec;
-    if (fs::is_directory(dir_, ec)) {
-      for (const auto& entry : fs::directory_iterator(dir_, ec)) {
-        std::string name = entry.path().filename().string();
-        if (entry.path().extension() == ".json" && !current_.count(name)) fs::remove(entry.path(), ec);
-      }
-    }
-    std::string state;
-    for (const auto& [name, e] : current_)
-      state += name + " " + std::to_string(e.stat.size) + " " + std::to_string(e.stat.mtime_ns) + " " +
-               std::to_string(e.stat.inode) + " " + e.hash + "\n";
-    if (!current_.empty() || fs::exists(dir_, ec)) write_file_if_changed(dir_ / ".state", state, Durability::kDerived);
-  }
-
- private:
-  struct FileStat {
-    unsigned long long size = 0, mtime_ns = 0, inode = 0;
-    bool operator==(const FileStat&) const = default;
-  };
-  struct Entry {
-    FileStat stat;
-    std::string hash;
-  };
-
-  static FileStat stat_of(const fs::path& path) {
-    struct ::stat st {};
-    if (::stat(path.c_str(), &st) != 0) return {};
-    return {static_cast<unsigned long long>(st.st_size),
-            static_cast<unsigned long long>(st.st_mtim.tv_sec) * 1000000000ull +
-                static_cast<unsigned long long>(st.st_mtim.tv_nsec),
-            static_cast<unsigned long long>(st.st_ino)};
-  }
-  fs::path dir_;
-  std::map<std::string, Entry> previous_;
-  std::map<std::string, Entry> current_;
-};
-
-}  // namespace
-
 bool write_plan(const Plan& plan, const Tools& tools) {
+  // Specs are serialised on every core, then written in order.
+  std::vector<const GenRequest*> generations;
+  generations.reserve(plan.generations.size());
+  for (const auto& [key, req] : plan.generations) generations.push_back(&req);
+  std::vector<std::string> request_text(generations.size()), render_text(plan.cues.size());
+  parallel_for(generations.size(), 256, [&](size_t begin, size_t end) {
+    for (size_t i = begin; i < end; ++i) request_text[i] = generations[i]->spec_text();
+  });
+  parallel_for(plan.cues.size(), 256, [&](size_t begin, size_t end) {
+    for (size_t i = begin; i < end; ++i) render_text[i] = plan.cues[i].render.spec_text();
+  });
+
   SpecDirWriter requests(plan.foley_dir() / "requests");
-  for (const auto& [key, req] : plan.generations)
-    requests.write(plan.request_spec_path(key).filename().string(), req.to_json().dump() + "\n");
+  for (size_t i = 0; i < generations.size(); ++i)
+    requests.write(request_spec_name(generations[i]->gen_key), request_text[i]);
   requests.finish();
   SpecDirWriter renders(plan.foley_dir() / "renders");
-  for (const auto& c : plan.cues)
-    renders.write(plan.render_spec_path(c).filename().string(), c.render.to_json().dump() + "\n");
+  for (size_t i = 0; i < plan.cues.size(); ++i)
+    renders.write(render_spec_name(plan.cues[i]), render_text[i]);
   renders.finish();
   return write_file_if_changed(plan.build_ninja(), ninja_file_for(plan, tools));
 }

@@ -26,7 +26,7 @@ struct PlannedCue {
 // The whole build: every cue, and one generation per distinct gen key (two cues
 // with identical generation inputs share one object and one generate edge).
 struct Plan {
-  manifest::Project project;
+  manifest::Project project;                      // its `cues` are moved into `cues` below (left empty)
   std::vector<PlannedCue> cues;                  // in project order
   std::map<std::string, GenRequest> generations; // by gen key
 
@@ -37,6 +37,10 @@ struct Plan {
   // Finds a cue by id or qualified id ("door" or "ep1:door"); nullptr if absent.
   const PlannedCue* find_cue(const std::string& name) const;
 };
+
+// File names of the specs in .foley/requests and .foley/renders.
+std::string request_spec_name(const std::string& gen_key);
+std::string render_spec_name(const PlannedCue& c);
 
 // Path of a raw object in a cache: <cache>/objects/<k[0:2]>/<key>.<ext>.
 std::filesystem::path object_path(const std::filesystem::path& cache_dir, const std::string& gen_key,

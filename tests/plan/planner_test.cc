@@ -188,3 +188,17 @@ TEST_CASE("render edges run foley-render when it is there, else foley-gen render
   CHECK(ninja.find("foley_render") == std::string::npos);
   CHECK(ninja.find("rule render\n  command = $foley_gen render $spec\n") != std::string::npos);
 }
+
+TEST_CASE("spec files are the JSON of their requests, byte for byte") {
+  FakeHasher h;
+  plan::Plan plan = plan::make_plan(demo_project(), h);
+  REQUIRE(!plan.generations.empty());
+  for (const auto& [key, req] : plan.generations) {
+    CHECK(req.spec_text() == req.to_json().dump() + "\n");
+    CHECK(GenRequest::from_json(nlohmann::json::parse(req.spec_text()), "spec").to_json() == req.to_json());
+  }
+  for (const auto& c : plan.cues) {
+    CHECK(c.render.spec_text() == c.render.to_json().dump() + "\n");
+    CHECK(plan.render_spec_path(c).filename().string() == plan::render_spec_name(c));
+  }
+}
