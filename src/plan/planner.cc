@@ -125,7 +125,9 @@ CuePlan plan_cue(manifest::Cue&& moved, const manifest::ProjectConfig& config, C
   PlannedCue& p = out.planned;
   p.cue = std::move(moved);
   const manifest::Cue& cue = p.cue;
-  json rfields = render_fields(cue);
+  RenderRequest& r = p.render;
+  r.render = render_fields(cue);
+  json rfields = r.render;
   rfields["type"] = cue.type;
   fs::path input;
   if (cue.type == "generated") {
@@ -152,7 +154,6 @@ CuePlan plan_cue(manifest::Cue&& moved, const manifest::ProjectConfig& config, C
   p.render_key = compute_key("render", rfields);
   p.fields["render"] = std::move(rfields);
 
-  RenderRequest& r = p.render;
   r.render_key = p.render_key;
   r.gen_key = p.gen_key;
   r.cue = cue.qualified_id();
@@ -160,7 +161,6 @@ CuePlan plan_cue(manifest::Cue&& moved, const manifest::ProjectConfig& config, C
   r.input_path = input;
   r.output_path = config.output_dir / cue.manifest / (cue.id + "." + cue.render.format);
   r.cache_dir = config.cache_dir;
-  r.render = render_fields(cue);
   r.provenance = provenance(p, out.profile, out.engine);
   r.provenance["fields"] = p.fields;
   return out;
@@ -211,20 +211,27 @@ bool write_plan(const Plan& plan, const Tools& tools) {
   generations.reserve(plan.generations.size());
   for (const auto& [key, req] : plan.generations) generations.push_back(&req);
   std::vector<std::string> request_text(generations.size()), render_text(plan.cues.size());
+  std::vector<std::string> request_hash(generations.size()), render_hash(plan.cues.size());
   parallel_for(generations.size(), 256, [&](size_t begin, size_t end) {
-    for (size_t i = begin; i < end; ++i) request_text[i] = generations[i]->spec_text();
+    for (size_t i = begin; i < end; ++i) {
+      request_text[i] = generations[i]->spec_text();
+      request_hash[i] = spec_hash(request_text[i]);
+    }
   });
   parallel_for(plan.cues.size(), 256, [&](size_t begin, size_t end) {
-    for (size_t i = begin; i < end; ++i) render_text[i] = plan.cues[i].render.spec_text();
+    for (size_t i = begin; i < end; ++i) {
+      render_text[i] = plan.cues[i].render.spec_text();
+      render_hash[i] = spec_hash(render_text[i]);
+    }
   });
 
   SpecDirWriter requests(plan.foley_dir() / "requests");
   for (size_t i = 0; i < generations.size(); ++i)
-    requests.write(request_spec_name(generations[i]->gen_key), request_text[i]);
+    requests.write(request_spec_name(generations[i]->gen_key), request_text[i], std::move(request_hash[i]));
   requests.finish();
   SpecDirWriter renders(plan.foley_dir() / "renders");
   for (size_t i = 0; i < plan.cues.size(); ++i)
-    renders.write(render_spec_name(plan.cues[i]), render_text[i]);
+    renders.write(render_spec_name(plan.cues[i]), render_text[i], std::move(render_hash[i]));
   renders.finish();
   return write_file_if_changed(plan.build_ninja(), ninja_file_for(plan, tools));
 }

@@ -57,8 +57,13 @@ void SpecDirWriter::invalidate_state() {
   state_valid_ = false;
 }
 
+std::string spec_hash(std::string_view content) { return xxh3_128(content).hex(); }
+
 void SpecDirWriter::write(const std::string& name, std::string_view content) {
-  std::string hash = xxh3_128(content).hex();
+  write(name, content, spec_hash(content));
+}
+
+void SpecDirWriter::write(const std::string& name, std::string_view content, std::string hash) {
   auto it = previous_.find(name);
   bool unchanged = it != previous_.end() && it->second == hash && listed_.count(name);
   if (!unchanged) {

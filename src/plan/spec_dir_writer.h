@@ -19,6 +19,9 @@ namespace foley::plan {
 // saved again by finish(), so a plan killed in between leaves no state and
 // the next plan rewrites every spec instead of trusting stale hashes. Specs
 // themselves are written atomically (temp file + rename).
+// XXH3-128 hex of a spec's content: what the state remembers.
+std::string spec_hash(std::string_view content);
+
 class SpecDirWriter {
  public:
   // Reads the state and lists the directory (which may not exist yet).
@@ -27,6 +30,9 @@ class SpecDirWriter {
   // Makes dir/name hold `content`; skips the write when the state says the
   // listed file already holds it.
   void write(const std::string& name, std::string_view content);
+  // The same with the content's hash (spec_hash) already computed, e.g. on
+  // another thread.
+  void write(const std::string& name, std::string_view content, std::string hash);
 
   // Removes every *.json file (orphaned temp files included) that write() did
   // not name, then saves the state. Call once, after the last write().
