@@ -71,26 +71,49 @@ Tensor SpeechT5HifiGan::forward(const Tensor& mel) const {
   if (x.dim() != 3 || x.size(2) != config_.model_in_dim)
     throw Error("vocoder: mel must be [B, T, " + std::to_string(config_.model_in_dim) + "], got " + mel.to_string());
   if (config_.normalize_before) x = tensor::div(tensor::sub(x, mean_), scale_);
-  Tensor h = conv_pre_(x.transpose(1, 2));
-  const size_t kernels = config_.resblock_kernel_sizes.size();
   const double slope = config_.leaky_relu_slope;
+  // Every activation is applied by the convolution before it: conv_pre's
+  // output feeds the first upsampler (or conv_post, with F.leaky_relu's
+  // default slope 0.01, when there is none).
+  Tensor h = tensor::leaky_relu(conv_pre_(x.transpose(1, 2)), upsamplers_.empty() ? 0.01 : slope);
+  const size_t kernels = config_.resblock_kernel_sizes.size();
+  // Each stage: upsample, then the mean of the resblocks, where a resblock is
+  // r += conv2(leaky(conv1(leaky(r)))) per dilation. The leaky_relus, the
+  // residual adds, the sum over resblocks, the mean and the activation of the
+  // next stage's input are folded into the convolutions (conv1d_fused), in the
+  // order the unfused graph computes them: ((conv + bias) + r) + sum, * 1/k.
   for (size_t i = 0; i < upsamplers_.size(); ++i) {
     const auto& up = upsamplers_[i];
-    h = tensor::conv_transpose1d(tensor::leaky_relu(h, slope), up.weight, up.bias, up.options);
+    h = tensor::conv_transpose1d(h, up.weight, up.bias, up.options);  // h is already activated
+    // The next stage's input activation: leaky_relu(slope), or F.leaky_relu's
+    // default 0.01 before conv_post.
+    const double next_slope = i + 1 < upsamplers_.size() ? slope : 0.01;
     Tensor sum;
     for (size_t j = 0; j < kernels; ++j) {
       const ResBlock& rb = resblocks_[i * kernels + j];
       Tensor r = h;
       for (size_t d = 0; d < rb.convs1.size(); ++d) {
-        Tensor y = rb.convs1[d](tensor::leaky_relu(r, slope));
-        y = rb.convs2[d](tensor::leaky_relu(y, slope));
-        r = tensor::add(y, r);
+        const Conv& c1 = rb.convs1[d];
+        const Conv& c2 = rb.convs2[d];
+        tensor::Conv1dFusion f1;
+        f1.input_slope = slope;
+        Tensor y = tensor::conv1d_fused(r, c1.weight, c1.bias, c1.options, f1);
+        tensor::Conv1dFusion f2;
+        f2.input_slope = slope;
+        f2.residual = r;
+        const bool block_end = d + 1 == rb.convs1.size();
+        if (block_end && sum.defined()) f2.residual2 = sum;
+        if (block_end && j + 1 == kernels) {
+          if (kernels > 1) f2.output_scale = 1.0 / static_cast<double>(kernels);
+          f2.output_slope = next_slope;
+        }
+        r = tensor::conv1d_fused(y, c2.weight, c2.bias, c2.options, f2);
       }
-      sum = sum.defined() ? tensor::add(sum, r) : r;
+      sum = r;
     }
-    h = tensor::scale(sum, 1.0 / static_cast<double>(kernels));
+    h = sum;
   }
-  h = tensor::tanh(conv_post_(tensor::leaky_relu(h, 0.01)));  // F.leaky_relu's default slope
+  h = tensor::tanh(conv_post_(h));
   Tensor wave = h.squeeze(1);
   return batched ? wave : wave.squeeze(0);
 }
