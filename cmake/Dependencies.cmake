@@ -17,6 +17,7 @@ pkg_check_modules(SOXR REQUIRED IMPORTED_TARGET soxr)
 pkg_check_modules(EBUR128 REQUIRED IMPORTED_TARGET libebur128)
 pkg_check_modules(UTF8PROC REQUIRED IMPORTED_TARGET libutf8proc)
 pkg_check_modules(SENTENCEPIECE REQUIRED IMPORTED_TARGET sentencepiece)
+pkg_check_modules(JEMALLOC REQUIRED IMPORTED_TARGET jemalloc)
 # OpenBLAS: headers only at build time. The tensor module opens the library
 # with dlopen when FOLEY_GEMM=openblas asks for it (benchmarks), because a
 # linked OpenBLAS spins a worker thread in every process from load to exit.

@@ -10,6 +10,7 @@ packages=(
   libcurl4-openssl-dev nlohmann-json3-dev
   libsndfile1-dev libmpg123-dev libsoxr-dev libebur128-dev
   libsentencepiece-dev libutf8proc-dev libopenblas-dev libdnnl-dev
+  libjemalloc-dev                     # the `foley` CLI's allocator (planning allocates per cue)
   catch2 sox python3                  # sox: the demo's exec generator; python3: the fake API server in tests
 )
 
