@@ -22,6 +22,7 @@
 #include "tensor/cpu/common.h"
 #include "tensor/cpu/conv_winograd1d.h"
 #include "tensor/cpu/gemm.h"
+#include "tensor/cpu/onednn_engine.h"
 #include "tensor/cpu/parallel.h"
 #include "tensor/ops.h"
 
@@ -114,11 +115,6 @@ DirectCache& direct_cache() {
   return *cache;
 }
 
-const dnnl::engine& cpu_engine() {
-  static const dnnl::engine* engine = new dnnl::engine(dnnl::engine::kind::cpu, 0);
-  return *engine;
-}
-
 ConvAlgorithm initial_algorithm() {
   const char* env = std::getenv("FOLEY_CONV");
   if (env && std::string(env) == "im2col") return ConvAlgorithm::kIm2col;
@@ -164,7 +160,7 @@ std::shared_ptr<DirectPrimitive> build_primitive(const DirectSpec& s) {
   const memory::desc src_any(src_dims, f32, tag::any), w_any(w_dims, f32, tag::any), dst_any(dst_dims, f32, tag::any);
   const memory::desc bias_md = s.has_bias ? memory::desc(b_dims, f32, tag::x) : memory::desc();
   try {
-    const auto& eng = cpu_engine();
+    const auto& eng = cpu::onednn_engine();
     if (s.transposed) {
       const dnnl::deconvolution_forward::desc d(dnnl::prop_kind::forward_inference,
                                                 dnnl::algorithm::deconvolution_direct, src_any, w_any, bias_md, dst_any,
@@ -258,7 +254,7 @@ dnnl::memory find_weights(const DirectPrimitive& prim, const Tensor& weight_in, 
   entry->offset = weight_in.storage_offset();
   entry->md = prim.weights_md;
   entry->samples = samples;
-  const auto& eng = cpu_engine();
+  const auto& eng = cpu::onednn_engine();
   entry->memory = dnnl::memory(prim.weights_md, eng);
   dnnl::memory user(prim.user_weights_md, eng, const_cast<float*>(w));
   dnnl::stream stream(eng);
@@ -282,7 +278,7 @@ bool run_direct(const DirectSpec& s, const Tensor& x, const Tensor& weight_in, c
                 const Tensor& bias, Tensor& out) {
   const auto prim = find_primitive(s);
   if (!prim->supported) return false;
-  const auto& eng = cpu_engine();
+  const auto& eng = cpu::onednn_engine();
   const dnnl::memory weights = find_weights(*prim, weight_in, weight_f32);
   dnnl::memory user_src(prim->user_src_md, eng, const_cast<float*>(x.data<float>()));
   dnnl::memory user_dst(prim->user_dst_md, eng, out.data<float>());

@@ -3,6 +3,7 @@
 
 #include "tensor/cpu/common.h"
 #include "tensor/cpu/gemm.h"
+#include "tensor/cpu/linear_primitive.h"
 #include "tensor/ops.h"
 
 namespace foley::tensor {
@@ -24,6 +25,11 @@ Tensor linear(const Tensor& x_in, const Tensor& weight_in, const Tensor& bias_in
   out_shape.back() = out_features;
   Tensor out = Tensor::empty(out_shape);
   float* y = out.data<float>();
+  if (rows > 0 && out_features > 0 && in_features > 0 && cpu::gemm_backend() == cpu::GemmBackend::kOneDnn) {
+    cpu::linear_onednn(rows, out_features, in_features, x.data<float>(), weight.data<float>(),
+                       bias.defined() ? bias.data<float>() : nullptr, y);
+    return out;
+  }
   float beta = 0.0f;
   if (bias.defined()) {
     const float* b = bias.data<float>();

@@ -1,0 +1,10 @@
+#include "tensor/cpu/onednn_engine.h"
+
+namespace foley::tensor::cpu {
+
+const dnnl::engine& onednn_engine() {
+  static const dnnl::engine* engine = new dnnl::engine(dnnl::engine::kind::cpu, 0);
+  return *engine;
+}
+
+}  // namespace foley::tensor::cpu
