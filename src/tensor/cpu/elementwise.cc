@@ -17,18 +17,25 @@ namespace {
 // more than a 32 K-element loop itself (T5-large at 32 tokens: 32 x 1024).
 constexpr int64_t kGrain = 32768;
 
-template <typename Fn>
-Tensor unary(const char* op, const Tensor& x_in, Fn fn) {
+// Runs kernel(px, py, begin, end) over a fresh f32 output shaped like x.
+template <typename Kernel>
+Tensor unary_kernel(const char* op, const Tensor& x_in, int64_t grain, Kernel kernel) {
   cpu::require_cpu(op, {&x_in});
   cpu::require_float(op, "input", x_in);
   const Tensor x = cpu::as_f32(x_in);
   Tensor out = Tensor::empty(x.shape());
   const float* px = x.data<float>();
   float* py = out.data<float>();
-  cpu::parallel_for(x.numel(), kGrain, [&](int64_t begin, int64_t end) {
+  cpu::parallel_for(x.numel(), grain, [&](int64_t begin, int64_t end) { kernel(px, py, begin, end); });
+  return out;
+}
+
+// y = fn(x) element by element.
+template <typename Fn>
+Tensor unary(const char* op, const Tensor& x_in, Fn fn) {
+  return unary_kernel(op, x_in, kGrain, [&fn](const float* px, float* py, int64_t begin, int64_t end) {
     for (int64_t i = begin; i < end; ++i) py[i] = fn(px[i]);
   });
-  return out;
 }
 
 inline float gelu_exact(float x) { return 0.5f * x * (1.0f + std::erf(x * static_cast<float>(std::numbers::sqrt2 / 2))); }
@@ -77,18 +84,6 @@ __attribute__((target("avx512f"))) void geglu_avx512(const float* x, float* y, i
   }
 }
 
-// Runs kernel(px, py, begin, end) over a fresh f32 output shaped like x.
-template <typename Kernel>
-Tensor unary_kernel(const char* op, const Tensor& x_in, int64_t grain, Kernel kernel) {
-  cpu::require_cpu(op, {&x_in});
-  cpu::require_float(op, "input", x_in);
-  const Tensor x = cpu::as_f32(x_in);
-  Tensor out = Tensor::empty(x.shape());
-  const float* px = x.data<float>();
-  float* py = out.data<float>();
-  cpu::parallel_for(x.numel(), grain, [&](int64_t begin, int64_t end) { kernel(px, py, begin, end); });
-  return out;
-}
 
 enum class BinaryOp { kAdd, kSub, kMul, kDiv };
 
