@@ -2,12 +2,14 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <optional>
 
 #include "backends/audioldm2_progress.h"
 #include "backends/audioldm2_run.h"
 #include "backends/audioldm2_signals.h"
 #include "backends/model_server_launcher.h"
+#include "backends/server_lock.h"
 #include "common/log.h"
 
 namespace foley::backends {
@@ -97,6 +99,20 @@ GenerationResult AudioLdm2Engine::generate(const GenRequest& request, const std:
         return attempt.result;
       }
       log_warning("audioldm2: " + attempt.reason + "; generating " + cues + " in-process");
+    }
+    // In-process generations of one cache run one at a time: the gpu pool lets
+    // ninja start max_batch clients, and each would load its own copy of the
+    // model (gigabytes for a full-size one) without the server.
+    std::optional<FileLock> one_at_a_time;
+    if (!request.cache_dir.empty()) {
+      std::error_code ec;
+      std::filesystem::create_directories(request.cache_dir, ec);
+      const std::filesystem::path lock_path = request.cache_dir / "in-process.lock";
+      one_at_a_time.emplace(FileLock::try_for(lock_path, 0.2));
+      while (!one_at_a_time->valid()) {
+        if (cancel.load()) throw GenerationCancelled();
+        one_at_a_time.emplace(FileLock::try_for(lock_path, 0.2));
+      }
     }
     GenerationResult r = generate_in_process(params, out_path, show, cancel);
     log_verbose("audioldm2: " + cues + ": " + std::to_string(params.steps) + " steps " + params.scheduler + " on " +

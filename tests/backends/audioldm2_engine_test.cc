@@ -162,3 +162,47 @@ TEST_CASE("the real pipeline on the tiny model: length, rate, reproducible from 
   CHECK(bytes_a == read_file(b.object_path));  // same seed → identical bytes
   CHECK(bytes_a != read_file(c.object_path));  // another seed → other audio
 }
+
+TEST_CASE("in-process generations of one cache run one at a time", "[audioldm2]") {
+  // Without the model server, ninja's gpu pool may start several foley-gen
+  // clients at once; each would load the model. They take turns instead.
+  TempDir tmp;
+  FakeModel m;
+  m.step_ms = 40;
+  std::atomic<int> running{0}, most{0};
+  backends::GeneratorLoader counting = [&, inner = fake_loader(m)](const backends::ModelKey& key) {
+    class Counting : public backends::Generator {
+     public:
+      Counting(std::shared_ptr<backends::Generator> g, std::atomic<int>& r, std::atomic<int>& mx)
+          : g_(std::move(g)), r_(r), mx_(mx) {}
+      backends::Waveform generate(const backends::GenerationParams& p, const backends::StepProgressFn& progress,
+                                  const backends::CancelFlag& cancel) override {
+        const int now = ++r_;
+        int seen = mx_.load();
+        while (now > seen && !mx_.compare_exchange_weak(seen, now)) {
+        }
+        backends::Waveform w = g_->generate(p, progress, cancel);
+        --r_;
+        return w;
+      }
+
+     private:
+      std::shared_ptr<backends::Generator> g_;
+      std::atomic<int>& r_;
+      std::atomic<int>& mx_;
+    };
+    return std::make_shared<Counting>(inner(key), running, most);
+  };
+  std::vector<std::thread> clients;
+  std::vector<GenRequest> requests;
+  for (int i = 0; i < 3; ++i) requests.push_back(fake_request(tmp.path / "cache", 10 + i, /*steps=*/5, 0.25));
+  for (int i = 0; i < 3; ++i)
+    clients.emplace_back([&, i] {
+      backends::AudioLdm2Engine engine(in_process(counting));  // one engine per client, as one process each
+      engine.generate(requests[i], requests[i].object_path, {});
+    });
+  for (auto& t : clients) t.join();
+  CHECK(most.load() == 1);
+  for (const auto& r : requests) CHECK(fs::exists(r.object_path));
+  CHECK(fs::exists(tmp.path / "cache" / "in-process.lock"));
+}
