@@ -25,23 +25,6 @@ struct Lane {
 
 int64_t rows_of(const Lane& lane) { return lane.cfg ? 2 : 1; }
 
-void check_member(const BatchMember& m) {
-  const GenerationParams& p = m.params;
-  if (!(std::isfinite(p.guidance) && p.guidance >= 0))
-    throw Error("guidance " + std::to_string(p.guidance) + " must be a finite number >= 0");
-  const int64_t rows = p.guidance > 1.0 ? 2 : 1;
-  const UNetInputs& in = m.inputs;
-  if (!in.encoder_hidden_states.defined() || in.encoder_hidden_states.dim() != 3 ||
-      in.encoder_hidden_states.size(0) != rows || !in.encoder_hidden_states_1.defined() ||
-      in.encoder_hidden_states_1.dim() != 3 || in.encoder_hidden_states_1.size(0) != rows)
-    throw Error(std::string("batched generation: conditioning must have batch ") + std::to_string(rows) +
-                (rows == 2 ? " ([uncond; cond] under guidance)" : " (no guidance)"));
-  if (in.encoder_attention_mask_1.defined() &&
-      (in.encoder_attention_mask_1.dim() != 2 || in.encoder_attention_mask_1.size(0) != rows ||
-       in.encoder_attention_mask_1.size(1) != in.encoder_hidden_states_1.size(1)))
-    throw Error("batched generation: T5 attention mask must be [" + std::to_string(rows) + ", L], got " +
-                in.encoder_attention_mask_1.to_string());
-}
 
 // The UNet conditioning of the active lanes, concatenated in lane order; T5
 // states padded with zeros (mask 0) to the longest.
@@ -95,7 +78,7 @@ std::vector<BatchOutcome> generate_batch(const GenerationPipeline& pipeline, con
     lane.active = false;
     std::string own;
     try {
-      check_member(members[i]);
+      check_generation_inputs(members[i].params, members[i].inputs);
       own = batch_key(pipeline, members[i].params);
     } catch (...) {
       out[i].error = std::current_exception();  // this member fails alone
@@ -144,9 +127,7 @@ std::vector<BatchOutcome> generate_batch(const GenerationPipeline& pipeline, con
       if (!lane.active) continue;
       Tensor eps;
       if (lane.cfg) {
-        // The same ops, in the same order, as GenerationPipeline::generate.
-        Tensor uncond = eps_all.narrow(0, row, 1), cond = eps_all.narrow(0, row + 1, 1);
-        eps = tensor::add(uncond, tensor::scale(tensor::sub(cond, uncond), lane.member->params.guidance));
+        eps = guided_prediction(eps_all, row, lane.member->params.guidance);  // as GenerationPipeline::generate
       } else {
         eps = eps_all.narrow(0, row, 1);
       }

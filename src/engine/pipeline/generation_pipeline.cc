@@ -34,6 +34,26 @@ AudioLength GenerationPipeline::audio_length(std::optional<double> duration_s) c
   return compute_audio_length(duration_s, m);
 }
 
+void check_generation_inputs(const GenerationParams& params, const UNetInputs& inputs) {
+  if (!(std::isfinite(params.guidance) && params.guidance >= 0))
+    throw Error("guidance " + std::to_string(params.guidance) + " must be a finite number >= 0");
+  const int64_t rows = params.guidance > 1.0 ? 2 : 1;
+  if (!inputs.encoder_hidden_states.defined() || inputs.encoder_hidden_states.dim() != 3 ||
+      inputs.encoder_hidden_states.size(0) != rows || !inputs.encoder_hidden_states_1.defined() ||
+      inputs.encoder_hidden_states_1.dim() != 3 || inputs.encoder_hidden_states_1.size(0) != rows)
+    throw Error(std::string("generation: conditioning must have batch ") + std::to_string(rows) +
+                (rows == 2 ? " ([uncond; cond] under guidance)" : " (no guidance)"));
+  const Tensor& mask = inputs.encoder_attention_mask_1;
+  if (mask.defined() &&
+      (mask.dim() != 2 || mask.size(0) != rows || mask.size(1) != inputs.encoder_hidden_states_1.size(1)))
+    throw Error("generation: T5 attention mask must be [" + std::to_string(rows) + ", L], got " + mask.to_string());
+}
+
+Tensor guided_prediction(const Tensor& eps, int64_t row, double guidance) {
+  Tensor uncond = eps.narrow(0, row, 1), cond = eps.narrow(0, row + 1, 1);
+  return tensor::add(uncond, tensor::scale(tensor::sub(cond, uncond), guidance));
+}
+
 Tensor GenerationPipeline::initial_latents(const GenerationParams& params, const AudioLength& length,
                                           double init_noise_sigma) const {
   Tensor latents;
@@ -66,14 +86,8 @@ Tensor GenerationPipeline::decode(const Tensor& latents, const GenerationParams&
 
 Tensor GenerationPipeline::generate(const GenerationParams& params, const UNetInputs& inputs, GenerationTrace* trace,
                                     const StepProgress& progress) const {
-  if (!(std::isfinite(params.guidance) && params.guidance >= 0))
-    throw Error("guidance " + std::to_string(params.guidance) + " must be a finite number >= 0");
+  check_generation_inputs(params, inputs);
   const bool cfg = params.guidance > 1.0;
-  const int64_t batch = cfg ? 2 : 1;
-  if (!inputs.encoder_hidden_states.defined() || inputs.encoder_hidden_states.size(0) != batch ||
-      !inputs.encoder_hidden_states_1.defined() || inputs.encoder_hidden_states_1.size(0) != batch)
-    throw Error(std::string("generation: conditioning must have batch ") + std::to_string(batch) +
-                (cfg ? " ([uncond; cond] under guidance)" : " (no guidance)"));
 
   const AudioLength length = audio_length(params.duration_s);
   auto scheduler = make_scheduler(params.scheduler, scheduler_config_);
@@ -88,10 +102,7 @@ Tensor GenerationPipeline::generate(const GenerationParams& params, const UNetIn
     Tensor x_in = cfg ? tensor::cat({latents, latents}, 0) : latents;
     Tensor eps = unet_.forward(x_in, static_cast<double>(t), inputs.encoder_hidden_states,
                                inputs.encoder_hidden_states_1, inputs.encoder_attention_mask_1);
-    if (cfg) {
-      Tensor uncond = eps.narrow(0, 0, 1), cond = eps.narrow(0, 1, 1);
-      eps = tensor::add(uncond, tensor::scale(tensor::sub(cond, uncond), params.guidance));
-    }
+    if (cfg) eps = guided_prediction(eps, 0, params.guidance);
     if (trace && i == 0) trace->noise_pred_0 = eps;
     latents = scheduler->step(eps, t, latents);
     if (progress) progress(static_cast<int64_t>(i) + 1, static_cast<int64_t>(timesteps.size()));

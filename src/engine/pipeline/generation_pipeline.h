@@ -41,6 +41,15 @@ struct UNetInputs {
   tensor::Tensor encoder_attention_mask_1; // 0/1 [B, L]
 };
 
+// Throws foley::Error (input) unless params.guidance is a finite number >= 0
+// and `inputs` have the batch it implies (2 under guidance, else 1) and a T5
+// mask, when given, of [batch, L].
+void check_generation_inputs(const GenerationParams& params, const UNetInputs& inputs);
+
+// The guided noise prediction from the UNet's [uncond; cond] rows
+// eps.narrow(0, row, 2): uncond + guidance * (cond - uncond), as diffusers.
+tensor::Tensor guided_prediction(const tensor::Tensor& eps, int64_t row, double guidance);
+
 // Intermediates `foley-gen dump` writes (names as the goldens').
 struct GenerationTrace {
   tensor::Tensor latents_initial;  // latents.initial
