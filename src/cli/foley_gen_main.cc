@@ -14,15 +14,27 @@ int main(int argc, char** argv) {
   CLI::App app{"foley-gen — generates and renders one cue from a request spec written by `foley plan`"};
   app.require_subcommand(1);
   int exit_code = 0;
-  std::string spec;
+  std::string spec, entry, object;
 
   auto* generate = app.add_subcommand("generate", "Make sure the raw object of a request spec is in the cache");
-  generate->add_option("spec", spec, ".foley/requests/<gen key>.json")->required();
-  generate->callback([&] { exit_code = foley::cli::run_generate(spec); });
+  auto* spec_opt = generate->add_option(
+      "spec", spec, "A spec pack (.foley/requests/<xx>.specs), its directory, or a standalone JSON spec");
+  generate->add_option("entry", entry, "The entry in the pack: a gen key");
+  auto* object_opt = generate->add_option(
+      "--object", object, "What ninja passes: the object to make (<cache>/objects/<xx>/<gen key>.<ext>); "
+                          "its spec is read from .foley/requests");
+  object_opt->excludes(spec_opt);
+  generate->callback([&] {
+    if (object_opt->count() == 0 && spec_opt->count() == 0)
+      throw CLI::RequiredError("a spec or --object");
+    exit_code = object_opt->count() ? foley::cli::run_generate_object(object) : foley::cli::run_generate(spec, entry);
+  });
 
   auto* render = app.add_subcommand("render", "Render one cue's delivered file from its render spec");
-  render->add_option("spec", spec, ".foley/renders/<cue>.<render key>.json")->required();
-  render->callback([&] { exit_code = foley::cli::run_render(spec); });
+  render->add_option("spec", spec, "A spec pack (.foley/renders/<xx>.specs), its directory, or a standalone JSON spec")
+      ->required();
+  render->add_option("entry", entry, "The entry in the pack: <render key>:<manifest>:<cue>");
+  render->callback([&] { exit_code = foley::cli::run_render(spec, entry); });
 
   foley::cli::DumpOptions dump_opts;
   std::string negative;

@@ -12,8 +12,10 @@ int main(int argc, char** argv) {
   foley::set_program_name("foley-render");
   CLI::App app{"foley-render — renders one cue's delivered file from a render spec written by `foley plan`"};
   int exit_code = 0;
-  std::string spec;
-  app.add_option("spec", spec, ".foley/renders/<cue>.<render key>.json")->required();
-  app.callback([&] { exit_code = foley::cli::run_render(spec); });
+  std::string spec, entry;
+  app.add_option("spec", spec, "A spec pack (.foley/renders/<xx>.specs), its directory, or a standalone JSON spec")
+      ->required();
+  app.add_option("entry", entry, "The entry in the pack: <render key>:<manifest>:<cue>");
+  app.callback([&] { exit_code = foley::cli::run_render(spec, entry); });
   return foley::cli::run_app(app, argc, argv, "foley-render", exit_code);
 }

@@ -14,6 +14,7 @@
 #include "common/error.h"
 #include "common/hash.h"
 #include "common/log.h"
+#include "common/spec_pack.h"
 #include "plan/canonical_key.h"
 #include "plan/planner.h"
 
@@ -52,16 +53,26 @@ std::string cue_list(const GenRequest& r) {
 
 }  // namespace
 
-int run_generate(const fs::path& spec_path) {
-  GenRequest req = GenRequest::from_json(nlohmann::json::parse(read_file(spec_path), nullptr, false),
-                                         spec_path.string());
+int run_generate_object(const fs::path& object) {
+  // <cache>/objects/<k[0:2]>/<gen key>.<ext>: the key is the name up to its first dot.
+  std::string name = object.filename().string();
+  std::string key = name.substr(0, name.find('.'));
+  if (key.size() != 32 || key.find_first_not_of("0123456789abcdef") != std::string::npos)
+    throw Error(object.string() + ": not an object path of the cache (<gen key>.<ext>)");
+  return run_generate(fs::path(".foley") / "requests", key);
+}
+
+int run_generate(const fs::path& spec_path, const std::string& entry) {
+  const std::string origin = spec_origin(spec_path, entry);
+  GenRequest req = GenRequest::from_json(nlohmann::json::parse(read_spec_text(spec_path, entry), nullptr, false),
+                                         origin);
   // The spec must describe exactly the object it names.
   std::string key = plan::compute_key("gen", req.key_fields);
   if (key != req.gen_key)
-    throw Error(spec_path.string() + ": gen_key " + req.gen_key + " does not match its fields (" + key +
+    throw Error(origin + ": gen_key " + req.gen_key + " does not match its fields (" + key +
                 "); re-run `foley plan`");
   if (req.object_path != plan::object_path(req.cache_dir, req.gen_key, req.ext))
-    throw Error(spec_path.string() + ": object_path is not where the cache keeps " + req.gen_key);
+    throw Error(origin + ": object_path is not where the cache keeps " + req.gen_key);
 
   cache::Index index(req.cache_dir);
   int64_t build_id = build_id_from_env();

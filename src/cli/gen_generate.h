@@ -1,6 +1,7 @@
 #pragma once
 
 #include <filesystem>
+#include <string>
 
 namespace foley::cli {
 
@@ -9,6 +10,13 @@ namespace foley::cli {
 // already in the cache (a generation that was paid for is never paid twice,
 // even when ninja's log is lost). Records the object in the index and prints one
 // summary line. Returns the exit code.
-int run_generate(const std::filesystem::path& spec_path);
+// `spec_path` is a standalone JSON spec when `entry` is empty, else a spec
+// pack or the directory of packs holding `entry` (common/spec_pack.h).
+int run_generate(const std::filesystem::path& spec_path, const std::string& entry = {});
+
+// `foley-gen generate --object OBJECT`, what ninja runs: the gen key is the
+// object's file name, its spec in the packs of .foley/requests (the working
+// directory is the project root, where ninja runs).
+int run_generate_object(const std::filesystem::path& object);
 
 }  // namespace foley::cli

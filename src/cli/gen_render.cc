@@ -7,13 +7,15 @@
 #include "cache/index.h"
 #include "common/atomic_file.h"
 #include "common/error.h"
+#include "common/spec_pack.h"
 
 namespace foley::cli {
 namespace fs = std::filesystem;
 
-int run_render(const fs::path& spec_path) {
-  RenderRequest req = RenderRequest::from_json(nlohmann::json::parse(read_file(spec_path), nullptr, false),
-                                               spec_path.string());
+int run_render(const fs::path& spec_path, const std::string& entry) {
+  const std::string origin = spec_origin(spec_path, entry);
+  RenderRequest req = RenderRequest::from_json(
+      nlohmann::json::parse(read_spec_text(spec_path, entry), nullptr, false), origin);
   audio::render(req);
   cache::Index index(req.cache_dir);
   const char* build = std::getenv("FOLEY_BUILD_ID");

@@ -36,7 +36,7 @@ std::string shell_quote(std::string_view arg) {
   bool plain = !arg.empty();
   for (char c : arg)
     if (!(isalnum(static_cast<unsigned char>(c)) || c == '/' || c == '.' || c == '_' || c == '-' || c == '+' ||
-          c == '=' || c == ','))
+          c == '=' || c == ',' || c == ':'))
       plain = false;
   if (plain) return std::string(arg);
   std::string out = "'";
@@ -131,16 +131,23 @@ std::string ninja_file_for(const Plan& plan, const Tools& tools) {
   // Rules.
   out << "rule plan\n  command = $foley -C " << ninja_escape_value(shell_quote(root.string()))
       << " plan --quiet\n  description = PLAN build.ninja\n  generator = 1\n  restat = 1\n\n";
-  for (const char* engine : {"exec", "elevenlabs", "audioldm2"}) {
-    // restat: foley-gen leaves an object it finds already present untouched, so
-    // nothing downstream reruns.
-    out << "rule gen_" << engine << "\n  command = $foley_gen generate $spec\n  description = GEN $cue ("
-        << engine << ")\n  restat = 1\n\n";
+  // One generate rule per profile, carrying its pool, so an edge needs no
+  // variable but the cues it is for. foley-gen finds the spec from the object
+  // path ($out ends in <gen key>.<ext>); restat: foley-gen leaves an object it
+  // finds already present untouched, so nothing downstream reruns.
+  for (const auto& [name, profile] : cfg.engines) {
+    out << "rule gen_" << name << "\n  command = $foley_gen generate --object $out\n  description = GEN $cue ("
+        << name << ")\n  restat = 1\n";
+    std::string pool = pool_for(plan, name);
+    if (!pool.empty()) out << "  pool = " << pool << "\n";
+    out << "\n";
   }
+  // The render entry ($spec: render key, ':', cue) is in the command, so a
+  // settings change changes the command and ninja re-runs it.
   if (tools.foley_render.empty())
-    out << "rule render\n  command = $foley_gen render $spec\n  description = RENDER $cue\n\n";
+    out << "rule render\n  command = $foley_gen render .foley/renders $spec\n  description = RENDER $out\n\n";
   else
-    out << "rule render\n  command = $foley_render $spec\n  description = RENDER $cue\n\n";
+    out << "rule render\n  command = $foley_render .foley/renders $spec\n  description = RENDER $out\n\n";
 
   // The generator edge.
   std::set<std::string> plan_inputs;
@@ -158,17 +165,13 @@ std::string ninja_file_for(const Plan& plan, const Tools& tools) {
   parallel_for(generations.size(), 256, [&](size_t begin, size_t end) {
     for (size_t i = begin; i < end; ++i) {
       const GenRequest& req = *generations[i];
-      // No dependency on the spec file itself: `foley plan` always writes it, and
-      // every node ninja must stat slows the no-op build.
+      // No dependency on the spec pack: every node ninja must stat slows the
+      // no-op build, and the object's path already names its key.
       std::string& e = edges[i];
-      e = "build " + ninja_escape_path(rel(root, req.object_path)) + ": gen_" + req.engine + "\n";
-      e += "  spec = " + ninja_escape_value(shell_quote(rel(root, plan.request_spec_path(req.gen_key)))) + "\n";
+      e = "build " + ninja_escape_path(rel(root, req.object_path)) + ": gen_" + req.profile + "\n";
       std::string cues;
       for (const auto& c : req.cues) cues += (cues.empty() ? "" : ",") + c;
-      e += "  cue = " + ninja_escape_value(cues) + "\n";
-      std::string pool = pool_for(plan, req.profile);
-      if (!pool.empty()) e += "  pool = " + pool + "\n";
-      e += "\n";
+      e += "  cue = " + ninja_escape_value(cues) + "\n\n";
     }
   });
   for (const auto& e : edges) out << e;
@@ -180,14 +183,12 @@ std::string ninja_file_for(const Plan& plan, const Tools& tools) {
     for (size_t i = begin; i < end; ++i) {
       const PlannedCue& c = plan.cues[i];
       outputs[i] = rel(root, c.render.output_path);
-      // The render spec's name holds the render key, so a settings change changes
-      // the command and ninja re-runs it. The JSON sidecar is written with the
-      // output but not declared, to keep the graph as small as a plain one.
+      // The JSON sidecar is written with the output but not declared, to keep
+      // the graph as small as a plain one.
       std::string& e = edges[i];
       e = "build " + ninja_escape_path(outputs[i]) + ": render";
       if (!c.render.input_path.empty()) e += " " + ninja_escape_path(rel(root, c.render.input_path));
-      e += "\n  spec = " + ninja_escape_value(shell_quote(rel(root, plan.render_spec_path(c)))) + "\n";
-      e += "  cue = " + ninja_escape_value(c.cue.qualified_id()) + "\n\n";
+      e += "\n  spec = " + ninja_escape_value(shell_quote(render_spec_entry(c))) + "\n\n";
     }
   });
   std::map<std::string, std::vector<std::string>> per_manifest;

@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -12,6 +13,7 @@
 #include "common/error.h"
 #include "common/hash.h"
 #include "common/parallel_for.h"
+#include "common/spec_pack.h"
 #include "plan/canonical_key.h"
 #include "plan/gen_fields.h"
 #include "plan/ninja_writer.h"
@@ -63,15 +65,9 @@ fs::path object_path(const fs::path& cache_dir, const std::string& gen_key, cons
   return cache_dir / "objects" / gen_key.substr(0, 2) / (gen_key + "." + ext);
 }
 
-std::string request_spec_name(const std::string& gen_key) { return gen_key + ".json"; }
+std::string request_spec_entry(const std::string& gen_key) { return gen_key; }
 
-std::string render_spec_name(const PlannedCue& c) { return c.cue.id + "." + c.render_key + ".json"; }
-
-fs::path Plan::request_spec_path(const std::string& gen_key) const {
-  return foley_dir() / "requests" / request_spec_name(gen_key);
-}
-
-fs::path Plan::render_spec_path(const PlannedCue& c) const { return foley_dir() / "renders" / render_spec_name(c); }
+std::string render_spec_entry(const PlannedCue& c) { return c.render_key + ":" + c.cue.qualified_id(); }
 
 const PlannedCue* Plan::find_cue(const std::string& name) const {
   for (const auto& c : cues)
@@ -205,34 +201,65 @@ Plan make_plan(manifest::Project project, ContentHasher& hasher) {
   return plan;
 }
 
+namespace {
+
+// Writes one directory of spec packs: entries (name, text) sorted by name are
+// grouped by pack, each pack assembled and hashed on every core, then written
+// only where it changed.
+void write_packs(const fs::path& dir, const std::vector<std::string>& names, std::vector<std::string>& texts) {
+  std::vector<size_t> order(names.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return names[a] < names[b]; });
+  std::vector<std::pair<size_t, size_t>> ranges;  // [begin, end) into order, one per pack
+  for (size_t i = 0; i < order.size();) {
+    size_t j = i + 1;
+    while (j < order.size() && names[order[j]].compare(0, 2, names[order[i]], 0, 2) == 0) ++j;
+    ranges.emplace_back(i, j);
+    i = j;
+  }
+  std::vector<std::string> packs(ranges.size()), hashes(ranges.size());
+  parallel_for(ranges.size(), 1, [&](size_t begin, size_t end) {
+    for (size_t r = begin; r < end; ++r) {
+      size_t bytes = 0;
+      for (size_t i = ranges[r].first; i < ranges[r].second; ++i)
+        bytes += names[order[i]].size() + texts[order[i]].size() + 1;
+      packs[r].reserve(bytes);
+      for (size_t i = ranges[r].first; i < ranges[r].second; ++i) {
+        append_spec_entry(packs[r], names[order[i]], texts[order[i]]);
+        std::string().swap(texts[order[i]]);
+      }
+      hashes[r] = spec_hash(packs[r]);
+    }
+  });
+  SpecDirWriter writer(dir);
+  for (size_t r = 0; r < ranges.size(); ++r)
+    writer.write(spec_pack_name(names[order[ranges[r].first]]), packs[r], std::move(hashes[r]));
+  writer.finish();
+}
+
+}  // namespace
+
 bool write_plan(const Plan& plan, const Tools& tools) {
-  // Specs are serialised on every core, then written in order.
+  // Specs are serialised on every core, then packed (common/spec_pack.h).
   std::vector<const GenRequest*> generations;
   generations.reserve(plan.generations.size());
   for (const auto& [key, req] : plan.generations) generations.push_back(&req);
-  std::vector<std::string> request_text(generations.size()), render_text(plan.cues.size());
-  std::vector<std::string> request_hash(generations.size()), render_hash(plan.cues.size());
+  std::vector<std::string> request_name(generations.size()), request_text(generations.size());
+  std::vector<std::string> render_name(plan.cues.size()), render_text(plan.cues.size());
   parallel_for(generations.size(), 256, [&](size_t begin, size_t end) {
     for (size_t i = begin; i < end; ++i) {
+      request_name[i] = request_spec_entry(generations[i]->gen_key);
       request_text[i] = generations[i]->spec_text();
-      request_hash[i] = spec_hash(request_text[i]);
     }
   });
   parallel_for(plan.cues.size(), 256, [&](size_t begin, size_t end) {
     for (size_t i = begin; i < end; ++i) {
+      render_name[i] = render_spec_entry(plan.cues[i]);
       render_text[i] = plan.cues[i].render.spec_text();
-      render_hash[i] = spec_hash(render_text[i]);
     }
   });
-
-  SpecDirWriter requests(plan.foley_dir() / "requests");
-  for (size_t i = 0; i < generations.size(); ++i)
-    requests.write(request_spec_name(generations[i]->gen_key), request_text[i], std::move(request_hash[i]));
-  requests.finish();
-  SpecDirWriter renders(plan.foley_dir() / "renders");
-  for (size_t i = 0; i < plan.cues.size(); ++i)
-    renders.write(render_spec_name(plan.cues[i]), render_text[i], std::move(render_hash[i]));
-  renders.finish();
+  write_packs(plan.requests_dir(), request_name, request_text);
+  write_packs(plan.renders_dir(), render_name, render_text);
   return write_file_if_changed(plan.build_ninja(), ninja_file_for(plan, tools));
 }
 

@@ -32,15 +32,18 @@ struct Plan {
 
   std::filesystem::path build_ninja() const { return project.config.root / "build.ninja"; }
   std::filesystem::path foley_dir() const { return project.config.root / ".foley"; }
-  std::filesystem::path request_spec_path(const std::string& gen_key) const;
-  std::filesystem::path render_spec_path(const PlannedCue& c) const;
+  // The spec packs (common/spec_pack.h).
+  std::filesystem::path requests_dir() const { return foley_dir() / "requests"; }
+  std::filesystem::path renders_dir() const { return foley_dir() / "renders"; }
   // Finds a cue by id or qualified id ("door" or "ep1:door"); nullptr if absent.
   const PlannedCue* find_cue(const std::string& name) const;
 };
 
-// File names of the specs in .foley/requests and .foley/renders.
-std::string request_spec_name(const std::string& gen_key);
-std::string render_spec_name(const PlannedCue& c);
+// Entry names of the specs in the packs of .foley/requests and .foley/renders:
+// the gen key; the render key, ':' and the cue's qualified id (two cues may
+// share a render key, never an output).
+std::string request_spec_entry(const std::string& gen_key);
+std::string render_spec_entry(const PlannedCue& c);
 
 // Path of a raw object in a cache: <cache>/objects/<k[0:2]>/<key>.<ext>.
 std::filesystem::path object_path(const std::filesystem::path& cache_dir, const std::string& gen_key,

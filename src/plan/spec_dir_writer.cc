@@ -19,6 +19,10 @@ bool ends_with(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
+// Packs, and the one-file-per-spec layout of earlier versions (removed as
+// orphans by the first plan after an upgrade). Temp files end the same way.
+bool is_spec_file(std::string_view name) { return ends_with(name, ".specs") || ends_with(name, ".json"); }
+
 }  // namespace
 
 SpecDirWriter::SpecDirWriter(fs::path dir) : dir_(std::move(dir)) {
@@ -26,7 +30,7 @@ SpecDirWriter::SpecDirWriter(fs::path dir) : dir_(std::move(dir)) {
   if (!d) return;  // nothing written yet: every spec is new
   while (const dirent* e = ::readdir(d)) {
     std::string_view name(e->d_name);
-    if (ends_with(name, ".json")) listed_.emplace(name);
+    if (is_spec_file(name)) listed_.emplace(name);
   }
   ::closedir(d);
 

@@ -9,7 +9,7 @@
 
 namespace foley::plan {
 
-// Keeps one directory of spec files (*.json) equal to what the current plan
+// Keeps one directory of spec packs (*.specs, common/spec_pack.h) equal to what the current plan
 // wants, writing only what changed. The previous plan's result is remembered
 // in <dir>/.state (one "name hash" line per file, XXH3-128 of the content), so
 // a re-plan compares hashes in memory instead of reading or stat'ing every
@@ -34,7 +34,8 @@ class SpecDirWriter {
   // another thread.
   void write(const std::string& name, std::string_view content, std::string hash);
 
-  // Removes every *.json file (orphaned temp files included) that write() did
+  // Removes every *.specs and *.json file (orphaned temp files and the old
+  // one-file-per-spec layout included) that write() did
   // not name, then saves the state. Call once, after the last write().
   void finish();
 

@@ -92,7 +92,7 @@ sed -i 's/^loudness = -20.0$/loudness = -18.0/' manifests/sfx.toml
 out=$(ninja 2>&1)
 expect_eq "no generation for loudness" 0 "$(count_lines 'GEN ' "$out")"
 expect_eq "one render for loudness" 1 "$(count_lines 'RENDER ' "$out")"
-expect_contains "the rain re-renders" "RENDER sfx:rain" "$out"
+expect_contains "the rain re-renders" "RENDER out/sfx/rain.wav" "$out"
 
 # 6. Change steps: the cues regenerate, with the new step count recorded.
 rain_before=$(foley cache show rain | python3 -c 'import json,sys; print(json.load(sys.stdin)["gen_key"])')

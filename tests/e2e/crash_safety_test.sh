@@ -63,11 +63,12 @@ for delay in 0.05 0.1 0.2 0.3 0.5; do
   else
     pass
   fi
-  # Every spec present is complete JSON (ends with its closing brace).
+  # Every spec pack present is whole: each line "<entry> TAB {...}", ending in a newline.
   bad=0
   # (.tmp-* files are a killed writer's temp files: never read as specs, swept by the next plan.)
-  for f in $(find .foley -name '*.json' ! -name '.tmp-*' 2>/dev/null); do
-    [ "$(tail -c 2 "$f")" = "}" ] || bad=$((bad + 1))
+  for f in $(find .foley -name '*.specs' ! -name '.tmp-*' 2>/dev/null); do
+    [ -z "$(tail -c 1 "$f")" ] || bad=$((bad + 1))
+    awk -F '\t' 'NF != 2 || substr($2, length($2)) != "}" { bad = 1 } END { exit bad }' "$f" || bad=$((bad + 1))
   done
   expect_eq "no partial spec (delay $delay)" 0 "$bad"
 done

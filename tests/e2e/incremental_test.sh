@@ -56,7 +56,7 @@ before=$(objects_in "$P")
 out=$(ninja 2>&1)
 expect_eq "no generation for a render change" 0 "$(count_lines 'GEN ' "$out")"
 expect_eq "one render for a render change" 1 "$(count_lines 'RENDER ' "$out")"
-expect_contains "the re-rendered cue" "RENDER episode1:footsteps" "$out"
+expect_contains "the re-rendered cue" "RENDER out/episode1/footsteps.wav" "$out"
 expect_eq "no new object" "$before" "$(objects_in "$P")"
 
 # 5. Delete one object: only it is regenerated.

@@ -139,10 +139,14 @@ TEST_CASE("build.ninja has pools, one generate edge per key, render edges, phoni
   };
   CHECK(count("pool gpu\n  depth = 2\n") == 1);
   CHECK(count("pool engine_sfxapi\n  depth = 5\n") == 1);  // creator tier
-  CHECK(count(": gen_exec\n") == 1);
-  CHECK(count(": gen_elevenlabs\n") == 1);
+  CHECK(count(": gen_synth\n") == 1);
+  CHECK(count(": gen_sfxapi\n") == 1);
   CHECK(count(": render") == 4);
+  // Pools sit on the profile's rule, not on every edge.
+  CHECK(count("rule gen_sfxapi\n  command = $foley_gen generate --object $out\n") == 1);
   CHECK(count("  pool = engine_sfxapi\n") == 1);
+  CHECK(text.find("rule gen_synth\n  command = $foley_gen generate --object $out\n  description = GEN $cue (synth)\n"
+                  "  restat = 1\n\n") != std::string::npos);
   CHECK(count("build ep$ 1: phony out/ep$ 1/a.wav") == 1);
   CHECK(count("generator = 1\n  restat = 1") == 1);
   CHECK(count("build build.ninja: plan | ") == 1);
@@ -182,11 +186,11 @@ TEST_CASE("render edges run foley-render when it is there, else foley-gen render
   plan::Tools tools{"/bin/foley", "/bin/foley-gen", "/bin/foley-render"};
   std::string ninja = plan::ninja_file_for(p, tools);
   CHECK(ninja.find("foley_render = /bin/foley-render\n") != std::string::npos);
-  CHECK(ninja.find("rule render\n  command = $foley_render $spec\n") != std::string::npos);
+  CHECK(ninja.find("rule render\n  command = $foley_render .foley/renders $spec\n") != std::string::npos);
   tools.foley_render.clear();
   ninja = plan::ninja_file_for(p, tools);
   CHECK(ninja.find("foley_render") == std::string::npos);
-  CHECK(ninja.find("rule render\n  command = $foley_gen render $spec\n") != std::string::npos);
+  CHECK(ninja.find("rule render\n  command = $foley_gen render .foley/renders $spec\n") != std::string::npos);
 }
 
 TEST_CASE("spec files are the JSON of their requests, byte for byte") {
@@ -199,6 +203,6 @@ TEST_CASE("spec files are the JSON of their requests, byte for byte") {
   }
   for (const auto& c : plan.cues) {
     CHECK(c.render.spec_text() == c.render.to_json().dump() + "\n");
-    CHECK(plan.render_spec_path(c).filename().string() == plan::render_spec_name(c));
+    CHECK(plan::render_spec_entry(c) == c.render_key + ":" + c.cue.qualified_id());
   }
 }

@@ -89,3 +89,30 @@ TEST_CASE("spec directories are rewritten only where the plan changed") {
   }
   fs::remove_all(root);
 }
+
+TEST_CASE("packs are managed, and the one-file-per-spec layout of earlier versions is swept") {
+  const fs::path root = fresh_dir();
+  const fs::path dir = root / "requests";
+  fs::create_directories(dir);
+  std::ofstream(dir / "0badc0de0badc0de0badc0de0badc0de.json") << "{}\n";  // old layout
+  std::ofstream(dir / ".tmp-Ab12Cd.0b.specs") << "0b";                       // a killed writer's temp file
+  std::ofstream(dir / "notes.txt") << "kept";                               // not ours
+  {
+    SpecDirWriter w(dir);
+    w.write("0b.specs", "0badc0de\t{}\n");
+    w.finish();
+    CHECK(w.written() == 1);
+    CHECK(w.removed() == 2);
+  }
+  CHECK(fs::exists(dir / "0b.specs"));
+  CHECK_FALSE(fs::exists(dir / "0badc0de0badc0de0badc0de0badc0de.json"));
+  CHECK_FALSE(fs::exists(dir / ".tmp-Ab12Cd.0b.specs"));
+  CHECK(fs::exists(dir / "notes.txt"));
+  {
+    SpecDirWriter w(dir);
+    w.finish();  // a plan with no entries left in this directory
+    CHECK(w.removed() == 1);
+  }
+  CHECK_FALSE(fs::exists(dir / "0b.specs"));
+  fs::remove_all(root);
+}
