@@ -8,8 +8,8 @@
 
 namespace foley {
 
-// The contract between `foley plan` and `foley-gen`: one JSON file per gen key,
-// .foley/requests/<gen_key>.json. It never holds a secret: API keys are read by
+// The contract between `foley plan` and `foley-gen`: one JSON spec per gen key,
+// an entry of a pack in .foley/requests (common/spec_pack.h). It never holds a secret: API keys are read by
 // the engine from the environment or a key file named in `settings`.
 struct GenRequest {
   static constexpr int kSpecVersion = 1;
@@ -33,7 +33,7 @@ struct GenRequest {
 };
 
 // One render edge: raw object (or source file, or nothing for silence) to the
-// delivered file. .foley/renders/<render_key>.json.
+// delivered file; an entry "<render_key>:<cue>" of a pack in .foley/renders.
 struct RenderRequest {
   static constexpr int kSpecVersion = 1;
 

@@ -83,7 +83,7 @@ sed -i 's/^seed = 2$/seed = 3/' manifests/sfx.toml
 out=$(ninja 2>&1); rc=$?
 expect_eq "seed change build" 0 "$rc"
 expect_eq "one generation after a seed change" 1 "$(count_lines 'GEN ' "$out")"
-expect_contains "the dog regenerates" "GEN sfx:dog" "$out"
+expect_contains "the dog regenerates" "generated sfx:dog" "$out"
 expect_eq "one render after a seed change" 1 "$(count_lines 'RENDER ' "$out")"
 expect_contains "seed 3 recorded" '"seed": 3' "$(foley cache show dog)"
 

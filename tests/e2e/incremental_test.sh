@@ -44,7 +44,7 @@ out=$(ninja 2>&1); rc=$?
 expect_eq "ninja after prompt edit" 0 "$rc"
 expect_contains "re-plan ran first" "PLAN build.ninja" "$out"
 expect_eq "one generation" 1 "$(count_lines 'GEN ' "$out")"
-expect_contains "the edited cue" "GEN episode1:door_creak" "$out"
+expect_contains "the edited cue" "generated episode1:door_creak" "$out"
 expect_eq "one render" 1 "$(count_lines 'RENDER ' "$out")"
 expect_contains "sidecar has the new prompt" "a heavy oak door creaks open" "$(cat out/episode1/door_creak.wav.json)"
 expect_contains "fresh again" "8 fresh, 0 stale" "$(foley status)"

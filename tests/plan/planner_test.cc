@@ -145,7 +145,7 @@ TEST_CASE("build.ninja has pools, one generate edge per key, render edges, phoni
   // Pools sit on the profile's rule, not on every edge.
   CHECK(count("rule gen_sfxapi\n  command = $foley_gen generate --object $out\n") == 1);
   CHECK(count("  pool = engine_sfxapi\n") == 1);
-  CHECK(text.find("rule gen_synth\n  command = $foley_gen generate --object $out\n  description = GEN $cue (synth)\n"
+  CHECK(text.find("rule gen_synth\n  command = $foley_gen generate --object $out\n  description = GEN $out (synth)\n"
                   "  restat = 1\n\n") != std::string::npos);
   CHECK(count("build ep$ 1: phony out/ep$ 1/a.wav") == 1);
   CHECK(count("generator = 1\n  restat = 1") == 1);
