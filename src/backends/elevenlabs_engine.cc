@@ -66,7 +66,8 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 ElevenLabsEngine::ElevenLabsEngine(ElevenLabsDeps deps)
     : sleeper_(deps.sleeper ? deps.sleeper : &real_sleeper()),
       clock_(deps.clock ? deps.clock : &real_clock()),
-      random_(deps.random ? std::move(deps.random) : real_uniform_random()) {}
+      random_(deps.random ? std::move(deps.random) : real_uniform_random()),
+      caller_env_key_(std::move(deps.caller_env_key)) {}
 
 void ElevenLabsEngine::validate(const GenRequest& request) const {
   const std::string ctx = elevenlabs_request_context(request);
@@ -81,7 +82,7 @@ GenerationResult ElevenLabsEngine::generate(const GenRequest& request, const std
   const ElevenLabsCall call = parse_elevenlabs_call(request);
   const ElevenLabsSettings settings = parse_elevenlabs_settings(request.settings, ctx);
   warn_elevenlabs_tier(call, settings.tier, ctx);
-  const std::string key = resolve_elevenlabs_api_key(settings, request.profile);
+  const std::string key = resolve_elevenlabs_api_key(settings, request.profile, caller_env_key_);
   const HttpRequest http = elevenlabs_http_request(call, settings, key);
   const RetryPolicy& policy = settings.retry;
   auto report = [&](double f, const std::string& what) {

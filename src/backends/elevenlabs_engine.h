@@ -1,6 +1,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include "backends/clock.h"
@@ -14,6 +15,9 @@ struct ElevenLabsDeps {
   Sleeper* sleeper = nullptr;      // null: real_sleeper()
   const Clock* clock = nullptr;    // null: real_clock()
   UniformRandom random;            // empty: real_uniform_random()
+  // ELEVENLABS_API_KEY as the caller has it (empty: unset), in place of this
+  // process's environment; nullopt: read the environment.
+  std::optional<std::string> caller_env_key;
 };
 
 // The ElevenLabs Sound Effects API engine (issue 3): one POST per generation,
@@ -43,6 +47,7 @@ class ElevenLabsEngine : public Engine {
   Sleeper* sleeper_;
   const Clock* clock_;
   UniformRandom random_;
+  std::optional<std::string> caller_env_key_;
 };
 
 }  // namespace foley::backends

@@ -64,10 +64,12 @@ ElevenLabsSettings parse_elevenlabs_settings(const nlohmann::json& s, const std:
   return out;
 }
 
-std::string resolve_elevenlabs_api_key(const ElevenLabsSettings& settings, const std::string& profile) {
+std::string resolve_elevenlabs_api_key(const ElevenLabsSettings& settings, const std::string& profile,
+                                      const std::optional<std::string>& caller_env) {
   std::string where = profile.empty() ? "the elevenlabs profile" : "profile \"" + profile + "\"";
   std::string key;
-  if (const char* env = std::getenv("ELEVENLABS_API_KEY"); env != nullptr && env[0] != '\0') {
+  const char* env = caller_env ? caller_env->c_str() : std::getenv("ELEVENLABS_API_KEY");
+  if (env != nullptr && env[0] != '\0') {
     key = trim(env);
   } else if (!settings.api_key_file.empty()) {
     std::ifstream in(settings.api_key_file, std::ios::binary);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -34,6 +35,10 @@ ElevenLabsSettings parse_elevenlabs_settings(const nlohmann::json& settings, con
 // The API key: ELEVENLABS_API_KEY when set and non-empty, else the trimmed
 // contents of settings.api_key_file. Throws foley::Error (naming both ways and
 // the local alternative, never any key material) when neither gives a key.
-std::string resolve_elevenlabs_api_key(const ElevenLabsSettings& settings, const std::string& profile);
+// `caller_env`, when given, is the value ELEVENLABS_API_KEY has for whoever
+// asked (empty: unset), used instead of this process's environment: the
+// resident server generates for clients whose environment it does not share.
+std::string resolve_elevenlabs_api_key(const ElevenLabsSettings& settings, const std::string& profile,
+                                      const std::optional<std::string>& caller_env = std::nullopt);
 
 }  // namespace foley::backends

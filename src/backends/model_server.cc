@@ -37,11 +37,13 @@ void on_stop_signal(int sig) { g_stop_signal.store(sig); }
 // State the connection threads share with the accept loop.
 struct ServerState {
   ModelServer* server = nullptr;
+  const std::function<json(const json&)>* call_handler = nullptr;
   JobRunner* runner = nullptr;
   const ServerPaths* paths = nullptr;
   std::filesystem::path cache_dir;
   Clock::time_point started = Clock::now();
   std::atomic<int> active{0};
+  std::atomic<long long> calls_served{0}, calls_failed{0};
   std::atomic<double> idle_timeout{600.0};
   std::mutex mu;
   Clock::time_point last_activity = Clock::now();
@@ -120,12 +122,21 @@ void serve_connection(ServerState& st, int raw_fd) {
     bool stop_after = false;
     if (op == "generate") {
       serve_generate(st, fd.get(), msg, stop_after);
+    } else if (op == "call" && st.call_handler != nullptr && *st.call_handler) {
+      // Run to the end even if the client hangs up: a paid answer is kept.
+      if (send_all(fd.get(), protocol_line({{"accepted", true}, {"pid", ::getpid()}}))) {
+        json reply = (*st.call_handler)(msg);
+        (reply.value("exit", 1) == 0 ? st.calls_served : st.calls_failed).fetch_add(1);
+        send_all(fd.get(), protocol_line({{"done", reply}}));
+      }
     } else if (op == "status") {
       json status = st.runner->status();
       status["pid"] = ::getpid();
       status["cache_dir"] = st.cache_dir.string();
       status["socket"] = st.paths->socket.string();
       status["protocol"] = kProtocolVersion;
+      status["calls_served"] = st.calls_served.load();
+      status["calls_failed"] = st.calls_failed.load();
       status["uptime_seconds"] = std::chrono::duration<double>(Clock::now() - st.started).count();
       status["idle_timeout"] = st.idle_timeout.load();
       status["idle_seconds"] = st.active.load() > 1 ? 0.0 : st.idle_seconds();
@@ -178,6 +189,7 @@ int ModelServer::run(bool handle_signals) {
   JobRunner runner(loader_, options_.max_models, options_.batching);
   ServerState st;
   st.server = this;
+  st.call_handler = &options_.call_handler;
   st.runner = &runner;
   st.paths = &paths_;
   st.cache_dir = options_.cache_dir;
@@ -258,8 +270,10 @@ BatchingOptions batching_from_environment(BatchingOptions o) {
   return o;
 }
 
-int run_model_server(const std::filesystem::path& cache_dir, double idle_timeout_seconds) {
+int run_model_server(const std::filesystem::path& cache_dir, double idle_timeout_seconds,
+                     std::function<json(const json&)> call_handler) {
   ModelServerOptions options;
+  options.call_handler = std::move(call_handler);
   options.batching = batching_from_environment();
   options.cache_dir = std::filesystem::absolute(cache_dir);
   options.idle_timeout_seconds = idle_timeout_seconds;

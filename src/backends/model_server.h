@@ -2,6 +2,9 @@
 
 #include <atomic>
 #include <filesystem>
+#include <functional>
+
+#include <nlohmann/json.hpp>
 
 #include "backends/audioldm2_generator.h"
 #include "backends/model_server_jobs.h"
@@ -14,6 +17,10 @@ struct ModelServerOptions {
   double idle_timeout_seconds = 600.0;  // exit after this long with no request; a request may change it
   size_t max_models = 2;                // loaded generators kept at once
   BatchingOptions batching;             // how queued requests are grouped into one UNet batch
+  // Answers {"op": "call", ...}: a request run to the end on its connection's
+  // thread, beside the model jobs (foley-gen-client's API generations; see
+  // cli/gen_generate.h). Empty: such requests are refused.
+  std::function<nlohmann::json(const nlohmann::json&)> call_handler;
 };
 
 // The resident model server of one cache directory (`foley-gen serve`): keeps
@@ -51,6 +58,7 @@ class ModelServer {
 BatchingOptions batching_from_environment(BatchingOptions base = {});
 
 // `foley-gen serve --cache DIR [--idle-timeout S]` with the real pipeline.
-int run_model_server(const std::filesystem::path& cache_dir, double idle_timeout_seconds);
+int run_model_server(const std::filesystem::path& cache_dir, double idle_timeout_seconds,
+                     std::function<nlohmann::json(const nlohmann::json&)> call_handler = {});
 
 }  // namespace foley::backends

@@ -2,19 +2,16 @@
 
 #include <unistd.h>
 
-#include <chrono>
 #include <cstring>
-#include <thread>
 
 #include "backends/model_server_protocol.h"
-#include "backends/server_lock.h"
+#include "backends/server_connect.h"
 #include "common/error.h"
 
 namespace foley::backends {
 namespace {
 
 using nlohmann::json;
-using Clock = std::chrono::steady_clock;
 
 // Sends one request and returns the single reply line, or nullopt when no
 // server answers.
@@ -35,38 +32,7 @@ ModelServerClient::ModelServerClient(ModelServerClientOptions options)
     : options_(std::move(options)), paths_(server_paths(options_.cache_dir)) {}
 
 UniqueFd ModelServerClient::connect_or_start(std::string* reason) {
-  int err = 0;
-  UniqueFd fd = connect_unix(paths_.socket, &err);
-  if (fd.valid()) return fd;
-  if (!options_.launch) {
-    *reason = "no model server is running";
-    return {};
-  }
-  try {
-    ensure_private_dirs(paths_);
-    // Whoever holds the lock is starting a server; wait for it, then use that one.
-    FileLock lock = FileLock::try_for(paths_.lock, options_.start_timeout_seconds + 5.0);
-    if (!lock.valid()) {
-      *reason = "timed out waiting for another client to start the model server (" + paths_.lock.string() + ")";
-      return {};
-    }
-    fd = connect_unix(paths_.socket, &err);
-    if (fd.valid()) return fd;
-    // Nothing answers and nobody else is starting one: a socket file still
-    // there belongs to a dead server; the new server replaces it.
-    options_.launch(paths_);
-    auto deadline = Clock::now() + std::chrono::duration<double>(options_.start_timeout_seconds);
-    while (Clock::now() < deadline) {
-      fd = connect_unix(paths_.socket, &err);
-      if (fd.valid()) return fd;
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    *reason = "the model server did not start listening within " + std::to_string(options_.start_timeout_seconds) +
-              " s (its log: " + paths_.log.string() + ")";
-  } catch (const Error& e) {
-    *reason = e.what();
-  }
-  return {};
+  return connect_or_start_server(paths_, options_.launch, options_.start_timeout_seconds, reason);
 }
 
 ServerAttempt ModelServerClient::generate(const GenRequest& request, const std::filesystem::path& out_path,

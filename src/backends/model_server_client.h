@@ -10,13 +10,11 @@
 #include "backends/audioldm2_generator.h"
 #include "backends/engine.h"
 #include "backends/model_server_paths.h"
+#include "backends/server_connect.h"
 #include "backends/socket_unix.h"
 
 namespace foley::backends {
 
-// Starts a server process for a cache directory (normally spawn_detached of
-// default_server_command); throws foley::Error when it cannot.
-using ServerLauncher = std::function<void(const ServerPaths& paths)>;
 
 struct ModelServerClientOptions {
   std::filesystem::path cache_dir;

@@ -1,9 +1,36 @@
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
+#include <functional>
+#include <memory>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
+#include "backends/engine.h"
+#include "cache/index.h"
+#include "common/request_spec.h"
+
 namespace foley::cli {
+
+// How a generation is run: the build it belongs to (FOLEY_BUILD_ID) and the
+// engine for a request's engine name (null: backends::make_engine).
+struct GenerateContext {
+  int64_t build_id = 0;
+  cache::Index* index = nullptr;  // an open index of the request's cache; null: open one when needed
+  std::function<std::unique_ptr<backends::Engine>(const std::string&)> make_engine;
+};
+
+// The heart of `foley-gen generate`: checks the request against its key, takes
+// the key's lock, and returns at once when the object is cached (counting a
+// hit); else runs the engine and records the object. Returns the summary line.
+std::string generate_request(const GenRequest& req, const std::string& origin, const GenerateContext& ctx);
+
+// The resident server's side of `foley-gen-client` (an ElevenLabs generate
+// edge): {"spec", "origin", "build_id", "env_key"} in, {"exit", "stdout",
+// "stderr"} out, with the messages logged meanwhile in "stderr".
+nlohmann::json serve_generate_call(const nlohmann::json& msg);
 
 // `foley-gen generate SPEC`: reads a request spec, checks its key, and makes
 // sure its object exists — generating it through the engine only if it is not

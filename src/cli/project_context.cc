@@ -23,6 +23,8 @@ plan::Tools locate_tools() {
   tools.foley_gen = self.parent_path() / "foley-gen";
   std::error_code ec;
   if (fs::exists(self.parent_path() / "foley-render", ec)) tools.foley_render = self.parent_path() / "foley-render";
+  if (fs::exists(self.parent_path() / "foley-gen-client", ec))
+    tools.foley_gen_client = self.parent_path() / "foley-gen-client";
   return tools;
 }
 

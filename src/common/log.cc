@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <utility>
 
 namespace foley {
 namespace {
@@ -18,10 +19,14 @@ LogLevel initial_level() {
 
 LogLevel g_level = initial_level();
 std::string g_program = "foley";
+thread_local LogCapture* t_capture = nullptr;
 
 void emit(std::string_view prefix, std::string_view message) {
   std::string line = g_program + ": " + std::string(prefix) + std::string(message) + "\n";
-  std::fwrite(line.data(), 1, line.size(), stderr);
+  if (t_capture != nullptr)
+    t_capture->append(line);
+  else
+    std::fwrite(line.data(), 1, line.size(), stderr);
 }
 
 }  // namespace
@@ -30,12 +35,17 @@ LogLevel log_level() { return g_level; }
 void set_log_level(LogLevel level) { g_level = level; }
 void set_program_name(std::string_view name) { g_program = name; }
 
+LogCapture::LogCapture() : previous_(t_capture) { t_capture = this; }
+LogCapture::~LogCapture() { t_capture = previous_; }
+std::string LogCapture::take() { return std::exchange(text_, {}); }
+
 void log_info(std::string_view message) {
   if (g_level >= LogLevel::kInfo) emit("", message);
 }
 void log_verbose(std::string_view message) {
   if (g_level >= LogLevel::kVerbose) emit("", message);
 }
+void log_error(std::string_view message) { emit("error: ", message); }
 void log_warning(std::string_view message) {
   if (g_level >= LogLevel::kQuiet) emit("warning: ", message);
 }

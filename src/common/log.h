@@ -1,5 +1,6 @@
 #pragma once
 
+#include <string>
 #include <string_view>
 
 namespace foley {
@@ -14,8 +15,27 @@ void set_log_level(LogLevel level);
 void log_info(std::string_view message);
 void log_verbose(std::string_view message);
 void log_warning(std::string_view message);  // printed unless quiet
+void log_error(std::string_view message);    // always printed
 
 // The name printed before each message ("foley", "foley-gen").
 void set_program_name(std::string_view name);
+
+// While one lives, messages logged on the thread that made it are kept in it
+// instead of going to stderr: the resident server hands them back to the
+// client a request came from, which prints them as its own. Nestable.
+class LogCapture {
+ public:
+  LogCapture();
+  ~LogCapture();
+  LogCapture(const LogCapture&) = delete;
+  LogCapture& operator=(const LogCapture&) = delete;
+  // The lines captured so far (each ends in '\n'), leaving none.
+  std::string take();
+  void append(std::string_view line) { text_.append(line); }
+
+ private:
+  std::string text_;
+  LogCapture* previous_;
+};
 
 }  // namespace foley

@@ -117,6 +117,8 @@ std::string ninja_file_for(const Plan& plan, const Tools& tools) {
       << "foley_gen = " << ninja_escape_value(shell_quote(tools.foley_gen.string())) << "\n";
   if (!tools.foley_render.empty())
     out << "foley_render = " << ninja_escape_value(shell_quote(tools.foley_render.string())) << "\n";
+  if (!tools.foley_gen_client.empty())
+    out << "foley_gen_client = " << ninja_escape_value(shell_quote(tools.foley_gen_client.string())) << "\n";
   out << "\n";
 
   // Pools.
@@ -135,9 +137,12 @@ std::string ninja_file_for(const Plan& plan, const Tools& tools) {
   // variable at all. foley-gen finds the spec from the object
   // path ($out ends in <gen key>.<ext>); restat: foley-gen leaves an object it
   // finds already present untouched, so nothing downstream reruns.
+  // API profiles go through the resident server's small client, which makes
+  // an edge one light process instead of a full foley-gen start.
   for (const auto& [name, profile] : cfg.engines) {
-    out << "rule gen_" << name << "\n  command = $foley_gen generate --object $out\n  description = GEN $out ("
-        << name << ")\n  restat = 1\n";
+    bool client = profile.engine == "elevenlabs" && !tools.foley_gen_client.empty();
+    out << "rule gen_" << name << "\n  command = " << (client ? "$foley_gen_client" : "$foley_gen generate")
+        << " --object $out\n  description = GEN $out (" << name << ")\n  restat = 1\n";
     std::string pool = pool_for(plan, name);
     if (!pool.empty()) out << "  pool = " << pool << "\n";
     out << "\n";

@@ -59,6 +59,9 @@ struct Tools {
   // The render step's own binary (links no engine library: ~4x less CPU a
   // process than `foley-gen render`); empty = `foley-gen render`.
   std::filesystem::path foley_render;
+  // The client of the resident server that ElevenLabs generate edges run
+  // (cli/gen_client.h); empty = `foley-gen generate`.
+  std::filesystem::path foley_gen_client;
 };
 
 // Writes the request and render specs and build.ninja, each atomically and

@@ -207,7 +207,7 @@ TEST_CASE("status and stop without a server", "[model_server]") {
   CHECK_FALSE(client.stop());
   std::string reason;
   CHECK_FALSE(client.connect_or_start(&reason).valid());  // no launcher: never starts one
-  CHECK_THAT(reason, Catch::Contains("no model server"));
+  CHECK_THAT(reason, Catch::Contains("no resident server"));
 }
 
 TEST_CASE("server paths fall back to a short socket path for deep cache directories", "[model_server]") {

@@ -16,7 +16,8 @@ python3 "$SERVER" --expect-key-file "$WORK/key" --log "$WORK/log.jsonl" --port-f
   --record-clients "$WORK/clients.jsonl" \
   >"$WORK/server.out" 2>&1 &
 SERVER_PID=$!
-trap 'kill $SERVER_PID 2>/dev/null; rm -rf "$WORK"' EXIT
+# The resident server foley-gen-client starts is stopped with the test.
+trap 'foley -C "$P" server stop >/dev/null 2>&1; kill $SERVER_PID 2>/dev/null; rm -rf "$WORK"' EXIT
 for _ in $(seq 100); do [ -s "$WORK/port" ] && break; sleep 0.1; done
 PORT=$(cat "$WORK/port")
 requests() { python3 "$SERVER" --summarize "$WORK/log.jsonl" 2>/dev/null | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["requests"]))' 2>/dev/null || echo 0; }
@@ -72,19 +73,24 @@ foley build -j 16 >"$WORK/build.log" 2>&1; rc=$?
 expect_eq "build with key" 0 "$rc"
 # The fake server recorded the argv of the process behind every request
 # (found through its socket while it waited for the answer): each is this
-# project's foley-gen, and none holds the key.
-clients=$(python3 - "$WORK/clients.jsonl" "$(pwd -P)" <<'PY'
+# cache's resident server, started by foley-gen-client, and none holds the key.
+clients=$(python3 - "$WORK/clients.jsonl" "$P/cache" <<'PY'
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
-ours = [r for r in rows if r["cwd"] == sys.argv[2] and "foley-gen generate" in (r["cmdline"] or "")]
+ours = [r for r in rows if "foley-gen serve --cache " + sys.argv[2] in (r["cmdline"] or "")]
 print(len(rows), len(ours))
 for r in rows:
     print(r["cmdline"])
 PY
 )
-expect_eq "every request's client found, all this project's foley-gen" "6 6" "$(head -1 <<<"$clients")"
-expect_contains "saw a running foley-gen" "foley-gen generate" "$clients"
+expect_eq "every request's client found, all this cache's resident server" "6 6" "$(head -1 <<<"$clients")"
 expect_not_contains "key not in argv" "$SECRET" "$clients"
+# The key reaches the server per call over its private socket; the server was
+# started without it in its environment.
+server_pid=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["pid"])' cache/server/server.pid)
+expect_eq "server environment has no key" 0 "$(tr '\0' '\n' < "/proc/$server_pid/environ" | grep -c -- "$SECRET" || true)"
+expect_eq "server argv has no key" 0 "$(tr '\0' '\n' < "/proc/$server_pid/cmdline" | grep -c -- "$SECRET" || true)"
+expect_contains "server counts its API calls (2 failed: no key)" "6 made, 2 failed" "$(foley server status)"
 expect_eq "requests: 6 API cues, the imported one is not requested" 6 "$(requests)"
 expect_eq "pool depth respected" 2 "$(max_conc)"
 expect_eq "every request matched the contract" 0 "$(violations)"
@@ -106,11 +112,44 @@ expect_contains "status prices the edited cue" "~40 credits" "$(foley status)"
 ninja >/dev/null 2>&1
 expect_eq "one request for one edit" 7 "$(requests)"
 
+# The key is the client's, per call: with a wrong key in this shell, the
+# running server (which got the right one from earlier clients) is refused.
+sed -i 's/a door slams hard/a door slams very hard/' manifests/ep1.toml
+out=$(ELEVENLABS_API_KEY=sk-wrong ninja 2>&1); rc=$?
+expect_eq "wrong key in the client's environment fails" 1 "$rc"
+expect_contains "the server used the client's key" "not the expected key" "$out"
+expect_eq "the refused call made one request" 8 "$(requests)"
+ninja >/dev/null 2>&1
+expect_eq "the right key again: one request" 9 "$(requests)"
+
+# kill -9 of the resident server in the middle of calls: each client says so
+# and generates in its own process; nothing partial is left.
+sed -i 's/door slam number 1"/door slam number 1 again"/; s/door slam number 2"/door slam number 2 again"/' manifests/ep1.toml
+ninja > "$WORK/killed.log" 2>&1 &
+ninja_pid=$!
+sleep 0.25
+kill -9 "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["pid"])' cache/server/server.pid)"
+wait "$ninja_pid"; rc=$?
+expect_eq "build survives a killed server" 0 "$rc"
+expect_contains "the client reported the dead server" "closed the connection before finishing; generating in this process" \
+  "$(cat "$WORK/killed.log")"
+expect_file "edited cue 1 rendered" out/ep1/api1.wav
+expect_eq "no temp file left (swept by the in-process retry)" 0 "$(find cache/objects -name '.tmp-*' | wc -l | tr -d ' ')"
+expect_eq "nothing stale after the killed server" 0 "$(foley status -q >/dev/null 2>&1; echo $?)"
+
+# FOLEY_API_SERVER=0: foley-gen makes the call itself.
+foley server stop >/dev/null 2>&1
+sed -i 's/a door slams very hard/a door slams once/' manifests/ep1.toml
+FOLEY_API_SERVER=0 ninja >/dev/null 2>&1
+expect_contains "in-process call without the server" "foley-gen generate --object" "$(tail -n 1 "$WORK/clients.jsonl")"
+expect_contains "and no server was started" "no model server is running" "$(foley server status)"
+
 # gc never removes paid objects without --include-pinned: only the local one goes.
+paid_before=$(objects_in "$P")
 out=$(foley cache gc --max-size 0 2>&1)
-expect_contains "gc spares paid objects" "8 pinned/paid object(s) kept" "$out"
+expect_contains "gc spares paid objects" "pinned/paid object(s) kept" "$out"
 expect_eq "only the local object removed" 1 "$(printf '%s\n' "$out" | grep -c '^removed' || true)"
-expect_eq "paid objects still there" 8 "$(objects_in "$P")"
+expect_eq "only the local object gone" "$((paid_before - 1))" "$(objects_in "$P")"
 
 # `foley build` without -j gives the API pool its whole depth even when it is
 # deeper than ninja's default (cores + 2): 8 stale cues, pool depth 8.

@@ -131,7 +131,7 @@ TEST_CASE("elevenlabs keys hold model, format, influence, loop and duration") {
 TEST_CASE("build.ninja has pools, one generate edge per key, render edges, phonies and a generator edge") {
   FakeHasher h;
   plan::Plan plan = plan::make_plan(demo_project(), h);
-  std::string text = plan::ninja_file_for(plan, {"/bin dir/foley", "/bin dir/foley-gen"});
+  std::string text = plan::ninja_file_for(plan, {"/bin dir/foley", "/bin dir/foley-gen", {}, {}});
   auto count = [&](const std::string& needle) {
     size_t n = 0;
     for (size_t pos = text.find(needle); pos != std::string::npos; pos = text.find(needle, pos + 1)) ++n;
@@ -179,11 +179,27 @@ TEST_CASE("the gpu pool is as deep as the model server can batch, unless gpu_slo
   CHECK(plan::gpu_pool_depth(c) == 2);
 }
 
+TEST_CASE("API profiles' generate edges run the resident server's client when it is there") {
+  manifest::Project project = demo_project();
+  FakeHasher hasher;
+  plan::Plan p = plan::make_plan(project, hasher);
+  plan::Tools tools{"/bin/foley", "/bin/foley-gen", "/bin/foley-render", "/bin/foley-gen-client"};
+  std::string ninja = plan::ninja_file_for(p, tools);
+  CHECK(ninja.find("foley_gen_client = /bin/foley-gen-client\n") != std::string::npos);
+  CHECK(ninja.find("rule gen_sfxapi\n  command = $foley_gen_client --object $out\n") != std::string::npos);
+  // Local engines keep foley-gen.
+  CHECK(ninja.find("rule gen_synth\n  command = $foley_gen generate --object $out\n") != std::string::npos);
+  tools.foley_gen_client.clear();
+  ninja = plan::ninja_file_for(p, tools);
+  CHECK(ninja.find("foley_gen_client") == std::string::npos);
+  CHECK(ninja.find("rule gen_sfxapi\n  command = $foley_gen generate --object $out\n") != std::string::npos);
+}
+
 TEST_CASE("render edges run foley-render when it is there, else foley-gen render") {
   manifest::Project project = demo_project();
   FakeHasher hasher;
   plan::Plan p = plan::make_plan(project, hasher);
-  plan::Tools tools{"/bin/foley", "/bin/foley-gen", "/bin/foley-render"};
+  plan::Tools tools{"/bin/foley", "/bin/foley-gen", "/bin/foley-render", {}};
   std::string ninja = plan::ninja_file_for(p, tools);
   CHECK(ninja.find("foley_render = /bin/foley-render\n") != std::string::npos);
   CHECK(ninja.find("rule render\n  command = $foley_render .foley/renders $spec\n") != std::string::npos);

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Issue 3 benchmark through the real path: `foley build` of N ElevenLabs cues
-# (one foley-gen process per cue, pool depth C) against the fake API server
+# (one foley-gen-client process per cue, pool depth C, the calls made by the
+# cache's resident server, started on first use) against the fake API server
 # answering every request after a fixed delay D. Prints wall time against the
 # ideal N × D / C.
 # Usage: tools/bench/api_ninja.sh BUILD_DIR [N=200] [C=10] [D=0.2]
@@ -9,7 +10,7 @@ BUILD=$(cd "${1:?build dir}" && pwd)
 N=${2:-200}; C=${3:-10}; D=${4:-0.2}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 WORK=$(mktemp -d /tmp/foley-api-bench.XXXXXX)
-trap 'kill $SERVER 2>/dev/null || true; rm -rf "$WORK"' EXIT
+trap '"$BUILD/bin/foley" -C "$WORK/p" server stop >/dev/null 2>&1 || true; kill $SERVER 2>/dev/null || true; rm -rf "$WORK"' EXIT
 printf 'bench-key' > "$WORK/key"
 python3 "$ROOT/tools/fake_elevenlabs/server.py" --expect-key-file "$WORK/key" --log "$WORK/log.jsonl" \
   --port-file "$WORK/port" --delay "$D" >/dev/null 2>&1 &
@@ -33,13 +34,18 @@ export ELEVENLABS_API_KEY=bench-key FOLEY_LOG=quiet
 start=$(date +%s.%N)
 "$BUILD/bin/foley" -C "$WORK/p" build >/dev/null   # default -j: cores + 2 + API pool depth
 end=$(date +%s.%N)
-requests=$(python3 "$ROOT/tools/fake_elevenlabs/server.py" --summarize "$WORK/log.jsonl" |
-  python3 -c 'import json,sys; d=json.load(sys.stdin); print(len(d["requests"]), d["max_concurrency"])')
-python3 - "$start" "$end" "$N" "$C" "$D" "$requests" <<'PY'
-import sys
+python3 - "$start" "$end" "$N" "$C" "$D" "$WORK/log.jsonl" "$WORK/p/.foley/.ninja_log" <<'PY'
+import json, statistics, sys
 start, end, n, c, d = float(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5])
-reqs, conc = sys.argv[6].split()
+log = [json.loads(line) for line in open(sys.argv[6]) if line.endswith("\n")]
+conc = max([r["max_concurrency"] for r in log] or [0])
+# The fake server's own time per request (headers read to answer sent: the
+# delay plus its Python overhead) and ninja's time per generate edge.
+handle = statistics.median([r["handle_ms"] for r in log]) if log else float("nan")
+edges = [line.split("\t") for line in open(sys.argv[7]) if not line.startswith("#")]
+gen = [int(b) - int(a) for a, b, _, out, _ in edges if "/objects/" in out]
 wall, ideal = end - start, n * d / c
-print(f"| {n} cues | concurrency {c} | server delay {d*1000:.0f} ms | requests {reqs} | max concurrency seen {conc} "
-      f"| wall {wall:.2f} s | ideal {ideal:.2f} s | {100*(wall/ideal-1):+.1f} % |")
+print(f"| {n} cues | concurrency {c} | server delay {d*1000:.0f} ms | requests {len(log)} | max concurrency seen {conc} "
+      f"| wall {wall:.2f} s | ideal {ideal:.2f} s | {100*(wall/ideal-1):+.1f} % "
+      f"| fake server per request (median) {handle:.1f} ms | generate edge (median) {statistics.median(gen):.0f} ms |")
 PY

@@ -1,0 +1,25 @@
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <string>
+
+#include "backends/model_server_paths.h"
+#include "backends/socket_unix.h"
+
+namespace foley::backends {
+
+// Starts a resident server for `paths` (normally spawn_detached of
+// default_server_command); returns once it is launched, not listening.
+// Throws foley::Error when it cannot.
+using ServerLauncher = std::function<void(const ServerPaths&)>;
+
+// Connects to the resident server of a cache directory, starting it first when
+// none listens and `launch` is set. Exactly one server starts even when many
+// clients arrive at once: they queue on the start lock, and all but the first
+// find the new server listening. An invalid fd, with the reason in *reason,
+// when there is none (and none could be started within start_timeout_seconds).
+UniqueFd connect_or_start_server(const ServerPaths& paths, const ServerLauncher& launch,
+                                 double start_timeout_seconds, std::string* reason);
+
+}  // namespace foley::backends

@@ -1,0 +1,120 @@
+#include "cli/gen_client.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "backends/model_server_launcher.h"
+#include "backends/model_server_paths.h"
+#include "backends/server_connect.h"
+#include "backends/socket_unix.h"
+#include "common/error.h"
+#include "common/log.h"
+#include "common/spec_pack.h"
+
+namespace foley::cli {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+constexpr double kIdleTimeoutSeconds = 600.0;
+constexpr double kStartTimeoutSeconds = 10.0;
+
+// Becomes `foley-gen generate --object OBJECT` (the foley-gen next to this binary).
+[[noreturn]] void exec_foley_gen(const fs::path& object, const std::string& why) {
+  if (!why.empty()) log_warning(why + "; generating in this process");
+  std::error_code ec;
+  fs::path self = fs::read_symlink("/proc/self/exe", ec);
+  std::string gen = ((ec ? fs::path() : self.parent_path()) / "foley-gen").string();
+  std::string obj = object.string();
+  std::vector<char*> argv = {gen.data(), const_cast<char*>("generate"), const_cast<char*>("--object"), obj.data(),
+                             nullptr};
+  std::fflush(nullptr);
+  ::execv(gen.c_str(), argv.data());
+  throw Error::failure("cannot run " + gen + ": " + std::strerror(errno));
+}
+
+bool server_disabled() {
+  const char* v = std::getenv("FOLEY_API_SERVER");
+  return v != nullptr && (std::strcmp(v, "0") == 0 || std::strcmp(v, "off") == 0);
+}
+
+}  // namespace
+
+int run_generate_client(const fs::path& object) {
+  std::error_code ec;
+  if (server_disabled() || fs::exists(object, ec)) exec_foley_gen(object, "");
+  std::string name = object.filename().string();
+  std::string key = name.substr(0, name.find('.'));
+  if (key.size() != 32 || key.find_first_not_of("0123456789abcdef") != std::string::npos)
+    throw Error(object.string() + ": not an object path of the cache (<gen key>.<ext>)");
+  const fs::path packs = fs::path(".foley") / "requests";
+  const std::string spec_text = read_spec_text(packs, key);
+  const json spec = json::parse(spec_text, nullptr, false);
+  if (!spec.is_object() || spec.value("engine", std::string()) != "elevenlabs" || !spec.contains("cache_dir") ||
+      !spec["cache_dir"].is_string())
+    exec_foley_gen(object, "");  // foley-gen reads it and says what is wrong
+
+  // The key goes to the server with each call, over its private socket, as
+  // this environment has it; the server itself is started without it.
+  const char* env_key = std::getenv("ELEVENLABS_API_KEY");
+  json call = {{"op", "call"},
+               {"spec", spec_text},
+               {"origin", spec_origin(packs / spec_pack_name(key), key)},
+               {"build_id", std::atoll(std::getenv("FOLEY_BUILD_ID") ? std::getenv("FOLEY_BUILD_ID") : "0")},
+               {"env_key", env_key ? json(env_key) : json(nullptr)}};
+  const std::string line = call.dump() + "\n";
+  const fs::path cache_dir = spec["cache_dir"].get<std::string>();
+  const backends::ServerPaths paths = backends::server_paths(cache_dir);
+  auto launch = [&](const backends::ServerPaths& p) {
+    ::unsetenv("ELEVENLABS_API_KEY");
+    backends::spawn_detached(backends::default_server_command(cache_dir, kIdleTimeoutSeconds), p.log);
+  };
+
+  std::string reason;
+  // A server exiting for idleness may close a connection it had not yet
+  // accepted; the next try starts a new one.
+  for (int tries = 0; tries < 3; ++tries) {
+    backends::UniqueFd fd = backends::connect_or_start_server(paths, launch, kStartTimeoutSeconds, &reason);
+    if (!fd.valid()) break;
+    if (!backends::send_all(fd.get(), line)) continue;
+    backends::LineReader reader(fd.get());
+    long long pid = 0;
+    bool accepted = false;
+    for (;;) {
+      std::string reply_line;
+      if (reader.read_line(reply_line) != backends::LineReader::Status::kLine) break;
+      json reply = json::parse(reply_line, nullptr, false);
+      if (!reply.is_object()) break;
+      if (reply.contains("accepted")) {
+        accepted = true;
+        pid = reply.value("pid", 0LL);
+      } else if (reply.contains("done") && reply["done"].is_object()) {
+        const json& done = reply["done"];
+        std::string out = done.value("stdout", std::string()), err = done.value("stderr", std::string());
+        std::fwrite(err.data(), 1, err.size(), stderr);
+        std::fwrite(out.data(), 1, out.size(), stdout);
+        return done.value("exit", 1);
+      } else if (reply.contains("error")) {
+        // An older server that does not know the call: generate here.
+        exec_foley_gen(object, "the resident server refused the call (" + reply.value("error", std::string()) + ")");
+      }
+    }
+    if (accepted) {
+      reason = "the resident server (pid " + std::to_string(pid) + ") closed the connection before finishing";
+      break;
+    }
+    reason = "the resident server closed the connection three times before accepting the call";
+  }
+  exec_foley_gen(object, reason.empty() ? "no resident server" : reason);
+}
+
+}  // namespace foley::cli
