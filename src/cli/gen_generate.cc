@@ -144,7 +144,9 @@ int run_generate(const fs::path& spec_path, const std::string& entry) {
   const std::string origin = spec_origin(spec_path, entry);
   GenRequest req = GenRequest::from_json(nlohmann::json::parse(read_spec_text(spec_path, entry), nullptr, false),
                                          origin);
-  std::string line = generate_request(req, origin, {build_id_from_env(), nullptr});
+  GenerateContext ctx;
+  ctx.build_id = build_id_from_env();
+  std::string line = generate_request(req, origin, ctx);
   std::fputs(line.c_str(), stdout);
   return 0;
 }

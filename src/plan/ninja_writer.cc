@@ -141,7 +141,9 @@ std::string ninja_file_for(const Plan& plan, const Tools& tools) {
   // an edge one light process instead of a full foley-gen start.
   for (const auto& [name, profile] : cfg.engines) {
     bool client = profile.engine == "elevenlabs" && !tools.foley_gen_client.empty();
-    out << "rule gen_" << name << "\n  command = " << (client ? "$foley_gen_client" : "$foley_gen generate")
+    // `exec`: the shell ninja starts becomes the command instead of forking
+    // it (dash forks otherwise): one process less on every edge.
+    out << "rule gen_" << name << "\n  command = exec " << (client ? "$foley_gen_client" : "$foley_gen generate")
         << " --object $out\n  description = GEN $out (" << name << ")\n  restat = 1\n";
     std::string pool = pool_for(plan, name);
     if (!pool.empty()) out << "  pool = " << pool << "\n";
@@ -150,9 +152,9 @@ std::string ninja_file_for(const Plan& plan, const Tools& tools) {
   // The render entry ($spec: render key, ':', cue) is in the command, so a
   // settings change changes the command and ninja re-runs it.
   if (tools.foley_render.empty())
-    out << "rule render\n  command = $foley_gen render .foley/renders $spec\n  description = RENDER $out\n\n";
+    out << "rule render\n  command = exec $foley_gen render .foley/renders $spec\n  description = RENDER $out\n\n";
   else
-    out << "rule render\n  command = $foley_render .foley/renders $spec\n  description = RENDER $out\n\n";
+    out << "rule render\n  command = exec $foley_render .foley/renders $spec\n  description = RENDER $out\n\n";
 
   // The generator edge.
   std::set<std::string> plan_inputs;

@@ -143,9 +143,9 @@ TEST_CASE("build.ninja has pools, one generate edge per key, render edges, phoni
   CHECK(count(": gen_sfxapi\n") == 1);
   CHECK(count(": render") == 4);
   // Pools sit on the profile's rule, not on every edge.
-  CHECK(count("rule gen_sfxapi\n  command = $foley_gen generate --object $out\n") == 1);
+  CHECK(count("rule gen_sfxapi\n  command = exec $foley_gen generate --object $out\n") == 1);
   CHECK(count("  pool = engine_sfxapi\n") == 1);
-  CHECK(text.find("rule gen_synth\n  command = $foley_gen generate --object $out\n  description = GEN $out (synth)\n"
+  CHECK(text.find("rule gen_synth\n  command = exec $foley_gen generate --object $out\n  description = GEN $out (synth)\n"
                   "  restat = 1\n\n") != std::string::npos);
   CHECK(count("build ep$ 1: phony out/ep$ 1/a.wav") == 1);
   CHECK(count("generator = 1\n  restat = 1") == 1);
@@ -186,13 +186,13 @@ TEST_CASE("API profiles' generate edges run the resident server's client when it
   plan::Tools tools{"/bin/foley", "/bin/foley-gen", "/bin/foley-render", "/bin/foley-gen-client"};
   std::string ninja = plan::ninja_file_for(p, tools);
   CHECK(ninja.find("foley_gen_client = /bin/foley-gen-client\n") != std::string::npos);
-  CHECK(ninja.find("rule gen_sfxapi\n  command = $foley_gen_client --object $out\n") != std::string::npos);
+  CHECK(ninja.find("rule gen_sfxapi\n  command = exec $foley_gen_client --object $out\n") != std::string::npos);
   // Local engines keep foley-gen.
-  CHECK(ninja.find("rule gen_synth\n  command = $foley_gen generate --object $out\n") != std::string::npos);
+  CHECK(ninja.find("rule gen_synth\n  command = exec $foley_gen generate --object $out\n") != std::string::npos);
   tools.foley_gen_client.clear();
   ninja = plan::ninja_file_for(p, tools);
   CHECK(ninja.find("foley_gen_client") == std::string::npos);
-  CHECK(ninja.find("rule gen_sfxapi\n  command = $foley_gen generate --object $out\n") != std::string::npos);
+  CHECK(ninja.find("rule gen_sfxapi\n  command = exec $foley_gen generate --object $out\n") != std::string::npos);
 }
 
 TEST_CASE("render edges run foley-render when it is there, else foley-gen render") {
@@ -202,11 +202,11 @@ TEST_CASE("render edges run foley-render when it is there, else foley-gen render
   plan::Tools tools{"/bin/foley", "/bin/foley-gen", "/bin/foley-render", {}};
   std::string ninja = plan::ninja_file_for(p, tools);
   CHECK(ninja.find("foley_render = /bin/foley-render\n") != std::string::npos);
-  CHECK(ninja.find("rule render\n  command = $foley_render .foley/renders $spec\n") != std::string::npos);
+  CHECK(ninja.find("rule render\n  command = exec $foley_render .foley/renders $spec\n") != std::string::npos);
   tools.foley_render.clear();
   ninja = plan::ninja_file_for(p, tools);
   CHECK(ninja.find("foley_render") == std::string::npos);
-  CHECK(ninja.find("rule render\n  command = $foley_gen render .foley/renders $spec\n") != std::string::npos);
+  CHECK(ninja.find("rule render\n  command = exec $foley_gen render .foley/renders $spec\n") != std::string::npos);
 }
 
 TEST_CASE("spec files are the JSON of their requests, byte for byte") {

@@ -3,7 +3,10 @@
 # (one foley-gen-client process per cue, pool depth C, the calls made by the
 # cache's resident server, started on first use) against the fake API server
 # answering every request after a fixed delay D. Prints wall time against the
-# ideal N × D / C.
+# ideal N × D / C, and, measured in the same run with the same ninja pool, two
+# floors of one-process-per-edge on this machine: the same N calls made by the
+# curl command line (a process with libcurl per call, against the same server),
+# and N `sleep D` edges (process start and exit only, no network).
 # Usage: tools/bench/api_ninja.sh BUILD_DIR [N=200] [C=10] [D=0.2]
 set -euo pipefail
 BUILD=$(cd "${1:?build dir}" && pwd)
@@ -34,18 +37,43 @@ export ELEVENLABS_API_KEY=bench-key FOLEY_LOG=quiet
 start=$(date +%s.%N)
 "$BUILD/bin/foley" -C "$WORK/p" build >/dev/null   # default -j: cores + 2 + API pool depth
 end=$(date +%s.%N)
-python3 - "$start" "$end" "$N" "$C" "$D" "$WORK/log.jsonl" "$WORK/p/.foley/.ninja_log" <<'PY'
+# The floors: the same pool depth and -j as `foley build` chose (cores + 2 + C).
+JOBS=$(( $(nproc) + 2 + C ))
+mkdir -p "$WORK/curl" "$WORK/sleep"
+printf '{"text":"bench","duration_seconds":1.0,"prompt_influence":0.3,"loop":false,"model_id":"eleven_text_to_sound_v2"}' \
+  > "$WORK/curl/body.json"
+{
+  printf 'pool api\n  depth = %s\nrule call\n  pool = api\n' "$C"
+  printf '  command = exec curl -sf -X POST -H "xi-api-key: bench-key" -H "Content-Type: application/json" '
+  printf -- '-d @body.json -o $out "http://127.0.0.1:%s/v1/sound-generation?output_format=pcm_16000"\n' "$(cat "$WORK/port")"
+  for i in $(seq 1 "$N"); do echo "build o/$i.pcm: call"; done
+} > "$WORK/curl/build.ninja"
+{
+  printf 'pool api\n  depth = %s\nrule wait\n  pool = api\n  command = exec sleep %s\n' "$C" "$D"
+  for i in $(seq 1 "$N"); do echo "build o$i: wait"; done
+} > "$WORK/sleep/build.ninja"
+floor() {
+  local s e
+  s=$(date +%s.%N); ninja -C "$1" -j "$JOBS" >/dev/null; e=$(date +%s.%N)
+  python3 -c "print(f'{$e - $s:.2f}')"
+}
+curl_wall=$(floor "$WORK/curl")
+sleep_wall=$(floor "$WORK/sleep")
+python3 - "$start" "$end" "$N" "$C" "$D" "$WORK/log.jsonl" "$WORK/p/.foley/.ninja_log" "$curl_wall" "$sleep_wall" <<'PY'
 import json, statistics, sys
 start, end, n, c, d = float(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5])
-log = [json.loads(line) for line in open(sys.argv[6]) if line.endswith("\n")]
+log = [json.loads(line) for line in open(sys.argv[6]) if line.endswith("\n")][:n]  # foley's requests
 conc = max([r["max_concurrency"] for r in log] or [0])
 # The fake server's own time per request (headers read to answer sent: the
 # delay plus its Python overhead) and ninja's time per generate edge.
 handle = statistics.median([r["handle_ms"] for r in log]) if log else float("nan")
 edges = [line.split("\t") for line in open(sys.argv[7]) if not line.startswith("#")]
 gen = [int(b) - int(a) for a, b, _, out, _ in edges if "/objects/" in out]
+curl_wall, sleep_wall = float(sys.argv[8]), float(sys.argv[9])
 wall, ideal = end - start, n * d / c
+pct = lambda w: f"{100 * (w / ideal - 1):+.1f} %"
 print(f"| {n} cues | concurrency {c} | server delay {d*1000:.0f} ms | requests {len(log)} | max concurrency seen {conc} "
-      f"| wall {wall:.2f} s | ideal {ideal:.2f} s | {100*(wall/ideal-1):+.1f} % "
-      f"| fake server per request (median) {handle:.1f} ms | generate edge (median) {statistics.median(gen):.0f} ms |")
+      f"| foley build {wall:.2f} s ({pct(wall)}) | curl per edge {curl_wall:.2f} s ({pct(curl_wall)}) "
+      f"| sleep per edge {sleep_wall:.2f} s ({pct(sleep_wall)}) | ideal {ideal:.2f} s "
+      f"| fake server per request (median) {handle:.1f} ms | foley generate edge (median) {statistics.median(gen):.0f} ms |")
 PY
