@@ -67,7 +67,9 @@ ElevenLabsEngine::ElevenLabsEngine(ElevenLabsDeps deps)
     : sleeper_(deps.sleeper ? deps.sleeper : &real_sleeper()),
       clock_(deps.clock ? deps.clock : &real_clock()),
       random_(deps.random ? std::move(deps.random) : real_uniform_random()),
-      caller_env_key_(std::move(deps.caller_env_key)) {}
+      caller_env_key_(std::move(deps.caller_env_key)),
+      before_request_(std::move(deps.before_request)),
+      after_request_(std::move(deps.after_request)) {}
 
 void ElevenLabsEngine::validate(const GenRequest& request) const {
   const std::string ctx = elevenlabs_request_context(request);
@@ -100,13 +102,21 @@ GenerationResult ElevenLabsEngine::generate(const GenRequest& request, const std
     report(0.0, "ElevenLabs request, attempt " + std::to_string(attempt) + "/" + std::to_string(policy.max_attempts));
     std::string error_body;
     auto t0 = std::chrono::steady_clock::now();
-    HttpResult r = http_perform(http, [&](const HttpResponseHead& head, std::string_view chunk) {
-      if (head.status == 200) {
-        tmp.write(chunk);
-      } else if (error_body.size() < kMaxErrorBody) {
-        error_body.append(chunk.substr(0, kMaxErrorBody - error_body.size()));
-      }
-    });
+    if (before_request_) before_request_();
+    HttpResult r;
+    try {
+      r = http_perform(http, [&](const HttpResponseHead& head, std::string_view chunk) {
+        if (head.status == 200) {
+          tmp.write(chunk);
+        } else if (error_body.size() < kMaxErrorBody) {
+          error_body.append(chunk.substr(0, kMaxErrorBody - error_body.size()));
+        }
+      });
+    } catch (...) {
+      if (after_request_) after_request_();
+      throw;
+    }
+    if (after_request_) after_request_();
     result.generation_seconds += seconds_since(t0);
     result.attempts = attempt;
     const int status = r.head.status;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -18,6 +19,10 @@ struct ElevenLabsDeps {
   // ELEVENLABS_API_KEY as the caller has it (empty: unset), in place of this
   // process's environment; nullopt: read the environment.
   std::optional<std::string> caller_env_key;
+  // Around each HTTP attempt (not the backoff between attempts, nor the check
+  // and commit after): the resident server's per-profile request slots, so
+  // that no more requests are in flight than the profile's pool allows.
+  std::function<void()> before_request, after_request;
 };
 
 // The ElevenLabs Sound Effects API engine (issue 3): one POST per generation,
@@ -48,6 +53,7 @@ class ElevenLabsEngine : public Engine {
   const Clock* clock_;
   UniformRandom random_;
   std::optional<std::string> caller_env_key_;
+  std::function<void()> before_request_, after_request_;
 };
 
 }  // namespace foley::backends

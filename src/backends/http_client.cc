@@ -3,13 +3,14 @@
 #include <curl/curl.h>
 
 #include <algorithm>
-#include <chrono>
-#include <sstream>
 #include <cctype>
+#include <chrono>
 #include <cmath>
 #include <exception>
 #include <memory>
 #include <mutex>
+#include <sstream>
+#include <vector>
 
 #include "common/error.h"
 
@@ -142,9 +143,48 @@ std::string transport_failure_name(TransportFailure kind) {
   return "transfer failed";
 }
 
+namespace {
+
+// Easy handles kept between calls of this process, each with its open
+// connection: a long-lived process (the resident server) reuses connections
+// to the API host instead of a TCP (and TLS) handshake per call. A handle
+// whose transfer failed is not kept. curl_easy_reset clears every option,
+// the key header included, and keeps the connection.
+class HandlePool {
+ public:
+  std::unique_ptr<CURL, CurlDeleter> take() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!free_.empty()) {
+        std::unique_ptr<CURL, CurlDeleter> h(free_.back());
+        free_.pop_back();
+        curl_easy_reset(h.get());
+        return h;
+      }
+    }
+    return std::unique_ptr<CURL, CurlDeleter>(curl_easy_init());
+  }
+  void give_back(std::unique_ptr<CURL, CurlDeleter> h) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (free_.size() < kMax) free_.push_back(h.release());
+  }
+
+ private:
+  static constexpr size_t kMax = 64;
+  std::mutex mu_;
+  std::vector<CURL*> free_;
+};
+
+HandlePool& handle_pool() {
+  static HandlePool* pool = new HandlePool;  // never destroyed: handles may be in use at exit
+  return *pool;
+}
+
+}  // namespace
+
 HttpResult http_perform(const HttpRequest& request, const BodySink& sink) {
   global_init();
-  std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
+  std::unique_ptr<CURL, CurlDeleter> curl = handle_pool().take();
   if (!curl) throw Error::failure("cannot create a libcurl handle");
   std::unique_ptr<curl_slist, SlistDeleter> headers;
   for (const auto& h : request.headers) {
@@ -190,6 +230,10 @@ HttpResult http_perform(const HttpRequest& request, const BodySink& sink) {
   curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
 
   CURLcode code = curl_easy_perform(c);
+  // The header list dies with this call: the handle must not point at it.
+  curl_easy_setopt(c, CURLOPT_HTTPHEADER, nullptr);
+  curl_easy_setopt(c, CURLOPT_ERRORBUFFER, nullptr);
+  if (code == CURLE_OK && !transfer.sink_error) handle_pool().give_back(std::move(curl));
   if (transfer.sink_error) std::rethrow_exception(transfer.sink_error);
   HttpResult result = std::move(transfer.result);
   if (code != CURLE_OK) {

@@ -37,13 +37,13 @@ void on_stop_signal(int sig) { g_stop_signal.store(sig); }
 // State the connection threads share with the accept loop.
 struct ServerState {
   ModelServer* server = nullptr;
-  const std::function<json(const json&)>* call_handler = nullptr;
+  const CallHandler* call_handler = nullptr;
   JobRunner* runner = nullptr;
   const ServerPaths* paths = nullptr;
   std::filesystem::path cache_dir;
   Clock::time_point started = Clock::now();
   std::atomic<int> active{0};
-  std::atomic<long long> calls_served{0}, calls_failed{0};
+  std::atomic<long long> calls_served{0}, calls_failed{0}, prefetched{0}, prefetch_failed{0};
   std::atomic<double> idle_timeout{600.0};
   std::mutex mu;
   Clock::time_point last_activity = Clock::now();
@@ -122,11 +122,18 @@ void serve_connection(ServerState& st, int raw_fd) {
     bool stop_after = false;
     if (op == "generate") {
       serve_generate(st, fd.get(), msg, stop_after);
-    } else if (op == "call" && st.call_handler != nullptr && *st.call_handler) {
-      // Run to the end even if the client hangs up: a paid answer is kept.
+    } else if ((op == "call" || op == "prefetch") && st.call_handler != nullptr && *st.call_handler) {
+      // Run to the end even if the client hangs up: a paid answer is kept (a
+      // prefetch stops starting new calls then).
       if (send_all(fd.get(), protocol_line({{"accepted", true}, {"pid", ::getpid()}}))) {
-        json reply = (*st.call_handler)(msg);
-        (reply.value("exit", 1) == 0 ? st.calls_served : st.calls_failed).fetch_add(1);
+        const int raw = fd.get();
+        json reply = (*st.call_handler)(msg, [raw] { return peer_gone(raw); });
+        if (op == "prefetch") {
+          st.prefetched.fetch_add(reply.value("prefetched", 0LL));
+          st.prefetch_failed.fetch_add(reply.value("failed", 0LL));
+        } else {
+          (reply.value("exit", 1) == 0 ? st.calls_served : st.calls_failed).fetch_add(1);
+        }
         send_all(fd.get(), protocol_line({{"done", reply}}));
       }
     } else if (op == "status") {
@@ -137,6 +144,8 @@ void serve_connection(ServerState& st, int raw_fd) {
       status["protocol"] = kProtocolVersion;
       status["calls_served"] = st.calls_served.load();
       status["calls_failed"] = st.calls_failed.load();
+      status["prefetched"] = st.prefetched.load();
+      status["prefetch_failed"] = st.prefetch_failed.load();
       status["uptime_seconds"] = std::chrono::duration<double>(Clock::now() - st.started).count();
       status["idle_timeout"] = st.idle_timeout.load();
       status["idle_seconds"] = st.active.load() > 1 ? 0.0 : st.idle_seconds();
@@ -271,7 +280,7 @@ BatchingOptions batching_from_environment(BatchingOptions o) {
 }
 
 int run_model_server(const std::filesystem::path& cache_dir, double idle_timeout_seconds,
-                     std::function<json(const json&)> call_handler) {
+                     CallHandler call_handler) {
   ModelServerOptions options;
   options.call_handler = std::move(call_handler);
   options.batching = batching_from_environment();

@@ -12,15 +12,17 @@
 
 namespace foley::backends {
 
+using CallHandler = std::function<nlohmann::json(const nlohmann::json&, const std::function<bool()>&)>;
+
 struct ModelServerOptions {
   std::filesystem::path cache_dir;
   double idle_timeout_seconds = 600.0;  // exit after this long with no request; a request may change it
   size_t max_models = 2;                // loaded generators kept at once
   BatchingOptions batching;             // how queued requests are grouped into one UNet batch
-  // Answers {"op": "call", ...}: a request run to the end on its connection's
-  // thread, beside the model jobs (foley-gen-client's API generations; see
-  // cli/gen_generate.h). Empty: such requests are refused.
-  std::function<nlohmann::json(const nlohmann::json&)> call_handler;
+  // Answers {"op": "call" | "prefetch", ...}: API work run to the end on its
+  // connection's thread, beside the model jobs (cli/api_calls.h); its second
+  // argument tells whether the client has hung up. Empty: refused.
+  CallHandler call_handler;
 };
 
 // The resident model server of one cache directory (`foley-gen serve`): keeps
@@ -59,6 +61,6 @@ BatchingOptions batching_from_environment(BatchingOptions base = {});
 
 // `foley-gen serve --cache DIR [--idle-timeout S]` with the real pipeline.
 int run_model_server(const std::filesystem::path& cache_dir, double idle_timeout_seconds,
-                     std::function<nlohmann::json(const nlohmann::json&)> call_handler = {});
+                     CallHandler call_handler = {});
 
 }  // namespace foley::backends

@@ -1,8 +1,14 @@
 #include "backends/server_connect.h"
 
 #include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
+#include "backends/model_server_launcher.h"
 #include "backends/server_lock.h"
 #include "common/error.h"
 
@@ -35,7 +41,7 @@ UniqueFd connect_or_start_server(const ServerPaths& paths, const ServerLauncher&
     while (Clock::now() < deadline) {
       fd = connect_unix(paths.socket, &err);
       if (fd.valid()) return fd;
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
     }
     *reason = "the resident server did not start listening within " + std::to_string(start_timeout_seconds) +
               " s (its log: " + paths.log.string() + ")";
@@ -43,6 +49,26 @@ UniqueFd connect_or_start_server(const ServerPaths& paths, const ServerLauncher&
     *reason = e.what();
   }
   return {};
+}
+
+bool api_server_disabled() {
+  const char* v = std::getenv("FOLEY_API_SERVER");
+  return v != nullptr && (std::strcmp(v, "0") == 0 || std::strcmp(v, "off") == 0);
+}
+
+void launch_server_without_secrets(const ServerPaths& paths, const std::filesystem::path& cache_dir) {
+  constexpr const char* kSecrets[] = {"ELEVENLABS_API_KEY"};
+  std::vector<std::pair<const char*, std::string>> saved;
+  for (const char* name : kSecrets)
+    if (const char* v = std::getenv(name)) saved.emplace_back(name, v);
+  for (const char* name : kSecrets) ::unsetenv(name);
+  try {
+    spawn_detached(default_server_command(cache_dir, 600.0), paths.log);
+  } catch (...) {
+    for (const auto& [name, value] : saved) ::setenv(name, value.c_str(), 1);
+    throw;
+  }
+  for (const auto& [name, value] : saved) ::setenv(name, value.c_str(), 1);
 }
 
 }  // namespace foley::backends

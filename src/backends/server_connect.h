@@ -23,3 +23,16 @@ UniqueFd connect_or_start_server(const ServerPaths& paths, const ServerLauncher&
                                  double start_timeout_seconds, std::string* reason);
 
 }  // namespace foley::backends
+
+namespace foley::backends {
+
+// True when FOLEY_API_SERVER is 0 or off: API generations then run in
+// foley-gen's own process, and nothing is handed to the resident server.
+bool api_server_disabled();
+
+// Starts `foley-gen serve` for `cache_dir` (default_server_command, 10 minutes
+// idle) with no API key in its environment: API keys reach the server only
+// inside the calls that need them. This process's environment is unchanged.
+void launch_server_without_secrets(const ServerPaths& paths, const std::filesystem::path& cache_dir);
+
+}  // namespace foley::backends

@@ -5,6 +5,7 @@
 #include <set>
 #include <thread>
 
+#include "cli/api_prefetch.h"
 #include "cli/commands.h"
 #include "cli/project_context.h"
 #include "common/error.h"
@@ -54,7 +55,12 @@ int run_build(const fs::path& dir, int jobs, int keep_going, const std::vector<s
   for (const auto& t : targets) argv.push_back(ninja_target(ctx.plan, t));
   // foley-gen attributes what it generates to this build.
   ::setenv("FOLEY_BUILD_ID", std::to_string(build_id).c_str(), 1);
+  // A full build hands its stale API calls to the resident server first; the
+  // connections stay open while ninja runs (closing them cancels what is left).
+  std::vector<backends::UniqueFd> prefetch;
+  if (targets.empty()) prefetch = start_api_prefetch(ctx.plan, locate_tools(), build_id);
   SubprocessResult r = run_subprocess(argv, /*capture=*/false);
+  prefetch.clear();
   cache::BuildStats extra;
   extra.exit_code = r.exit_code;
   index.finish_build(build_id, extra);

@@ -59,8 +59,10 @@ int server_status(const fs::path& dir, const ServerOptions& o) {
   std::printf("  requests      %lld served, %lld failed, %lld queued%s\n", s.value("served", 0LL),
               s.value("failed", 0LL), s.value("queued", 0LL), s.value("running", false) ? ", one running" : "");
   const auto& models = s.contains("models") ? s["models"] : nlohmann::json::array();
-  std::printf("  api calls     %lld made, %lld failed (foley-gen-client)\n", s.value("calls_served", 0LL),
-              s.value("calls_failed", 0LL));
+  std::printf("  api calls     %lld answered, %lld failed (foley-gen-client); %lld made ahead for `foley build`, "
+              "%lld failed\n",
+              s.value("calls_served", 0LL), s.value("calls_failed", 0LL), s.value("prefetched", 0LL),
+              s.value("prefetch_failed", 0LL));
   if (models.empty()) std::printf("  models        none loaded\n");
   for (const auto& m : models)
     std::printf("  model         %s (%s, %s)\n", m.value("model", std::string()).c_str(),

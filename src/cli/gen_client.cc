@@ -11,7 +11,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "backends/model_server_launcher.h"
 #include "backends/model_server_paths.h"
 #include "backends/server_connect.h"
 #include "backends/socket_unix.h"
@@ -25,7 +24,6 @@ using nlohmann::json;
 
 namespace {
 
-constexpr double kIdleTimeoutSeconds = 600.0;
 constexpr double kStartTimeoutSeconds = 10.0;
 
 // Becomes `foley-gen generate --object OBJECT` (the foley-gen next to this binary).
@@ -42,16 +40,14 @@ constexpr double kStartTimeoutSeconds = 10.0;
   throw Error::failure("cannot run " + gen + ": " + std::strerror(errno));
 }
 
-bool server_disabled() {
-  const char* v = std::getenv("FOLEY_API_SERVER");
-  return v != nullptr && (std::strcmp(v, "0") == 0 || std::strcmp(v, "off") == 0);
-}
-
 }  // namespace
 
 int run_generate_client(const fs::path& object) {
+  if (backends::api_server_disabled()) exec_foley_gen(object, "");
+  // Already there: often a prefetch of this build made it (the server then
+  // answers with its line); else a hit, which is no reason to start a server.
   std::error_code ec;
-  if (server_disabled() || fs::exists(object, ec)) exec_foley_gen(object, "");
+  const bool present = fs::exists(object, ec);
   std::string name = object.filename().string();
   std::string key = name.substr(0, name.find('.'));
   if (key.size() != 32 || key.find_first_not_of("0123456789abcdef") != std::string::npos)
@@ -74,16 +70,15 @@ int run_generate_client(const fs::path& object) {
   const std::string line = call.dump() + "\n";
   const fs::path cache_dir = spec["cache_dir"].get<std::string>();
   const backends::ServerPaths paths = backends::server_paths(cache_dir);
-  auto launch = [&](const backends::ServerPaths& p) {
-    ::unsetenv("ELEVENLABS_API_KEY");
-    backends::spawn_detached(backends::default_server_command(cache_dir, kIdleTimeoutSeconds), p.log);
-  };
+  auto launch = [&](const backends::ServerPaths& p) { backends::launch_server_without_secrets(p, cache_dir); };
 
   std::string reason;
   // A server exiting for idleness may close a connection it had not yet
   // accepted; the next try starts a new one.
   for (int tries = 0; tries < 3; ++tries) {
-    backends::UniqueFd fd = backends::connect_or_start_server(paths, launch, kStartTimeoutSeconds, &reason);
+    backends::UniqueFd fd =
+        backends::connect_or_start_server(paths, present ? backends::ServerLauncher() : launch, kStartTimeoutSeconds,
+                                          &reason);
     if (!fd.valid()) break;
     if (!backends::send_all(fd.get(), line)) continue;
     backends::LineReader reader(fd.get());
@@ -114,7 +109,7 @@ int run_generate_client(const fs::path& object) {
     }
     reason = "the resident server closed the connection three times before accepting the call";
   }
-  exec_foley_gen(object, reason.empty() ? "no resident server" : reason);
+  exec_foley_gen(object, present ? "" : reason.empty() ? "no resident server" : reason);
 }
 
 }  // namespace foley::cli

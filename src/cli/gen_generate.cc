@@ -6,11 +6,8 @@
 
 #include <cstdio>
 #include <cstdlib>
-#include <map>
-#include <mutex>
-#include <vector>
+#include <optional>
 
-#include "backends/elevenlabs_engine.h"
 #include "backends/engine_factory.h"
 #include "cache/index.h"
 #include "cli/object_record.h"
@@ -93,6 +90,8 @@ std::string generate_request(const GenRequest& req, const std::string& origin, c
   // Holding the key's lock, no live process writes this object: temp files of
   // it are a killed writer's (foley-gen or the resident server, kill -9).
   sweep_orphaned_temps(req.object_path);
+  if (ctx.take_prefetched)
+    if (std::optional<std::string> line = ctx.take_prefetched()) return *line;
   // The index is opened only when needed, after the paid call: nothing slow
   // stands between a generate edge starting and its request leaving.
   std::unique_ptr<cache::Index> own_index;
@@ -104,6 +103,7 @@ std::string generate_request(const GenRequest& req, const std::string& origin, c
 
   std::error_code ec;
   if (fs::exists(req.object_path, ec)) {
+    if (!ctx.record_hit) return "";
     if (!index().find_object(req.gen_key)) {
       // Present on disk but unknown to the index (index lost): adopt it.
       index().record_object(object_record_for(req), 0);
@@ -137,7 +137,9 @@ std::string generate_request(const GenRequest& req, const std::string& origin, c
   std::snprintf(line, sizeof line, " with %s in %.2f s (%.2f s of audio%s) -> %s\n", req.profile.c_str(),
                 result.generation_seconds, result.duration_seconds, credits,
                 req.object_path.filename().string().c_str());
-  return "foley-gen: generated " + cue_list(req) + line;
+  std::string summary = "foley-gen: generated " + cue_list(req) + line;
+  if (ctx.on_generated) ctx.on_generated(summary);
+  return summary;
 }
 
 int run_generate(const fs::path& spec_path, const std::string& entry) {
@@ -149,77 +151,6 @@ int run_generate(const fs::path& spec_path, const std::string& entry) {
   std::string line = generate_request(req, origin, ctx);
   std::fputs(line.c_str(), stdout);
   return 0;
-}
-
-namespace {
-
-// Open indexes the resident server reuses across calls (one connection each,
-// used by one call at a time): an open costs a schema check, and closing the
-// last connection checkpoints the WAL with three fsyncs.
-class IndexPool {
- public:
-  std::unique_ptr<cache::Index> take(const fs::path& cache_dir) {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      auto& free = free_[cache_dir];
-      if (!free.empty()) {
-        auto index = std::move(free.back());
-        free.pop_back();
-        return index;
-      }
-    }
-    return std::make_unique<cache::Index>(cache_dir);
-  }
-  void give_back(std::unique_ptr<cache::Index> index) {
-    std::lock_guard<std::mutex> lock(mu_);
-    fs::path dir = index->cache_dir();
-    free_[dir].push_back(std::move(index));
-  }
-
- private:
-  std::mutex mu_;
-  std::map<fs::path, std::vector<std::unique_ptr<cache::Index>>> free_;
-};
-
-IndexPool& index_pool() {
-  static IndexPool* pool = new IndexPool;  // never destroyed: calls may outlive main's return
-  return *pool;
-}
-
-}  // namespace
-
-nlohmann::json serve_generate_call(const nlohmann::json& msg) {
-  LogCapture capture;
-  try {
-    if (!msg.contains("spec") || !msg["spec"].is_string())
-      throw Error("resident server: a generate call needs \"spec\"");
-    const std::string origin = msg.value("origin", std::string("spec"));
-    GenRequest req =
-        GenRequest::from_json(nlohmann::json::parse(msg["spec"].get<std::string>(), nullptr, false), origin);
-    if (req.engine != "elevenlabs")
-      throw Error(origin + ": the resident server makes only API calls, not " + req.engine + " generations");
-    GenerateContext ctx;
-    ctx.build_id = msg.value("build_id", int64_t{0});
-    // The key as the client's environment has it: the server was started by
-    // some other client, perhaps in another shell.
-    std::string env_key = msg.contains("env_key") && msg["env_key"].is_string() ? msg["env_key"].get<std::string>() : "";
-    ctx.make_engine = [&](const std::string&) -> std::unique_ptr<backends::Engine> {
-      backends::ElevenLabsDeps deps;
-      deps.caller_env_key = env_key;
-      return std::make_unique<backends::ElevenLabsEngine>(std::move(deps));
-    };
-    std::unique_ptr<cache::Index> index = index_pool().take(req.cache_dir);
-    ctx.index = index.get();
-    std::string line = generate_request(req, origin, ctx);
-    index_pool().give_back(std::move(index));
-    return {{"exit", 0}, {"stdout", line}, {"stderr", capture.take()}};
-  } catch (const Error& e) {
-    log_error(e.what());
-    return {{"exit", e.exit_code()}, {"stderr", capture.take()}};
-  } catch (const std::exception& e) {
-    log_error(e.what());
-    return {{"exit", 1}, {"stderr", capture.take()}};
-  }
 }
 
 }  // namespace foley::cli

@@ -36,7 +36,7 @@ struct Scenario {
   RecordingSleeper sleeper;
   FixedClock clock{kNow};
   std::optional<FakeElevenLabs> server;
-  ElevenLabsEngine engine{ElevenLabsDeps{&sleeper, &clock, [] { return 0.5; }}};
+  ElevenLabsEngine engine{ElevenLabsDeps{&sleeper, &clock, [] { return 0.5; }, {}, {}, {}}};
 
   explicit Scenario(const json& script, double delay = 0.0) {
     ::unsetenv("ELEVENLABS_API_KEY");
@@ -364,7 +364,7 @@ TEST_CASE("elevenlabs: a refused connection is retried up to max_attempts") {
   ::unsetenv("ELEVENLABS_API_KEY");
   RecordingSleeper sleeper;
   FixedClock clock(kNow);
-  ElevenLabsEngine engine(ElevenLabsDeps{&sleeper, &clock, [] { return 0.0; }});
+  ElevenLabsEngine engine(ElevenLabsDeps{&sleeper, &clock, [] { return 0.0; }, {}, {}, {}});
   auto req = foley::testing::make_request("http://127.0.0.1:" + std::to_string(port), key_file, {},
                                           {{"max_attempts", 3}, {"backoff_seconds", 4}});
   auto out = dir.path() / "objects" / "x.mp3";

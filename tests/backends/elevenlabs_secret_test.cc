@@ -54,7 +54,7 @@ TEST_CASE("elevenlabs: the key appears in no error message or log line, even whe
   foley::testing::FakeElevenLabs server(dir.path(), script, kPlanted);
   ::setenv("ELEVENLABS_API_KEY", kPlanted, 1);
   foley::testing::RecordingSleeper sleeper;
-  ElevenLabsEngine engine(ElevenLabsDeps{&sleeper, nullptr, [] { return 0.0; }});
+  ElevenLabsEngine engine(ElevenLabsDeps{&sleeper, nullptr, [] { return 0.0; }, {}, {}, {}});
   auto req = foley::testing::make_request(server.base_url(), {}, {}, {{"api_key_file", nullptr}});
   LogLevel before = log_level();
   set_log_level(LogLevel::kVerbose);

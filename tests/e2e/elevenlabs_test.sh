@@ -90,7 +90,16 @@ expect_not_contains "key not in argv" "$SECRET" "$clients"
 server_pid=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["pid"])' cache/server/server.pid)
 expect_eq "server environment has no key" 0 "$(tr '\0' '\n' < "/proc/$server_pid/environ" | grep -c -- "$SECRET" || true)"
 expect_eq "server argv has no key" 0 "$(tr '\0' '\n' < "/proc/$server_pid/cmdline" | grep -c -- "$SECRET" || true)"
-expect_contains "server counts its API calls (2 failed: no key)" "6 made, 2 failed" "$(foley server status)"
+# `foley build` handed the 6 calls to the server before ninja ran (prefetch);
+# the 6 edges' clients got their results from it. The first build, without a
+# key, failed in both.
+server_status=$(foley server status)
+# (7 answered: the 6 API cues and the imported one, a hit)
+expect_contains "the edges' calls answered (2 failed: no key)" "7 answered, 2 failed" "$server_status"
+expect_contains "made ahead for foley build" "6 made ahead for \`foley build\`, 6 failed" "$server_status"
+expect_contains "the build printed each generation" "generated ep1:api4" "$(cat "$WORK/build.log")"
+expect_eq "a prefetched object is no hit" 0 "$(grep -c 'api[0-9] already cached' "$WORK/build.log" || true)"
+expect_contains "no hit counted for them" '"hit_count": 0' "$(foley cache show api4)"
 expect_eq "requests: 6 API cues, the imported one is not requested" 6 "$(requests)"
 expect_eq "pool depth respected" 2 "$(max_conc)"
 expect_eq "every request matched the contract" 0 "$(violations)"
@@ -163,6 +172,31 @@ expect_eq "8 more requests" $((before + 8)) "$(requests)"
 conc=$(max_conc)
 expect_eq "deeper pool used beyond ninja's default -j ($(($(nproc) + 2)))" 1 \
   "$([ "$conc" -gt $(($(nproc) + 2)) ] || [ "$(($(nproc) + 2))" -ge 8 ]; [ $? -eq 0 ] && [ "$conc" -le 8 ] && echo 1 || echo "0 (max concurrency $conc)")"
+
+# Interrupting `foley build` stops the calls it handed to the server that had
+# not started (a one-at-a-time profile, 0.4 s a call): the ones in flight
+# finish and are kept, the rest are never made, and the next build makes
+# exactly those.
+cat >> foley.toml <<TOML
+[engines.slow]
+engine = "elevenlabs"
+base_url = "http://127.0.0.1:$PORT"
+concurrency = 1
+TOML
+for i in $(seq 1 8); do printf '[cue.cut%d]\nengine = "slow"\nprompt = "cut short %d"\nduration = 1.0\n' "$i" "$i"; done \
+  > manifests/cut.toml
+before=$(requests)
+setsid foley build >"$WORK/cut.log" 2>&1 &
+cut_pid=$!
+sleep 0.6
+kill -INT -- "-$cut_pid" 2>/dev/null
+wait "$cut_pid"
+sleep 1.5
+made=$(( $(requests) - before ))
+expect_eq "an interrupted build made some calls, not all 8 ($made)" 1 "$([ "$made" -ge 1 ] && [ "$made" -le 3 ] && echo 1 || echo 0)"
+foley build >/dev/null 2>&1; rc=$?
+expect_eq "the next build completes" 0 "$rc"
+expect_eq "8 requests in all: none made twice" $((before + 8)) "$(requests)"
 
 # The key is nowhere: build files, specs, index, outputs, logs.
 logs="$(cat "$WORK/build.log")$(foley status 2>&1)$(foley cache ls 2>&1)"

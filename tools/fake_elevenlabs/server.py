@@ -215,6 +215,9 @@ class State:
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body leave in separate writes; on a kept-alive connection
+    # Nagle's algorithm would hold the body back for the client's delayed ACK.
+    disable_nagle_algorithm = True
     server_version = "fake-elevenlabs/1"
     rec = None  # this request's log entry until it is recorded
 
@@ -226,26 +229,34 @@ class Handler(BaseHTTPRequestHandler):
         # client that has its answer always finds its request in the log.
         if self.rec is not None:
             rec, self.rec = self.rec, None
+            now = time.perf_counter()
             if getattr(self, "t0", None) is not None:
                 # Time from the request's headers being read to its answer
                 # leaving: the configured delay plus this server's own cost.
-                rec["handle_ms"] = round((time.perf_counter() - self.t0) * 1000.0, 3)
+                rec["handle_ms"] = round((now - self.t0) * 1000.0, 3)
+            if getattr(self, "t_request", None) is not None:
+                # From the request line read (headers parsed too) on.
+                rec["request_ms"] = round((now - self.t_request) * 1000.0, 3)
             self.server.state.leave(rec)
 
+    def parse_request(self):
+        self.t_request = time.perf_counter()
+        return super().parse_request()
+
     def _send(self, status, body, headers=None, content_type="application/json"):
+        # Complete answers keep the connection open (HTTP/1.1), as the real
+        # service does; a client may send its next request on it.
         if not isinstance(body, (bytes, bytearray)):
             body = json.dumps(body).encode()
         self._record()
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
-        self.send_header("Connection", "close")
         for k, v in (headers or {}).items():
             self.send_header(k, str(v))
         self.end_headers()
         self.wfile.write(body)
         self.wfile.flush()
-        self.close_connection = True
 
     def _partial(self, body, fraction, headers):
         self._record()

@@ -1,0 +1,220 @@
+#include "cli/api_calls.h"
+
+#include <atomic>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "backends/elevenlabs_engine.h"
+#include "cache/index.h"
+#include "cli/gen_generate.h"
+#include "common/error.h"
+#include "common/log.h"
+
+namespace foley::cli {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+// Open indexes reused across calls (one connection each, used by one call at a
+// time): an open costs a schema check, and closing the last connection
+// checkpoints the WAL with three fsyncs.
+class IndexPool {
+ public:
+  std::unique_ptr<cache::Index> take(const fs::path& cache_dir) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      auto& free = free_[cache_dir];
+      if (!free.empty()) {
+        auto index = std::move(free.back());
+        free.pop_back();
+        return index;
+      }
+    }
+    return std::make_unique<cache::Index>(cache_dir);
+  }
+  void give_back(std::unique_ptr<cache::Index> index) {
+    std::lock_guard<std::mutex> lock(mu_);
+    fs::path dir = index->cache_dir();
+    free_[dir].push_back(std::move(index));
+  }
+
+ private:
+  std::mutex mu_;
+  std::map<fs::path, std::vector<std::unique_ptr<cache::Index>>> free_;
+};
+
+// A counting semaphore whose limit the latest prefetch sets.
+class Slots {
+ public:
+  void set_limit(int limit) {
+    std::lock_guard<std::mutex> lock(mu_);
+    limit_ = std::max(1, limit);
+    cv_.notify_all();
+  }
+  void acquire() {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [&] { return used_ < limit_; });
+    ++used_;
+  }
+  void release() {
+    std::lock_guard<std::mutex> lock(mu_);
+    --used_;
+    cv_.notify_one();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  int used_ = 0;
+  int limit_ = 1;
+};
+
+struct ApiState {
+  IndexPool indexes;
+  std::mutex mu;
+  std::map<std::string, std::unique_ptr<Slots>> slots;  // by profile (one ninja pool each)
+  std::map<std::string, std::string> prefetched;        // gen key -> summary line, until a client takes it
+
+  Slots* slots_for(const std::string& profile, std::optional<int> depth) {
+    std::lock_guard<std::mutex> lock(mu);
+    auto it = slots.find(profile);
+    if (it == slots.end()) {
+      if (!depth) return nullptr;  // no limit known: ninja's pool is the only one
+      it = slots.emplace(profile, std::make_unique<Slots>()).first;
+    }
+    if (depth) it->second->set_limit(*depth);
+    return it->second.get();
+  }
+};
+
+ApiState& state() {
+  static ApiState* s = new ApiState;  // never destroyed: calls may outlive main's return
+  return *s;
+}
+
+GenRequest parse_spec(const json& item, std::string* origin) {
+  *origin = item.value("origin", std::string("spec"));
+  if (!item.contains("spec") || !item["spec"].is_string())
+    throw Error("resident server: a call needs \"spec\" (the request spec's text)");
+  GenRequest req = GenRequest::from_json(json::parse(item["spec"].get<std::string>(), nullptr, false), *origin);
+  if (req.engine != "elevenlabs")
+    throw Error(*origin + ": the resident server makes only API calls, not " + req.engine + " generations");
+  return req;
+}
+
+// A prefetched call whose `foley build` went away before its request left.
+struct PrefetchCancelled {};
+
+// Runs one generation with the server's hooks; returns its summary line.
+// `cancelled` (prefetch only) is asked once a request slot is free, just
+// before the request would leave.
+std::string run_one(const GenRequest& req, const std::string& origin, const json& msg, Slots* slots,
+                    bool prefetch, const std::function<bool()>& cancelled = {}) {
+  ApiState& st = state();
+  GenerateContext ctx;
+  ctx.build_id = msg.value("build_id", int64_t{0});
+  // The key as the asker's environment has it: the server was started by some
+  // other process, perhaps in another shell, and without the key.
+  std::string env_key = msg.contains("env_key") && msg["env_key"].is_string() ? msg["env_key"].get<std::string>() : "";
+  ctx.make_engine = [env_key, slots, cancelled](const std::string&) -> std::unique_ptr<backends::Engine> {
+    backends::ElevenLabsDeps deps;
+    deps.caller_env_key = env_key;
+    deps.before_request = [slots, cancelled] {
+      if (slots) slots->acquire();
+      if (cancelled && cancelled()) {
+        if (slots) slots->release();
+        throw PrefetchCancelled{};
+      }
+    };
+    if (slots) deps.after_request = [slots] { slots->release(); };
+    return std::make_unique<backends::ElevenLabsEngine>(std::move(deps));
+  };
+  const std::string key = req.gen_key;
+  if (prefetch) {
+    ctx.record_hit = false;
+    ctx.on_generated = [&st, key](const std::string& line) {
+      std::lock_guard<std::mutex> lock(st.mu);
+      st.prefetched[key] = line;
+    };
+  } else {
+    ctx.take_prefetched = [&st, key]() -> std::optional<std::string> {
+      std::lock_guard<std::mutex> lock(st.mu);
+      auto it = st.prefetched.find(key);
+      if (it == st.prefetched.end()) return std::nullopt;
+      std::string line = std::move(it->second);
+      st.prefetched.erase(it);
+      return line;
+    };
+  }
+  std::unique_ptr<cache::Index> index = st.indexes.take(req.cache_dir);
+  ctx.index = index.get();
+  std::string line = generate_request(req, origin, ctx);
+  st.indexes.give_back(std::move(index));
+  return line;
+}
+
+json run_call(const json& msg) {
+  LogCapture capture;
+  try {
+    std::string origin;
+    GenRequest req = parse_spec(msg, &origin);
+    std::string line = run_one(req, origin, msg, state().slots_for(req.profile, std::nullopt), false);
+    return {{"exit", 0}, {"stdout", line}, {"stderr", capture.take()}};
+  } catch (const Error& e) {
+    log_error(e.what());
+    return {{"exit", e.exit_code()}, {"stderr", capture.take()}};
+  } catch (const std::exception& e) {
+    log_error(e.what());
+    return {{"exit", 1}, {"stderr", capture.take()}};
+  }
+}
+
+json run_prefetch(const json& msg, const std::function<bool()>& client_gone) {
+  if (!msg.contains("calls") || !msg["calls"].is_array() || !msg.contains("depth") || !msg["depth"].is_number_integer())
+    return {{"exit", 2}, {"stderr", "resident server: a prefetch needs \"calls\" and \"depth\"\n"}};
+  const json& calls = msg["calls"];
+  const int depth = std::max(1, msg["depth"].get<int>());
+  std::atomic<size_t> next{0};
+  std::atomic<int> made{0}, failed{0};
+  auto worker = [&] {
+    for (;;) {
+      size_t i = next.fetch_add(1);
+      if (i >= calls.size() || client_gone()) return;
+      std::string origin = "prefetch";
+      try {
+        GenRequest req = parse_spec(calls[i], &origin);
+        Slots* slots = state().slots_for(req.profile, depth);
+        if (!run_one(req, origin, msg, slots, true, client_gone).empty()) made.fetch_add(1);
+      } catch (const PrefetchCancelled&) {
+        return;  // nothing was sent; the temp file is gone with the engine
+      } catch (const std::exception& e) {
+        // The client of this edge will make the call itself and report.
+        failed.fetch_add(1);
+        log_warning("prefetch of " + origin + " failed: " + e.what());
+      }
+    }
+  };
+  // Two workers more than the pool's depth: while one checks and commits the
+  // answer it got, another's request is already in flight (the slots keep the
+  // requests in flight at `depth`).
+  std::vector<std::thread> threads;
+  for (int t = 0; t < std::min<int>(depth + 2, static_cast<int>(calls.size())); ++t) threads.emplace_back(worker);
+  for (auto& t : threads) t.join();
+  return {{"exit", 0}, {"prefetched", made.load()}, {"failed", failed.load()}};
+}
+
+}  // namespace
+
+json serve_api_call(const json& msg, const std::function<bool()>& client_gone) {
+  if (msg.value("op", std::string()) == "prefetch") return run_prefetch(msg, client_gone);
+  return run_call(msg);
+}
+
+}  // namespace foley::cli
