@@ -402,3 +402,47 @@ TEST_CASE("elevenlabs: a wrong key is a violation the fake server refuses, and i
   CHECK(s.requests()[0].at("key_ok") == false);
   CHECK(foley::testing::other_files(s.objects).empty());
 }
+
+TEST_CASE("elevenlabs: the request hooks wrap each HTTP attempt, never the backoff between attempts") {
+  Scenario s(json::array({{{"status", 500}}}));  // then the default 200
+  struct InFlightSleeper : backends::Sleeper {
+    const int* in_flight = nullptr;
+    std::vector<int> seen;
+    void sleep(double) override { seen.push_back(*in_flight); }
+  };
+  int in_flight = 0, before = 0, after = 0;
+  InFlightSleeper sleeper;
+  sleeper.in_flight = &in_flight;
+  ElevenLabsDeps deps{&sleeper, &s.clock, [] { return 0.5; }, {}, {}, {}};
+  deps.before_request = [&] { ++before, ++in_flight; };
+  deps.after_request = [&] { ++after, --in_flight; };
+  ElevenLabsEngine engine(std::move(deps));
+  GenerationResult r = engine.generate(s.request(), s.out(), nullptr);
+  CHECK(r.attempts == 2);
+  CHECK(before == 2);
+  CHECK(after == 2);
+  CHECK(in_flight == 0);
+  CHECK(sleeper.seen == std::vector<int>{0});  // the slot was free while waiting to retry
+}
+
+TEST_CASE("elevenlabs: a reused connection carries the key of the call that uses it, not the last one's") {
+  Scenario s(json::array());
+  // The same process makes both calls (libcurl handles and their connections
+  // are pooled): the first with a wrong key from its caller, then the right one.
+  ElevenLabsEngine wrong(ElevenLabsDeps{&s.sleeper, &s.clock, [] { return 0.0; }, std::string("sk-wrong"), {}, {}});
+  std::string message;
+  try {
+    wrong.generate(s.request(), s.out(), nullptr);
+  } catch (const Error& e) {
+    message = e.what();
+  }
+  CHECK_THAT(message, Catch::Contains("not the expected key"));
+  ElevenLabsEngine right(ElevenLabsDeps{&s.sleeper, &s.clock, [] { return 0.0; }, std::string(kKey), {}, {}});
+  GenerationResult r = right.generate(s.request(), s.out(), nullptr);
+  CHECK(r.attempts == 1);
+  json log = s.server->log();
+  REQUIRE(log.at("requests").size() == 2);
+  CHECK(log.at("requests")[0].at("key_ok") == false);
+  CHECK(log.at("requests")[1].at("key_ok") == true);
+  CHECK_THAT(message, !Catch::Contains("sk-wrong"));  // never quoted back
+}
