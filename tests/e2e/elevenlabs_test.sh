@@ -134,10 +134,18 @@ expect_eq "the right key again: one request" 9 "$(requests)"
 # kill -9 of the resident server in the middle of calls: each client says so
 # and generates in its own process; nothing partial is left.
 sed -i 's/door slam number 1"/door slam number 1 again"/; s/door slam number 2"/door slam number 2 again"/' manifests/ep1.toml
+victim=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["pid"])' cache/server/server.pid)
+in_flight_before=$(wc -l < "$WORK/clients.jsonl")
 ninja > "$WORK/killed.log" 2>&1 &
 ninja_pid=$!
-sleep 0.25
-kill -9 "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["pid"])' cache/server/server.pid)"
+# Kill it (the running server, which takes the calls) once both calls are at
+# the fake API: it records each request's client as the request arrives, and
+# answers 0.4 s later.
+for _ in $(seq 500); do
+  [ "$(wc -l < "$WORK/clients.jsonl")" -ge $((in_flight_before + 2)) ] && break
+  sleep 0.01
+done
+kill -9 "$victim"
 wait "$ninja_pid"; rc=$?
 expect_eq "build survives a killed server" 0 "$rc"
 expect_contains "the client reported the dead server" "closed the connection before finishing; generating in this process" \
@@ -186,9 +194,14 @@ TOML
 for i in $(seq 1 8); do printf '[cue.cut%d]\nengine = "slow"\nprompt = "cut short %d"\nduration = 1.0\n' "$i" "$i"; done \
   > manifests/cut.toml
 before=$(requests)
+in_flight_before=$(wc -l < "$WORK/clients.jsonl")
 setsid foley build >"$WORK/cut.log" 2>&1 &
 cut_pid=$!
-sleep 0.6
+# Interrupt it once its first call is at the fake API.
+for _ in $(seq 300); do
+  [ "$(wc -l < "$WORK/clients.jsonl")" -gt "$in_flight_before" ] && break
+  sleep 0.02
+done
 kill -INT -- "-$cut_pid" 2>/dev/null
 wait "$cut_pid"
 sleep 1.5
