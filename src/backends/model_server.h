@@ -46,6 +46,7 @@ class ModelServer {
 
   // Makes run() return soon (any thread).
   void request_stop() { stop_.store(true); }
+  bool stop_requested() const { return stop_.load(); }
 
  private:
   ModelServerOptions options_;

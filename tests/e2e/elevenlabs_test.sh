@@ -211,6 +211,28 @@ foley build >/dev/null 2>&1; rc=$?
 expect_eq "the next build completes" 0 "$rc"
 expect_eq "8 requests in all: none made twice" $((before + 8)) "$(requests)"
 
+# `foley server stop` while the server works through a build's hand-over:
+# it starts no further call and exits promptly; the build's edges then make
+# the remaining calls themselves, each exactly once.
+for i in $(seq 1 6); do printf '[cue.stop%d]\nengine = "slow"\nprompt = "stopped %d"\nduration = 1.0\n' "$i" "$i"; done \
+  > manifests/stop.toml
+before=$(requests)
+in_flight_before=$(wc -l < "$WORK/clients.jsonl")
+foley build >"$WORK/stop.log" 2>&1 &
+stop_build=$!
+for _ in $(seq 300); do
+  [ "$(wc -l < "$WORK/clients.jsonl")" -gt "$in_flight_before" ] && break
+  sleep 0.02
+done
+t0=$(date +%s%N)
+foley server stop >/dev/null 2>&1
+stop_ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+wait "$stop_build"; rc=$?
+expect_eq "server stop returns before the hand-over's 6 calls are done ($stop_ms ms)" 1 \
+  "$([ "$stop_ms" -lt 2000 ] && echo 1 || echo 0)"
+expect_eq "the build completes after the server stopped" 0 "$rc"
+expect_eq "6 requests in all: none made twice" $((before + 6)) "$(requests)"
+
 # The key is nowhere: build files, specs, index, outputs, logs.
 logs="$(cat "$WORK/build.log")$(foley status 2>&1)$(foley cache ls 2>&1)"
 expect_not_contains "logs" "$SECRET" "$logs"
