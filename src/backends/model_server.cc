@@ -126,12 +126,14 @@ void serve_connection(ServerState& st, int raw_fd) {
       // Run to the end even if the client hangs up: a paid answer is kept (a
       // prefetch stops starting new calls then).
       if (send_all(fd.get(), protocol_line({{"accepted", true}, {"pid", ::getpid()}}))) {
-        // "Gone" also when the server is stopping: a prefetch starts no new
-        // call then, so `foley server stop` does not wait for a whole build.
+        // When to start no new request: the server is stopping (so `foley
+        // server stop` does not wait for a whole build), or, for a hand-over,
+        // its build went away. A call whose client hangs up still runs.
         const int raw = fd.get();
         ModelServer* server = st.server;
-        json reply = (*st.call_handler)(msg, [raw, server] {
-          return server->stop_requested() || g_stop_signal.load() != 0 || peer_gone(raw);
+        const bool handover = op == "prefetch";
+        json reply = (*st.call_handler)(msg, [raw, server, handover] {
+          return server->stop_requested() || g_stop_signal.load() != 0 || (handover && peer_gone(raw));
         });
         if (op == "prefetch") {
           st.prefetched.fetch_add(reply.value("prefetched", 0LL));

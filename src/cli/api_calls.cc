@@ -109,12 +109,13 @@ GenRequest parse_spec(const json& item, std::string* origin) {
   return req;
 }
 
-// A prefetched call whose `foley build` went away before its request left.
-struct PrefetchCancelled {};
+// A call whose request had not left when it was told to stop (the server is
+// stopping, or the build that handed it over went away).
+struct CallCancelled {};
 
 // Runs one generation with the server's hooks; returns its summary line.
-// `cancelled` (prefetch only) is asked once a request slot is free, just
-// before the request would leave.
+// `cancelled` is asked once a request slot is free, just before the request
+// would leave.
 std::string run_one(const GenRequest& req, const std::string& origin, const json& msg, Slots* slots,
                     bool prefetch, const std::function<bool()>& cancelled = {}) {
   ApiState& st = state();
@@ -130,7 +131,7 @@ std::string run_one(const GenRequest& req, const std::string& origin, const json
       if (slots) slots->acquire();
       if (cancelled && cancelled()) {
         if (slots) slots->release();
-        throw PrefetchCancelled{};
+        throw CallCancelled{};
       }
     };
     if (slots) deps.after_request = [slots] { slots->release(); };
@@ -160,13 +161,15 @@ std::string run_one(const GenRequest& req, const std::string& origin, const json
   return line;
 }
 
-json run_call(const json& msg) {
+json run_call(const json& msg, const std::function<bool()>& stopping) {
   LogCapture capture;
   try {
     std::string origin;
     GenRequest req = parse_spec(msg, &origin);
-    std::string line = run_one(req, origin, msg, state().slots_for(req.profile, std::nullopt), false);
+    std::string line = run_one(req, origin, msg, state().slots_for(req.profile, std::nullopt), false, stopping);
     return {{"exit", 0}, {"stdout", line}, {"stderr", capture.take()}};
+  } catch (const CallCancelled&) {
+    return {{"cancelled", true}};  // nothing was sent: the client makes the call itself
   } catch (const Error& e) {
     log_error(e.what());
     return {{"exit", e.exit_code()}, {"stderr", capture.take()}};
@@ -192,7 +195,7 @@ json run_prefetch(const json& msg, const std::function<bool()>& client_gone) {
         GenRequest req = parse_spec(calls[i], &origin);
         Slots* slots = state().slots_for(req.profile, depth);
         if (!run_one(req, origin, msg, slots, true, client_gone).empty()) made.fetch_add(1);
-      } catch (const PrefetchCancelled&) {
+      } catch (const CallCancelled&) {
         return;  // nothing was sent; the temp file is gone with the engine
       } catch (const std::exception& e) {
         // The client of this edge will make the call itself and report.
@@ -214,7 +217,7 @@ json run_prefetch(const json& msg, const std::function<bool()>& client_gone) {
 
 json serve_api_call(const json& msg, const std::function<bool()>& client_gone) {
   if (msg.value("op", std::string()) == "prefetch") return run_prefetch(msg, client_gone);
-  return run_call(msg);
+  return run_call(msg, client_gone);
 }
 
 }  // namespace foley::cli

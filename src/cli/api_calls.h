@@ -23,6 +23,9 @@ namespace foley::cli {
 //
 // The pool's `depth` is a limit on every call to that profile, prefetched or
 // not (slots shared by all), so the API never sees more than the pool allows.
+// `client_gone` says when to start no new request: a call not yet sent then
+// answers {"cancelled": true} (its client makes the call itself), a prefetch
+// stops taking items.
 // The key travels with each message, as the asker's environment has it.
 nlohmann::json serve_api_call(const nlohmann::json& msg, const std::function<bool()>& client_gone);
 

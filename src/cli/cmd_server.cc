@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <fstream>
 #include <thread>
 
 #include "backends/model_server_client.h"
@@ -70,6 +71,17 @@ int server_status(const fs::path& dir, const ServerOptions& o) {
   return 0;
 }
 
+// Whether `pid` still runs: a zombie (exited, not yet reaped by init, which
+// may take seconds in a container) counts as gone.
+bool running(long long pid) {
+  if (pid <= 0 || ::kill(static_cast<pid_t>(pid), 0) != 0) return false;
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!std::getline(stat, line)) return false;
+  size_t paren = line.rfind(')');
+  return paren == std::string::npos || paren + 2 >= line.size() || line[paren + 2] != 'Z';
+}
+
 int server_stop(const fs::path& dir, const ServerOptions& o) {
   fs::path cache = cache_dir_of(dir, o);
   auto client = client_for(cache);
@@ -81,9 +93,9 @@ int server_stop(const fs::path& dir, const ServerOptions& o) {
   long long pid = status->value("pid", 0LL);
   // It cancels what it runs (its clients finish in-process) and exits.
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (pid > 0 && ::kill(static_cast<pid_t>(pid), 0) == 0 && std::chrono::steady_clock::now() < deadline)
+  while (running(pid) && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  if (pid > 0 && ::kill(static_cast<pid_t>(pid), 0) == 0)
+  if (running(pid))
     throw Error::failure("model server pid " + std::to_string(pid) + " did not exit within 30 s");
   std::printf("stopped model server pid %lld\n", pid);
   return 0;

@@ -94,6 +94,8 @@ int run_generate_client(const fs::path& object) {
         pid = reply.value("pid", 0LL);
       } else if (reply.contains("done") && reply["done"].is_object()) {
         const json& done = reply["done"];
+        if (done.value("cancelled", false))
+          exec_foley_gen(object, "the resident server (pid " + std::to_string(pid) + ") is stopping");
         std::string out = done.value("stdout", std::string()), err = done.value("stderr", std::string());
         std::fwrite(err.data(), 1, err.size(), stderr);
         std::fwrite(out.data(), 1, out.size(), stdout);
