@@ -57,6 +57,7 @@ TEST_CASE("queued compatible jobs run as one batch, up to max_batch; others wait
   fs::path cache = tmp.path / "cache";
   FakeModel m;
   m.step_ms = 20;
+  m.step_marker = tmp.path / "steps";
   backends::BatchingOptions batching;
   batching.max_batch = 3;
   JobRunner runner(fake_loader(m), 2, batching);
@@ -64,7 +65,9 @@ TEST_CASE("queued compatible jobs run as one batch, up to max_batch; others wait
   // Seeds 100..600: the fake's pitches 300..800 Hz tell the outputs apart.
   auto first = make_job(cache, 100, 10);  // runs alone while the others queue up
   runner.submit(first);
-  REQUIRE(eventually([&] { return runner.status()["running"] == true && runner.status()["queued"] == 0; }));
+  // Its batch is formed once it steps ("running" is set when it leaves the
+  // queue, before the batch is gathered: a loaded machine let others join).
+  REQUIRE(eventually([&] { return count_lines(m.step_marker) >= 1; }));
   std::vector<std::shared_ptr<ServerJob>> rest{make_job(cache, 200, 10), make_job(cache, 300, 10),
                                                make_job(cache, 400, 4),  // other steps: its own batch
                                                make_job(cache, 500, 10), make_job(cache, 600, 10)};
@@ -100,10 +103,11 @@ TEST_CASE("a request's max_batch setting of 1 turns batching off for the batch i
   fs::path cache = tmp.path / "cache";
   FakeModel m;
   m.step_ms = 20;
+  m.step_marker = tmp.path / "steps";
   JobRunner runner(fake_loader(m), 2, {});
   auto first = make_job(cache, 1, 10);
   runner.submit(first);
-  REQUIRE(eventually([&] { return runner.status()["running"] == true && runner.status()["queued"] == 0; }));
+  REQUIRE(eventually([&] { return count_lines(m.step_marker) >= 1; }));  // its batch is formed
   auto a = make_job(cache, 2, 10), b = make_job(cache, 3, 10);
   a->request.settings["max_batch"] = 1;
   runner.submit(a);
