@@ -35,9 +35,7 @@ std::vector<backends::UniqueFd> start_api_prefetch(const plan::Plan& plan, const
   const backends::ServerPaths paths = backends::server_paths(cache_dir);
   const char* env_key = std::getenv("ELEVENLABS_API_KEY");
   for (auto& [profile_name, list] : calls) {
-    const auto& profile = plan.project.config.engines.at(profile_name);
-    int depth = profile.concurrency ? *profile.concurrency
-                                    : plan::tier_concurrency(profile.settings.value("tier", std::string("free")));
+    const int depth = plan::profile_pool_depth(plan.project.config.engines.at(profile_name));
     json msg = {{"op", "prefetch"},     {"pool", profile_name}, {"depth", depth},
                 {"calls", std::move(list)}, {"build_id", build_id},
                 {"env_key", env_key ? json(env_key) : json(nullptr)}};

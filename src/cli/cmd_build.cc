@@ -31,8 +31,7 @@ int default_jobs(const plan::Plan& plan) {
   int jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency())) + 2;
   for (const auto& [name, profile] : plan.project.config.engines) {
     if (profile.engine != "elevenlabs") continue;
-    jobs += profile.concurrency ? *profile.concurrency
-                                : plan::tier_concurrency(profile.settings.value("tier", std::string("free")));
+    jobs += plan::profile_pool_depth(profile);
   }
   return jobs;
 }

@@ -48,11 +48,8 @@ int run_generate_client(const fs::path& object) {
   // answers with its line); else a hit, which is no reason to start a server.
   std::error_code ec;
   const bool present = fs::exists(object, ec);
-  std::string name = object.filename().string();
-  std::string key = name.substr(0, name.find('.'));
-  if (key.size() != 32 || key.find_first_not_of("0123456789abcdef") != std::string::npos)
-    throw Error(object.string() + ": not an object path of the cache (<gen key>.<ext>)");
-  const fs::path packs = fs::path(".foley") / "requests";
+  const std::string key = object_gen_key(object);
+  const fs::path packs = kRequestPacksDir;
   const std::string spec_text = read_spec_text(packs, key);
   const json spec = json::parse(spec_text, nullptr, false);
   if (!spec.is_object() || spec.value("engine", std::string()) != "elevenlabs" || !spec.contains("cache_dir") ||

@@ -69,12 +69,7 @@ void sweep_orphaned_temps(const fs::path& object) {
 }  // namespace
 
 int run_generate_object(const fs::path& object) {
-  // <cache>/objects/<k[0:2]>/<gen key>.<ext>: the key is the name up to its first dot.
-  std::string name = object.filename().string();
-  std::string key = name.substr(0, name.find('.'));
-  if (key.size() != 32 || key.find_first_not_of("0123456789abcdef") != std::string::npos)
-    throw Error(object.string() + ": not an object path of the cache (<gen key>.<ext>)");
-  return run_generate(fs::path(".foley") / "requests", key);
+  return run_generate(kRequestPacksDir, object_gen_key(object));
 }
 
 std::string generate_request(const GenRequest& req, const std::string& origin, const GenerateContext& ctx) {

@@ -55,6 +55,14 @@ std::string read_spec_text(const fs::path& path, std::string_view entry) {
   return std::string(found);
 }
 
+std::string object_gen_key(const fs::path& object) {
+  const std::string name = object.filename().string();
+  std::string key = name.substr(0, name.find('.'));
+  if (key.size() != 32 || key.find_first_not_of("0123456789abcdef") != std::string::npos)
+    throw Error(object.string() + ": not an object path of the cache (<gen key>.<ext>)");
+  return key;
+}
+
 std::string spec_origin(const fs::path& path, std::string_view entry) {
   return entry.empty() ? path.string() : path.string() + " [" + std::string(entry) + "]";
 }

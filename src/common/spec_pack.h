@@ -35,6 +35,15 @@ std::string_view find_spec_entry(std::string_view pack, std::string_view entry);
 // foley::Error naming the pack and entry when it is missing.
 std::string read_spec_text(const std::filesystem::path& path, std::string_view entry);
 
+// Where ninja's generate edges find their specs, relative to the project root
+// (the directory ninja runs in).
+inline constexpr const char* kRequestPacksDir = ".foley/requests";
+
+// The gen key an object path names: <cache>/objects/<xx>/<gen key>.<ext>, the
+// file name up to its first dot. Throws foley::Error naming the path when it
+// is not 32 lowercase hex characters.
+std::string object_gen_key(const std::filesystem::path& object);
+
 // How messages name a spec: "PATH", or "PATH [ENTRY]" for an entry of a pack.
 std::string spec_origin(const std::filesystem::path& path, std::string_view entry);
 

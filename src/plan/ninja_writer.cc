@@ -125,9 +125,7 @@ std::string ninja_file_for(const Plan& plan, const Tools& tools) {
   out << "pool gpu\n  depth = " << gpu_pool_depth(cfg) << "\n\n";
   for (const auto& [name, profile] : cfg.engines) {
     if (pool_for(plan, name).rfind("engine_", 0) != 0) continue;
-    int depth = profile.concurrency ? *profile.concurrency
-                                    : tier_concurrency(profile.settings.value("tier", std::string("free")));
-    out << "pool engine_" << name << "\n  depth = " << depth << "\n\n";
+    out << "pool engine_" << name << "\n  depth = " << profile_pool_depth(profile) << "\n\n";
   }
 
   // Rules.

@@ -75,6 +75,11 @@ const PlannedCue* Plan::find_cue(const std::string& name) const {
   return nullptr;
 }
 
+int profile_pool_depth(const manifest::EngineProfile& profile) {
+  return profile.concurrency ? *profile.concurrency
+                             : tier_concurrency(profile.settings.value("tier", std::string("free")));
+}
+
 int tier_concurrency(const std::string& tier) {
   if (tier == "free") return 2;
   if (tier == "starter") return 3;

@@ -70,3 +70,13 @@ TEST_CASE("read_spec_text reads a standalone file, a pack, or a pack chosen from
   CHECK(spec_origin(dir / "0b.specs", "0badc0de") == (dir / "0b.specs").string() + " [0badc0de]");
   fs::remove_all(dir);
 }
+
+TEST_CASE("an object path names its gen key; anything else is refused with the path") {
+  CHECK(object_gen_key("cache/objects/0b/0ba523e4afbcfacaf1fb421271281797.wav") == "0ba523e4afbcfacaf1fb421271281797");
+  CHECK(object_gen_key("/abs/0ba523e4afbcfacaf1fb421271281797.tar.gz") == "0ba523e4afbcfacaf1fb421271281797");
+  for (const char* bad : {"cache/objects/0b/door.wav", "0BA523E4AFBCFACAF1FB421271281797.wav",
+                          "0ba523e4afbcfacaf1fb42127128179.wav", ""}) {
+    INFO(bad);
+    CHECK_THROWS_WITH(object_gen_key(bad), Catch::Contains("not an object path of the cache"));
+  }
+}
