@@ -232,6 +232,40 @@ TEST_CASE("im2col and oneDNN direct convolutions both match the naive definition
   }
 }
 
+TEST_CASE("long conv1d runs in length-independent tiles on the direct path and matches the definition") {
+  // Lengths past one tile (4096 outputs), with padding at both ends, dilation, stride 2 and a last partial
+  // tile; two lengths of the same layer share one primitive (the cache does not grow with the length).
+  using foley::tensor::cpu::ConvAlgorithm;
+  ScopedConvAlgorithm scope(ConvAlgorithm::kDirect);
+  struct Case {
+    Shape x, w;
+    Conv1dOptions o;
+  };
+  const std::vector<Case> cases = {
+      {{1, 3, 10001}, {5, 3, 7}, {1, 9, 3, 1}},
+      {{2, 4, 9000}, {2, 4, 11}, {2, 5, 1, 1}},
+      {{1, 2, 4097}, {1, 2, 3}, {1, 1, 1, 1}},
+  };
+  uint32_t seed = 900;
+  for (const Case& c : cases) {
+    INFO("x " << c.x[2] << " k " << c.w[2] << " stride " << c.o.stride);
+    const Tensor x = random_tensor(c.x, seed++), w = random_tensor(c.w, seed++), b = random_tensor({c.w[0]}, seed++);
+    Conv2dOptions o2;
+    o2.stride_w = c.o.stride;
+    o2.padding_w = c.o.padding;
+    o2.dilation_w = c.o.dilation;
+    const Tensor y = conv1d(x, w, b, c.o);
+    const auto expected = naive_conv2d(x.unsqueeze(2), w.unsqueeze(2), b, o2);
+    REQUIRE(static_cast<size_t>(y.numel()) == expected.size());
+    CHECK(foley::tensor::testing::closeness(y.to_vector_f32(), expected, 1e-5, 1e-4) <= 1.0);
+  }
+  const Tensor w = random_tensor({3, 3, 5}, seed++);
+  conv1d(random_tensor({1, 3, 5000}, seed++), w, {}, {1, 2, 1, 1});
+  const int64_t primitives = foley::tensor::cpu::conv_cached_primitives();
+  conv1d(random_tensor({1, 3, 12345}, seed++), w, {}, {1, 2, 1, 1});
+  CHECK(foley::tensor::cpu::conv_cached_primitives() == primitives);
+}
+
 TEST_CASE("direct convolution reorders a weight once, follows in-place writes and forgets freed weights") {
   using foley::tensor::cpu::ConvAlgorithm;
   ScopedConvAlgorithm scope(ConvAlgorithm::kDirect);

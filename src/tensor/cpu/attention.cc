@@ -30,6 +30,7 @@ namespace foley::tensor {
 namespace {
 
 constexpr float kNegInf = -std::numeric_limits<float>::infinity();
+constexpr float kLog2e = 1.44269504088896341f;
 // D and Dv at most this: the key-vectorised small-head kernel.
 constexpr int64_t kSmallHeadDim = 16;
 // Queries per task: small-head kernel (amortises the K/V transposes), GEMM kernel.
@@ -130,71 +131,156 @@ __attribute__((target("avx512f"))) float softmax_block_avx512(float* s, int64_t 
   return corr;
 }
 
+// Small-head kernel, exact two-pass row: scores of each key block into buf
+// and their maximum, then p = e^(s - m) against that maximum. The fallback of
+// small_heads_avx512 for rows whose score bound is far from the largest score.
+template <int kD, int kDv>
+__attribute__((target("avx512f"))) void small_head_row_two_pass(const Problem& P, int64_t bh, int64_t qi,
+                                                                const float* kt, const float* vt, int64_t ld,
+                                                                float* buf) {
+  const int64_t d = kD ? kD : P.d, dv = kDv ? kDv : P.dv;
+  const __m512 neg_inf = _mm512_set1_ps(kNegInf);
+  const float* qr = P.q + P.base(P.lq_, bh) + qi * P.lq_.row;
+  __m512 qv[kD ? kD : kSmallHeadDim];
+  __m512 acc[kDv ? kDv : kSmallHeadDim];
+  for (int64_t p = 0; p < d; ++p) qv[p] = _mm512_set1_ps(qr[p] * P.scale);
+  for (int64_t c = 0; c < dv; ++c) acc[c] = _mm512_setzero_ps();
+  __m512 lsum = _mm512_setzero_ps();
+  float m = kNegInf;
+  const float* brow = P.bias_row(bh, qi);
+  const int64_t kend = P.key_end(qi);
+  for (int64_t k0 = 0; k0 < kend; k0 += kKeyBlock) {
+    const int64_t k1 = std::min(kend, k0 + kKeyBlock);
+    __m512 vmax = neg_inf;
+    for (int64_t j = k0; j < k1; j += 16) {
+      __m512 s = _mm512_mul_ps(qv[0], _mm512_loadu_ps(kt + j));
+      for (int64_t p = 1; p < d; ++p) s = _mm512_fmadd_ps(qv[p], _mm512_loadu_ps(kt + p * ld + j), s);
+      if (j + 16 <= k1) {
+        if (brow) s = _mm512_add_ps(s, _mm512_loadu_ps(brow + j));
+      } else {
+        const __mmask16 live = cpu::tail_mask(k1 - j);
+        if (brow) s = _mm512_add_ps(s, _mm512_maskz_loadu_ps(live, brow + j));
+        s = _mm512_mask_mov_ps(neg_inf, live, s);
+      }
+      _mm512_storeu_ps(buf + (j - k0), s);
+      vmax = _mm512_max_ps(vmax, s);
+    }
+    const float m_new = std::max(m, cpu::hmax16(vmax));
+    if (m_new != m) {
+      const __m512 corr = _mm512_set1_ps(m == kNegInf ? 0.0f : std::exp(m - m_new));
+      lsum = _mm512_mul_ps(lsum, corr);
+      for (int64_t c = 0; c < dv; ++c) acc[c] = _mm512_mul_ps(acc[c], corr);
+      m = m_new;
+    }
+    const __m512 mv = _mm512_set1_ps(m);
+    for (int64_t j = k0; j < k1; j += 16) {
+      const __m512 p = cpu::exp16(_mm512_sub_ps(_mm512_loadu_ps(buf + (j - k0)), mv));
+      lsum = _mm512_add_ps(lsum, p);
+      for (int64_t c = 0; c < dv; ++c) acc[c] = _mm512_fmadd_ps(p, _mm512_loadu_ps(vt + c * ld + j), acc[c]);
+    }
+  }
+  const float inv = 1.0f / cpu::hsum16(lsum);
+  float* orow = P.out + P.base(P.lo_, bh) + qi * P.lo_.row;
+  for (int64_t c = 0; c < dv; ++c) orow[c] = cpu::hsum16(acc[c]) * inv;
+}
+
+// Small-head kernel, one pass: with m an upper bound of the row's scores
+// (in log2 units), p = 2^(s - m) needs no running maximum, no rescaling and
+// no second visit of the scores; s - m comes out of the dot product's first
+// FMA. Softmax does not depend on m, and every p whose score is within 100 of
+// the largest is a normal float computed to full relative precision; so the
+// row is exact as long as the bound is near the largest score. Returns false
+// (nothing written) when it is not: the sum of p under 2^-20, i.e. the bound
+// is more than 20 + log2(keys) above every score (or non-finite).
+template <int kD, int kDv>
+__attribute__((target("avx512f"))) bool small_head_row_bounded(const Problem& P, int64_t bh, int64_t qi,
+                                                               const float* qs, float bound, const float* kt,
+                                                               const float* vt, int64_t ld) {
+  const int64_t d = kD ? kD : P.d, dv = kDv ? kDv : P.dv;
+  __m512 qv[kD ? kD : kSmallHeadDim];
+  __m512 acc[kDv ? kDv : kSmallHeadDim];
+  for (int64_t p = 0; p < d; ++p) qv[p] = _mm512_set1_ps(qs[p]);
+  for (int64_t c = 0; c < dv; ++c) acc[c] = _mm512_setzero_ps();
+  __m512 lsum = _mm512_setzero_ps();
+  const __m512 neg_bound = _mm512_set1_ps(-bound), log2e = _mm512_set1_ps(kLog2e);
+  const float* brow = P.bias_row(bh, qi);
+  const int64_t kend = P.key_end(qi);
+  for (int64_t j = 0; j < kend; j += 16) {
+    __m512 x = _mm512_fmadd_ps(qv[d - 1], _mm512_loadu_ps(kt + (d - 1) * ld + j), neg_bound);
+    for (int64_t p = d - 2; p >= 0; --p) x = _mm512_fmadd_ps(qv[p], _mm512_loadu_ps(kt + p * ld + j), x);
+    const __mmask16 live = cpu::tail_mask(kend - j);
+    if (brow) x = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(live, brow + j), log2e, x);
+    __m512 e = cpu::exp2_16(x);
+    if (live != 0xFFFF) e = _mm512_maskz_mov_ps(live, e);  // keys past the row's end
+    lsum = _mm512_add_ps(lsum, e);
+    for (int64_t c = 0; c < dv; ++c) acc[c] = _mm512_fmadd_ps(e, _mm512_loadu_ps(vt + c * ld + j), acc[c]);
+  }
+  const float sum = cpu::hsum16(lsum);
+  if (!(sum >= 0x1p-20f) || !std::isfinite(sum)) return false;
+  const float inv = 1.0f / sum;
+  float* orow = P.out + P.base(P.lo_, bh) + qi * P.lo_.row;
+  for (int64_t c = 0; c < dv; ++c) orow[c] = cpu::hsum16(acc[c]) * inv;
+  return true;
+}
+
 // Small-head kernel for queries [q0, q1) of head bh. kD/kDv: compile-time head
 // dims (0 = P.d/P.dv at run time, at most kSmallHeadDim). kt/vt: scratch of
 // (D + Dv) * round_up(Lk, 16) floats; buf: kKeyBlock floats.
+// Each row's scores are bounded from above (in log2 units: q is scaled by
+// scale * log2(e)) by the smaller of the box bound sum_p max_j q_p k_jp and
+// Cauchy-Schwarz |q| max_j |k_j|, plus the row's largest bias; rows where the
+// bound is too loose for the one-pass kernel take the exact two-pass one.
 template <int kD, int kDv>
 __attribute__((target("avx512f"))) void small_heads_avx512(const Problem& P, int64_t bh, int64_t q0, int64_t q1,
                                                            float* kt, float* vt, float* buf) {
   const int64_t d = kD ? kD : P.d, dv = kDv ? kDv : P.dv;
   const int64_t lk = P.lk, ld = (lk + 15) / 16 * 16;
-  // K^T [D, ld] and V^T [Dv, ld], zero padded: 16 consecutive keys per load.
+  // K^T [D, ld] and V^T [Dv, ld], zero padded: 16 consecutive keys per load;
+  // per dimension the keys' range, and the largest squared key norm.
   const float* kb = P.k + P.base(P.lk_, bh);
   const float* vb = P.v + P.base(P.lv_, bh);
   const int64_t k_row = P.lk_.row, v_row = P.lv_.row;
-  for (int64_t j = 0; j < lk; ++j)
-    for (int64_t p = 0; p < d; ++p) kt[p * ld + j] = kb[j * k_row + p];
+  float kmax[kSmallHeadDim], kmin[kSmallHeadDim];
+  std::fill(kmax, kmax + d, kNegInf);
+  std::fill(kmin, kmin + d, -kNegInf);
+  float knorm2 = 0.0f;
+  for (int64_t j = 0; j < lk; ++j) {
+    float n2 = 0.0f;
+    for (int64_t p = 0; p < d; ++p) {
+      const float x = kb[j * k_row + p];
+      kt[p * ld + j] = x;
+      kmax[p] = std::max(kmax[p], x);
+      kmin[p] = std::min(kmin[p], x);
+      n2 += x * x;
+    }
+    knorm2 = std::max(knorm2, n2);
+  }
   for (int64_t j = 0; j < lk; ++j)
     for (int64_t c = 0; c < dv; ++c) vt[c * ld + j] = vb[j * v_row + c];
   for (int64_t p = 0; p < d; ++p) std::fill(kt + p * ld + lk, kt + (p + 1) * ld, 0.0f);
   for (int64_t c = 0; c < dv; ++c) std::fill(vt + c * ld + lk, vt + (c + 1) * ld, 0.0f);
+  const float knorm = std::sqrt(knorm2);
 
-  const __m512 neg_inf = _mm512_set1_ps(kNegInf);
+  const float qscale = P.scale * kLog2e;
   for (int64_t qi = q0; qi < q1; ++qi) {
     const float* qr = P.q + P.base(P.lq_, bh) + qi * P.lq_.row;
-    __m512 qv[kD ? kD : kSmallHeadDim];
-    __m512 acc[kDv ? kDv : kSmallHeadDim];
-    for (int64_t p = 0; p < d; ++p) qv[p] = _mm512_set1_ps(qr[p] * P.scale);
-    for (int64_t c = 0; c < dv; ++c) acc[c] = _mm512_setzero_ps();
-    __m512 lsum = _mm512_setzero_ps();
-    float m = kNegInf;
-    const float* brow = P.bias_row(bh, qi);
-    const int64_t kend = P.key_end(qi);
-    for (int64_t k0 = 0; k0 < kend; k0 += kKeyBlock) {
-      const int64_t k1 = std::min(kend, k0 + kKeyBlock);
-      // Scores of this block into buf, and their maximum.
-      __m512 vmax = neg_inf;
-      for (int64_t j = k0; j < k1; j += 16) {
-        __m512 s = _mm512_mul_ps(qv[0], _mm512_loadu_ps(kt + j));
-        for (int64_t p = 1; p < d; ++p) s = _mm512_fmadd_ps(qv[p], _mm512_loadu_ps(kt + p * ld + j), s);
-        if (j + 16 <= k1) {
-          if (brow) s = _mm512_add_ps(s, _mm512_loadu_ps(brow + j));
-        } else {
-          const __mmask16 live = cpu::tail_mask(k1 - j);
-          if (brow) s = _mm512_add_ps(s, _mm512_maskz_loadu_ps(live, brow + j));
-          s = _mm512_mask_mov_ps(neg_inf, live, s);
-        }
-        _mm512_storeu_ps(buf + (j - k0), s);
-        vmax = _mm512_max_ps(vmax, s);
-      }
-      const float m_new = std::max(m, cpu::hmax16(vmax));
-      if (m_new != m) {
-        const __m512 corr = _mm512_set1_ps(m == kNegInf ? 0.0f : std::exp(m - m_new));
-        lsum = _mm512_mul_ps(lsum, corr);
-        for (int64_t c = 0; c < dv; ++c) acc[c] = _mm512_mul_ps(acc[c], corr);
-        m = m_new;
-      }
-      // p = exp(s - m); l += p; out += p v.
-      const __m512 mv = _mm512_set1_ps(m);
-      for (int64_t j = k0; j < k1; j += 16) {
-        const __m512 p = cpu::exp16(_mm512_sub_ps(_mm512_loadu_ps(buf + (j - k0)), mv));
-        lsum = _mm512_add_ps(lsum, p);
-        for (int64_t c = 0; c < dv; ++c) acc[c] = _mm512_fmadd_ps(p, _mm512_loadu_ps(vt + c * ld + j), acc[c]);
-      }
+    float qs[kSmallHeadDim];
+    float box = 0.0f, qnorm2 = 0.0f;
+    for (int64_t p = 0; p < d; ++p) {
+      qs[p] = qr[p] * qscale;
+      box += qs[p] * (qs[p] >= 0.0f ? kmax[p] : kmin[p]);
+      qnorm2 += qs[p] * qs[p];
     }
-    const float inv = 1.0f / cpu::hsum16(lsum);
-    float* orow = P.out + P.base(P.lo_, bh) + qi * P.lo_.row;
-    for (int64_t c = 0; c < dv; ++c) orow[c] = cpu::hsum16(acc[c]) * inv;
+    // Rounding of the bound itself: a relative 1e-5 (and 1e-30 absolute) of slack.
+    float bound = std::min(box, std::sqrt(qnorm2) * knorm);
+    bound += 1e-5f * std::fabs(bound) + 1e-30f;
+    if (const float* brow = P.bias_row(bh, qi)) {
+      float bmax = kNegInf;
+      for (int64_t j = 0, kend = P.key_end(qi); j < kend; ++j) bmax = std::max(bmax, brow[j]);
+      bound += bmax * kLog2e;
+    }
+    if (!small_head_row_bounded<kD, kDv>(P, bh, qi, qs, bound, kt, vt, ld))
+      small_head_row_two_pass<kD, kDv>(P, bh, qi, kt, vt, ld, buf);
   }
 }
 

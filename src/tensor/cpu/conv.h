@@ -41,5 +41,8 @@ void set_winograd1d_min_channels(int64_t channels);
 void clear_conv_cache();
 // Reordered weight tensors currently cached (tests observe reuse with it).
 int64_t conv_cached_weights();
+// oneDNN convolution primitives currently cached, one per shape (long 1-D
+// convolutions share one per layer whatever their length).
+int64_t conv_cached_primitives();
 
 }  // namespace foley::tensor::cpu

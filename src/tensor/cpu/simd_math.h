@@ -40,6 +40,24 @@ __attribute__((target("avx512f"))) inline __m512 exp16(__m512 x) {
   return _mm512_maskz_mov_ps(live, _mm512_scalef_ps(p, n));
 }
 
+// 2^x for x <= 127, by a degree-5 minimax polynomial for 2^f on [-1/2, 1/2]
+// (relative error 2.3e-7 in f32 Horner, measured on a 20001-point grid) and
+// scalef. Inputs below -120 (and NaN, -inf) give 2^-120: a normal number, so
+// no denormal assists, and negligible next to any term within 2^100 of the
+// largest; callers that need exact zeros mask them.
+__attribute__((target("avx512f"))) inline __m512 exp2_16(__m512 x) {
+  x = _mm512_max_ps(x, _mm512_set1_ps(-120.0f));  // NaN -> -120 (second operand)
+  const __m512 n = _mm512_roundscale_ps(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  const __m512 f = _mm512_sub_ps(x, n);
+  __m512 p = _mm512_set1_ps(1.3309470377862453e-3f);
+  p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(9.672430343925953e-3f));
+  p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(5.550587177276611e-2f));
+  p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(2.4022176861763e-1f));
+  p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(6.931470632553101e-1f));
+  p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(1.0000001192092896f));
+  return _mm512_scalef_ps(p, n);
+}
+
 // x * sigmoid(x) = x / (1 + e^-x).
 __attribute__((target("avx512f"))) inline __m512 silu16(__m512 x) {
   const __m512 e = exp16(_mm512_sub_ps(_mm512_setzero_ps(), x));
