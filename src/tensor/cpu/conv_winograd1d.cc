@@ -16,6 +16,7 @@
 #include "tensor/cpu/conv.h"
 #include "tensor/cpu/gemm.h"
 #include "tensor/cpu/parallel.h"
+#include "tensor/cpu/simd_math.h"
 
 namespace foley::tensor::cpu {
 namespace {
@@ -195,6 +196,94 @@ bool winograd1d_wanted(int64_t c_in, int64_t c_out, int64_t kernel, int64_t stri
          out_len >= 64;
 }
 
+namespace {
+
+// Input transform of one (channel, phase) row: V[xi][a] = sum_e BT[xi][e] f[3a + e], a in [0, row), where
+// f[3a' + r] = ph[r][a'] (the phase's samples split by residue mod 3, so every term is a contiguous load).
+void input_transform_scalar(const std::array<const float*, 3>& ph, const Matrices& mx, float* const* dst,
+                            int64_t row) {
+  for (int xi = 0; xi < kAlpha; ++xi) {
+    const float* b = mx.bt[xi];
+    for (int64_t a = 0; a < row; ++a)
+      dst[xi][a] = b[0] * ph[0][a] + b[1] * ph[1][a] + b[2] * ph[2][a] + b[3] * ph[0][a + 1] + b[4] * ph[1][a + 1];
+  }
+}
+
+__attribute__((target("avx512f"))) void input_transform_avx512(const std::array<const float*, 3>& ph,
+                                                               const Matrices& mx, float* const* dst, int64_t row) {
+  for (int64_t a = 0; a < row; a += 16) {
+    const __mmask16 live = tail_mask(row - a);
+    const __m512 f0 = _mm512_maskz_loadu_ps(live, ph[0] + a), f1 = _mm512_maskz_loadu_ps(live, ph[1] + a);
+    const __m512 f2 = _mm512_maskz_loadu_ps(live, ph[2] + a), f3 = _mm512_maskz_loadu_ps(live, ph[0] + a + 1);
+    const __m512 f4 = _mm512_maskz_loadu_ps(live, ph[1] + a + 1);
+    for (int xi = 0; xi < kAlpha; ++xi) {
+      const float* b = mx.bt[xi];
+      __m512 v = _mm512_mul_ps(_mm512_set1_ps(b[0]), f0);
+      v = _mm512_fmadd_ps(_mm512_set1_ps(b[1]), f1, v);
+      v = _mm512_fmadd_ps(_mm512_set1_ps(b[2]), f2, v);
+      v = _mm512_fmadd_ps(_mm512_set1_ps(b[3]), f3, v);
+      v = _mm512_fmadd_ps(_mm512_set1_ps(b[4]), f4, v);
+      _mm512_mask_storeu_ps(dst[xi] + a, live, v);
+    }
+  }
+}
+
+// Output transform of one (channel, phase) row: out[t][a] = sum_xi AT[t][xi] M[xi][a], a in [0, tiles).
+void output_transform_scalar(const float* const* mrow, const Matrices& mx, float* const* out, int64_t tiles) {
+  for (int64_t a = 0; a < tiles; ++a)
+    for (int t = 0; t < kTile; ++t) {
+      const float* at = mx.at[t];
+      out[t][a] = at[0] * mrow[0][a] + at[1] * mrow[1][a] + at[2] * mrow[2][a] + at[3] * mrow[3][a] +
+                  at[4] * mrow[4][a];
+    }
+}
+
+__attribute__((target("avx512f"))) void output_transform_avx512(const float* const* mrow, const Matrices& mx,
+                                                                float* const* out, int64_t tiles) {
+  for (int64_t a = 0; a < tiles; a += 16) {
+    const __mmask16 live = tail_mask(tiles - a);
+    __m512 mv[kAlpha];
+    for (int xi = 0; xi < kAlpha; ++xi) mv[xi] = _mm512_maskz_loadu_ps(live, mrow[xi] + a);
+    for (int t = 0; t < kTile; ++t) {
+      const float* at = mx.at[t];
+      __m512 acc = _mm512_mul_ps(_mm512_set1_ps(at[0]), mv[0]);
+      for (int xi = 1; xi < kAlpha; ++xi) acc = _mm512_fmadd_ps(_mm512_set1_ps(at[xi]), mv[xi], acc);
+      _mm512_mask_storeu_ps(out[t] + a, live, acc);
+    }
+  }
+}
+
+// y = out_act((((y + bias) + r1) + r2) * scale), in the order of the unfused composition.
+void epilogue_scalar(float* y, int64_t len, float bias, const float* r1, const float* r2, const Conv1dEpilogue& ep) {
+  for (int64_t l = 0; l < len; ++l) {
+    float acc = y[l] + bias;
+    if (r1) acc += r1[l];
+    if (r2) acc += r2[l];
+    if (ep.has_scale) acc *= ep.scale;
+    if (ep.has_output_slope && !(acc > 0.0f)) acc *= ep.output_slope;
+    y[l] = acc;
+  }
+}
+
+__attribute__((target("avx512f"))) void epilogue_avx512(float* y, int64_t len, float bias, const float* r1,
+                                                        const float* r2, const Conv1dEpilogue& ep) {
+  const __m512 vb = _mm512_set1_ps(bias), scale = _mm512_set1_ps(ep.scale), slope = _mm512_set1_ps(ep.output_slope);
+  for (int64_t l = 0; l < len; l += 16) {
+    const __mmask16 live = tail_mask(len - l);
+    __m512 acc = _mm512_add_ps(_mm512_maskz_loadu_ps(live, y + l), vb);
+    if (r1) acc = _mm512_add_ps(acc, _mm512_maskz_loadu_ps(live, r1 + l));
+    if (r2) acc = _mm512_add_ps(acc, _mm512_maskz_loadu_ps(live, r2 + l));
+    if (ep.has_scale) acc = _mm512_mul_ps(acc, scale);
+    if (ep.has_output_slope) {
+      const __mmask16 pos = _mm512_cmp_ps_mask(acc, _mm512_setzero_ps(), _CMP_GT_OQ);
+      acc = _mm512_mask_mul_ps(acc, static_cast<__mmask16>(~pos), acc, slope);
+    }
+    _mm512_mask_storeu_ps(y + l, live, acc);
+  }
+}
+
+}  // namespace
+
 void winograd_conv1d(const Tensor& x, const Tensor& weight_in, const Tensor& weight, int64_t padding,
                      int64_t dilation, const Conv1dEpilogue& ep, Tensor& out) {
   const int64_t n = x.size(0), c_in = x.size(1), len = x.size(2);
@@ -208,6 +297,7 @@ void winograd_conv1d(const Tensor& x, const Tensor& weight_in, const Tensor& wei
   const auto weights = find_weights(weight_in, weight);
   const float* u = weights->u.data();
   const Matrices& mx = matrices();
+  const bool avx512 = has_avx512();
   float* v = scratch(0, static_cast<size_t>(kAlpha * c_in * ldv));
   float* m = scratch(1, static_cast<size_t>(kAlpha * c_out * cols));
   const float* px = x.data<float>();
@@ -218,25 +308,24 @@ void winograd_conv1d(const Tensor& x, const Tensor& weight_in, const Tensor& wei
     // x_p[i] = x[ci][p - padding + d i] (zero outside the input).
     parallel_for(c_in * d, 4, [&](int64_t begin, int64_t end) {
       thread_local std::vector<float> phase;
-      phase.resize(static_cast<size_t>(kTile * row + kAlpha - kTile));
+      const int64_t split = row + 1;  // samples per residue class
+      phase.resize(static_cast<size_t>(kTile * split));
+      const std::array<const float*, 3> ph{phase.data(), phase.data() + split, phase.data() + 2 * split};
       for (int64_t q = begin; q < end; ++q) {
         const int64_t ci = q / d, p = q % d;
         const float* xs = px + (img * c_in + ci) * len;
-        for (size_t i = 0; i < phase.size(); ++i) {
-          const int64_t pos = p - padding + d * static_cast<int64_t>(i);
+        for (int64_t i = 0; i < kTile * split; ++i) {
+          const int64_t pos = p - padding + d * i;
           float val = pos >= 0 && pos < len ? xs[pos] : 0.0f;
           if (ep.has_input_slope && !(val > 0.0f)) val *= ep.input_slope;
-          phase[i] = val;
+          phase[static_cast<size_t>((i % kTile) * split + i / kTile)] = val;
         }
-        const float* f = phase.data();
-        for (int xi = 0; xi < kAlpha; ++xi) {
-          const float* b = mx.bt[xi];
-          float* dst = v + (xi * c_in + ci) * ldv + p * row;
-          for (int64_t a = 0; a < row; ++a) {
-            const float* t = f + kTile * a;
-            dst[a] = b[0] * t[0] + b[1] * t[1] + b[2] * t[2] + b[3] * t[3] + b[4] * t[4];
-          }
-        }
+        float* dst[kAlpha];
+        for (int xi = 0; xi < kAlpha; ++xi) dst[xi] = v + (xi * c_in + ci) * ldv + p * row;
+        if (avx512)
+          input_transform_avx512(ph, mx, dst, row);
+        else
+          input_transform_scalar(ph, mx, dst, row);
       }
     });
     // M[xi] = sum_j U[xi][j] V[xi] shifted by j tiles.
@@ -244,33 +333,30 @@ void winograd_conv1d(const Tensor& x, const Tensor& weight_in, const Tensor& wei
       for (int64_t j = 0; j < chunks; ++j)
         sgemm(false, false, c_out, cols, c_in, 1.0f, u + (xi * chunks + j) * c_out * c_in, c_in,
               v + xi * c_in * ldv + j, ldv, j == 0 ? 0.0f : 1.0f, m + xi * c_out * cols, cols);
-    // Output transform and epilogue, in the order of the unfused composition.
+    // Output transform per phase into a row of 3 residues, interleaved into place, then the epilogue.
     parallel_for(c_out, 4, [&](int64_t begin, int64_t end) {
+      thread_local std::vector<float> outs;
+      outs.resize(static_cast<size_t>(kTile * tiles));
+      float* const o[kTile] = {outs.data(), outs.data() + tiles, outs.data() + 2 * tiles};
       for (int64_t co = begin; co < end; ++co) {
         const int64_t base = (img * c_out + co) * out_len;
         float* y = py + base;
+        for (int64_t p = 0; p < std::min(d, out_len); ++p) {
+          const float* mrow[kAlpha];
+          for (int xi = 0; xi < kAlpha; ++xi) mrow[xi] = m + (xi * c_out + co) * cols + p * row;
+          if (avx512)
+            output_transform_avx512(mrow, mx, o, tiles);
+          else
+            output_transform_scalar(mrow, mx, o, tiles);
+          for (int64_t i = 0, l = p; l < out_len; ++i, l += d) y[l] = o[i % kTile][i / kTile];
+        }
         const float bias = ep.bias ? ep.bias[co] : 0.0f;
         const float* r1 = ep.residual ? ep.residual + base : nullptr;
         const float* r2 = ep.residual2 ? ep.residual2 + base : nullptr;
-        for (int64_t p = 0; p < std::min(d, out_len); ++p) {
-          const float* mp = m + co * cols + p * row;
-          for (int64_t a = 0; a < tiles; ++a) {
-            float mv[kAlpha];
-            for (int xi = 0; xi < kAlpha; ++xi) mv[xi] = mp[xi * c_out * cols + a];
-            for (int t = 0; t < kTile; ++t) {
-              const int64_t l = p + d * (kTile * a + t);
-              if (l >= out_len) break;
-              const float* at = mx.at[t];
-              float acc = at[0] * mv[0] + at[1] * mv[1] + at[2] * mv[2] + at[3] * mv[3] + at[4] * mv[4];
-              acc += bias;
-              if (r1) acc += r1[l];
-              if (r2) acc += r2[l];
-              if (ep.has_scale) acc *= ep.scale;
-              if (ep.has_output_slope && !(acc > 0.0f)) acc *= ep.output_slope;
-              y[l] = acc;
-            }
-          }
-        }
+        if (avx512)
+          epilogue_avx512(y, out_len, bias, r1, r2, ep);
+        else
+          epilogue_scalar(y, out_len, bias, r1, r2, ep);
       }
     });
   }

@@ -1,7 +1,7 @@
 """Reference side of the generation benchmark (issue 5): diffusers/transformers on torch CPU.
 
 usage: bench_torch.py make-weights CONFIG_DIR MODEL_DIR
-       bench_torch.py bench MODEL_DIR THREADS REPS [STAGES]
+       bench_torch.py bench MODEL_DIR THREADS REPS [STAGES] [TINY_MODEL_DIR]
 
 make-weights builds full-size random-weight unet/, vae/ and vocoder/ from the official configs (seeded, fan-in scaled
 so activations stay O(1) and no stage runs on denormals) and saves them in the diffusers folder layout with
@@ -10,7 +10,9 @@ safetensors, plus scheduler/. Both sides of the benchmark load these same files.
 bench times, with the same shapes and rule as bench_generation.cc (median of REPS after one warm-up): one UNet call
 at batch 2 (as under guidance), VAE decode of a 10.24 s latent, the vocoder on its mel, and the generation half of
 AudioLDM2Pipeline end to end (DPM-Solver++ 20 steps, guidance 3.5, VAE, vocoder) with given text conditioning.
-STAGES is a comma list of unet,vae,vocoder,e2e (default all). One JSON line per measurement.
+STAGES is a comma list of unet,vae,vocoder,e2e,tiny (default the first four). tiny runs AudioLDM2Pipeline end to
+end, text to waveform, on TINY_MODEL_DIR (10.24 s, DPM-Solver++ 20 steps, guidance 3.5), as bench_generation's tiny
+stage does: the first call, then the median. One JSON line per measurement.
 """
 import json
 import os
@@ -66,12 +68,39 @@ def median_timing(fn, reps):
     return runs[len(runs) // 2]
 
 
-def bench(model_dir, threads, reps, stages):
+def emit(name, timing):
+    print(json.dumps({"impl": "torch", "bench": name, "threads": torch.get_num_threads(),
+                      "median_ms": round(timing[0], 1), "cpu_ms": round(timing[1], 1)}), flush=True)
+
+
+def bench_tiny(tiny_dir, reps):
+    from diffusers import AudioLDM2Pipeline, DPMSolverMultistepScheduler
+
+    pipe = AudioLDM2Pipeline.from_pretrained(tiny_dir)
+    pipe.scheduler = DPMSolverMultistepScheduler.from_config(pipe.scheduler.config)
+    pipe.set_progress_bar_config(disable=True)
+
+    def generate():
+        return pipe("footsteps on a gravel path", num_inference_steps=20, audio_length_in_s=10.24,
+                    guidance_scale=3.5, generator=torch.Generator("cpu").manual_seed(0)).audios
+
+    with torch.inference_mode():
+        emit("tiny_e2e_dpm20_first_call", time_once(generate))
+        emit("tiny_e2e_dpm20", median_timing(generate, reps))
+
+
+def bench(model_dir, threads, reps, stages, tiny_dir=None):
     from diffusers import AutoencoderKL, DPMSolverMultistepScheduler
     from diffusers.pipelines.audioldm2.modeling_audioldm2 import AudioLDM2UNet2DConditionModel
     from transformers import SpeechT5HifiGan
 
     torch.set_num_threads(threads)
+    if "tiny" in stages:
+        if tiny_dir is None:
+            sys.exit("stage tiny needs TINY_MODEL_DIR")
+        bench_tiny(tiny_dir, reps)
+        if not {"unet", "vae", "vocoder", "e2e"} & set(stages):
+            return
     unet = AudioLDM2UNet2DConditionModel.from_pretrained(f"{model_dir}/unet").eval()
     vae = AutoencoderKL.from_pretrained(f"{model_dir}/vae").eval()
     vocoder = SpeechT5HifiGan.from_pretrained(f"{model_dir}/vocoder").eval()
@@ -82,10 +111,6 @@ def bench(model_dir, threads, reps, stages):
     ehs1 = torch.randn(2, T5_TOKENS, t5_dim, generator=g)
     mask1 = torch.ones(2, T5_TOKENS, dtype=torch.long)
     latents = torch.randn(1, unet.config.in_channels, LATENT_FRAMES, LATENT_BINS, generator=g)
-
-    def emit(name, timing):
-        print(json.dumps({"impl": "torch", "bench": name, "threads": torch.get_num_threads(),
-                          "median_ms": round(timing[0], 1), "cpu_ms": round(timing[1], 1)}), flush=True)
 
     def unet_call(x, t):
         return unet(x, t, encoder_hidden_states=ehs, encoder_hidden_states_1=ehs1,
@@ -127,7 +152,7 @@ def main():
         make_weights(sys.argv[2], sys.argv[3])
     elif len(sys.argv) >= 5 and sys.argv[1] == "bench":
         stages = sys.argv[5].split(",") if len(sys.argv) > 5 else ["unet", "vae", "vocoder", "e2e"]
-        bench(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), stages)
+        bench(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), stages, sys.argv[6] if len(sys.argv) > 6 else None)
     else:
         print(__doc__, file=sys.stderr)
         sys.exit(2)

@@ -5,6 +5,9 @@
 # tests or CI.
 #
 # usage: tools/bench/generation/run.sh [BUILD_DIR=build] [THREADS=all cores] [REPS=3] [STAGES=unet,vae,vocoder,e2e]
+# STAGES may also name tiny: the whole text-to-audio pipeline on the tiny test model (tests/fixtures/tiny-audioldm2),
+# first call and median, both sides. OMP_WAIT_POLICY defaults to passive (no spinning: CPU time stays meaningful
+# under load); OMP_WAIT_POLICY= (empty) runs both sides with the OpenMP runtime's default, as foley-gen runs.
 # Needs foley_engine built in BUILD_DIR (cmake --build BUILD_DIR --target foley_engine) and the golden harness venv
 # (tools/golden/.venv). The random weights (~1.7 GB) are made once by diffusers into $FOLEY_BENCH_MODEL
 # (default /tmp/foley-bench-audioldm2) and reused; both sides load the same files.
@@ -29,11 +32,14 @@ g++ -std=c++20 -O2 -fopenmp -I"$root/src" "$here/bench_generation.cc" -o "$work/
   "$build/src/engine/libfoley_engine.a" "$build/src/tensor/libfoley_tensor.a" "$build/src/common/libfoley_common.a" \
   $(pkg-config --libs sentencepiece libutf8proc openblas) -ldnnl -lpthread
 
-export OMP_NUM_THREADS="$threads" OMP_WAIT_POLICY=passive  # no spinning: CPU time stays meaningful under load
-echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+export OMP_NUM_THREADS="$threads"
+export OMP_WAIT_POLICY="${OMP_WAIT_POLICY-passive}"
+[ -n "$OMP_WAIT_POLICY" ] || unset OMP_WAIT_POLICY
+tiny="$root/tests/fixtures/tiny-audioldm2"
+echo "load before: $(cut -d' ' -f1-3 /proc/loadavg); OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-(runtime default)}" >&2
 {
-  "$work/bench" "$model" "$threads" "$reps" "$stages"
-  "$python" "$here/bench_torch.py" bench "$model" "$threads" "$reps" "$stages"
+  "$work/bench" "$model" "$threads" "$reps" "$stages" "$tiny"
+  "$python" "$here/bench_torch.py" bench "$model" "$threads" "$reps" "$stages" "$tiny"
 } | tee "$work/results.jsonl"
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 
@@ -43,7 +49,7 @@ rows = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
 by = {(r["bench"], r["impl"]): r for r in rows}
 print(f"\n| stage ({sys.argv[2]} threads) | foley wall ms | torch wall ms | speed-up (wall) | foley CPU ms | torch CPU ms | speed-up (CPU) |")
 print("|---|---|---|---|---|---|---|")
-for b in ("unet_call_b2", "vae_decode", "vocoder", "e2e_dpm20"):
+for b in ("unet_call_b2", "vae_decode", "vocoder", "e2e_dpm20", "tiny_e2e_dpm20_first_call", "tiny_e2e_dpm20"):
     f, t = by.get((b, "foley")), by.get((b, "torch"))
     if f and t:
         print(f"| {b} | {f['median_ms']:.0f} | {t['median_ms']:.0f} | {t['median_ms'] / f['median_ms']:.2f}x "
