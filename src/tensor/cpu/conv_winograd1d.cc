@@ -198,6 +198,36 @@ bool winograd1d_wanted(int64_t c_in, int64_t c_out, int64_t kernel, int64_t stri
 
 namespace {
 
+// dst[i] = act(src[i * step]), i in [0, count): one residue class of a phase, with the input activation
+// (leaky ReLU when has_slope).
+void gather_scalar(const float* src, int64_t step, int64_t count, bool has_slope, float slope, float* dst) {
+  for (int64_t i = 0; i < count; ++i) {
+    const float val = src[i * step];
+    dst[i] = has_slope && !(val > 0.0f) ? val * slope : val;
+  }
+}
+
+__attribute__((target("avx512f"))) void gather_avx512(const float* src, int64_t step, int64_t count, bool has_slope,
+                                                      float slope, float* dst) {
+  if (count <= 0) return;
+  if (step * count > (int64_t{1} << 30)) {  // int32 gather offsets would overflow: not a shape we meet
+    gather_scalar(src, step, count, has_slope, slope, dst);
+    return;
+  }
+  const __m512i lanes = _mm512_mullo_epi32(_mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0),
+                                           _mm512_set1_epi32(static_cast<int>(step)));
+  const __m512 vslope = _mm512_set1_ps(slope);
+  for (int64_t i = 0; i < count; i += 16) {
+    const __mmask16 live = tail_mask(count - i);
+    __m512 v = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), live, lanes, src + i * step, 4);
+    if (has_slope) {
+      const __mmask16 pos = _mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_GT_OQ);
+      v = _mm512_mask_mul_ps(v, static_cast<__mmask16>(~pos), v, vslope);
+    }
+    _mm512_mask_storeu_ps(dst + i, live, v);
+  }
+}
+
 // Input transform of one (channel, phase) row: V[xi][a] = sum_e BT[xi][e] f[3a + e], a in [0, row), where
 // f[3a' + r] = ph[r][a'] (the phase's samples split by residue mod 3, so every term is a contiguous load).
 void input_transform_scalar(const std::array<const float*, 3>& ph, const Matrices& mx, float* const* dst,
@@ -314,11 +344,18 @@ void winograd_conv1d(const Tensor& x, const Tensor& weight_in, const Tensor& wei
       for (int64_t q = begin; q < end; ++q) {
         const int64_t ci = q / d, p = q % d;
         const float* xs = px + (img * c_in + ci) * len;
-        for (int64_t i = 0; i < kTile * split; ++i) {
-          const int64_t pos = p - padding + d * i;
-          float val = pos >= 0 && pos < len ? xs[pos] : 0.0f;
-          if (ep.has_input_slope && !(val > 0.0f)) val *= ep.input_slope;
-          phase[static_cast<size_t>((i % kTile) * split + i / kTile)] = val;
+        // Residue r holds x_p[3a + r] = x[first + 3d a], first = p - padding + d r: zeros outside the input.
+        for (int r = 0; r < kTile; ++r) {
+          float* dst = phase.data() + r * split;
+          const int64_t first = p - padding + d * r, step = kTile * d;
+          const int64_t lo = std::clamp<int64_t>(first >= 0 ? 0 : (-first + step - 1) / step, 0, split);
+          const int64_t hi = std::clamp<int64_t>(len - first <= 0 ? 0 : (len - first + step - 1) / step, lo, split);
+          std::fill(dst, dst + lo, 0.0f);
+          if (avx512)
+            gather_avx512(xs + first + lo * step, step, hi - lo, ep.has_input_slope, ep.input_slope, dst + lo);
+          else
+            gather_scalar(xs + first + lo * step, step, hi - lo, ep.has_input_slope, ep.input_slope, dst + lo);
+          std::fill(dst + hi, dst + split, 0.0f);
         }
         float* dst[kAlpha];
         for (int xi = 0; xi < kAlpha; ++xi) dst[xi] = v + (xi * c_in + ci) * ldv + p * row;
