@@ -179,6 +179,50 @@ TEST_CASE("conv1d_fused equals the unfused composition on the Winograd path and 
   }
 }
 
+TEST_CASE("conv1d_fused on long rows off the Winograd path folds its work into the direct path's tiles, exactly",
+          "[conv][winograd]") {
+  // 32 channels (below the Winograd minimum) and 9000 outputs (three 4096-output tiles, the last partial): the
+  // direct path gathers each tile with the input activation and applies the epilogue while copying it out; the
+  // values are those of composing the ops (same primitive, same f32 operations in the same order).
+  const int64_t c = 32, len = 9000;
+  REQUIRE_FALSE(cpu::winograd1d_wanted(c, c, 11, 1, 1, len));
+  const Tensor x = random_tensor({1, c, len}, 51);
+  const Tensor w = random_tensor({c, c, 11}, 52, -0.1f, 0.1f);
+  const Tensor b = random_tensor({c}, 53);
+  const Tensor r1 = random_tensor({1, c, len}, 54), r2 = random_tensor({1, c, len}, 55);
+  Conv1dOptions o;
+  o.dilation = 5;
+  o.padding = 25;
+  Conv1dFusion plain;
+  Conv1dFusion resblock_end;
+  resblock_end.input_slope = 0.1;
+  resblock_end.residual = r1;
+  resblock_end.residual2 = r2;
+  resblock_end.output_scale = 1.0 / 3.0;
+  resblock_end.output_slope = 0.01;
+  for (const Conv1dFusion* f : {&plain, &resblock_end}) {
+    const bool full = f == &resblock_end;
+    Tensor y = conv1d(full ? leaky_relu(x, 0.1) : x, w, b, o);
+    if (full) y = leaky_relu(scale(add(add(y, r1), r2), 1.0 / 3.0), 0.01);
+    INFO("fused epilogue " << full);
+    const Tensor fused = cpu::direct_conv1d_tiled_if_wanted(x, w, b, o, [&] {
+      cpu::Conv1dEpilogue ep;
+      ep.has_input_slope = !std::isnan(f->input_slope);
+      ep.input_slope = static_cast<float>(f->input_slope);
+      ep.residual = f->residual.defined() ? f->residual.data<float>() : nullptr;
+      ep.residual2 = f->residual2.defined() ? f->residual2.data<float>() : nullptr;
+      ep.has_scale = f->output_scale != 1.0;
+      ep.scale = static_cast<float>(f->output_scale);
+      ep.has_output_slope = !std::isnan(f->output_slope);
+      ep.output_slope = static_cast<float>(f->output_slope);
+      return ep;
+    }());
+    REQUIRE(fused.defined());  // this shape takes the tiled path
+    CHECK(fused.to_vector_f32() == y.to_vector_f32());
+    CHECK(conv1d_fused(x, w, b, o, *f).to_vector_f32() == y.to_vector_f32());
+  }
+}
+
 TEST_CASE("conv1d_fused checks residual shapes; small channel counts stay off the Winograd path",
           "[conv][winograd]") {
   const Tensor x = random_tensor({1, 64, 100}, 41), w = random_tensor({64, 64, 3}, 42);

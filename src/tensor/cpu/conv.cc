@@ -304,8 +304,10 @@ constexpr int64_t kConv1dTile = 4096;
 
 bool wants_tiles(const DirectSpec& s) { return !s.transposed && s.h == 1 && s.oh == 1 && s.ow > kConv1dTile; }
 
+// With `ep` (conv1d_fused), the input activation is applied while gathering a tile and the rest of the epilogue
+// (its bias aside: the primitive adds it) while copying the tile out, in the order of the unfused composition.
 bool run_direct_tiled(const DirectSpec& s, const Tensor& x, const Tensor& weight_in, const Tensor& weight_f32,
-                      const Tensor& bias, Tensor& out) {
+                      const Tensor& bias, Tensor& out, const cpu::Conv1dEpilogue* ep = nullptr) {
   DirectSpec t = s;
   t.ow = kConv1dTile;
   t.w = (kConv1dTile - 1) * s.stride_w + (s.kw - 1) * s.dil_w + 1;
@@ -335,6 +337,8 @@ bool run_direct_tiled(const DirectSpec& s, const Tensor& x, const Tensor& weight
         std::fill(d, d + lo, 0.0f);
         std::copy(px + p * s.w + i0 + lo, px + p * s.w + i0 + hi, d + lo);
         std::fill(d + hi, d + t.w, 0.0f);
+        if (ep && ep->has_input_slope)
+          for (int64_t i = lo; i < hi; ++i) d[i] = d[i] > 0.0f ? d[i] : d[i] * ep->input_slope;
       }
     });
     if (prim->reorder_src) prim->to_src.execute(stream, user_src, src);
@@ -343,8 +347,13 @@ bool run_direct_tiled(const DirectSpec& s, const Tensor& x, const Tensor& weight
     stream.wait();
     const int64_t valid = std::min(kConv1dTile, s.ow - o0);
     cpu::parallel_for(planes_out, 1, [&](int64_t begin, int64_t end) {
-      for (int64_t p = begin; p < end; ++p)
-        std::copy(tile_out + p * t.ow, tile_out + p * t.ow + valid, py + p * s.ow + o0);
+      for (int64_t p = begin; p < end; ++p) {
+        float* y = py + p * s.ow + o0;
+        std::copy(tile_out + p * t.ow, tile_out + p * t.ow + valid, y);
+        if (ep)
+          cpu::apply_conv1d_epilogue(y, valid, 0.0f, ep->residual ? ep->residual + p * s.ow + o0 : nullptr,
+                                     ep->residual2 ? ep->residual2 + p * s.ow + o0 : nullptr, *ep);
+      }
     });
   }
   return true;
@@ -440,6 +449,29 @@ int64_t conv_cached_weights() {
   for (const auto& [key, entries] : cache.weights)
     for (const auto& e : entries) n += e->storage.expired() ? 0 : 1;
   return n;
+}
+
+Tensor direct_conv1d_tiled_if_wanted(const Tensor& x_in, const Tensor& weight_in, const Tensor& bias_in,
+                                     const Conv1dOptions& o, const Conv1dEpilogue& ep) {
+  if (x_in.dim() != 3 || weight_in.dim() != 3 || !x_in.device().is_cpu() || !weight_in.device().is_cpu() ||
+      !is_floating(x_in.dtype()) || !is_floating(weight_in.dtype()) || o.groups != 1 || o.stride < 1 ||
+      o.dilation < 1 || o.padding < 0)
+    return {};
+  const int64_t n = x_in.size(0), c_in = x_in.size(1), len = x_in.size(2), c_out = weight_in.size(0);
+  const int64_t k = weight_in.size(2), eff = o.dilation * (k - 1) + 1;
+  if (weight_in.size(1) != c_in || len + 2 * o.padding < eff) return {};
+  if (bias_in.defined() && (!bias_in.device().is_cpu() || !is_floating(bias_in.dtype()) || bias_in.dim() != 1 ||
+                            bias_in.size(0) != c_out))
+    return {};
+  const int64_t out_len = (len + 2 * o.padding - eff) / o.stride + 1;
+  // The same spec conv1d builds (a height-1 conv2d), so both share the cached primitive.
+  const DirectSpec s{n, c_in, 1, len, c_out, 1, k, 1, out_len, 1, o.stride, 0, o.padding, 0, o.padding, 1,
+                     o.dilation, bias_in.defined() ? 1 : 0, 0};
+  if (!want_direct(k, out_len, 1) || !wants_tiles(s)) return {};
+  const Tensor x = as_f32(x_in), weight = as_f32(weight_in), bias = as_f32(bias_in);
+  Tensor out = Tensor::empty({n, c_out, out_len});
+  if (!run_direct_tiled(s, x, weight_in.unsqueeze(2), weight.unsqueeze(2), bias, out, &ep)) return {};
+  return out;
 }
 
 int64_t conv_cached_primitives() {

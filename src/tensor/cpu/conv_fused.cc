@@ -1,5 +1,6 @@
-// conv1d_fused (tensor/ops.h): the 1-D Winograd path with its prologue/epilogue where it applies, the plain
-// composition of ops everywhere else (so results there are bit-identical to composing them by hand).
+// conv1d_fused (tensor/ops.h): the 1-D Winograd path with its prologue/epilogue where it applies, then oneDNN's
+// tiled direct path for long rows with the same prologue/epilogue folded into its tile copies, the plain
+// composition of ops everywhere else (the last two bit-identical to composing them by hand).
 #include <cmath>
 #include <string>
 
@@ -39,6 +40,8 @@ Tensor conv1d_fused(const Tensor& x, const Tensor& weight, const Tensor& bias, c
     ep.output_slope = static_cast<float>(fusion.output_slope);
     Tensor y = cpu::winograd_conv1d_if_wanted(x, weight, bias, options.stride, options.padding, options.dilation,
                                               options.groups, ep);
+    if (y.defined()) return y;
+    y = cpu::direct_conv1d_tiled_if_wanted(x, weight, bias, options, ep);
     if (y.defined()) return y;
   }
   Tensor y = conv1d(in_act ? leaky_relu(x, fusion.input_slope) : x, weight, bias, options);

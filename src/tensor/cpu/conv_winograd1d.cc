@@ -283,6 +283,10 @@ __attribute__((target("avx512f"))) void output_transform_avx512(const float* con
   }
 }
 
+}  // namespace
+
+namespace {
+
 // y = out_act((((y + bias) + r1) + r2) * scale), in the order of the unfused composition.
 void epilogue_scalar(float* y, int64_t len, float bias, const float* r1, const float* r2, const Conv1dEpilogue& ep) {
   for (int64_t l = 0; l < len; ++l) {
@@ -313,6 +317,14 @@ __attribute__((target("avx512f"))) void epilogue_avx512(float* y, int64_t len, f
 }
 
 }  // namespace
+
+void apply_conv1d_epilogue(float* y, int64_t len, float bias, const float* r1, const float* r2,
+                           const Conv1dEpilogue& ep) {
+  if (has_avx512())
+    epilogue_avx512(y, len, bias, r1, r2, ep);
+  else
+    epilogue_scalar(y, len, bias, r1, r2, ep);
+}
 
 void winograd_conv1d(const Tensor& x, const Tensor& weight_in, const Tensor& weight, int64_t padding,
                      int64_t dilation, const Conv1dEpilogue& ep, Tensor& out) {
@@ -387,13 +399,8 @@ void winograd_conv1d(const Tensor& x, const Tensor& weight_in, const Tensor& wei
             output_transform_scalar(mrow, mx, o, tiles);
           for (int64_t i = 0, l = p; l < out_len; ++i, l += d) y[l] = o[i % kTile][i / kTile];
         }
-        const float bias = ep.bias ? ep.bias[co] : 0.0f;
-        const float* r1 = ep.residual ? ep.residual + base : nullptr;
-        const float* r2 = ep.residual2 ? ep.residual2 + base : nullptr;
-        if (avx512)
-          epilogue_avx512(y, out_len, bias, r1, r2, ep);
-        else
-          epilogue_scalar(y, out_len, bias, r1, r2, ep);
+        apply_conv1d_epilogue(y, out_len, ep.bias ? ep.bias[co] : 0.0f, ep.residual ? ep.residual + base : nullptr,
+                              ep.residual2 ? ep.residual2 + base : nullptr, ep);
       }
     });
   }

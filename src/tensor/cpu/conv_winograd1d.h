@@ -20,6 +20,7 @@
 
 #include <cstdint>
 
+#include "tensor/ops.h"
 #include "tensor/tensor.h"
 
 namespace foley::tensor::cpu {
@@ -44,6 +45,20 @@ struct Conv1dEpilogue {
 // counts >= winograd1d_min_channels(), output length >= 64).
 bool winograd1d_wanted(int64_t c_in, int64_t c_out, int64_t kernel, int64_t stride, int64_t groups,
                        int64_t out_len);
+
+// y[l] = out_act((((y[l] + bias) + r1[l]) + r2[l]) * scale), l in [0, len): the
+// epilogue of `ep` (its bias pointer aside) on one output row, in the order of
+// the unfused composition; r1 / r2 may be null.
+void apply_conv1d_epilogue(float* y, int64_t len, float bias, const float* r1, const float* r2,
+                           const Conv1dEpilogue& ep);
+
+// conv1d_fused's route into oneDNN's direct convolution for long rows
+// (more than one 4096-output tile, conv.cc): the input activation applied
+// while each tile is gathered, the epilogue (bias aside, which the primitive
+// adds) while it is copied out; results equal composing the ops. An
+// undefined tensor when the shape does not take that path.
+Tensor direct_conv1d_tiled_if_wanted(const Tensor& x, const Tensor& weight, const Tensor& bias,
+                                     const Conv1dOptions& options, const Conv1dEpilogue& epilogue);
 
 // out [N, C_out, L_out] = the fused convolution of x [N, C_in, L] (f32) with
 // `weight` [C_out, C_in, K] (f32: weight_in itself or its f32 copy), stride 1,
