@@ -287,6 +287,40 @@ __attribute__((target("avx512f"))) void output_transform_avx512(const float* con
 
 namespace {
 
+// y[3a + t] = o[t][a], a in [0, tiles), without passing y's end `len`: the phase of a dilation-1 convolution
+// (every output) put back in order.
+void interleave3_scalar(const float* const* o, int64_t tiles, float* y, int64_t len) {
+  for (int64_t a = 0; a < tiles; ++a)
+    for (int t = 0; t < kTile && kTile * a + t < len; ++t) y[kTile * a + t] = o[t][a];
+}
+
+__attribute__((target("avx512f"))) void interleave3_avx512(const float* const* o, int64_t tiles, float* y,
+                                                           int64_t len) {
+  // Output vector v, lane j holds m = 16 v + j: residue m % 3, tile m / 3 of the 16 loaded. Two permutes
+  // per vector: residues 0 and 1 from (o0, o1), then residue 2's lanes from o2.
+  alignas(64) static const std::array<std::array<int32_t, 16>, 3> idx01 = [] {
+    std::array<std::array<int32_t, 16>, 3> r{};
+    for (int v = 0; v < 3; ++v)
+      for (int j = 0; j < 16; ++j) r[v][j] = (16 * v + j) / 3 + ((16 * v + j) % 3 == 1 ? 16 : 0);
+    return r;
+  }();
+  const __mmask16 from2[3] = {
+      [] { unsigned k = 0; for (int j = 0; j < 16; ++j) k |= (j % 3 == 2 ? 1u : 0u) << j; return static_cast<__mmask16>(k); }(),
+      [] { unsigned k = 0; for (int j = 0; j < 16; ++j) k |= ((16 + j) % 3 == 2 ? 1u : 0u) << j; return static_cast<__mmask16>(k); }(),
+      [] { unsigned k = 0; for (int j = 0; j < 16; ++j) k |= ((32 + j) % 3 == 2 ? 1u : 0u) << j; return static_cast<__mmask16>(k); }()};
+  int64_t a = 0;
+  for (; a + 16 <= tiles && kTile * (a + 16) <= len; a += 16) {
+    const __m512 a0 = _mm512_loadu_ps(o[0] + a), a1 = _mm512_loadu_ps(o[1] + a), a2 = _mm512_loadu_ps(o[2] + a);
+    for (int v = 0; v < 3; ++v) {
+      const __m512i idx = _mm512_load_si512(idx01[v].data());
+      const __m512 lo = _mm512_permutex2var_ps(a0, idx, a1);
+      _mm512_storeu_ps(y + kTile * a + 16 * v, _mm512_mask_permutexvar_ps(lo, from2[v], idx, a2));
+    }
+  }
+  const float* rest[kTile] = {o[0] + a, o[1] + a, o[2] + a};
+  interleave3_scalar(rest, tiles - a, y + kTile * a, len - kTile * a);
+}
+
 // y = out_act((((y + bias) + r1) + r2) * scale), in the order of the unfused composition.
 void epilogue_scalar(float* y, int64_t len, float bias, const float* r1, const float* r2, const Conv1dEpilogue& ep) {
   for (int64_t l = 0; l < len; ++l) {
@@ -397,7 +431,12 @@ void winograd_conv1d(const Tensor& x, const Tensor& weight_in, const Tensor& wei
             output_transform_avx512(mrow, mx, o, tiles);
           else
             output_transform_scalar(mrow, mx, o, tiles);
-          for (int64_t i = 0, l = p; l < out_len; ++i, l += d) y[l] = o[i % kTile][i / kTile];
+          if (d == 1 && avx512)
+            interleave3_avx512(o, tiles, y, out_len);
+          else if (d == 1)
+            interleave3_scalar(o, tiles, y, out_len);
+          else
+            for (int64_t i = 0, l = p; l < out_len; ++i, l += d) y[l] = o[i % kTile][i / kTile];
         }
         apply_conv1d_epilogue(y, out_len, ep.bias ? ep.bias[co] : 0.0f, ep.residual ? ep.residual + base : nullptr,
                               ep.residual2 ? ep.residual2 + base : nullptr, ep);
