@@ -266,6 +266,33 @@ TEST_CASE("long conv1d runs in length-independent tiles on the direct path and m
   CHECK(foley::tensor::cpu::conv_cached_primitives() == primitives);
 }
 
+TEST_CASE("long conv2d planes run in row tiles on the direct path and match the definition") {
+  // Planes taller than two tiles (a tile is ~1024 outputs of whole rows: 128 rows at 8 wide, 16 at 64 wide)
+  // with padding, stride 2, dilation, batch 2, and a last partial tile; two heights of the same layer share
+  // one primitive.
+  using foley::tensor::cpu::ConvAlgorithm;
+  ScopedConvAlgorithm scope(ConvAlgorithm::kDirect);
+  Conv2dOptions dil = Conv2dOptions::make(1, 2);
+  dil.dilation_h = dil.dilation_w = 2;
+  const std::vector<std::tuple<Shape, Shape, Conv2dOptions>> convs = {
+      {{2, 3, 300, 8}, {4, 3, 3, 3}, Conv2dOptions::make(1, 1)},
+      {{1, 2, 1100, 64}, {3, 2, 3, 3}, Conv2dOptions::make(2, 1)},
+      {{1, 3, 203, 64}, {2, 3, 3, 3}, dil},
+  };
+  uint32_t seed = 950;
+  for (const auto& [xs, ws, o] : convs) {
+    INFO("x height " << xs[2] << " width " << xs[3] << " stride " << o.stride_h);
+    const Tensor x = random_tensor(xs, seed++), w = random_tensor(ws, seed++), b = random_tensor({ws[0]}, seed++);
+    CHECK(foley::tensor::testing::closeness(conv2d(x, w, b, o).to_vector_f32(), naive_conv2d(x, w, b, o), 1e-5,
+                                            1e-4) <= 1.0);
+  }
+  const Tensor w = random_tensor({4, 3, 3, 3}, seed++);
+  conv2d(random_tensor({1, 3, 300, 8}, seed++), w, {}, Conv2dOptions::make(1, 1));
+  const int64_t primitives = foley::tensor::cpu::conv_cached_primitives();
+  conv2d(random_tensor({1, 3, 333, 8}, seed++), w, {}, Conv2dOptions::make(1, 1));
+  CHECK(foley::tensor::cpu::conv_cached_primitives() == primitives);
+}
+
 TEST_CASE("direct convolution reorders a weight once, follows in-place writes and forgets freed weights") {
   using foley::tensor::cpu::ConvAlgorithm;
   ScopedConvAlgorithm scope(ConvAlgorithm::kDirect);
@@ -291,6 +318,27 @@ TEST_CASE("direct convolution reorders a weight once, follows in-place writes an
   const Tensor w3 = random_tensor({3, 4, 3, 3}, 5);
   CHECK(foley::tensor::testing::closeness(conv2d(x, w3, {}, o).to_vector_f32(), naive_conv2d(x, w3, {}, o), 1e-5,
                                           1e-4) <= 1.0);
+}
+
+TEST_CASE("a weight met at many lengths keeps a bounded number of reordered layouts, and stays right") {
+  // oneDNN's Winograd layout for a 128-channel 3x3 weight on 64-wide planes changes with the plane's height (8,
+  // 12 and 64 rows give three layouts, each a full copy): a resident server meeting many cue durations would
+  // keep them all. The cache keeps the kMaxConvWeightLayouts most recently used.
+  using foley::tensor::cpu::ConvAlgorithm;
+  ScopedConvAlgorithm scope(ConvAlgorithm::kDirect);
+  foley::tensor::cpu::clear_conv_cache();
+  const Conv2dOptions o = Conv2dOptions::make(1, 1);
+  const Tensor w = random_tensor({128, 128, 3, 3}, 7, -0.05f, 0.05f);
+  const Tensor x8 = random_tensor({1, 128, 8, 64}, 8);
+  const std::vector<float> first = conv2d(x8, w, {}, o).to_vector_f32();
+  for (int64_t h : {12, 64, 12}) {
+    conv2d(random_tensor({1, 128, h, 64}, static_cast<uint32_t>(h)), w, {}, o);
+    CHECK(foley::tensor::cpu::conv_cached_weights() <= static_cast<int64_t>(foley::tensor::cpu::kMaxConvWeightLayouts));
+  }
+  // Its first layout was dropped on the way (three were met): reordered again, the same result.
+  CHECK(conv2d(x8, w, {}, o).to_vector_f32() == first);
+  CHECK(foley::tensor::cpu::conv_cached_weights() <= static_cast<int64_t>(foley::tensor::cpu::kMaxConvWeightLayouts));
+  CHECK(foley::tensor::cpu::conv_cached_primitives() == 3);
 }
 
 TEST_CASE("the automatic choice sends large 3x3 planes to oneDNN and small or 1x1 ones to im2col") {

@@ -22,6 +22,7 @@
 #include "tensor/cpu/common.h"
 #include "tensor/cpu/conv_winograd1d.h"
 #include "tensor/cpu/gemm.h"
+#include "tensor/cpu/lru_cache.h"
 #include "tensor/cpu/onednn_engine.h"
 #include "tensor/cpu/parallel.h"
 #include "tensor/ops.h"
@@ -92,6 +93,9 @@ struct DirectPrimitive {
   dnnl::memory::desc user_src_md, user_weights_md, user_dst_md, bias_md;  // ours
   bool reorder_src = false, reorder_dst = false;
   dnnl::reorder to_src, from_dst;
+  // The scratchpad is ours (scratchpad_mode::user): with the library's, every cached primitive kept its own
+  // (Winograd's run to tens of MB), so memory grew with every shape a server met.
+  dnnl::memory::desc scratchpad_md;
 };
 
 // A weight tensor reordered into a primitive's layout. `storage` is weak: the copy lives only as long as the
@@ -99,15 +103,20 @@ struct DirectPrimitive {
 struct ReorderedWeights {
   std::weak_ptr<Storage> storage;
   size_t offset = 0;
+  uint64_t last_used = 0;  // DirectCache::tick at the last lookup
   dnnl::memory::desc md;
   std::array<float, 16> samples{};  // guards against a weight written in place after its first use
   dnnl::memory memory;
 };
 
+using cpu::kMaxConvPrimitives;
+using cpu::kMaxConvWeightLayouts;
+
 struct DirectCache {
   std::mutex mutex;
-  std::unordered_map<DirectSpec, std::shared_ptr<DirectPrimitive>, DirectSpecHash> primitives;
+  cpu::LruCache<DirectSpec, std::shared_ptr<DirectPrimitive>, DirectSpecHash> primitives{kMaxConvPrimitives};
   std::unordered_map<const Storage*, std::vector<std::shared_ptr<ReorderedWeights>>> weights;
+  uint64_t tick = 0;
 };
 
 DirectCache& direct_cache() {
@@ -161,15 +170,18 @@ std::shared_ptr<DirectPrimitive> build_primitive(const DirectSpec& s) {
   const memory::desc bias_md = s.has_bias ? memory::desc(b_dims, f32, tag::x) : memory::desc();
   try {
     const auto& eng = cpu::onednn_engine();
+    dnnl::primitive_attr attr;
+    attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
     if (s.transposed) {
       const dnnl::deconvolution_forward::desc d(dnnl::prop_kind::forward_inference,
                                                 dnnl::algorithm::deconvolution_direct, src_any, w_any, bias_md, dst_any,
                                                 strides, dilates, pad_l, pad_r);
-      const dnnl::deconvolution_forward::primitive_desc pd(d, eng);
+      const dnnl::deconvolution_forward::primitive_desc pd(d, attr, eng);
       prim->compute = dnnl::deconvolution_forward(pd);
       prim->src_md = pd.src_desc();
       prim->weights_md = pd.weights_desc();
       prim->dst_md = pd.dst_desc();
+      prim->scratchpad_md = pd.scratchpad_desc();
     } else {
       // Winograd F(4x4, 3x3) does ~2.25x fewer multiplies than direct 3x3 convolution; measured 2-3x faster on the
       // VAE and UNet shapes (docs/performance.md) and within the golden tolerances.
@@ -178,7 +190,7 @@ std::shared_ptr<DirectPrimitive> build_primitive(const DirectSpec& s) {
       auto make_pd = [&](dnnl::algorithm alg) {
         const dnnl::convolution_forward::desc d(dnnl::prop_kind::forward_inference, alg,
                                                 src_any, w_any, bias_md, dst_any, strides, dilates, pad_l, pad_r);
-        return dnnl::convolution_forward::primitive_desc(d, eng);
+        return dnnl::convolution_forward::primitive_desc(d, attr, eng);
       };
       dnnl::convolution_forward::primitive_desc pd;
       try {
@@ -190,6 +202,7 @@ std::shared_ptr<DirectPrimitive> build_primitive(const DirectSpec& s) {
       prim->src_md = pd.src_desc();
       prim->weights_md = pd.weights_desc();
       prim->dst_md = pd.dst_desc();
+      prim->scratchpad_md = pd.scratchpad_desc();
     }
     prim->user_src_md = memory::desc(src_dims, f32, tag::nchw);
     prim->user_dst_md = memory::desc(dst_dims, f32, tag::nchw);
@@ -212,12 +225,11 @@ std::shared_ptr<DirectPrimitive> find_primitive(const DirectSpec& s) {
   DirectCache& cache = direct_cache();
   {
     std::lock_guard<std::mutex> lock(cache.mutex);
-    auto it = cache.primitives.find(s);
-    if (it != cache.primitives.end()) return it->second;
+    if (auto found = cache.primitives.get(s)) return *found;
   }
   auto prim = build_primitive(s);  // outside the lock: creation takes milliseconds
   std::lock_guard<std::mutex> lock(cache.mutex);
-  return cache.primitives.emplace(s, prim).first->second;
+  return cache.primitives.put(s, prim);
 }
 
 std::array<float, 16> sample_weights(const float* w, int64_t numel) {
@@ -242,7 +254,10 @@ dnnl::memory find_weights(const DirectPrimitive& prim, const Tensor& weight_in, 
         continue;
       }
       if (e->offset == weight_in.storage_offset() && e->md == prim.weights_md) {
-        if (e->samples == samples) return e->memory;
+        if (e->samples == samples) {
+          e->last_used = ++cache.tick;
+          return e->memory;
+        }
         it = entries.erase(it);  // written in place since: reorder again
         continue;
       }
@@ -260,18 +275,33 @@ dnnl::memory find_weights(const DirectPrimitive& prim, const Tensor& weight_in, 
   dnnl::stream stream(eng);
   dnnl::reorder(user, entry->memory).execute(stream, user, entry->memory);
   stream.wait();
-  std::lock_guard<std::mutex> lock(direct_cache().mutex);
-  direct_cache().weights[key].push_back(entry);
+  std::lock_guard<std::mutex> lock(cache.mutex);
+  auto& entries = cache.weights[key];
+  // Past kMaxConvWeightLayouts layouts of this weight, drop the least recently used.
+  std::vector<std::shared_ptr<ReorderedWeights>>::iterator oldest = entries.end();
+  size_t layouts = 0;
+  for (auto it = entries.begin(); it != entries.end(); ++it) {
+    if ((*it)->offset != entry->offset) continue;
+    ++layouts;
+    if (oldest == entries.end() || (*it)->last_used < (*oldest)->last_used) oldest = it;
+  }
+  if (layouts >= kMaxConvWeightLayouts) entries.erase(oldest);
+  entry->last_used = ++cache.tick;
+  entries.push_back(entry);
   return entry->memory;
 }
 
-// Per-thread scratch for the blocked activations (slots 0, 1) and the 1-D tiles (2, 3), reused across calls (no
-// page faults on every call).
+// Per-thread scratch for the blocked activations (slots 0, 1), the 1-D tiles (2, 3) and oneDNN's scratchpad (4),
+// reused across calls (no page faults on every call).
 float* scratch(int slot, size_t bytes) {
-  thread_local std::array<std::vector<float>, 4> buffers;
+  thread_local std::array<std::vector<float>, 5> buffers;
   auto& b = buffers[static_cast<size_t>(slot)];
   if (b.size() * sizeof(float) < bytes) b.assign(bytes / sizeof(float) + 16, 0.0f);
   return b.data();
+}
+
+dnnl::memory scratchpad_memory(const DirectPrimitive& prim) {
+  return dnnl::memory(prim.scratchpad_md, cpu::onednn_engine(), scratch(4, prim.scratchpad_md.get_size()));
 }
 
 // Runs `s` through oneDNN into `out` (nchw). Returns false when the library has no primitive for the shape.
@@ -289,70 +319,106 @@ bool run_direct(const DirectSpec& s, const Tensor& x, const Tensor& weight_in, c
   if (prim->reorder_src) prim->to_src.execute(stream, user_src, src);
   std::unordered_map<int, dnnl::memory> args{{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DST, dst}};
   if (s.has_bias) args.emplace(DNNL_ARG_BIAS, dnnl::memory(prim->bias_md, eng, const_cast<float*>(bias.data<float>())));
+  args.emplace(DNNL_ARG_SCRATCHPAD, scratchpad_memory(*prim));
   prim->compute.execute(stream, args);
   if (prim->reorder_dst) prim->from_dst.execute(stream, dst, user_dst);
   stream.wait();
   return true;
 }
 
-// Long 1-D convolutions (height 1, not transposed) run in tiles of kConv1dTile outputs through one primitive whose
-// shape does not depend on the length: oneDNN's primitive creation grows with the width (0.1-0.6 s for one
-// HiFi-GAN layer at 10 s of audio, measured with ONEDNN_VERBOSE=2), so every new duration a server met would pay
-// it again for each layer and the cache would keep a primitive per length. Each tile's input (with its halo and
-// the zero padding at either end) is gathered into nchw scratch, and its output copied into place.
+// Long convolutions run in tiles along the time axis through one primitive whose shape does not depend on the
+// length: 1-D rows (height 1: HiFi-GAN) in tiles of kConv1dTile outputs, 2-D planes (the VAE, UNet level 0) in
+// tiles of whole rows, about kConv2dTileOutputs outputs each (a multiple of 4 rows, so Winograd's 4x4 output
+// tiles fall where they fall untiled). Why:
+// - oneDNN's primitive creation grows with the width (0.1-0.6 s for one HiFi-GAN layer at 10 s of audio,
+//   ONEDNN_VERBOSE=2), and its Winograd weight layout follows the plane's size: a new cue duration made a server
+//   create primitives and re-transform weights (2.7 s for the VAE) and keep both;
+// - a tile's working set stays in cache: measured 0.58-0.84x the time of the untiled VAE convolutions.
+// Each tile's input (with its halo and the zero padding at either end) is gathered into nchw scratch, the last
+// tile is padded to the full tile, and the valid outputs are copied into place. Planes shorter than two tiles
+// keep their exact shape (padding them to a tile would multiply the work of short cues).
 constexpr int64_t kConv1dTile = 4096;
+constexpr int64_t kConv2dTileOutputs = 1024;
 
-bool wants_tiles(const DirectSpec& s) { return !s.transposed && s.h == 1 && s.oh == 1 && s.ow > kConv1dTile; }
+// Outputs along the tiled axis per tile (W for 1-D, rows for 2-D), or 0 when `s` runs untiled.
+int64_t tile_length(const DirectSpec& s) {
+  if (s.transposed) return 0;
+  if (s.h == 1 && s.oh == 1) return s.ow > kConv1dTile ? kConv1dTile : 0;
+  const int64_t rows = ((kConv2dTileOutputs + s.ow - 1) / s.ow + 3) / 4 * 4;
+  return s.oh > 2 * rows ? rows : 0;
+}
 
-// With `ep` (conv1d_fused), the input activation is applied while gathering a tile and the rest of the epilogue
-// (its bias aside: the primitive adds it) while copying the tile out, in the order of the unfused composition.
-bool run_direct_tiled(const DirectSpec& s, const Tensor& x, const Tensor& weight_in, const Tensor& weight_f32,
-                      const Tensor& bias, Tensor& out, const cpu::Conv1dEpilogue* ep = nullptr) {
+// One axis of a DirectSpec: the tiled one.
+struct Axis {
+  int64_t in, out, stride, pad, kernel, dil;
+  int64_t unit_in, unit_out;  // elements of one position along it in an input / output plane
+};
+
+// With `ep` (conv1d_fused, 1-D only), the input activation is applied while gathering a tile and the rest of the
+// epilogue (its bias aside: the primitive adds it) while copying the tile out, in the order of the unfused
+// composition.
+bool run_direct_tiled(const DirectSpec& s, int64_t tile, const Tensor& x, const Tensor& weight_in,
+                      const Tensor& weight_f32, const Tensor& bias, Tensor& out,
+                      const cpu::Conv1dEpilogue* ep = nullptr) {
+  const bool rows = !(s.h == 1 && s.oh == 1);
+  const Axis a = rows ? Axis{s.h, s.oh, s.stride_h, s.pad_h, s.kh, s.dil_h, s.w, s.ow}
+                      : Axis{s.w, s.ow, s.stride_w, s.pad_w, s.kw, s.dil_w, 1, 1};
+  const int64_t span = (tile - 1) * a.stride + (a.kernel - 1) * a.dil + 1;
   DirectSpec t = s;
-  t.ow = kConv1dTile;
-  t.w = (kConv1dTile - 1) * s.stride_w + (s.kw - 1) * s.dil_w + 1;
-  t.pad_w = t.pad_w_r = 0;
+  if (rows) {
+    t.oh = tile;
+    t.h = span;
+    t.pad_h = t.pad_h_r = 0;
+  } else {
+    t.ow = tile;
+    t.w = span;
+    t.pad_w = t.pad_w_r = 0;
+  }
   const auto prim = find_primitive(t);
   if (!prim->supported) return false;
   const auto& eng = cpu::onednn_engine();
   const dnnl::memory weights = find_weights(*prim, weight_in, weight_f32);
-  float* tile_in = scratch(2, static_cast<size_t>(t.n * t.c_in * t.w) * sizeof(float));
-  float* tile_out = scratch(3, static_cast<size_t>(t.n * t.c_out * t.ow) * sizeof(float));
+  const int64_t plane_in = t.h * t.w, plane_out = t.oh * t.ow;
+  float* tile_in = scratch(2, static_cast<size_t>(t.n * t.c_in * plane_in) * sizeof(float));
+  float* tile_out = scratch(3, static_cast<size_t>(t.n * t.c_out * plane_out) * sizeof(float));
   dnnl::memory user_src(prim->user_src_md, eng, tile_in), user_dst(prim->user_dst_md, eng, tile_out);
   dnnl::memory src = prim->reorder_src ? dnnl::memory(prim->src_md, eng, scratch(0, prim->src_md.get_size())) : user_src;
   dnnl::memory dst = prim->reorder_dst ? dnnl::memory(prim->dst_md, eng, scratch(1, prim->dst_md.get_size())) : user_dst;
   std::unordered_map<int, dnnl::memory> args{{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DST, dst}};
   if (s.has_bias) args.emplace(DNNL_ARG_BIAS, dnnl::memory(prim->bias_md, eng, const_cast<float*>(bias.data<float>())));
+  args.emplace(DNNL_ARG_SCRATCHPAD, scratchpad_memory(*prim));
   dnnl::stream stream(eng);
   const float* px = x.data<float>();
   float* py = out.data<float>();
   const int64_t planes_in = s.n * s.c_in, planes_out = s.n * s.c_out;
-  for (int64_t o0 = 0; o0 < s.ow; o0 += kConv1dTile) {
-    // Input positions [i0, i0 + t.w) of the padded signal's coordinates shifted back by the left padding.
-    const int64_t i0 = o0 * s.stride_w - s.pad_w;
-    const int64_t lo = std::clamp<int64_t>(-i0, 0, t.w), hi = std::clamp<int64_t>(s.w - i0, lo, t.w);
+  const int64_t full_in = s.h * s.w, full_out = s.oh * s.ow;
+  for (int64_t o0 = 0; o0 < a.out; o0 += tile) {
+    // Input positions [i0, i0 + span) along the axis (i0 < 0 and past the end: the zero padding).
+    const int64_t i0 = o0 * a.stride - a.pad;
+    const int64_t lo = std::clamp<int64_t>(-i0, 0, span), hi = std::clamp<int64_t>(a.in - i0, lo, span);
     cpu::parallel_for(planes_in, 1, [&](int64_t begin, int64_t end) {
       for (int64_t p = begin; p < end; ++p) {
-        float* d = tile_in + p * t.w;
-        std::fill(d, d + lo, 0.0f);
-        std::copy(px + p * s.w + i0 + lo, px + p * s.w + i0 + hi, d + lo);
-        std::fill(d + hi, d + t.w, 0.0f);
+        float* d = tile_in + p * plane_in;
+        std::fill(d, d + lo * a.unit_in, 0.0f);
+        std::copy(px + p * full_in + (i0 + lo) * a.unit_in, px + p * full_in + (i0 + hi) * a.unit_in,
+                  d + lo * a.unit_in);
+        std::fill(d + hi * a.unit_in, d + plane_in, 0.0f);
         if (ep && ep->has_input_slope)
-          for (int64_t i = lo; i < hi; ++i) d[i] = d[i] > 0.0f ? d[i] : d[i] * ep->input_slope;
+          for (int64_t i = lo * a.unit_in; i < hi * a.unit_in; ++i) d[i] = d[i] > 0.0f ? d[i] : d[i] * ep->input_slope;
       }
     });
     if (prim->reorder_src) prim->to_src.execute(stream, user_src, src);
     prim->compute.execute(stream, args);
     if (prim->reorder_dst) prim->from_dst.execute(stream, dst, user_dst);
     stream.wait();
-    const int64_t valid = std::min(kConv1dTile, s.ow - o0);
+    const int64_t valid = std::min(tile, a.out - o0) * a.unit_out;
     cpu::parallel_for(planes_out, 1, [&](int64_t begin, int64_t end) {
       for (int64_t p = begin; p < end; ++p) {
-        float* y = py + p * s.ow + o0;
-        std::copy(tile_out + p * t.ow, tile_out + p * t.ow + valid, y);
+        const int64_t at = p * full_out + o0 * a.unit_out;
+        std::copy(tile_out + p * plane_out, tile_out + p * plane_out + valid, py + at);
         if (ep)
-          cpu::apply_conv1d_epilogue(y, valid, 0.0f, ep->residual ? ep->residual + p * s.ow + o0 : nullptr,
-                                     ep->residual2 ? ep->residual2 + p * s.ow + o0 : nullptr, *ep);
+          cpu::apply_conv1d_epilogue(py + at, valid, 0.0f, ep->residual ? ep->residual + at : nullptr,
+                                     ep->residual2 ? ep->residual2 + at : nullptr, *ep);
       }
     });
   }
@@ -386,7 +452,9 @@ Tensor conv2d_impl(const char* op, const Tensor& x_in, const Tensor& weight_in, 
   if (want_direct(g.kh * g.kw, g.oh * g.ow, g.groups)) {
     const DirectSpec s{g.n, g.c_in, g.h, g.w, g.c_out, g.kh, g.kw, g.oh, g.ow, o.stride_h, o.stride_w, o.padding_h,
                        o.padding_w, o.padding_h, o.padding_w, o.dilation_h, o.dilation_w, bias.defined() ? 1 : 0, 0};
-    if (wants_tiles(s) ? run_direct_tiled(s, x, weight_in, weight, bias, out) : run_direct(s, x, weight_in, weight, bias, out))
+    const int64_t tile = tile_length(s);
+    if (tile > 0 ? run_direct_tiled(s, tile, x, weight_in, weight, bias, out)
+                 : run_direct(s, x, weight_in, weight, bias, out))
       return out;
   }
   const int64_t cin_g = g.c_in / g.groups, cout_g = g.c_out / g.groups;
@@ -467,10 +535,11 @@ Tensor direct_conv1d_tiled_if_wanted(const Tensor& x_in, const Tensor& weight_in
   // The same spec conv1d builds (a height-1 conv2d), so both share the cached primitive.
   const DirectSpec s{n, c_in, 1, len, c_out, 1, k, 1, out_len, 1, o.stride, 0, o.padding, 0, o.padding, 1,
                      o.dilation, bias_in.defined() ? 1 : 0, 0};
-  if (!want_direct(k, out_len, 1) || !wants_tiles(s)) return {};
+  const int64_t tile = tile_length(s);
+  if (!want_direct(k, out_len, 1) || tile == 0) return {};
   const Tensor x = as_f32(x_in), weight = as_f32(weight_in), bias = as_f32(bias_in);
   Tensor out = Tensor::empty({n, c_out, out_len});
-  if (!run_direct_tiled(s, x, weight_in.unsqueeze(2), weight.unsqueeze(2), bias, out, &ep)) return {};
+  if (!run_direct_tiled(s, tile, x, weight_in.unsqueeze(2), weight.unsqueeze(2), bias, out, &ep)) return {};
   return out;
 }
 

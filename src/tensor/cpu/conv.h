@@ -13,6 +13,7 @@
 // winograd1d_min_channels() channels in and out, the 1-D Winograd path
 // (tensor/cpu/conv_winograd1d.h: HiFi-GAN's resblocks).
 
+#include <cstddef>
 #include <cstdint>
 
 namespace foley::tensor::cpu {
@@ -34,6 +35,15 @@ inline constexpr int64_t kWinograd1dMinChannels = 64;
 // lower it to run the tiny models through that path.
 int64_t winograd1d_min_channels();
 void set_winograd1d_min_channels(int64_t channels);
+
+// Bounds of the oneDNN caches, so that a resident server meeting many cue
+// durations keeps a bounded set: 2-D primitives' shapes follow the audio
+// length (long 1-D rows run in length-independent tiles), and oneDNN's
+// Winograd weight layout follows the shape, each layout a full transformed
+// copy of the weight (measured on the full-size VAE: +170 to +800 MB per new
+// length before these bounds). The least recently used go first.
+inline constexpr size_t kMaxConvPrimitives = 512;
+inline constexpr size_t kMaxConvWeightLayouts = 2;  // per weight tensor
 
 // Drops every cached oneDNN primitive, reordered and Winograd-transformed
 // weight (tests; a process

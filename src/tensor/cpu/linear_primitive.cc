@@ -1,13 +1,13 @@
 #include "tensor/cpu/linear_primitive.h"
 
-#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
-#include <tuple>
 #include <unordered_map>
+#include <vector>
 
 #include "common/error.h"
+#include "tensor/cpu/lru_cache.h"
 #include "tensor/cpu/onednn_engine.h"
 
 namespace foley::tensor::cpu {
@@ -17,16 +17,46 @@ using dnnl::memory;
 
 struct LinearPrimitive {
   memory::desc src, weights, bias, dst;
+  // Ours (scratchpad_mode::user, thread_scratchpad): with the library's, every cached primitive would keep its
+  // own buffer (the packed weights, up to k x n floats) for as long as it is cached.
+  memory::desc scratchpad;
   dnnl::matmul matmul;
 };
 
-// Shapes seen in one model are few (a few dozen); the cache is never trimmed.
+// This thread's scratchpad, grown to the largest one asked for and reused.
+void* thread_scratchpad(size_t bytes) {
+  thread_local std::vector<char> buffer;
+  if (buffer.size() < bytes) buffer.resize(bytes);
+  return buffer.data();
+}
+
+struct ShapeKey {
+  int64_t rows, n, k;
+  bool has_bias;
+  bool operator==(const ShapeKey& o) const {
+    return rows == o.rows && n == o.n && k == o.k && has_bias == o.has_bias;
+  }
+};
+struct ShapeKeyHash {
+  size_t operator()(const ShapeKey& s) const {
+    size_t h = std::hash<int64_t>()(s.rows);
+    for (int64_t v : {s.n, s.k, static_cast<int64_t>(s.has_bias)}) h = h * 1000003u ^ std::hash<int64_t>()(v);
+    return h;
+  }
+};
+
+// A model has a few dozen linear shapes per audio length (the rows are batch x tokens); the cache keeps the
+// most recently used kMaxLinearPrimitives, so a server meeting many cue durations does not grow without bound.
+constexpr size_t kMaxLinearPrimitives = 512;
+
 std::shared_ptr<const LinearPrimitive> primitive_for(int64_t rows, int64_t n, int64_t k, bool has_bias) {
   static std::mutex* mutex = new std::mutex;
-  static auto* cache = new std::map<std::tuple<int64_t, int64_t, int64_t, bool>, std::shared_ptr<const LinearPrimitive>>;
-  std::lock_guard<std::mutex> lock(*mutex);
-  auto key = std::make_tuple(rows, n, k, has_bias);
-  if (auto it = cache->find(key); it != cache->end()) return it->second;
+  static auto* cache = new LruCache<ShapeKey, std::shared_ptr<const LinearPrimitive>, ShapeKeyHash>(kMaxLinearPrimitives);
+  const ShapeKey key{rows, n, k, has_bias};
+  {
+    std::lock_guard<std::mutex> lock(*mutex);
+    if (auto found = cache->get(key)) return *found;
+  }
   auto p = std::make_shared<LinearPrimitive>();
   p->src = memory::desc({rows, k}, memory::data_type::f32, memory::format_tag::ab);
   // w is [n, k] row-major: the [k, n] matrix the matmul wants, stored transposed.
@@ -35,8 +65,13 @@ std::shared_ptr<const LinearPrimitive> primitive_for(int64_t rows, int64_t n, in
   if (has_bias) p->bias = memory::desc({1, n}, memory::data_type::f32, memory::format_tag::ab);
   const dnnl::matmul::desc desc = has_bias ? dnnl::matmul::desc(p->src, p->weights, p->bias, p->dst)
                                            : dnnl::matmul::desc(p->src, p->weights, p->dst);
-  p->matmul = dnnl::matmul(dnnl::matmul::primitive_desc(desc, onednn_engine()));
-  return cache->emplace(key, std::move(p)).first->second;
+  dnnl::primitive_attr attr;
+  attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
+  const dnnl::matmul::primitive_desc pd(desc, attr, onednn_engine());  // outside the lock
+  p->scratchpad = pd.scratchpad_desc();
+  p->matmul = dnnl::matmul(pd);
+  std::lock_guard<std::mutex> lock(*mutex);
+  return cache->put(key, std::move(p));
 }
 
 }  // namespace
@@ -51,6 +86,7 @@ void linear_onednn(int64_t rows, int64_t n, int64_t k, const float* x, const flo
     memory dst(p->dst, eng, y);
     std::unordered_map<int, memory> args{{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DST, dst}};
     if (bias) args.emplace(DNNL_ARG_BIAS, memory(p->bias, eng, const_cast<float*>(bias)));
+    args.emplace(DNNL_ARG_SCRATCHPAD, memory(p->scratchpad, eng, thread_scratchpad(p->scratchpad.get_size())));
     dnnl::stream stream(eng);
     p->matmul.execute(stream, args);
     stream.wait();

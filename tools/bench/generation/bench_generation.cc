@@ -4,9 +4,10 @@
 // warm-up). Prints one JSON line per measurement; run.sh runs both sides.
 //
 // usage: bench_generation MODEL_DIR THREADS REPS [STAGES] [TINY_MODEL_DIR]
-//   STAGES: comma list of unet,vae,vocoder,e2e,tiny,tiny-ddim (default unet,vae,vocoder,e2e); tiny times the
-//   whole text-to-audio pipeline (conditioning included) on TINY_MODEL_DIR, 10.24 s, with DPM-Solver++ 20
-//   steps; tiny-ddim adds the default DDIM 200 steps.
+//   STAGES: comma list of unet,vae,vocoder,e2e,tiny,tiny-ddim,newlen (default unet,vae,vocoder,e2e); tiny
+//   times the whole text-to-audio pipeline (conditioning included) on TINY_MODEL_DIR, 10.24 s, with
+//   DPM-Solver++ 20 steps; tiny-ddim adds the default DDIM 200 steps; newlen times UNet, VAE and vocoder once
+//   each at a latent length not met before (10.00 s), twice: what a new cue duration costs a warm server.
 
 #include <algorithm>
 #include <chrono>
@@ -123,6 +124,23 @@ int main(int argc, char** argv) {
     if (wants("vocoder")) {
       const Tensor mel = pipeline.vae().decode(z).squeeze(1);
       emit("vocoder", median_timing(reps, [&] { pipeline.vocoder().forward(mel); }));
+    }
+    if (wants("newlen")) {
+      // A length the stages above have not met (10.00 s: 250 latent frames): its first call pays for whatever
+      // the kernels build per shape, as a resident server does for every new cue duration; then the same again.
+      const Tensor lat = tensor::randn({1, uc.in_channels, 250, kLatentBins}, gen);
+      const Tensor x2 = tensor::cat({lat, lat}, 0);
+      const Tensor zn = tensor::scale(lat, 1.0 / pipeline.vae().config().scaling_factor);
+      for (const char* when : {"first", "again"}) {
+        const std::string suffix = std::string("_new_length_") + when;
+        emit(("unet_call_b2" + suffix).c_str(), time_once([&] {
+               pipeline.unet().forward(x2, 981.0, inputs.encoder_hidden_states, inputs.encoder_hidden_states_1,
+                                       inputs.encoder_attention_mask_1);
+             }));
+        Tensor mel;
+        emit(("vae_decode" + suffix).c_str(), time_once([&] { mel = pipeline.vae().decode(zn).squeeze(1); }));
+        emit(("vocoder" + suffix).c_str(), time_once([&] { pipeline.vocoder().forward(mel); }));
+      }
     }
     if (wants("e2e")) {
       engine::GenerationParams params;
