@@ -7,7 +7,8 @@
 //   STAGES: comma list of unet,vae,vocoder,e2e,tiny,tiny-ddim,newlen (default unet,vae,vocoder,e2e); tiny
 //   times the whole text-to-audio pipeline (conditioning included) on TINY_MODEL_DIR, 10.24 s, with
 //   DPM-Solver++ 20 steps; tiny-ddim adds the default DDIM 200 steps; newlen times UNet, VAE and vocoder once
-//   each at a latent length not met before (10.00 s), twice: what a new cue duration costs a warm server.
+//   each at a latent length not met before (10.00 s), twice: what a new cue duration costs a warm server;
+//   lengths runs one UNet call and the VAE decode at 24 lengths and prints the resident set size after each.
 
 #include <algorithm>
 #include <chrono>
@@ -62,6 +63,17 @@ Timing median_timing(int reps, F&& f) {
   for (int i = 0; i < reps; ++i) runs.push_back(time_once(f));
   std::sort(runs.begin(), runs.end(), [](const Timing& a, const Timing& b) { return a.wall_ms < b.wall_ms; });
   return runs[runs.size() / 2];
+}
+
+// Resident set size of this process, MB (/proc/self/statm).
+long resident_mb() {
+  std::FILE* f = std::fopen("/proc/self/statm", "r");
+  long pages = 0, resident = 0;
+  if (f) {
+    if (std::fscanf(f, "%ld %ld", &pages, &resident) != 2) resident = 0;
+    std::fclose(f);
+  }
+  return resident * 4096 / (1 << 20);
 }
 
 void emit(const char* bench, const Timing& t) {
@@ -140,6 +152,23 @@ int main(int argc, char** argv) {
         Tensor mel;
         emit(("vae_decode" + suffix).c_str(), time_once([&] { mel = pipeline.vae().decode(zn).squeeze(1); }));
         emit(("vocoder" + suffix).c_str(), time_once([&] { pipeline.vocoder().forward(mel); }));
+      }
+    }
+    if (wants("lengths")) {
+      // What a resident server's memory does as it meets cue after cue of a new duration: the VAE decode and one
+      // UNet call at 24 latent lengths (0.4-10.24 s), resident set size after each.
+      for (int64_t frames : {256, 250, 251, 252, 253, 254, 200, 150, 100, 75, 50, 25, 10, 101, 102, 103, 104, 105,
+                             106, 107, 108, 109, 110, 256}) {
+        const Tensor lat = tensor::randn({1, uc.in_channels, frames, kLatentBins}, gen);
+        const Timing t = time_once([&] {
+          pipeline.unet().forward(tensor::cat({lat, lat}, 0), 981.0, inputs.encoder_hidden_states,
+                                  inputs.encoder_hidden_states_1, inputs.encoder_attention_mask_1);
+          pipeline.vae().decode(tensor::scale(lat, 1.0 / pipeline.vae().config().scaling_factor));
+        });
+        std::printf("{\"impl\": \"foley\", \"bench\": \"unet_vae_at_length\", \"latent_frames\": %lld, "
+                    "\"wall_ms\": %.1f, \"rss_mb\": %ld}\n",
+                    static_cast<long long>(frames), t.wall_ms, resident_mb());
+        std::fflush(stdout);
       }
     }
     if (wants("e2e")) {
