@@ -6,6 +6,7 @@
 #include <numeric>
 
 #include "common/error.h"
+#include "tensor/cpu/parallel.h"
 
 namespace foley::tensor {
 
@@ -359,6 +360,64 @@ Tensor Tensor::select(int64_t d, int64_t index) const {
 
 // --- Tensor: layout changes -----------------------------------------------------------------
 
+namespace {
+
+// The permutation as a batch of 2-D transposes, when it is one: output [A, X, Y] from input [A, Y, X] once
+// neighbouring dims that stay neighbours are merged (the UNet's [B, C, HW] <-> [B, HW, C] token reshapes, the
+// attention heads' split and merge). Copies 4-byte elements in 16 x 16 blocks, so both sides are read and written
+// a cache line at a time (the generic loop reads the source with a stride of a whole row), batches and row
+// blocks in parallel. Returns false (nothing written) for any other permutation.
+bool batched_transpose_32(const void* src_v, void* dst_v, const Shape& in_shape, const std::vector<int64_t>& p) {
+  // Size-1 dims dropped, the others numbered 0..m-1 in input order; then runs of output dims whose numbers
+  // follow each other merged into groups {first number, size}, in output order.
+  const size_t n = in_shape.size();
+  std::vector<int64_t> rank(n, -1);
+  int64_t m = 0;
+  for (size_t i = 0; i < n; ++i)
+    if (in_shape[i] > 1) rank[i] = m++;
+  std::vector<std::pair<int64_t, int64_t>> groups;
+  int64_t last = -2;
+  for (int64_t d : p) {
+    const int64_t r = rank[static_cast<size_t>(d)];
+    if (r < 0) continue;
+    if (r == last + 1 && !groups.empty())
+      groups.back().second *= in_shape[static_cast<size_t>(d)];
+    else
+      groups.push_back({r, in_shape[static_cast<size_t>(d)]});
+    last = r;
+  }
+  int64_t batch = 1, rows = 1, cols = 1;  // output [batch, rows, cols] = input [batch, cols, rows]
+  if (groups.size() == 3 && groups[0].first < groups[2].first && groups[2].first < groups[1].first) {
+    batch = groups[0].second;
+    rows = groups[1].second;
+    cols = groups[2].second;
+  } else if (groups.size() == 2 && groups[1].first < groups[0].first) {
+    rows = groups[0].second;
+    cols = groups[1].second;
+  } else {
+    return false;
+  }
+  const auto* src = static_cast<const uint32_t*>(src_v);
+  auto* dst = static_cast<uint32_t*>(dst_v);
+  constexpr int64_t kBlock = 16;
+  const int64_t row_blocks = (rows + kBlock - 1) / kBlock;
+  cpu::parallel_for(batch * row_blocks, 4, [&](int64_t begin, int64_t end) {
+    for (int64_t t = begin; t < end; ++t) {
+      const int64_t a = t / row_blocks, r0 = (t % row_blocks) * kBlock, r1 = std::min(rows, r0 + kBlock);
+      const uint32_t* in = src + a * rows * cols;  // [cols, rows]
+      uint32_t* o = dst + a * rows * cols;         // [rows, cols]
+      for (int64_t c0 = 0; c0 < cols; c0 += kBlock) {
+        const int64_t c1 = std::min(cols, c0 + kBlock);
+        for (int64_t r = r0; r < r1; ++r)
+          for (int64_t c = c0; c < c1; ++c) o[r * cols + c] = in[c * rows + r];
+      }
+    }
+  });
+  return true;
+}
+
+}  // namespace
+
 Tensor Tensor::permute(const std::vector<int64_t>& perm) const {
   const int64_t n = dim();
   if (static_cast<int64_t>(perm.size()) != n) throw Error("permute: wrong number of dims for " + to_string());
@@ -392,6 +451,7 @@ Tensor Tensor::permute(const std::vector<int64_t>& perm) const {
   const size_t elem = dtype_size(dtype_);
   const auto* src = static_cast<const char*>(raw_data());
   auto* dst = static_cast<char*>(out.raw_data());
+  if (elem == 4 && batched_transpose_32(src, dst, shape_, p)) return out;
   const int64_t last = out_shape[static_cast<size_t>(n - 1)];
   const int64_t last_stride = src_strides[static_cast<size_t>(n - 1)];
   std::vector<int64_t> index(static_cast<size_t>(n), 0);

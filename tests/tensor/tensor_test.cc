@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 #include "common/error.h"
 #include "tensor/device.h"
 #include "tensor/tensor.h"
@@ -85,6 +87,40 @@ TEST_CASE("permute and transpose match index arithmetic") {
   // Integer and half tensors permute too.
   const Tensor h = x.to(DType::kF16).permute({3, 2, 1, 0}).permute({3, 2, 1, 0});
   CHECK(h.to_vector_f32() == x.to(DType::kF16).to_vector_f32());
+}
+
+TEST_CASE("every permutation of shapes with size-1 dims and odd sizes matches index arithmetic") {
+  // Covers the blocked batched-transpose path (e.g. [B, C, HW] <-> [B, HW, C], heads split and merged, sizes
+  // that are not multiples of its 16 x 16 blocks, size-1 dims anywhere) and the generic loop.
+  const std::vector<Shape> shapes = {{2, 37, 1, 19}, {1, 20, 33, 3}, {3, 1, 17, 1}, {5, 1, 40, 18}};
+  uint32_t seed = 40;
+  for (const Shape& shape : shapes) {
+    const Tensor x = random_tensor(shape, seed++);
+    const std::vector<float> xs = x.to_vector_f32();
+    std::vector<int64_t> perm{0, 1, 2, 3};
+    do {
+      const Tensor y = x.permute(perm);
+      const std::vector<float> ys = y.to_vector_f32();
+      INFO("shape " << x.to_string() << " perm " << perm[0] << perm[1] << perm[2] << perm[3]);
+      REQUIRE(y.shape() == Shape{shape[perm[0]], shape[perm[1]], shape[perm[2]], shape[perm[3]]});
+      int64_t in_strides[4];
+      for (int64_t i = 3, st = 1; i >= 0; --i) {
+        in_strides[i] = st;
+        st *= shape[i];
+      }
+      bool same = true;
+      int64_t k = 0;
+      for (int64_t a = 0; a < y.size(0); ++a)
+        for (int64_t b = 0; b < y.size(1); ++b)
+          for (int64_t c = 0; c < y.size(2); ++c)
+            for (int64_t d = 0; d < y.size(3); ++d, ++k) {
+              const int64_t src = a * in_strides[perm[0]] + b * in_strides[perm[1]] + c * in_strides[perm[2]] +
+                                  d * in_strides[perm[3]];
+              same = same && ys[k] == xs[src];
+            }
+      CHECK(same);
+    } while (std::next_permutation(perm.begin(), perm.end()));
+  }
 }
 
 TEST_CASE("dtype conversion, clone and item") {
