@@ -60,6 +60,13 @@ expect_contains "a server runs" "model server pid" "$status"
 expect_contains "it holds the tiny model" "tiny-audioldm2" "$status"
 expect_contains "it served both" "2 served" "$status"
 expect_eq "server dir is private" "700" "$(stat -c %a cache/server)"
+# Its OpenMP threads spin briefly at barriers, then sleep (GOMP_SPINCOUNT, unless the user chose a policy).
+server_pid=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["pid"])' cache/server/server.pid)
+if [ -n "${OMP_WAIT_POLICY:-}${GOMP_SPINCOUNT:-}" ]; then
+  skip "server spin bound (the environment sets an OpenMP wait policy)"
+else
+  expect_eq "server spin bound" 1 "$(tr '\0' '\n' < "/proc/$server_pid/environ" | grep -c '^GOMP_SPINCOUNT=10000$' || true)"
+fi
 
 # 2. The index records model fingerprint, seed, steps and generation seconds.
 show=$(foley cache show rain)

@@ -15,6 +15,7 @@ trap 'rm -rf "$WORK"' EXIT
 
 pass() { E2E_PASSED=$((E2E_PASSED + 1)); }
 fail() { E2E_FAILED=$((E2E_FAILED + 1)); echo "FAIL: $*" >&2; }
+skip() { echo "SKIP: $*" >&2; }
 
 # expect_eq WHAT EXPECTED ACTUAL
 expect_eq() {

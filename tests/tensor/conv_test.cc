@@ -267,17 +267,17 @@ TEST_CASE("long conv1d runs in length-independent tiles on the direct path and m
 }
 
 TEST_CASE("long conv2d planes run in row tiles on the direct path and match the definition") {
-  // Planes taller than two tiles (a tile is ~1024 outputs of whole rows: 128 rows at 8 wide, 16 at 64 wide)
-  // with padding, stride 2, dilation, batch 2, and a last partial tile; two heights of the same layer share
-  // one primitive.
+  // Planes taller than two tiles (a tile is ~1024 outputs of whole rows: 128 rows at 8 wide, 16 at 64 wide;
+  // tiled only with enough channels for a tile to be real work) with padding, stride 2, dilation, batch 2, and
+  // a last partial tile; two heights of the same layer share one primitive.
   using foley::tensor::cpu::ConvAlgorithm;
   ScopedConvAlgorithm scope(ConvAlgorithm::kDirect);
   Conv2dOptions dil = Conv2dOptions::make(1, 2);
   dil.dilation_h = dil.dilation_w = 2;
   const std::vector<std::tuple<Shape, Shape, Conv2dOptions>> convs = {
-      {{2, 3, 300, 8}, {4, 3, 3, 3}, Conv2dOptions::make(1, 1)},
-      {{1, 2, 1100, 64}, {3, 2, 3, 3}, Conv2dOptions::make(2, 1)},
-      {{1, 3, 203, 64}, {2, 3, 3, 3}, dil},
+      {{2, 48, 300, 8}, {48, 48, 3, 3}, Conv2dOptions::make(1, 1)},
+      {{1, 48, 300, 64}, {48, 48, 3, 3}, Conv2dOptions::make(2, 1)},
+      {{1, 48, 203, 64}, {40, 48, 3, 3}, dil},
   };
   uint32_t seed = 950;
   for (const auto& [xs, ws, o] : convs) {
@@ -286,11 +286,17 @@ TEST_CASE("long conv2d planes run in row tiles on the direct path and match the 
     CHECK(foley::tensor::testing::closeness(conv2d(x, w, b, o).to_vector_f32(), naive_conv2d(x, w, b, o), 1e-5,
                                             1e-4) <= 1.0);
   }
-  const Tensor w = random_tensor({4, 3, 3, 3}, seed++);
-  conv2d(random_tensor({1, 3, 300, 8}, seed++), w, {}, Conv2dOptions::make(1, 1));
+  const Tensor w = random_tensor({48, 48, 3, 3}, seed++);
+  conv2d(random_tensor({1, 48, 300, 8}, seed++), w, {}, Conv2dOptions::make(1, 1));
   const int64_t primitives = foley::tensor::cpu::conv_cached_primitives();
-  conv2d(random_tensor({1, 3, 333, 8}, seed++), w, {}, Conv2dOptions::make(1, 1));
+  conv2d(random_tensor({1, 48, 333, 8}, seed++), w, {}, Conv2dOptions::make(1, 1));
   CHECK(foley::tensor::cpu::conv_cached_primitives() == primitives);
+  // Few channels: untiled (each height its own primitive).
+  const Tensor small = random_tensor({4, 3, 3, 3}, seed++);
+  conv2d(random_tensor({1, 3, 300, 8}, seed++), small, {}, Conv2dOptions::make(1, 1));
+  const int64_t after_small = foley::tensor::cpu::conv_cached_primitives();
+  conv2d(random_tensor({1, 3, 333, 8}, seed++), small, {}, Conv2dOptions::make(1, 1));
+  CHECK(foley::tensor::cpu::conv_cached_primitives() == after_small + 1);
 }
 
 TEST_CASE("direct convolution reorders a weight once, follows in-place writes and forgets freed weights") {

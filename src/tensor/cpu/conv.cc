@@ -340,11 +340,17 @@ bool run_direct(const DirectSpec& s, const Tensor& x, const Tensor& weight_in, c
 constexpr int64_t kConv1dTile = 4096;
 constexpr int64_t kConv2dTileOutputs = 1024;
 
+// 2-D tiles only where a tile is real work (multiply-adds per tile, about 2^24): on the test models' 8-16
+// channels a tile is a few microseconds of compute against the fixed cost of its gather, reorders and
+// parallel regions, and their weights are too small for the layouts to matter.
+constexpr int64_t kConv2dTileMinWork = int64_t{1} << 24;
+
 // Outputs along the tiled axis per tile (W for 1-D, rows for 2-D), or 0 when `s` runs untiled.
 int64_t tile_length(const DirectSpec& s) {
   if (s.transposed) return 0;
   if (s.h == 1 && s.oh == 1) return s.ow > kConv1dTile ? kConv1dTile : 0;
   const int64_t rows = ((kConv2dTileOutputs + s.ow - 1) / s.ow + 3) / 4 * 4;
+  if (s.c_in * s.c_out * s.kh * s.kw * rows * s.ow < kConv2dTileMinWork) return 0;
   return s.oh > 2 * rows ? rows : 0;
 }
 
@@ -396,7 +402,8 @@ bool run_direct_tiled(const DirectSpec& s, int64_t tile, const Tensor& x, const 
     // Input positions [i0, i0 + span) along the axis (i0 < 0 and past the end: the zero padding).
     const int64_t i0 = o0 * a.stride - a.pad;
     const int64_t lo = std::clamp<int64_t>(-i0, 0, span), hi = std::clamp<int64_t>(a.in - i0, lo, span);
-    cpu::parallel_for(planes_in, 1, [&](int64_t begin, int64_t end) {
+    // Planes per thread: at least ~64 K floats of copying each, or it stays on this thread.
+    cpu::parallel_for(planes_in, std::max<int64_t>(1, (int64_t{1} << 16) / plane_in), [&](int64_t begin, int64_t end) {
       for (int64_t p = begin; p < end; ++p) {
         float* d = tile_in + p * plane_in;
         std::fill(d, d + lo * a.unit_in, 0.0f);
@@ -412,7 +419,7 @@ bool run_direct_tiled(const DirectSpec& s, int64_t tile, const Tensor& x, const 
     if (prim->reorder_dst) prim->from_dst.execute(stream, dst, user_dst);
     stream.wait();
     const int64_t valid = std::min(tile, a.out - o0) * a.unit_out;
-    cpu::parallel_for(planes_out, 1, [&](int64_t begin, int64_t end) {
+    cpu::parallel_for(planes_out, std::max<int64_t>(1, (int64_t{1} << 16) / plane_out), [&](int64_t begin, int64_t end) {
       for (int64_t p = begin; p < end; ++p) {
         const int64_t at = p * full_out + o0 * a.unit_out;
         std::copy(tile_out + p * plane_out, tile_out + p * plane_out + valid, py + at);
