@@ -7,7 +7,8 @@
 # usage: tools/bench/generation/run.sh [BUILD_DIR=build] [THREADS=all cores] [REPS=3] [STAGES=unet,vae,vocoder,e2e]
 # STAGES may also name tiny: the whole text-to-audio pipeline on the tiny test model (tests/fixtures/tiny-audioldm2),
 # first call and median, both sides. OMP_WAIT_POLICY defaults to passive (no spinning: CPU time stays meaningful
-# under load); OMP_WAIT_POLICY= (empty) runs both sides with the OpenMP runtime's default, as foley-gen runs.
+# under load); OMP_WAIT_POLICY= (empty) runs both sides with the OpenMP runtime's default, and
+# OMP_WAIT_POLICY= GOMP_SPINCOUNT=10000 as foley's model server runs (both sides' libgomp read it).
 # Needs foley_engine built in BUILD_DIR (cmake --build BUILD_DIR --target foley_engine) and the golden harness venv
 # (tools/golden/.venv). The random weights (~1.7 GB) are made once by diffusers into $FOLEY_BENCH_MODEL
 # (default /tmp/foley-bench-audioldm2) and reused; both sides load the same files.
@@ -36,7 +37,7 @@ export OMP_NUM_THREADS="$threads"
 export OMP_WAIT_POLICY="${OMP_WAIT_POLICY-passive}"
 [ -n "$OMP_WAIT_POLICY" ] || unset OMP_WAIT_POLICY
 tiny="$root/tests/fixtures/tiny-audioldm2"
-echo "load before: $(cut -d' ' -f1-3 /proc/loadavg); OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-(runtime default)}" >&2
+echo "load before: $(cut -d' ' -f1-3 /proc/loadavg); OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-(runtime default)} GOMP_SPINCOUNT=${GOMP_SPINCOUNT:-(runtime default)}" >&2
 {
   "$work/bench" "$model" "$threads" "$reps" "$stages" "$tiny"
   "$python" "$here/bench_torch.py" bench "$model" "$threads" "$reps" "$stages" "$tiny"
