@@ -100,6 +100,9 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias = {}, co
 // (biased) over each group's channels and all spatial elements; then the
 // per-channel affine weight [C]/bias [C] (either may be undefined = 1 / 0).
 Tensor group_norm(const Tensor& x, int64_t num_groups, const Tensor& weight, const Tensor& bias, double eps);
+// silu(group_norm(...)) in one pass over the output, equal to the composition
+// (ResNet blocks and the decoders' output norms).
+Tensor group_norm_silu(const Tensor& x, int64_t num_groups, const Tensor& weight, const Tensor& bias, double eps);
 
 // LayerNorm over the last dim D of x [..., D]; weight/bias [D] or undefined.
 Tensor layer_norm(const Tensor& x, const Tensor& weight, const Tensor& bias, double eps);

@@ -73,3 +73,15 @@ TEST_CASE("l2_normalize gives unit rows and leaves zero rows at zero") {
   require_close(l2_normalize(x), {3, 2}, {0.6f, 0.8f, 0, 0, 1, 0});
   require_close(l2_normalize(x, 0), {3, 2}, {3 / std::sqrt(10.f), 1, 0, 0, 1 / std::sqrt(10.f), 0});
 }
+
+TEST_CASE("group_norm_silu equals silu(group_norm(x)) exactly, with and without affine") {
+  // Odd spatial sizes exercise the vector tail; values spread over [-3, 3] reach both SiLU branches.
+  for (const Shape& shape : std::vector<Shape>{{2, 8, 5, 7}, {1, 12, 33}, {3, 4, 1, 17}}) {
+    const Tensor x = random_tensor(shape, 61, -3.0f, 3.0f);
+    const Tensor w = random_tensor({shape[1]}, 62), b = random_tensor({shape[1]}, 63);
+    INFO(x.to_string());
+    CHECK(group_norm_silu(x, 4, w, b, 1e-6).to_vector_f32() == silu(group_norm(x, 4, w, b, 1e-6)).to_vector_f32());
+    CHECK(group_norm_silu(x, 2, {}, {}, 1e-5).to_vector_f32() == silu(group_norm(x, 2, {}, {}, 1e-5)).to_vector_f32());
+  }
+  CHECK_THROWS_AS(group_norm_silu(random_tensor({1, 6, 4}, 64), 4, {}, {}, 1e-5), foley::Error);
+}

@@ -32,6 +32,8 @@ struct GroupNorm {
   tensor::Tensor operator()(const tensor::Tensor& x) const {
     return tensor::group_norm(x, groups, weight, bias, eps);
   }
+  // silu(norm(x)) in one pass (equal to composing them).
+  tensor::Tensor silu(const tensor::Tensor& x) const { return tensor::group_norm_silu(x, groups, weight, bias, eps); }
 };
 
 // [B, C, H, W] → [B, H·W, C] (tokens row-major over H then W) and back.

@@ -23,12 +23,12 @@ ResnetBlock2D ResnetBlock2D::load(const tensor::WeightMap& w, const std::string&
 }
 
 Tensor ResnetBlock2D::operator()(const Tensor& x, const Tensor& temb) const {
-  Tensor h = conv1_(tensor::silu(norm1_(x)));
+  Tensor h = conv1_(norm1_.silu(x));
   if (has_time_emb_) {
     Tensor t = time_emb_proj_(tensor::silu(temb));  // [B, out]
     h = tensor::add(h, t.reshape({t.size(0), t.size(1), 1, 1}));
   }
-  h = conv2_(tensor::silu(norm2_(h)));
+  h = conv2_(norm2_.silu(h));
   return tensor::add(has_shortcut_ ? conv_shortcut_(x) : x, h);
 }
 

@@ -103,7 +103,7 @@ Tensor AudioLDM2UNet2DConditionModel::forward(const Tensor& sample, double times
     }
     h = block(h, temb, cond, skips, out_h, out_w);
   }
-  return conv_out_(tensor::silu(conv_norm_out_(h)));
+  return conv_out_(conv_norm_out_.silu(h));
 }
 
 }  // namespace foley::engine

@@ -60,7 +60,7 @@ Tensor AutoencoderKLDecoder::decode(const Tensor& z) const {
     for (const auto& r : b.resnets) h = r(h);
     if (b.upsampler) h = (*b.upsampler)(h, 2 * h.size(2), 2 * h.size(3));
   }
-  return conv_out_(tensor::silu(conv_norm_out_(h)));
+  return conv_out_(conv_norm_out_.silu(h));
 }
 
 Tensor AutoencoderKLDecoder::decode_chunked(const Tensor& z, int64_t chunk_frames, int64_t overlap_frames) const {
