@@ -6,7 +6,9 @@
 // - small heads (D, Dv <= 16, e.g. the tiny test models, 4096-token VAE
 //   self-attention): K and V are transposed per task so the scores of 16 keys
 //   are 16 lanes of one AVX-512 register, then exp and P·V stay in registers;
-//   a GEMM library call per tiny dot product would cost more than the math;
+//   a GEMM library call per tiny dot product would cost more than the math.
+//   Rows run in one pass against an upper bound of their scores instead of a
+//   running maximum (exact two-pass fallback when the bound is loose);
 // - real heads: scores and P·V by single-threaded GEMM calls on blocks sized
 //   for the L2 cache, softmax in between with a vectorised exp.
 // AVX-512 is chosen at run time (the build targets baseline x86-64); the
