@@ -2,8 +2,11 @@
 
 // Helpers shared by the CPU op implementations.
 
+#include <array>
+#include <cstddef>
 #include <initializer_list>
 #include <string>
+#include <vector>
 
 #include "common/error.h"
 #include "tensor/tensor.h"
@@ -30,6 +33,26 @@ inline Tensor as_f32(const Tensor& t) { return t.defined() ? t.to(DType::kF32) :
 // Throws foley::Error "<op>: <message>".
 [[noreturn]] inline void fail(const char* op, const std::string& message) {
   throw Error(std::string(op) + ": " + message);
+}
+
+// Per-thread buffers that the CPU kernels reuse from call to call (fresh ones would page-fault on every call),
+// each grown to the largest size asked for. One slot per use that can be live at the same time.
+enum class Scratch {
+  kConvSrc,        // oneDNN direct convolution: blocked input
+  kConvDst,        //   blocked output
+  kConvTileIn,     //   a tile's gathered input (nchw)
+  kConvTileOut,    //   a tile's output (nchw)
+  kConvPad,        //   the primitive's scratchpad
+  kWinogradV,      // 1-D Winograd: transformed input
+  kWinogradM,      //   transformed products
+  kMatmulPad,      // oneDNN matmul (linear): the primitive's scratchpad
+  kCount
+};
+inline float* thread_scratch(Scratch slot, size_t bytes) {
+  thread_local std::array<std::vector<float>, static_cast<size_t>(Scratch::kCount)> buffers;
+  auto& b = buffers[static_cast<size_t>(slot)];
+  if (b.size() * sizeof(float) < bytes) b.assign(bytes / sizeof(float) + 16, 0.0f);
+  return b.data();
 }
 
 }  // namespace foley::tensor::cpu

@@ -291,17 +291,8 @@ dnnl::memory find_weights(const DirectPrimitive& prim, const Tensor& weight_in, 
   return entry->memory;
 }
 
-// Per-thread scratch for the blocked activations (slots 0, 1), the 1-D tiles (2, 3) and oneDNN's scratchpad (4),
-// reused across calls (no page faults on every call).
-float* scratch(int slot, size_t bytes) {
-  thread_local std::array<std::vector<float>, 5> buffers;
-  auto& b = buffers[static_cast<size_t>(slot)];
-  if (b.size() * sizeof(float) < bytes) b.assign(bytes / sizeof(float) + 16, 0.0f);
-  return b.data();
-}
-
 dnnl::memory scratchpad_memory(const DirectPrimitive& prim) {
-  return dnnl::memory(prim.scratchpad_md, cpu::onednn_engine(), scratch(4, prim.scratchpad_md.get_size()));
+  return dnnl::memory(prim.scratchpad_md, cpu::onednn_engine(), cpu::thread_scratch(cpu::Scratch::kConvPad, prim.scratchpad_md.get_size()));
 }
 
 // Runs `s` through oneDNN into `out` (nchw). Returns false when the library has no primitive for the shape.
@@ -313,8 +304,8 @@ bool run_direct(const DirectSpec& s, const Tensor& x, const Tensor& weight_in, c
   const dnnl::memory weights = find_weights(*prim, weight_in, weight_f32);
   dnnl::memory user_src(prim->user_src_md, eng, const_cast<float*>(x.data<float>()));
   dnnl::memory user_dst(prim->user_dst_md, eng, out.data<float>());
-  dnnl::memory src = prim->reorder_src ? dnnl::memory(prim->src_md, eng, scratch(0, prim->src_md.get_size())) : user_src;
-  dnnl::memory dst = prim->reorder_dst ? dnnl::memory(prim->dst_md, eng, scratch(1, prim->dst_md.get_size())) : user_dst;
+  dnnl::memory src = prim->reorder_src ? dnnl::memory(prim->src_md, eng, cpu::thread_scratch(cpu::Scratch::kConvSrc, prim->src_md.get_size())) : user_src;
+  dnnl::memory dst = prim->reorder_dst ? dnnl::memory(prim->dst_md, eng, cpu::thread_scratch(cpu::Scratch::kConvDst, prim->dst_md.get_size())) : user_dst;
   dnnl::stream stream(eng);
   if (prim->reorder_src) prim->to_src.execute(stream, user_src, src);
   std::unordered_map<int, dnnl::memory> args{{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DST, dst}};
@@ -385,11 +376,11 @@ bool run_direct_tiled(const DirectSpec& s, int64_t tile, const Tensor& x, const 
   const auto& eng = cpu::onednn_engine();
   const dnnl::memory weights = find_weights(*prim, weight_in, weight_f32);
   const int64_t plane_in = t.h * t.w, plane_out = t.oh * t.ow;
-  float* tile_in = scratch(2, static_cast<size_t>(t.n * t.c_in * plane_in) * sizeof(float));
-  float* tile_out = scratch(3, static_cast<size_t>(t.n * t.c_out * plane_out) * sizeof(float));
+  float* tile_in = cpu::thread_scratch(cpu::Scratch::kConvTileIn, static_cast<size_t>(t.n * t.c_in * plane_in) * sizeof(float));
+  float* tile_out = cpu::thread_scratch(cpu::Scratch::kConvTileOut, static_cast<size_t>(t.n * t.c_out * plane_out) * sizeof(float));
   dnnl::memory user_src(prim->user_src_md, eng, tile_in), user_dst(prim->user_dst_md, eng, tile_out);
-  dnnl::memory src = prim->reorder_src ? dnnl::memory(prim->src_md, eng, scratch(0, prim->src_md.get_size())) : user_src;
-  dnnl::memory dst = prim->reorder_dst ? dnnl::memory(prim->dst_md, eng, scratch(1, prim->dst_md.get_size())) : user_dst;
+  dnnl::memory src = prim->reorder_src ? dnnl::memory(prim->src_md, eng, cpu::thread_scratch(cpu::Scratch::kConvSrc, prim->src_md.get_size())) : user_src;
+  dnnl::memory dst = prim->reorder_dst ? dnnl::memory(prim->dst_md, eng, cpu::thread_scratch(cpu::Scratch::kConvDst, prim->dst_md.get_size())) : user_dst;
   std::unordered_map<int, dnnl::memory> args{{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DST, dst}};
   if (s.has_bias) args.emplace(DNNL_ARG_BIAS, dnnl::memory(prim->bias_md, eng, const_cast<float*>(bias.data<float>())));
   args.emplace(DNNL_ARG_SCRATCHPAD, scratchpad_memory(*prim));

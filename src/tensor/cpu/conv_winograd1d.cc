@@ -161,15 +161,6 @@ std::shared_ptr<TransformedWeights> find_weights(const Tensor& weight_in, const 
   return entry;
 }
 
-// Scratch reused across calls (the transformed input and the GEMM results run to tens of MB on the vocoder's
-// last stages; fresh buffers would page-fault on every call).
-float* scratch(int slot, size_t floats) {
-  thread_local std::array<std::vector<float>, 2> buffers;
-  auto& b = buffers[static_cast<size_t>(slot)];
-  if (b.size() < floats) b.assign(floats, 0.0f);
-  return b.data();
-}
-
 bool winograd_enabled() {
   static const bool enabled = [] {
     const char* env = std::getenv("FOLEY_CONV_WINOGRAD");
@@ -374,8 +365,8 @@ void winograd_conv1d(const Tensor& x, const Tensor& weight_in, const Tensor& wei
   const float* u = weights->u.data();
   const Matrices& mx = matrices();
   const bool avx512 = has_avx512();
-  float* v = scratch(0, static_cast<size_t>(kAlpha * c_in * ldv));
-  float* m = scratch(1, static_cast<size_t>(kAlpha * c_out * cols));
+  float* v = thread_scratch(Scratch::kWinogradV, static_cast<size_t>(kAlpha * c_in * ldv) * sizeof(float));
+  float* m = thread_scratch(Scratch::kWinogradM, static_cast<size_t>(kAlpha * c_out * cols) * sizeof(float));
   const float* px = x.data<float>();
   float* py = out.data<float>();
 

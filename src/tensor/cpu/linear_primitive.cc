@@ -4,9 +4,9 @@
 #include <mutex>
 #include <string>
 #include <unordered_map>
-#include <vector>
 
 #include "common/error.h"
+#include "tensor/cpu/common.h"
 #include "tensor/cpu/lru_cache.h"
 #include "tensor/cpu/onednn_engine.h"
 
@@ -17,18 +17,11 @@ using dnnl::memory;
 
 struct LinearPrimitive {
   memory::desc src, weights, bias, dst;
-  // Ours (scratchpad_mode::user, thread_scratchpad): with the library's, every cached primitive would keep its
+  // Ours (scratchpad_mode::user, thread_scratch): with the library's, every cached primitive would keep its
   // own buffer (the packed weights, up to k x n floats) for as long as it is cached.
   memory::desc scratchpad;
   dnnl::matmul matmul;
 };
-
-// This thread's scratchpad, grown to the largest one asked for and reused.
-void* thread_scratchpad(size_t bytes) {
-  thread_local std::vector<char> buffer;
-  if (buffer.size() < bytes) buffer.resize(bytes);
-  return buffer.data();
-}
 
 struct ShapeKey {
   int64_t rows, n, k;
@@ -86,7 +79,7 @@ void linear_onednn(int64_t rows, int64_t n, int64_t k, const float* x, const flo
     memory dst(p->dst, eng, y);
     std::unordered_map<int, memory> args{{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DST, dst}};
     if (bias) args.emplace(DNNL_ARG_BIAS, memory(p->bias, eng, const_cast<float*>(bias)));
-    args.emplace(DNNL_ARG_SCRATCHPAD, memory(p->scratchpad, eng, thread_scratchpad(p->scratchpad.get_size())));
+    args.emplace(DNNL_ARG_SCRATCHPAD, memory(p->scratchpad, eng, thread_scratch(Scratch::kMatmulPad, p->scratchpad.get_size())));
     dnnl::stream stream(eng);
     p->matmul.execute(stream, args);
     stream.wait();
