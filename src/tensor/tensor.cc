@@ -363,8 +363,9 @@ Tensor Tensor::select(int64_t d, int64_t index) const {
 namespace {
 
 // The permutation as a batch of 2-D transposes, when it is one: output [A, X, Y] from input [A, Y, X] once
-// neighbouring dims that stay neighbours are merged (the UNet's [B, C, HW] <-> [B, HW, C] token reshapes, the
-// attention heads' split and merge). Copies 4-byte elements in 16 x 16 blocks, so both sides are read and written
+// neighbouring dims that stay neighbours are merged (the UNet's [B, C, HW] <-> [B, HW, C] token reshapes; a
+// heads split [B, L, H, D] -> [B, H, L, D] is not one: it keeps the generic loop, whose inner copy of D is
+// contiguous). Copies 4-byte elements in 16 x 16 blocks, so both sides are read and written
 // a cache line at a time (the generic loop reads the source with a stride of a whole row), batches and row
 // blocks in parallel. Returns false (nothing written) for any other permutation.
 bool batched_transpose_32(const void* src_v, void* dst_v, const Shape& in_shape, const std::vector<int64_t>& p) {

@@ -205,18 +205,8 @@ TEST_CASE("conv1d_fused on long rows off the Winograd path folds its work into t
     Tensor y = conv1d(full ? leaky_relu(x, 0.1) : x, w, b, o);
     if (full) y = leaky_relu(scale(add(add(y, r1), r2), 1.0 / 3.0), 0.01);
     INFO("fused epilogue " << full);
-    const Tensor fused = cpu::direct_conv1d_tiled_if_wanted(x, w, b, o, [&] {
-      cpu::Conv1dEpilogue ep;
-      ep.has_input_slope = !std::isnan(f->input_slope);
-      ep.input_slope = static_cast<float>(f->input_slope);
-      ep.residual = f->residual.defined() ? f->residual.data<float>() : nullptr;
-      ep.residual2 = f->residual2.defined() ? f->residual2.data<float>() : nullptr;
-      ep.has_scale = f->output_scale != 1.0;
-      ep.scale = static_cast<float>(f->output_scale);
-      ep.has_output_slope = !std::isnan(f->output_slope);
-      ep.output_slope = static_cast<float>(f->output_slope);
-      return ep;
-    }());
+    const Tensor fused = cpu::direct_conv1d_tiled_if_wanted(x, w, b, o, cpu::conv1d_epilogue(*f, f->residual,
+                                                                                             f->residual2));
     REQUIRE(fused.defined());  // this shape takes the tiled path
     CHECK(fused.to_vector_f32() == y.to_vector_f32());
     CHECK(conv1d_fused(x, w, b, o, *f).to_vector_f32() == y.to_vector_f32());

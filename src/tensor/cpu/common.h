@@ -3,6 +3,7 @@
 // Helpers shared by the CPU op implementations.
 
 #include <array>
+#include <cmath>
 #include <cstddef>
 #include <initializer_list>
 #include <string>
@@ -34,6 +35,9 @@ inline Tensor as_f32(const Tensor& t) { return t.defined() ? t.to(DType::kF32) :
 [[noreturn]] inline void fail(const char* op, const std::string& message) {
   throw Error(std::string(op) + ": " + message);
 }
+
+// x * sigmoid(x) in f32, as the scalar SiLU paths compute it (AVX-512: simd_math.h silu16).
+inline float silu_scalar(float v) { return v / (1.0f + std::exp(-v)); }
 
 // Per-thread buffers that the CPU kernels reuse from call to call (fresh ones would page-fault on every call),
 // each grown to the largest size asked for. One slot per use that can be live at the same time.

@@ -291,29 +291,46 @@ dnnl::memory find_weights(const DirectPrimitive& prim, const Tensor& weight_in, 
   return entry->memory;
 }
 
-dnnl::memory scratchpad_memory(const DirectPrimitive& prim) {
-  return dnnl::memory(prim.scratchpad_md, cpu::onednn_engine(), cpu::thread_scratch(cpu::Scratch::kConvPad, prim.scratchpad_md.get_size()));
-}
+// One primitive bound to its memories: `in`/`out` nchw (ours), the blocked copies and the scratchpad in this
+// thread's scratch. run() reorders in, computes and reorders out.
+struct BoundPrimitive {
+  const DirectPrimitive& prim;
+  dnnl::memory user_src, user_dst, src, dst;
+  std::unordered_map<int, dnnl::memory> args;
+
+  BoundPrimitive(const DirectPrimitive& p, const dnnl::memory& weights, const float* in, float* out,
+                 const Tensor& bias, bool has_bias)
+      : prim(p) {
+    const auto& eng = cpu::onednn_engine();
+    user_src = dnnl::memory(p.user_src_md, eng, const_cast<float*>(in));
+    user_dst = dnnl::memory(p.user_dst_md, eng, out);
+    src = p.reorder_src ? dnnl::memory(p.src_md, eng, cpu::thread_scratch(cpu::Scratch::kConvSrc, p.src_md.get_size()))
+                        : user_src;
+    dst = p.reorder_dst ? dnnl::memory(p.dst_md, eng, cpu::thread_scratch(cpu::Scratch::kConvDst, p.dst_md.get_size()))
+                        : user_dst;
+    args = {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DST, dst}};
+    if (has_bias) args.emplace(DNNL_ARG_BIAS, dnnl::memory(p.bias_md, eng, const_cast<float*>(bias.data<float>())));
+    args.emplace(DNNL_ARG_SCRATCHPAD,
+                 dnnl::memory(p.scratchpad_md, eng, cpu::thread_scratch(cpu::Scratch::kConvPad, p.scratchpad_md.get_size())));
+  }
+
+  void run(dnnl::stream& stream) {
+    if (prim.reorder_src) prim.to_src.execute(stream, user_src, src);
+    prim.compute.execute(stream, args);
+    if (prim.reorder_dst) prim.from_dst.execute(stream, dst, user_dst);
+    stream.wait();
+  }
+};
 
 // Runs `s` through oneDNN into `out` (nchw). Returns false when the library has no primitive for the shape.
 bool run_direct(const DirectSpec& s, const Tensor& x, const Tensor& weight_in, const Tensor& weight_f32,
                 const Tensor& bias, Tensor& out) {
   const auto prim = find_primitive(s);
   if (!prim->supported) return false;
-  const auto& eng = cpu::onednn_engine();
-  const dnnl::memory weights = find_weights(*prim, weight_in, weight_f32);
-  dnnl::memory user_src(prim->user_src_md, eng, const_cast<float*>(x.data<float>()));
-  dnnl::memory user_dst(prim->user_dst_md, eng, out.data<float>());
-  dnnl::memory src = prim->reorder_src ? dnnl::memory(prim->src_md, eng, cpu::thread_scratch(cpu::Scratch::kConvSrc, prim->src_md.get_size())) : user_src;
-  dnnl::memory dst = prim->reorder_dst ? dnnl::memory(prim->dst_md, eng, cpu::thread_scratch(cpu::Scratch::kConvDst, prim->dst_md.get_size())) : user_dst;
-  dnnl::stream stream(eng);
-  if (prim->reorder_src) prim->to_src.execute(stream, user_src, src);
-  std::unordered_map<int, dnnl::memory> args{{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DST, dst}};
-  if (s.has_bias) args.emplace(DNNL_ARG_BIAS, dnnl::memory(prim->bias_md, eng, const_cast<float*>(bias.data<float>())));
-  args.emplace(DNNL_ARG_SCRATCHPAD, scratchpad_memory(*prim));
-  prim->compute.execute(stream, args);
-  if (prim->reorder_dst) prim->from_dst.execute(stream, dst, user_dst);
-  stream.wait();
+  BoundPrimitive bound(*prim, find_weights(*prim, weight_in, weight_f32), x.data<float>(), out.data<float>(), bias,
+                       s.has_bias != 0);
+  dnnl::stream stream(cpu::onednn_engine());
+  bound.run(stream);
   return true;
 }
 
@@ -373,18 +390,11 @@ bool run_direct_tiled(const DirectSpec& s, int64_t tile, const Tensor& x, const 
   }
   const auto prim = find_primitive(t);
   if (!prim->supported) return false;
-  const auto& eng = cpu::onednn_engine();
-  const dnnl::memory weights = find_weights(*prim, weight_in, weight_f32);
   const int64_t plane_in = t.h * t.w, plane_out = t.oh * t.ow;
   float* tile_in = cpu::thread_scratch(cpu::Scratch::kConvTileIn, static_cast<size_t>(t.n * t.c_in * plane_in) * sizeof(float));
   float* tile_out = cpu::thread_scratch(cpu::Scratch::kConvTileOut, static_cast<size_t>(t.n * t.c_out * plane_out) * sizeof(float));
-  dnnl::memory user_src(prim->user_src_md, eng, tile_in), user_dst(prim->user_dst_md, eng, tile_out);
-  dnnl::memory src = prim->reorder_src ? dnnl::memory(prim->src_md, eng, cpu::thread_scratch(cpu::Scratch::kConvSrc, prim->src_md.get_size())) : user_src;
-  dnnl::memory dst = prim->reorder_dst ? dnnl::memory(prim->dst_md, eng, cpu::thread_scratch(cpu::Scratch::kConvDst, prim->dst_md.get_size())) : user_dst;
-  std::unordered_map<int, dnnl::memory> args{{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DST, dst}};
-  if (s.has_bias) args.emplace(DNNL_ARG_BIAS, dnnl::memory(prim->bias_md, eng, const_cast<float*>(bias.data<float>())));
-  args.emplace(DNNL_ARG_SCRATCHPAD, scratchpad_memory(*prim));
-  dnnl::stream stream(eng);
+  BoundPrimitive bound(*prim, find_weights(*prim, weight_in, weight_f32), tile_in, tile_out, bias, s.has_bias != 0);
+  dnnl::stream stream(cpu::onednn_engine());
   const float* px = x.data<float>();
   float* py = out.data<float>();
   const int64_t planes_in = s.n * s.c_in, planes_out = s.n * s.c_out;
@@ -405,10 +415,7 @@ bool run_direct_tiled(const DirectSpec& s, int64_t tile, const Tensor& x, const 
           for (int64_t i = lo * a.unit_in; i < hi * a.unit_in; ++i) d[i] = d[i] > 0.0f ? d[i] : d[i] * ep->input_slope;
       }
     });
-    if (prim->reorder_src) prim->to_src.execute(stream, user_src, src);
-    prim->compute.execute(stream, args);
-    if (prim->reorder_dst) prim->from_dst.execute(stream, dst, user_dst);
-    stream.wait();
+    bound.run(stream);
     const int64_t valid = std::min(tile, a.out - o0) * a.unit_out;
     cpu::parallel_for(planes_out, std::max<int64_t>(1, (int64_t{1} << 16) / plane_out), [&](int64_t begin, int64_t end) {
       for (int64_t p = begin; p < end; ++p) {

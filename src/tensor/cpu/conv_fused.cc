@@ -18,6 +18,23 @@ void check_residual(const char* what, const Tensor& r, const Shape& out_shape) {
 
 }  // namespace
 
+namespace cpu {
+
+Conv1dEpilogue conv1d_epilogue(const Conv1dFusion& fusion, const Tensor& residual_f32, const Tensor& residual2_f32) {
+  Conv1dEpilogue ep;
+  ep.has_input_slope = !std::isnan(fusion.input_slope);
+  ep.input_slope = static_cast<float>(fusion.input_slope);
+  ep.residual = residual_f32.defined() ? residual_f32.data<float>() : nullptr;
+  ep.residual2 = residual2_f32.defined() ? residual2_f32.data<float>() : nullptr;
+  ep.has_scale = fusion.output_scale != 1.0;
+  ep.scale = static_cast<float>(fusion.output_scale);
+  ep.has_output_slope = !std::isnan(fusion.output_slope);
+  ep.output_slope = static_cast<float>(fusion.output_slope);
+  return ep;
+}
+
+}  // namespace cpu
+
 Tensor conv1d_fused(const Tensor& x, const Tensor& weight, const Tensor& bias, const Conv1dOptions& options,
                     const Conv1dFusion& fusion) {
   cpu::require_cpu("conv1d_fused", {&x, &weight, &bias, &fusion.residual, &fusion.residual2});
@@ -29,15 +46,7 @@ Tensor conv1d_fused(const Tensor& x, const Tensor& weight, const Tensor& bias, c
     check_residual("residual", fusion.residual, out_shape);
     check_residual("residual2", fusion.residual2, out_shape);
     const Tensor r1 = cpu::as_f32(fusion.residual), r2 = cpu::as_f32(fusion.residual2);
-    cpu::Conv1dEpilogue ep;
-    ep.has_input_slope = in_act;
-    ep.input_slope = static_cast<float>(fusion.input_slope);
-    ep.residual = r1.defined() ? r1.data<float>() : nullptr;
-    ep.residual2 = r2.defined() ? r2.data<float>() : nullptr;
-    ep.has_scale = scaled;
-    ep.scale = static_cast<float>(fusion.output_scale);
-    ep.has_output_slope = out_act;
-    ep.output_slope = static_cast<float>(fusion.output_slope);
+    const cpu::Conv1dEpilogue ep = cpu::conv1d_epilogue(fusion, r1, r2);
     Tensor y = cpu::winograd_conv1d_if_wanted(x, weight, bias, options.stride, options.padding, options.dilation,
                                               options.groups, ep);
     if (y.defined()) return y;

@@ -46,6 +46,10 @@ struct Conv1dEpilogue {
 bool winograd1d_wanted(int64_t c_in, int64_t c_out, int64_t kernel, int64_t stride, int64_t groups,
                        int64_t out_len);
 
+// The epilogue of `fusion` (tensor/ops.h), its residuals given as f32 tensors
+// (fusion.residual / residual2 through as_f32, kept alive by the caller).
+Conv1dEpilogue conv1d_epilogue(const Conv1dFusion& fusion, const Tensor& residual_f32, const Tensor& residual2_f32);
+
 // y[l] = out_act((((y[l] + bias) + r1[l]) + r2[l]) * scale), l in [0, len): the
 // epilogue of `ep` (its bias pointer aside) on one output row, in the order of
 // the unfused composition; r1 / r2 may be null.

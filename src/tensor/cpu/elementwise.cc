@@ -193,7 +193,7 @@ Tensor gelu(const Tensor& x, GeluApproximation approximation) {
 }
 Tensor silu(const Tensor& x) {
   if (cpu::has_avx512()) return unary_kernel("silu", x, 4 * kGrain, map_avx512<cpu::silu16>);
-  return unary("silu", x, [](float v) { return v / (1.0f + std::exp(-v)); });
+  return unary("silu", x, cpu::silu_scalar);
 }
 Tensor relu(const Tensor& x) {
   return unary("relu", x, [](float v) { return v > 0.0f ? v : 0.0f; });

@@ -58,7 +58,7 @@ void affine_row(const float* s, float* d, int64_t n, float scale, float shift, b
   }
   for (int64_t i = 0; i < n; ++i) d[i] = s[i] * scale + shift;
   if (silu)
-    for (int64_t i = 0; i < n; ++i) d[i] = d[i] / (1.0f + std::exp(-d[i]));
+    for (int64_t i = 0; i < n; ++i) d[i] = cpu::silu_scalar(d[i]);
 }
 
 Tensor group_norm_impl(const char* op, const Tensor& x_in, int64_t num_groups, const Tensor& weight_in,
