@@ -21,12 +21,15 @@ LogLevel g_level = initial_level();
 std::string g_program = "foley";
 thread_local LogCapture* t_capture = nullptr;
 
-void emit(std::string_view prefix, std::string_view message) {
-  std::string line = g_program + ": " + std::string(prefix) + std::string(message) + "\n";
+void put(std::string_view text) {
   if (t_capture != nullptr)
-    t_capture->append(line);
+    t_capture->append(text);
   else
-    std::fwrite(line.data(), 1, line.size(), stderr);
+    std::fwrite(text.data(), 1, text.size(), stderr);
+}
+
+void emit(std::string_view prefix, std::string_view message) {
+  put(g_program + ": " + std::string(prefix) + std::string(message) + "\n");
 }
 
 }  // namespace
@@ -38,6 +41,8 @@ void set_program_name(std::string_view name) { g_program = name; }
 LogCapture::LogCapture() : previous_(t_capture) { t_capture = this; }
 LogCapture::~LogCapture() { t_capture = previous_; }
 std::string LogCapture::take() { return std::exchange(text_, {}); }
+
+void log_lines(std::string_view lines) { put(lines); }
 
 void log_info(std::string_view message) {
   if (g_level >= LogLevel::kInfo) emit("", message);

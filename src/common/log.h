@@ -17,6 +17,10 @@ void log_verbose(std::string_view message);
 void log_warning(std::string_view message);  // printed unless quiet
 void log_error(std::string_view message);    // always printed
 
+// Lines already formatted by another process or thread (each ending in
+// '\n'), passed on as they are: to the current LogCapture, else to stderr.
+void log_lines(std::string_view lines);
+
 // The name printed before each message ("foley", "foley-gen").
 void set_program_name(std::string_view name);
 
@@ -31,6 +35,7 @@ class LogCapture {
   LogCapture& operator=(const LogCapture&) = delete;
   // The lines captured so far (each ends in '\n'), leaving none.
   std::string take();
+  const std::string& text() const { return text_; }
   void append(std::string_view line) { text_.append(line); }
 
  private:
