@@ -137,12 +137,16 @@ std::string ninja_file_for(const Plan& plan, const Tools& tools) {
   // finds already present untouched, so nothing downstream reruns.
   // API profiles go through the resident server's small client, which makes
   // an edge one light process instead of a full foley-gen start.
+  // generator = 1: `ninja -t clean` (and `-t cleandead`) never deletes a
+  // generator's outputs, and these outputs are the cache's objects, paid ones
+  // among them. Its other effect, no rerun when only the command changes, is
+  // what a content-addressed object wants: its path is its key.
   for (const auto& [name, profile] : cfg.engines) {
     bool client = profile.engine == "elevenlabs" && !tools.foley_gen_client.empty();
     // `exec`: the shell ninja starts becomes the command instead of forking
     // it (dash forks otherwise): one process less on every edge.
     out << "rule gen_" << name << "\n  command = exec " << (client ? "$foley_gen_client" : "$foley_gen generate")
-        << " --object $out\n  description = GEN $out (" << name << ")\n  restat = 1\n";
+        << " --object $out\n  description = GEN $out (" << name << ")\n  restat = 1\n  generator = 1\n";
     std::string pool = pool_for(plan, name);
     if (!pool.empty()) out << "  pool = " << pool << "\n";
     out << "\n";
@@ -186,10 +190,10 @@ std::string ninja_file_for(const Plan& plan, const Tools& tools) {
     for (size_t i = begin; i < end; ++i) {
       const PlannedCue& c = plan.cues[i];
       outputs[i] = rel(root, c.render.output_path);
-      // The JSON sidecar is written with the output but not declared, to keep
-      // the graph as small as a plain one.
+      // The JSON sidecar is an implicit output: `ninja -t clean` removes it
+      // with its audio, and a deleted sidecar is rendered again.
       std::string& e = edges[i];
-      e = "build " + ninja_escape_path(outputs[i]) + ": render";
+      e = "build " + ninja_escape_path(outputs[i]) + " | " + ninja_escape_path(outputs[i] + ".json") + ": render";
       if (!c.render.input_path.empty()) e += " " + ninja_escape_path(rel(root, c.render.input_path));
       e += "\n  spec = " + ninja_escape_value(shell_quote(render_spec_entry(c))) + "\n\n";
     }
