@@ -10,7 +10,7 @@
 
 #include "audio/audio_buffer.h"
 #include "audio/render_settings.h"
-#include "common/request_spec.h"
+#include "request/request_spec.h"
 
 namespace foley::audio {
 

@@ -6,20 +6,20 @@
 
 #include <nlohmann/json.hpp>
 
-#include "backends/model_server_paths.h"
-#include "backends/server_connect.h"
+#include "ipc/paths.h"
+#include "ipc/connect.h"
 #include "common/error.h"
 #include "common/log.h"
-#include "common/spec_pack.h"
+#include "request/spec_pack.h"
 
 namespace foley::cli {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-std::vector<backends::UniqueFd> start_api_prefetch(const plan::Plan& plan, const plan::Tools& tools,
+std::vector<ipc::UniqueFd> start_api_prefetch(const plan::Plan& plan, const plan::Tools& tools,
                                                    int64_t build_id) {
-  std::vector<backends::UniqueFd> open;
-  if (tools.foley_gen_client.empty() || backends::api_server_disabled()) return open;
+  std::vector<ipc::UniqueFd> open;
+  if (tools.foley_gen_client.empty() || ipc::api_server_disabled()) return open;
   // Stale generations per API profile, in key order: the order of the edges in
   // build.ninja, which is the order ninja starts them in.
   std::map<std::string, json> calls;
@@ -32,7 +32,7 @@ std::vector<backends::UniqueFd> start_api_prefetch(const plan::Plan& plan, const
   }
   if (calls.empty()) return open;
   const fs::path cache_dir = plan.project.config.cache_dir;
-  const backends::ServerPaths paths = backends::server_paths(cache_dir);
+  const ipc::ServerPaths paths = ipc::server_paths(cache_dir);
   const char* env_key = std::getenv("ELEVENLABS_API_KEY");
   for (auto& [profile_name, list] : calls) {
     const int depth = plan::profile_pool_depth(plan.project.config.engines.at(profile_name));
@@ -40,16 +40,16 @@ std::vector<backends::UniqueFd> start_api_prefetch(const plan::Plan& plan, const
                 {"calls", std::move(list)}, {"build_id", build_id},
                 {"env_key", env_key ? json(env_key) : json(nullptr)}};
     std::string reason;
-    backends::UniqueFd fd = backends::connect_or_start_server(
-        paths, [&](const backends::ServerPaths& p) { backends::launch_server_without_secrets(p, cache_dir); }, 10.0,
+    ipc::UniqueFd fd = ipc::connect_or_start_server(
+        paths, [&](const ipc::ServerPaths& p) { ipc::launch_server_without_secrets(p, cache_dir); }, 10.0,
         &reason);
-    if (!fd.valid() || !backends::send_all(fd.get(), msg.dump() + "\n")) {
+    if (!fd.valid() || !ipc::send_all(fd.get(), msg.dump() + "\n")) {
       log_verbose("no prefetch of " + profile_name + " calls: " + (reason.empty() ? "the server hung up" : reason));
       continue;
     }
-    backends::LineReader reader(fd.get());
+    ipc::LineReader reader(fd.get());
     std::string line;
-    if (reader.read_line(line, 10000) != backends::LineReader::Status::kLine ||
+    if (reader.read_line(line, 10000) != ipc::LineReader::Status::kLine ||
         line.find("\"accepted\"") == std::string::npos) {
       log_verbose("no prefetch of " + profile_name + " calls: the resident server did not accept them");
       continue;

@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "backends/socket_unix.h"
+#include "ipc/socket.h"
 #include "plan/planner.h"
 
 namespace foley::cli {
@@ -16,7 +16,7 @@ namespace foley::cli {
 // not 0. Returns the open connections: keep them while ninja runs; when one
 // closes, the server starts no further call of it. Best effort: anything that
 // fails leaves the calls to ninja's edges, as without it.
-std::vector<backends::UniqueFd> start_api_prefetch(const plan::Plan& plan, const plan::Tools& tools,
+std::vector<ipc::UniqueFd> start_api_prefetch(const plan::Plan& plan, const plan::Tools& tools,
                                                    int64_t build_id);
 
 }  // namespace foley::cli

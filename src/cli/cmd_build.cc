@@ -56,7 +56,7 @@ int run_build(const fs::path& dir, int jobs, int keep_going, const std::vector<s
   ::setenv("FOLEY_BUILD_ID", std::to_string(build_id).c_str(), 1);
   // A full build hands its stale API calls to the resident server first; the
   // connections stay open while ninja runs (closing them cancels what is left).
-  std::vector<backends::UniqueFd> prefetch;
+  std::vector<ipc::UniqueFd> prefetch;
   if (targets.empty()) prefetch = start_api_prefetch(ctx.plan, locate_tools(), build_id);
   SubprocessResult r = run_subprocess(argv, /*capture=*/false);
   prefetch.clear();

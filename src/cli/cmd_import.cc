@@ -5,10 +5,10 @@
 #include <set>
 
 #include "audio/audio_reader.h"
-#include "backends/legacy_slug.h"
+#include "cli/legacy_slug.h"
 #include "cache/index.h"
 #include "cli/commands.h"
-#include "cli/object_record.h"
+#include "generate/object_record.h"
 #include "cli/project_context.h"
 #include "common/atomic_file.h"
 #include "common/error.h"
@@ -30,7 +30,7 @@ std::vector<std::string> legacy_names(const plan::PlannedCue& c, const std::stri
   std::vector<std::string> names;
   for (const std::string& text : texts) {
     if (text.empty()) continue;
-    names.push_back(backends::legacy_shared_name(text, engine));
+    names.push_back(cli::legacy_shared_name(text, engine));
   }
   return names;
 }
@@ -82,7 +82,7 @@ int run_import(const fs::path& dir, const fs::path& library, bool dry_run) {
       TempFile tmp(req.object_path);
       tmp.write(read_file(*found));
       tmp.commit();
-      cache::ObjectRecord rec = object_record_for(req);
+      cache::ObjectRecord rec = generate::object_record_for(req);
       rec.duration_seconds = info.duration_seconds;
       rec.pinned = true;  // imported assets are irreplaceable
       rec.details = {{"imported_from", fs::absolute(*found).string()}};

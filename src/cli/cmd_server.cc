@@ -9,7 +9,7 @@
 #include <fstream>
 #include <thread>
 
-#include "backends/model_server_client.h"
+#include "ipc/client.h"
 #include "cli/commands.h"
 #include "common/atomic_file.h"
 #include "common/error.h"
@@ -35,10 +35,10 @@ fs::path cache_dir_of(const fs::path& dir, const ServerOptions& o) {
   return config.cache_dir;
 }
 
-backends::ModelServerClient client_for(const fs::path& cache) {
-  backends::ModelServerClientOptions options;
+ipc::ModelServerClient client_for(const fs::path& cache) {
+  ipc::ModelServerClientOptions options;
   options.cache_dir = cache;
-  return backends::ModelServerClient(options);
+  return ipc::ModelServerClient(options);
 }
 
 int server_status(const fs::path& dir, const ServerOptions& o) {

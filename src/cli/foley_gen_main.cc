@@ -2,8 +2,7 @@
 #include <CLI/CLI.hpp>
 
 
-#include "backends/model_server.h"
-#include "cli/api_calls.h"
+#include "server/resident_server.h"
 #include "cli/gen_generate.h"
 #include "cli/gen_model_tools.h"
 #include "cli/gen_render.h"
@@ -70,7 +69,7 @@ int main(int argc, char** argv) {
   auto* serve = app.add_subcommand("serve", "Run the resident AudioLDM 2 model server of a cache directory (foley-gen starts it on demand)");
   serve->add_option("--cache", serve_cache, "Cache directory")->required();
   serve->add_option("--idle-timeout", serve_idle, "Exit after this many seconds without a request");
-  serve->callback([&] { exit_code = foley::backends::run_model_server(serve_cache, serve_idle, foley::cli::serve_api_call); });
+  serve->callback([&] { exit_code = foley::server::run_model_server(serve_cache, serve_idle); });
 
   return foley::cli::run_app(app, argc, argv, "foley-gen", exit_code);
 }

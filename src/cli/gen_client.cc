@@ -11,12 +11,12 @@
 
 #include <nlohmann/json.hpp>
 
-#include "backends/model_server_paths.h"
-#include "backends/server_connect.h"
-#include "backends/socket_unix.h"
+#include "ipc/paths.h"
+#include "ipc/connect.h"
+#include "ipc/socket.h"
 #include "common/error.h"
 #include "common/log.h"
-#include "common/spec_pack.h"
+#include "request/spec_pack.h"
 
 namespace foley::cli {
 namespace fs = std::filesystem;
@@ -43,7 +43,7 @@ constexpr double kStartTimeoutSeconds = 10.0;
 }  // namespace
 
 int run_generate_client(const fs::path& object) {
-  if (backends::api_server_disabled()) exec_foley_gen(object, "");
+  if (ipc::api_server_disabled()) exec_foley_gen(object, "");
   // Already there: often a prefetch of this build made it (the server then
   // answers with its line); else a hit, which is no reason to start a server.
   std::error_code ec;
@@ -66,24 +66,24 @@ int run_generate_client(const fs::path& object) {
                {"env_key", env_key ? json(env_key) : json(nullptr)}};
   const std::string line = call.dump() + "\n";
   const fs::path cache_dir = spec["cache_dir"].get<std::string>();
-  const backends::ServerPaths paths = backends::server_paths(cache_dir);
-  auto launch = [&](const backends::ServerPaths& p) { backends::launch_server_without_secrets(p, cache_dir); };
+  const ipc::ServerPaths paths = ipc::server_paths(cache_dir);
+  auto launch = [&](const ipc::ServerPaths& p) { ipc::launch_server_without_secrets(p, cache_dir); };
 
   std::string reason;
   // A server exiting for idleness may close a connection it had not yet
   // accepted; the next try starts a new one.
   for (int tries = 0; tries < 3; ++tries) {
-    backends::UniqueFd fd =
-        backends::connect_or_start_server(paths, present ? backends::ServerLauncher() : launch, kStartTimeoutSeconds,
+    ipc::UniqueFd fd =
+        ipc::connect_or_start_server(paths, present ? ipc::ServerLauncher() : launch, kStartTimeoutSeconds,
                                           &reason);
     if (!fd.valid()) break;
-    if (!backends::send_all(fd.get(), line)) continue;
-    backends::LineReader reader(fd.get());
+    if (!ipc::send_all(fd.get(), line)) continue;
+    ipc::LineReader reader(fd.get());
     long long pid = 0;
     bool accepted = false;
     for (;;) {
       std::string reply_line;
-      if (reader.read_line(reply_line) != backends::LineReader::Status::kLine) break;
+      if (reader.read_line(reply_line) != ipc::LineReader::Status::kLine) break;
       json reply = json::parse(reply_line, nullptr, false);
       if (!reply.is_object()) break;
       if (reply.contains("accepted")) {

@@ -7,7 +7,7 @@
 #include "cache/index.h"
 #include "common/atomic_file.h"
 #include "common/error.h"
-#include "common/spec_pack.h"
+#include "request/spec_pack.h"
 
 namespace foley::cli {
 namespace fs = std::filesystem;

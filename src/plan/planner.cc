@@ -13,7 +13,7 @@
 #include "common/error.h"
 #include "common/hash.h"
 #include "common/parallel_for.h"
-#include "common/spec_pack.h"
+#include "request/spec_pack.h"
 #include "plan/canonical_key.h"
 #include "plan/gen_fields.h"
 #include "plan/ninja_writer.h"

@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "common/request_spec.h"
+#include "request/request_spec.h"
 #include "manifest/cue.h"
 #include "plan/content_hasher.h"
 

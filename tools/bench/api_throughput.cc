@@ -14,7 +14,7 @@
 #include <thread>
 #include <vector>
 
-#include "backends/elevenlabs_engine.h"
+#include "engines/elevenlabs/elevenlabs_engine.h"
 #include "common/error.h"
 #include "common/log.h"
 
@@ -33,7 +33,7 @@ int main(int argc, char** argv) {
   const double delay = argc > 6 ? std::atof(argv[6]) : 0.2;
   set_log_level(LogLevel::kQuiet);
 
-  backends::ElevenLabsEngine engine;
+  engines::ElevenLabsEngine engine;
   std::atomic<int> next{0}, failures{0};
   std::mutex mutex;
   double http_seconds = 0, call_seconds = 0;

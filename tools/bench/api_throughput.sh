@@ -1,13 +1,12 @@
 #!/usr/bin/env bash
-# API throughput benchmark (issue 3): 200 ElevenLabs generations at concurrency
+# API throughput benchmark: 200 ElevenLabs generations at concurrency
 # 10 against tools/fake_elevenlabs/server.py answering after a fixed 200 ms.
 # Ideal wall time: 200 × 0.2 / 10 = 4 s.
 #
 # usage: tools/bench/api_throughput.sh [BUILD_DIR=build] [REQUESTS=200] [CONCURRENCY=10] [DELAY=0.2]
-# Needs foley_backends, foley_audio and foley_common built in BUILD_DIR
-# (cmake --build BUILD_DIR --target foley_backends). Drives ElevenLabsEngine on
-# threads; once foley-gen and the ninja pools exist, the same server serves a
-# ninja-driven variant.
+# Needs foley_engines and what it links built in BUILD_DIR (cmake --build
+# BUILD_DIR --target foley_engines). Drives ElevenLabsEngine on threads;
+# tools/bench/api_ninja.sh is the ninja-driven variant.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 build="$(cd "${1:-$root/build}" && pwd)"
@@ -24,8 +23,8 @@ cleanup() {
 trap cleanup EXIT
 
 g++ -std=c++20 -O2 -I"$root/src" "$root/tools/bench/api_throughput.cc" -o "$work/api_throughput" \
-  "$build/src/backends/libfoley_backends.a" "$build/src/audio/libfoley_audio.a" \
-  "$build/src/common/libfoley_common.a" \
+  "$build/src/engines/libfoley_engines.a" "$build/src/audio/libfoley_audio.a" \
+  "$build/src/request/libfoley_request.a" "$build/src/common/libfoley_common.a" \
   $(pkg-config --libs libcurl sndfile soxr libebur128 libmpg123 libxxhash) -lpthread
 
 printf 'bench-key' > "$work/key"

@@ -1,0 +1,132 @@
+#include "engines/audioldm2/audioldm2_params.h"
+
+#include <cmath>
+#include <tuple>
+
+#include "common/error.h"
+#include "tensor/device.h"
+
+namespace foley::engines {
+namespace {
+
+using nlohmann::json;
+
+std::string where(const GenRequest& r) {
+  return "cue " + audioldm2_cues_of(r) + " (audioldm2 profile \"" + r.profile + "\")";
+}
+
+const json* find(const json& object, const char* name) {
+  if (!object.is_object()) return nullptr;
+  auto it = object.find(name);
+  return it == object.end() ? nullptr : &*it;
+}
+
+const json& need(const GenRequest& r, const char* name) {
+  const json* v = find(r.key_fields, name);
+  if (v == nullptr) throw Error(where(r) + ": request spec has no key field \"" + name + "\"; re-run `foley plan`");
+  return *v;
+}
+
+std::string resolve_device(const GenRequest& r, const std::string& device) {
+  if (device == "auto") return tensor::cuda_available() ? "cuda:0" : "cpu";
+  if (device == "cpu") return device;
+  tensor::Device parsed;
+  try {
+    parsed = tensor::Device::parse(device);
+  } catch (const Error&) {
+    throw Error(where(r) + ": device `" + device + "` is not one of `cpu`, `cuda`, `cuda:N` or `auto`");
+  }
+  if (!tensor::cuda_available())
+    throw Error(where(r) + ": device `" + device +
+                "` needs CUDA, but this foley-gen was built without CUDA or sees no GPU; set device = \"cpu\" "
+                "or \"auto\" in profile \"" + r.profile + "\"");
+  return parsed.to_string();
+}
+
+}  // namespace
+
+std::string ModelKey::str() const {
+  return model_dir.string() + " [" + fingerprint.substr(0, 12) + "] on " + device +
+         (threads > 0 ? ", " + std::to_string(threads) + " threads" : "");
+}
+
+bool ModelKey::operator<(const ModelKey& o) const {
+  return std::tie(model_dir, fingerprint, device, threads) < std::tie(o.model_dir, o.fingerprint, o.device, o.threads);
+}
+
+ModelKey model_key_of(const GenerationParams& p) { return {p.model_dir, p.model_fingerprint, p.device, p.threads}; }
+
+std::string audioldm2_cues_of(const GenRequest& r) {
+  std::string s;
+  for (const auto& c : r.cues) s += (s.empty() ? "" : ", ") + c;
+  return s.empty() ? r.gen_key : s;
+}
+
+GenerationParams generation_params_from_request(const GenRequest& r) {
+  GenerationParams p;
+  const json* model = find(r.settings, "model");
+  if (model == nullptr || !model->is_string() || model->get<std::string>().empty())
+    throw Error(where(r) + ": setting `model` (a diffusers model folder) is missing");
+  p.model_dir = model->get<std::string>();
+  const json& fp = need(r, "model_fingerprint");
+  if (!fp.is_string()) throw Error(where(r) + ": model_fingerprint must be a string");
+  p.model_fingerprint = fp.get<std::string>();
+
+  const json& prompt = need(r, "prompt");
+  if (!prompt.is_string() || prompt.get<std::string>().empty())
+    throw Error(where(r) + ": prompt must be a non-empty string");
+  p.prompt = prompt.get<std::string>();
+  if (const json* neg = find(r.key_fields, "negative_prompt")) {
+    if (!neg->is_string()) throw Error(where(r) + ": negative_prompt must be a string");
+    p.negative_prompt = neg->get<std::string>();
+  }
+
+  const json& duration = need(r, "duration");
+  if (duration.is_string() && duration.get<std::string>() == "auto") {
+    p.duration_seconds = kAudioLdm2DefaultDuration;
+  } else if (duration.is_number()) {
+    p.duration_seconds = duration.get<double>();
+    if (!(p.duration_seconds > 0.0) || p.duration_seconds > kAudioLdm2MaxDuration)
+      throw Error(where(r) + ": duration " + duration.dump() + " s is outside AudioLDM 2's range (0, 150] s");
+    if (p.duration_seconds < 0.04)
+      throw Error(where(r) + ": duration " + duration.dump() + " s is shorter than AudioLDM 2's minimum of 0.04 s");
+  } else {
+    throw Error(where(r) + ": duration must be a number of seconds or \"auto\"");
+  }
+
+  const json& seed = need(r, "seed");
+  if (!seed.is_number_integer() || seed.get<long long>() < 0)
+    throw Error(where(r) + ": seed must be a non-negative integer, got " + seed.dump());
+  p.seed = seed.get<uint64_t>();
+
+  const json& steps = need(r, "steps");
+  if (!steps.is_number_integer() || steps.get<long long>() < 1 || steps.get<long long>() > 1000)
+    throw Error(where(r) + ": steps must be an integer in 1..1000, got " + steps.dump());
+  p.steps = steps.get<int>();
+
+  const json& guidance = need(r, "guidance");
+  if (!guidance.is_number() || !std::isfinite(guidance.get<double>()) || guidance.get<double>() < 0.0)
+    throw Error(where(r) + ": guidance must be a number ≥ 0, got " + guidance.dump());
+  p.guidance = guidance.get<double>();
+
+  const json& scheduler = need(r, "scheduler");
+  if (!scheduler.is_string() || (scheduler != "ddim" && scheduler != "dpmsolver++"))
+    throw Error(where(r) + ": scheduler must be \"ddim\" or \"dpmsolver++\", got " + scheduler.dump());
+  p.scheduler = scheduler.get<std::string>();
+
+  std::string device = "auto";
+  if (const json* d = find(r.settings, "device")) {
+    if (!d->is_string()) throw Error(where(r) + ": device must be a string");
+    device = d->get<std::string>();
+  }
+  p.device = resolve_device(r, device);
+
+  if (const json* t = find(r.settings, "threads")) {
+    if (!t->is_number_integer() || t->get<long long>() < 0 || t->get<long long>() > 256)
+      throw Error(where(r) + ": threads must be an integer in 0..256, got " + t->dump());
+    p.threads = t->get<int>();
+  }
+  return p;
+}
+
+}  // namespace foley::engines

@@ -1,0 +1,20 @@
+#pragma once
+
+#include <memory>
+
+#include "engines/audioldm2/audioldm2_generator.h"
+
+namespace foley::engines {
+
+// Latent frames above which the VAE decodes in windows (bounded memory for
+// long clips: its mid-block attention is quadratic in length). 1024 latent
+// frames = 40.96 s; shorter clips decode in one piece, exactly as diffusers.
+inline constexpr int64_t kVaeChunkAboveLatentFrames = 1024;
+inline constexpr int64_t kVaeChunkFrames = 512;
+
+// Loads engine::TextToAudio for `key` (only the text branch of CLAP, the
+// encoders, UNet, VAE decoder and vocoder; weights stay mmapped) and wraps it
+// as a Generator. Throws foley::Error naming the folder or file.
+std::shared_ptr<Generator> load_pipeline_generator(const ModelKey& key);
+
+}  // namespace foley::engines

@@ -1,0 +1,44 @@
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "engines/elevenlabs/retry.h"
+
+namespace foley::engines {
+
+// The official host; data-residency hosts (api.us.elevenlabs.io,
+// api.eu.residency.elevenlabs.io, ...) are set per profile through base_url.
+inline constexpr const char* kElevenLabsDefaultBaseUrl = "https://api.elevenlabs.io";
+
+// An `elevenlabs` profile's settings (GenRequest::settings). None of them
+// changes the audio, so none enters the gen key.
+struct ElevenLabsSettings {
+  std::string base_url = kElevenLabsDefaultBaseUrl;  // no trailing slash
+  std::string tier = "free";
+  std::filesystem::path api_key_file;                // empty: only the environment
+  RetryPolicy retry;                                 // max_attempts, backoff_seconds, jitter_seconds, max_retry_after
+  double connect_timeout = 10.0;                     // seconds
+  double timeout = 300.0;                            // seconds for one attempt; 0 = none
+  double stall_seconds = 60.0;                       // < 1 byte/s for this long aborts the attempt
+  double credits_per_second = 40.0;                  // estimate when no character-cost header comes back
+  double credits_per_generation = 100.0;             // estimate for an automatic-length generation
+};
+
+// Reads the settings object, filling absent keys with the defaults above.
+// Throws foley::Error naming `context` and the key on a wrong type or range.
+ElevenLabsSettings parse_elevenlabs_settings(const nlohmann::json& settings, const std::string& context);
+
+// The API key: ELEVENLABS_API_KEY when set and non-empty, else the trimmed
+// contents of settings.api_key_file. Throws foley::Error (naming both ways and
+// the local alternative, never any key material) when neither gives a key.
+// `caller_env`, when given, is the value ELEVENLABS_API_KEY has for whoever
+// asked (empty: unset), used instead of this process's environment: the
+// resident server generates for clients whose environment it does not share.
+std::string resolve_elevenlabs_api_key(const ElevenLabsSettings& settings, const std::string& profile,
+                                      const std::optional<std::string>& caller_env = std::nullopt);
+
+}  // namespace foley::engines

@@ -1,0 +1,67 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace foley::engines {
+
+// One HTTP exchange, as libcurl should make it. Header lines may carry a secret
+// (an API key): they are handed to libcurl only, never logged or put in messages.
+struct HttpRequest {
+  std::string method = "POST";
+  std::string url;
+  std::vector<std::string> headers;  // "Name: value"
+  std::string body;
+  double connect_timeout = 10.0;     // seconds to establish the connection
+  double timeout = 0.0;              // seconds for the whole exchange; 0 = no limit
+  double stall_seconds = 0.0;        // abort when no byte moves for this long; 0 = never
+};
+
+// The status line and headers of a response (of the final one after any 1xx).
+struct HttpResponseHead {
+  int status = 0;
+  std::map<std::string, std::string> headers;  // lower-cased names; a repeated header keeps its last value
+
+  // The header's value, or "" when absent. `name` is matched case-insensitively.
+  std::string header(const std::string& name) const;
+};
+
+// Why an exchange failed below HTTP. Every kind but kOther is worth retrying.
+enum class TransportFailure { kConnect, kTimeout, kStall, kReset, kTruncated, kOther };
+
+// The transport failure of an exchange: its kind and libcurl's description
+// (which never includes request headers).
+struct TransportError {
+  TransportFailure kind = TransportFailure::kOther;
+  std::string message;
+  bool retryable() const { return kind != TransportFailure::kOther; }
+};
+
+// The outcome of http_perform: the response head (status 0 when none arrived),
+// the number of body bytes delivered, and the transport failure, if any.
+struct HttpResult {
+  HttpResponseHead head;
+  uint64_t body_bytes = 0;
+  std::optional<TransportError> error;
+};
+
+// Receives the response body chunk by chunk, with the head already complete.
+// May throw: the transfer is aborted and the exception propagates out of
+// http_perform.
+using BodySink = std::function<void(const HttpResponseHead& head, std::string_view chunk)>;
+
+// Performs `request` with libcurl (no signals, so safe from many threads at
+// once; one connection per call). Bodies shorter than their Content-Length are
+// reported as kTruncated. Throws only what `sink` throws, or foley::Error when
+// libcurl cannot be set up.
+HttpResult http_perform(const HttpRequest& request, const BodySink& sink);
+
+// A short human name of a failure kind ("connection refused or unreachable", ...).
+std::string transport_failure_name(TransportFailure kind);
+
+}  // namespace foley::engines

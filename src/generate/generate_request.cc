@@ -1,0 +1,126 @@
+#include "generate/generate_request.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cstdio>
+
+#include "common/atomic_file.h"
+#include "common/error.h"
+#include "common/log.h"
+#include "engines/registry.h"
+#include "generate/object_record.h"
+#include "plan/canonical_key.h"
+#include "plan/planner.h"
+
+namespace foley::generate {
+namespace fs = std::filesystem;
+
+namespace {
+
+// Serialises generations of one key across processes (two ninja runs at once):
+// the second waits, then finds the object and does nothing.
+class KeyLock {
+ public:
+  explicit KeyLock(const fs::path& path) {
+    fs::create_directories(path.parent_path());
+    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd_ < 0 || ::flock(fd_, LOCK_EX) != 0) throw Error::failure("cannot lock " + path.string());
+  }
+  ~KeyLock() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+
+ private:
+  int fd_ = -1;
+};
+
+std::string cue_list(const GenRequest& r) {
+  std::string s;
+  for (const auto& c : r.cues) s += (s.empty() ? "" : ",") + c;
+  return s;
+}
+
+// Removes <dir>/.tmp-XXXXXX.<object name> files (TempFile's names) of one object.
+void sweep_orphaned_temps(const fs::path& object) {
+  const std::string suffix = "." + object.filename().string();
+  std::error_code ec;
+  for (fs::directory_iterator it(object.parent_path(), ec), end; !ec && it != end; it.increment(ec)) {
+    std::string name = it->path().filename().string();
+    if (is_temp_name(name) && name.size() > suffix.size() &&
+        name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0) {
+      std::error_code rm;
+      if (fs::remove(it->path(), rm)) log_verbose("removed " + it->path().string() + ", left by a killed writer");
+    }
+  }
+}
+
+}  // namespace
+
+std::string generate_request(const GenRequest& req, const std::string& origin, const GenerateContext& ctx) {
+  // The spec must describe exactly the object it names.
+  std::string key = plan::compute_key("gen", req.key_fields);
+  if (key != req.gen_key)
+    throw Error(origin + ": gen_key " + req.gen_key + " does not match its fields (" + key +
+                "); re-run `foley plan`");
+  if (req.object_path != plan::object_path(req.cache_dir, req.gen_key, req.ext))
+    throw Error(origin + ": object_path is not where the cache keeps " + req.gen_key);
+
+  KeyLock lock(req.cache_dir / "locks" / (req.gen_key + ".lock"));
+  // Holding the key's lock, no live process writes this object: temp files of
+  // it are a killed writer's (foley-gen or the resident server, kill -9).
+  sweep_orphaned_temps(req.object_path);
+  if (ctx.take_prefetched)
+    if (std::optional<std::string> line = ctx.take_prefetched()) return *line;
+  // The index is opened only when needed, after the paid call: nothing slow
+  // stands between a generate edge starting and its request leaving.
+  std::unique_ptr<cache::Index> own_index;
+  auto index = [&]() -> cache::Index& {
+    if (ctx.index) return *ctx.index;
+    if (!own_index) own_index = std::make_unique<cache::Index>(req.cache_dir);
+    return *own_index;
+  };
+
+  std::error_code ec;
+  if (fs::exists(req.object_path, ec)) {
+    if (!ctx.record_hit) return "";
+    if (!index().find_object(req.gen_key)) {
+      // Present on disk but unknown to the index (index lost): adopt it.
+      index().record_object(object_record_for(req), 0);
+    }
+    index().record_hit(req.gen_key, ctx.build_id);
+    return "foley-gen: " + cue_list(req) + " already cached (" + req.gen_key + ")\n";
+  }
+
+  auto engine = ctx.make_engine ? ctx.make_engine(req.engine) : engines::make_engine(req.engine);
+  engine->validate(req);
+  GenerationResult result = engine->generate(req, req.object_path, {});
+  engine->close();
+
+  cache::ObjectRecord rec = object_record_for(req);
+  rec.duration_seconds = result.duration_seconds;
+  rec.generation_seconds = result.generation_seconds;
+  rec.credits = result.credits;
+  rec.credits_estimated = result.credits_estimated;
+  rec.request_id = result.request_id;
+  rec.attempts = result.attempts;
+  rec.paid = result.paid;
+  rec.pinned = result.paid;
+  rec.details = result.details.is_null() ? nlohmann::json::object() : result.details;
+  index().record_object(rec, ctx.build_id);
+
+  char credits[64] = "";
+  if (result.paid)
+    std::snprintf(credits, sizeof credits, ", %.0f credits%s", result.credits,
+                  result.credits_estimated ? " (estimated)" : "");
+  char line[512];
+  std::snprintf(line, sizeof line, " with %s in %.2f s (%.2f s of audio%s) -> %s\n", req.profile.c_str(),
+                result.generation_seconds, result.duration_seconds, credits,
+                req.object_path.filename().string().c_str());
+  std::string summary = "foley-gen: generated " + cue_list(req) + line;
+  if (ctx.on_generated) ctx.on_generated(summary);
+  return summary;
+}
+
+}  // namespace foley::generate

@@ -1,0 +1,38 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "cache/index.h"
+#include "engines/engine.h"
+#include "request/request_spec.h"
+
+namespace foley::generate {
+
+// How a generation is run: the build it belongs to (FOLEY_BUILD_ID) and the
+// engine for a request's engine name (null: engines::make_engine).
+struct GenerateContext {
+  int64_t build_id = 0;
+  cache::Index* index = nullptr;  // an open index of the request's cache; null: open one when needed
+  std::function<std::unique_ptr<engines::Engine>(const std::string&)> make_engine;
+
+  // The resident server's hooks (server/api_calls.h); empty in foley-gen.
+  // Called with the key's lock held: a summary line a prefetch of this build
+  // left for the key (it made the object, so it is no hit).
+  std::function<std::optional<std::string>()> take_prefetched;
+  // Called with the summary line of a generation, the key's lock still held.
+  std::function<void(const std::string&)> on_generated;
+  // false: an object found already there is skipped silently (a prefetch
+  // that a client beat to it), not counted as a hit. Returns "" then.
+  bool record_hit = true;
+};
+
+// The heart of `foley-gen generate`: checks the request against its key, takes
+// the key's lock, and returns at once when the object is cached (counting a
+// hit); else runs the engine and records the object. Returns the summary line.
+std::string generate_request(const GenRequest& req, const std::string& origin, const GenerateContext& ctx);
+
+}  // namespace foley::generate

@@ -1,0 +1,13 @@
+#pragma once
+
+#include "cache/records.h"
+#include "request/request_spec.h"
+
+namespace foley::generate {
+
+// The index row of a request's object as it lies on disk now: identity from the
+// request, size and XXH3-128 checksum from the file, `paid` for API engines.
+// Callers add what only they know (duration, credits, provenance details).
+cache::ObjectRecord object_record_for(const GenRequest& request);
+
+}  // namespace foley::generate

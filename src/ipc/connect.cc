@@ -1,0 +1,74 @@
+#include "ipc/connect.h"
+
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "ipc/launcher.h"
+#include "ipc/server_lock.h"
+#include "common/error.h"
+
+namespace foley::ipc {
+
+UniqueFd connect_or_start_server(const ServerPaths& paths, const ServerLauncher& launch,
+                                 double start_timeout_seconds, std::string* reason) {
+  using Clock = std::chrono::steady_clock;
+  int err = 0;
+  UniqueFd fd = connect_unix(paths.socket, &err);
+  if (fd.valid()) return fd;
+  if (!launch) {
+    *reason = "no resident server is running";
+    return {};
+  }
+  try {
+    ensure_private_dirs(paths);
+    // Whoever holds the lock is starting a server; wait for it, then use that one.
+    FileLock lock = FileLock::try_for(paths.lock, start_timeout_seconds + 5.0);
+    if (!lock.valid()) {
+      *reason = "timed out waiting for another client to start the resident server (" + paths.lock.string() + ")";
+      return {};
+    }
+    fd = connect_unix(paths.socket, &err);
+    if (fd.valid()) return fd;
+    // Nothing answers and nobody else is starting one: a socket file still
+    // there belongs to a dead server; the new server replaces it.
+    launch(paths);
+    auto deadline = Clock::now() + std::chrono::duration<double>(start_timeout_seconds);
+    while (Clock::now() < deadline) {
+      fd = connect_unix(paths.socket, &err);
+      if (fd.valid()) return fd;
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    *reason = "the resident server did not start listening within " + std::to_string(start_timeout_seconds) +
+              " s (its log: " + paths.log.string() + ")";
+  } catch (const Error& e) {
+    *reason = e.what();
+  }
+  return {};
+}
+
+bool api_server_disabled() {
+  const char* v = std::getenv("FOLEY_API_SERVER");
+  return v != nullptr && (std::strcmp(v, "0") == 0 || std::strcmp(v, "off") == 0);
+}
+
+void launch_server_without_secrets(const ServerPaths& paths, const std::filesystem::path& cache_dir) {
+  constexpr const char* kSecrets[] = {"ELEVENLABS_API_KEY"};
+  std::vector<std::pair<const char*, std::string>> saved;
+  for (const char* name : kSecrets)
+    if (const char* v = std::getenv(name)) saved.emplace_back(name, v);
+  for (const char* name : kSecrets) ::unsetenv(name);
+  try {
+    spawn_detached(default_server_command(cache_dir, 600.0), paths.log);
+  } catch (...) {
+    for (const auto& [name, value] : saved) ::setenv(name, value.c_str(), 1);
+    throw;
+  }
+  for (const auto& [name, value] : saved) ::setenv(name, value.c_str(), 1);
+}
+
+}  // namespace foley::ipc

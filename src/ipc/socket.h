@@ -1,0 +1,68 @@
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+namespace foley::ipc {
+
+// An owned file descriptor, closed on destruction.
+class UniqueFd {
+ public:
+  UniqueFd() = default;
+  explicit UniqueFd(int fd) : fd_(fd) {}
+  ~UniqueFd() { reset(); }
+  UniqueFd(UniqueFd&& o) noexcept : fd_(o.release()) {}
+  UniqueFd& operator=(UniqueFd&& o) noexcept {
+    if (this != &o) reset(o.release());
+    return *this;
+  }
+  UniqueFd(const UniqueFd&) = delete;
+  UniqueFd& operator=(const UniqueFd&) = delete;
+
+  int get() const { return fd_; }
+  bool valid() const { return fd_ >= 0; }
+  int release() {
+    int fd = fd_;
+    fd_ = -1;
+    return fd;
+  }
+  void reset(int fd = -1);
+
+ private:
+  int fd_ = -1;
+};
+
+// Longest path a sockaddr_un holds (excluding the terminating NUL).
+size_t max_unix_socket_path();
+
+// Connects to the stream socket at `path`; an invalid fd (errno in *error)
+// when nothing listens there (ENOENT, ECONNREFUSED, ...).
+UniqueFd connect_unix(const std::filesystem::path& path, int* error = nullptr);
+
+// Binds and listens on `path` (which must not exist); close-on-exec.
+// Throws foley::Error naming the path.
+UniqueFd listen_unix(const std::filesystem::path& path, int backlog = 128);
+
+// Writes all of `data`; false when the peer is gone (never raises SIGPIPE).
+bool send_all(int fd, std::string_view data);
+
+// Splits a stream into newline-terminated lines (the server protocol).
+class LineReader {
+ public:
+  enum class Status { kLine, kTimeout, kEof, kError };
+  static constexpr size_t kMaxLine = 16u << 20;
+
+  explicit LineReader(int fd) : fd_(fd) {}
+
+  // The next line without its '\n'. timeout_ms < 0 waits forever. kEof when
+  // the peer closed (a partial last line is dropped), kError on a read error
+  // or a line longer than kMaxLine.
+  Status read_line(std::string& line, int timeout_ms = -1);
+
+ private:
+  int fd_;
+  std::string buffer_;
+};
+
+}  // namespace foley::ipc

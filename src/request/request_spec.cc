@@ -1,0 +1,157 @@
+#include "request/request_spec.h"
+
+#include "common/error.h"
+
+namespace foley {
+namespace {
+
+template <typename T>
+T get_field(const nlohmann::json& j, const char* name, const std::string& origin) {
+  auto it = j.find(name);
+  if (it == j.end()) throw Error(origin + ": missing field \"" + name + "\"");
+  try {
+    return it->get<T>();
+  } catch (const nlohmann::json::exception&) {
+    throw Error(origin + ": field \"" + name + "\" has the wrong type");
+  }
+}
+
+void check_version(const nlohmann::json& j, int expected, const std::string& origin) {
+  if (!j.is_object()) throw Error(origin + ": not a JSON object");
+  int v = get_field<int>(j, "spec_version", origin);
+  if (v != expected)
+    throw Error(origin + ": spec_version " + std::to_string(v) + " is not " + std::to_string(expected) +
+                " (re-run `foley plan`)");
+}
+
+}  // namespace
+
+nlohmann::json GenRequest::to_json() const {
+  return {{"spec_version", kSpecVersion},
+          {"gen_key", gen_key},
+          {"engine", engine},
+          {"profile", profile},
+          {"key_fields", key_fields},
+          {"settings", settings},
+          {"ext", ext},
+          {"cache_dir", cache_dir.string()},
+          {"object_path", object_path.string()},
+          {"cues", cues}};
+}
+
+namespace {
+
+// Writes one JSON object member by member, in the order given. Callers list
+// keys in byte order, the order nlohmann::json (a std::map) dumps them in, so
+// the text equals to_json().dump().
+class ObjectWriter {
+ public:
+  explicit ObjectWriter(std::string& out) : out_(out) { out_ += '{'; }
+  ~ObjectWriter() { out_ += '}'; }
+  ObjectWriter& member(std::string_view key, const nlohmann::json& value) {
+    start(key);
+    out_ += value.dump();
+    return *this;
+  }
+  ObjectWriter& string(std::string_view key, const std::string& value) {
+    return member(key, nlohmann::json(value));
+  }
+
+ private:
+  void start(std::string_view key) {
+    if (!first_) out_ += ',';
+    first_ = false;
+    out_ += '"';
+    out_ += key;  // keys here are plain identifiers: nothing to escape
+    out_ += "\":";
+  }
+  std::string& out_;
+  bool first_ = true;
+};
+
+}  // namespace
+
+std::string GenRequest::spec_text() const {
+  std::string out;
+  {
+    ObjectWriter w(out);
+    w.string("cache_dir", cache_dir.string())
+        .member("cues", cues)
+        .string("engine", engine)
+        .string("ext", ext)
+        .string("gen_key", gen_key)
+        .member("key_fields", key_fields)
+        .string("object_path", object_path.string())
+        .string("profile", profile)
+        .member("settings", settings)
+        .member("spec_version", kSpecVersion);
+  }
+  out += '\n';
+  return out;
+}
+
+std::string RenderRequest::spec_text() const {
+  std::string out;
+  {
+    ObjectWriter w(out);
+    w.string("cache_dir", cache_dir.string())
+        .string("cue", cue)
+        .string("gen_key", gen_key)
+        .string("input_path", input_path.string())
+        .string("output_path", output_path.string())
+        .member("provenance", provenance)
+        .member("render", render)
+        .string("render_key", render_key)
+        .member("spec_version", kSpecVersion)
+        .string("type", type);
+  }
+  out += '\n';
+  return out;
+}
+
+GenRequest GenRequest::from_json(const nlohmann::json& j, const std::string& origin) {
+  check_version(j, kSpecVersion, origin);
+  GenRequest r;
+  r.gen_key = get_field<std::string>(j, "gen_key", origin);
+  r.engine = get_field<std::string>(j, "engine", origin);
+  r.profile = get_field<std::string>(j, "profile", origin);
+  r.key_fields = get_field<nlohmann::json>(j, "key_fields", origin);
+  r.settings = get_field<nlohmann::json>(j, "settings", origin);
+  r.ext = get_field<std::string>(j, "ext", origin);
+  r.cache_dir = get_field<std::string>(j, "cache_dir", origin);
+  r.object_path = get_field<std::string>(j, "object_path", origin);
+  r.cues = get_field<std::vector<std::string>>(j, "cues", origin);
+  if (!r.key_fields.is_object()) throw Error(origin + ": key_fields must be an object");
+  if (!r.settings.is_object()) throw Error(origin + ": settings must be an object");
+  return r;
+}
+
+nlohmann::json RenderRequest::to_json() const {
+  return {{"spec_version", kSpecVersion},
+          {"render_key", render_key},
+          {"gen_key", gen_key},
+          {"cue", cue},
+          {"type", type},
+          {"input_path", input_path.string()},
+          {"output_path", output_path.string()},
+          {"cache_dir", cache_dir.string()},
+          {"render", render},
+          {"provenance", provenance}};
+}
+
+RenderRequest RenderRequest::from_json(const nlohmann::json& j, const std::string& origin) {
+  check_version(j, kSpecVersion, origin);
+  RenderRequest r;
+  r.render_key = get_field<std::string>(j, "render_key", origin);
+  r.gen_key = get_field<std::string>(j, "gen_key", origin);
+  r.cue = get_field<std::string>(j, "cue", origin);
+  r.type = get_field<std::string>(j, "type", origin);
+  r.input_path = get_field<std::string>(j, "input_path", origin);
+  r.output_path = get_field<std::string>(j, "output_path", origin);
+  r.cache_dir = get_field<std::string>(j, "cache_dir", origin);
+  r.render = get_field<nlohmann::json>(j, "render", origin);
+  r.provenance = get_field<nlohmann::json>(j, "provenance", origin);
+  return r;
+}
+
+}  // namespace foley
