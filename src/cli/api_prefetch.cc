@@ -6,10 +6,12 @@
 
 #include <nlohmann/json.hpp>
 
-#include "ipc/paths.h"
-#include "ipc/connect.h"
 #include "common/error.h"
 #include "common/log.h"
+#include "engines/catalog.h"
+#include "ipc/connect.h"
+#include "ipc/paths.h"
+#include "plan/gen_fields.h"
 #include "request/spec_pack.h"
 
 namespace foley::cli {
@@ -24,7 +26,7 @@ std::vector<ipc::UniqueFd> start_api_prefetch(const plan::Plan& plan, const plan
   // build.ninja, which is the order ninja starts them in.
   std::map<std::string, json> calls;
   for (const auto& [key, req] : plan.generations) {
-    if (req.engine != "elevenlabs") continue;
+    if (!engines::engine_row(req.engine).via_server) continue;
     std::error_code ec;
     if (fs::exists(req.object_path, ec)) continue;
     calls[req.profile].push_back({{"spec", req.spec_text()},
@@ -35,7 +37,7 @@ std::vector<ipc::UniqueFd> start_api_prefetch(const plan::Plan& plan, const plan
   const ipc::ServerPaths paths = ipc::server_paths(cache_dir);
   const char* env_key = std::getenv("ELEVENLABS_API_KEY");
   for (auto& [profile_name, list] : calls) {
-    const int depth = plan::profile_pool_depth(plan.project.config.engines.at(profile_name));
+    const int depth = plan::profile_pool(plan.project.config.engines.at(profile_name)).depth;
     json msg = {{"op", "prefetch"},     {"pool", profile_name}, {"depth", depth},
                 {"calls", std::move(list)}, {"build_id", build_id},
                 {"env_key", env_key ? json(env_key) : json(nullptr)}};

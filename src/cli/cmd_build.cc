@@ -10,6 +10,8 @@
 #include "cli/project_context.h"
 #include "common/error.h"
 #include "common/subprocess.h"
+#include "engines/catalog.h"
+#include "plan/gen_fields.h"
 
 namespace foley::cli {
 namespace fs = std::filesystem;
@@ -30,8 +32,8 @@ std::string ninja_target(const plan::Plan& plan, const std::string& target) {
 int default_jobs(const plan::Plan& plan) {
   int jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency())) + 2;
   for (const auto& [name, profile] : plan.project.config.engines) {
-    if (profile.engine != "elevenlabs") continue;
-    jobs += plan::profile_pool_depth(profile);
+    if (!engines::engine_row(profile.engine).via_server) continue;
+    jobs += plan::profile_pool(profile).depth;
   }
   return jobs;
 }

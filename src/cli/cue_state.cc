@@ -2,14 +2,10 @@
 
 #include <filesystem>
 
+#include "engines/catalog.h"
+
 namespace foley::cli {
 namespace fs = std::filesystem;
-
-double estimate_credits(const GenRequest& request) {
-  const auto& d = request.key_fields.contains("duration") ? request.key_fields["duration"] : nlohmann::json();
-  if (d.is_number()) return request.settings.value("credits_per_second", 40.0) * d.get<double>();
-  return request.settings.value("credits_per_generation", 100.0);
-}
 
 CueState cue_state(const plan::Plan& plan, const plan::PlannedCue& cue, cache::Index& index) {
   CueState s;
@@ -20,7 +16,8 @@ CueState cue_state(const plan::Plan& plan, const plan::PlannedCue& cue, cache::I
     s.engine = req.engine;
     s.profile = req.profile;
     s.needs_generation = !fs::exists(req.object_path, ec);
-    if (s.needs_generation && req.engine == "elevenlabs") s.credits = estimate_credits(req);
+    const engines::EngineRow& row = engines::engine_row(req.engine);
+    if (s.needs_generation && row.credit_estimate) s.credits = row.credit_estimate(req.key_fields, req.settings);
   }
   auto last = index.last_cue_build(cue.cue.qualified_id());
   bool output_there = fs::exists(cue.render.output_path, ec);

@@ -27,8 +27,4 @@ struct CueState {
 // Compares the plan with the last build of each cue and the files on disk.
 CueState cue_state(const plan::Plan& plan, const plan::PlannedCue& cue, cache::Index& index);
 
-// Estimated credits of one generation for an API profile: the configured rate
-// per second of requested duration, or per generation for automatic length.
-double estimate_credits(const GenRequest& request);
-
 }  // namespace foley::cli

@@ -11,11 +11,12 @@
 
 #include <nlohmann/json.hpp>
 
-#include "ipc/paths.h"
-#include "ipc/connect.h"
-#include "ipc/socket.h"
 #include "common/error.h"
 #include "common/log.h"
+#include "engines/catalog.h"
+#include "ipc/connect.h"
+#include "ipc/paths.h"
+#include "ipc/socket.h"
 #include "request/spec_pack.h"
 
 namespace foley::cli {
@@ -52,7 +53,9 @@ int run_generate_client(const fs::path& object) {
   const fs::path packs = kRequestPacksDir;
   const std::string spec_text = read_spec_text(packs, key);
   const json spec = json::parse(spec_text, nullptr, false);
-  if (!spec.is_object() || spec.value("engine", std::string()) != "elevenlabs" || !spec.contains("cache_dir") ||
+  const engines::EngineRow* row =
+      spec.is_object() ? engines::find_engine(spec.value("engine", std::string())) : nullptr;
+  if (row == nullptr || !row->via_server || !spec.contains("cache_dir") ||
       !spec["cache_dir"].is_string())
     exec_foley_gen(object, "");  // foley-gen reads it and says what is wrong
 

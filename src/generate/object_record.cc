@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "common/hash.h"
+#include "engines/catalog.h"
 
 namespace foley::generate {
 
@@ -15,7 +16,7 @@ cache::ObjectRecord object_record_for(const GenRequest& req) {
   rec.request = req.key_fields;
   rec.size = static_cast<int64_t>(std::filesystem::file_size(req.object_path));
   rec.checksum = xxh3_128_file(req.object_path).hex();
-  rec.paid = req.engine == "elevenlabs";
+  rec.paid = engines::engine_row(req.engine).paid;
   rec.pinned = rec.paid;
   return rec;
 }

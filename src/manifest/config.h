@@ -44,8 +44,8 @@ struct ProjectConfig {
   std::string default_engine;         // profile used by cues that name none
   std::map<std::string, EngineProfile> engines;
   RenderSettings render;
-  // Depth of the `gpu` pool (local model engines). Unset: plan::gpu_pool_depth
-  // derives it from the audioldm2 profiles' `max_batch`.
+  // Depth of the `gpu` pool (local model engines). Unset: plan::pool_depths
+  // derives it from the local-model profiles' pools (their `max_batch`).
   std::optional<int> gpu_slots;
 };
 

@@ -4,7 +4,7 @@
 
 #include "manifest/engine_rules.h"
 #include "manifest/field_checks.h"
-#include "manifest/suggest.h"
+#include "common/suggest.h"
 #include "manifest/toml_reader.h"
 
 namespace foley::manifest {
@@ -166,7 +166,7 @@ class ConfigReader {
       if (setting == "engine") {
         std::optional<std::string> kind = string_value(node, prefix + setting);
         if (!kind) {
-        } else if (std::find(engine_kinds().begin(), engine_kinds().end(), *kind) == engine_kinds().end()) {
+        } else if (engines::find_engine(*kind) == nullptr) {
           error(location_of(node, kConfigFile), prefix + setting,
                 "unknown engine `" + *kind + "`" + did_you_mean(*kind, engine_kinds()) + "; expected " +
                     one_of(engine_kinds()));

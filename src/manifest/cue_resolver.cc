@@ -4,7 +4,7 @@
 
 #include "manifest/engine_rules.h"
 #include "manifest/field_checks.h"
-#include "manifest/suggest.h"
+#include "common/suggest.h"
 
 namespace foley::manifest {
 namespace {

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "engines/catalog.h"
 #include "manifest/config.h"
 #include "manifest/diagnostics.h"
 #include "manifest/source_location.h"
@@ -28,33 +29,20 @@ struct EngineContext {
   SourceLocation table_where;   // the [engines.<profile>] header, for missing keys
 };
 
-// The engines foley knows: "exec", "elevenlabs", "audioldm2".
-const std::vector<std::string>& engine_kinds();
+// The engines foley knows, in catalog order (engines/catalog.h).
+std::vector<std::string> engine_kinds();
 
-// The placeholders an exec `command` may use ("out", "prompt", ...).
-const std::vector<std::string>& exec_placeholders();
-
-// Checks every setting of a profile of engine `kind` (type, range, unknown
-// keys with suggestions, paths) and returns the settings object with every
+// Checks every setting of a profile of engine `kind` against its catalog row
+// (type, range, unknown keys with suggestions, paths) and returns the settings object with every
 // default filled in and paths made absolute. Problems go to `diags`, each
 // naming the field "engines.<profile>.<key>".
 nlohmann::json validate_engine_settings(const std::string& kind,
                                         const std::map<std::string, RawSetting>& settings,
                                         const EngineContext& ctx, Diagnostics& diags);
 
-// The generation lengths a profile accepts, in seconds.
-struct DurationRule {
-  double min = 0.0;
-  bool min_inclusive = false;
-  double max = 0.0;             // inclusive
-  bool required = false;        // false: absent means "the engine picks"
+using DurationRule = engines::DurationRule;
 
-  bool accepts(double seconds) const;
-  // "0.5 ≤ duration ≤ 30 s" style text for messages.
-  std::string describe() const;
-};
-
-// The duration rule of a validated profile (exec reads its max_duration).
+// The duration rule of a validated profile, as its engine's row gives it.
 DurationRule duration_rule(const EngineProfile& profile);
 
 }  // namespace foley::manifest

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <sstream>
 
-#include "manifest/suggest.h"
+#include "common/suggest.h"
 
 namespace foley::manifest {
 namespace {

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "manifest/suggest.h"
+#include "common/suggest.h"
 #include "manifest/toml_reader.h"
 
 namespace foley::manifest {

@@ -7,6 +7,8 @@
 
 #include "common/error.h"
 #include "common/parallel_for.h"
+#include "engines/catalog.h"
+#include "plan/gen_fields.h"
 #include "plan/planner.h"
 
 namespace foley::plan {
@@ -61,13 +63,6 @@ std::string rel(const fs::path& root, const fs::path& p) {
   return s;
 }
 
-std::string pool_for(const Plan& plan, const std::string& profile_name) {
-  const auto& profile = plan.project.config.engines.at(profile_name);
-  if (profile.engine == "audioldm2") return "gpu";
-  if (profile.engine == "elevenlabs" || profile.concurrency) return "engine_" + profile.name;
-  return "";
-}
-
 void collect_plan_inputs(const Plan& plan, std::set<std::string>& inputs, const Tools& tools) {
   const auto& cfg = plan.project.config;
   inputs.insert(rel(cfg.root, cfg.config_path));
@@ -83,26 +78,26 @@ void collect_plan_inputs(const Plan& plan, std::set<std::string>& inputs, const 
   for (const auto& c : plan.cues)
     if (c.cue.source) inputs.insert(rel(cfg.root, *c.cue.source));
   for (const auto& [name, profile] : cfg.engines) {
-    if (profile.engine != "audioldm2") continue;
-    fs::path model = profile.settings.value("model", "");
-    for (auto it = fs::recursive_directory_iterator(model, ec); it != fs::recursive_directory_iterator();
-         it.increment(ec))
-      if (it->is_regular_file(ec)) inputs.insert(rel(cfg.root, it->path()));
+    const engines::EngineRow& row = engines::engine_row(profile.engine);
+    if (!row.plan_inputs) continue;
+    for (const fs::path& file : row.plan_inputs(profile.settings)) inputs.insert(rel(cfg.root, file));
   }
   if (!tools.foley.empty()) inputs.insert(tools.foley.generic_string());
 }
 
 }  // namespace
 
-int gpu_pool_depth(const manifest::ProjectConfig& config) {
-  if (config.gpu_slots) return *config.gpu_slots;
-  int depth = 1;
+std::map<std::string, int> pool_depths(const manifest::ProjectConfig& config) {
+  std::map<std::string, int> depths;
   for (const auto& [name, profile] : config.engines) {
-    if (profile.engine != "audioldm2" || !profile.settings.is_object()) continue;
-    auto it = profile.settings.find("max_batch");
-    if (it != profile.settings.end() && it->is_number_integer()) depth = std::max(depth, it->get<int>());
+    engines::PoolSpec pool = profile_pool(profile);
+    if (pool.name.empty()) continue;
+    // Profiles sharing a pool (the accelerator's) give it the deepest depth.
+    auto [it, added] = depths.emplace(pool.name, pool.depth);
+    if (!added) it->second = std::max(it->second, pool.depth);
   }
-  return depth;
+  if (config.gpu_slots) depths[engines::kAcceleratorPool] = *config.gpu_slots;
+  return depths;
 }
 
 std::string ninja_file_for(const Plan& plan, const Tools& tools) {
@@ -122,11 +117,7 @@ std::string ninja_file_for(const Plan& plan, const Tools& tools) {
   out << "\n";
 
   // Pools.
-  out << "pool gpu\n  depth = " << gpu_pool_depth(cfg) << "\n\n";
-  for (const auto& [name, profile] : cfg.engines) {
-    if (pool_for(plan, name).rfind("engine_", 0) != 0) continue;
-    out << "pool engine_" << name << "\n  depth = " << profile_pool_depth(profile) << "\n\n";
-  }
+  for (const auto& [pool, depth] : pool_depths(cfg)) out << "pool " << pool << "\n  depth = " << depth << "\n\n";
 
   // Rules.
   out << "rule plan\n  command = $foley -C " << ninja_escape_value(shell_quote(root.string()))
@@ -142,12 +133,12 @@ std::string ninja_file_for(const Plan& plan, const Tools& tools) {
   // among them. Its other effect, no rerun when only the command changes, is
   // what a content-addressed object wants: its path is its key.
   for (const auto& [name, profile] : cfg.engines) {
-    bool client = profile.engine == "elevenlabs" && !tools.foley_gen_client.empty();
+    bool client = engines::engine_row(profile.engine).via_server && !tools.foley_gen_client.empty();
     // `exec`: the shell ninja starts becomes the command instead of forking
     // it (dash forks otherwise): one process less on every edge.
     out << "rule gen_" << name << "\n  command = exec " << (client ? "$foley_gen_client" : "$foley_gen generate")
         << " --object $out\n  description = GEN $out (" << name << ")\n  restat = 1\n  generator = 1\n";
-    std::string pool = pool_for(plan, name);
+    std::string pool = profile_pool(profile).name;
     if (!pool.empty()) out << "  pool = " << pool << "\n";
     out << "\n";
   }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <map>
 #include <string>
 #include <string_view>
 
@@ -22,10 +23,10 @@ std::string ninja_escape_value(std::string_view value);
 // One argument quoted for /bin/sh (ninja runs commands through `sh -c`).
 std::string shell_quote(std::string_view arg);
 
-// Depth of the `gpu` pool: `gpu_slots` from foley.toml when set, else the
-// largest `max_batch` of the audioldm2 profiles (so ninja starts as many
-// clients as the model server can batch together), else 1.
-int gpu_pool_depth(const manifest::ProjectConfig& config);
+// Every ninja pool of the project's profiles and its depth, as the engines'
+// rows give them; profiles sharing a pool give it the deepest. The shared
+// accelerator pool's depth is `gpu_slots` from foley.toml when set.
+std::map<std::string, int> pool_depths(const manifest::ProjectConfig& config);
 
 // The text of build.ninja for a plan (DESIGN §1): pools (`gpu`, one per API
 // profile), one rule per engine plus `render`, one generate edge per gen key,

@@ -75,20 +75,6 @@ const PlannedCue* Plan::find_cue(const std::string& name) const {
   return nullptr;
 }
 
-int profile_pool_depth(const manifest::EngineProfile& profile) {
-  return profile.concurrency ? *profile.concurrency
-                             : tier_concurrency(profile.settings.value("tier", std::string("free")));
-}
-
-int tier_concurrency(const std::string& tier) {
-  if (tier == "free") return 2;
-  if (tier == "starter") return 3;
-  if (tier == "creator") return 5;
-  if (tier == "pro") return 10;
-  if (tier == "scale" || tier == "business") return 15;
-  return 2;
-}
-
 namespace {
 
 // Serialises and memoises a ContentHasher for the planning threads: the

@@ -69,11 +69,4 @@ struct Tools {
 // and removes specs no cue refers to any more. Returns true if build.ninja changed.
 bool write_plan(const Plan& plan, const Tools& tools);
 
-// Default depth of an ElevenLabs profile's pool for a subscription tier.
-int tier_concurrency(const std::string& tier);
-
-// The depth of a profile's own pool (an API profile's, or one that sets
-// `concurrency`): its `concurrency`, else its subscription tier's default.
-int profile_pool_depth(const manifest::EngineProfile& profile);
-
 }  // namespace foley::plan

@@ -11,11 +11,12 @@
 #include <thread>
 #include <vector>
 
-#include "engines/elevenlabs/elevenlabs_engine.h"
 #include "cache/index.h"
-#include "generate/generate_request.h"
 #include "common/error.h"
 #include "common/log.h"
+#include "engines/catalog.h"
+#include "engines/elevenlabs/elevenlabs_engine.h"
+#include "generate/generate_request.h"
 
 namespace foley::server {
 namespace fs = std::filesystem;
@@ -140,7 +141,7 @@ GenRequest parse_spec(const json& item, std::string* origin) {
   if (!item.contains("spec") || !item["spec"].is_string())
     throw Error("resident server: a call needs \"spec\" (the request spec's text)");
   GenRequest req = GenRequest::from_json(json::parse(item["spec"].get<std::string>(), nullptr, false), *origin);
-  if (req.engine != "elevenlabs")
+  if (!engines::engine_row(req.engine).via_server)
     throw Error(*origin + ": the resident server makes only API calls, not " + req.engine + " generations");
   return req;
 }

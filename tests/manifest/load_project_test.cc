@@ -171,7 +171,7 @@ TEST_CASE("defaults: built-in values and the single-profile default engine", "[m
   CHECK(project.config.default_engine == "only");
   CHECK(project.config.name == p.root().filename().string());
   CHECK(project.config.cache_dir == p.root() / "cache");
-  CHECK_FALSE(project.config.gpu_slots.has_value());  // derived at plan time (plan::gpu_pool_depth)
+  CHECK_FALSE(project.config.gpu_slots.has_value());  // derived at plan time (plan::pool_depths)
   REQUIRE(project.cues.size() == 1);
   const Cue& x = project.cues[0];
   CHECK(x.engine == "only");

@@ -2,8 +2,9 @@
 
 #include "manifest/cue_resolver.h"
 #include "manifest/diagnostics.h"
-#include "manifest/suggest.h"
+#include "common/suggest.h"
 
+using namespace foley;
 using namespace foley::manifest;
 
 TEST_CASE("edit distance", "[manifest][suggest]") {

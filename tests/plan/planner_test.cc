@@ -160,27 +160,35 @@ TEST_CASE("build.ninja has pools, one generate edge per key, render edges, phoni
   CHECK(text.find("builddir = .foley") != std::string::npos);
 }
 
-TEST_CASE("tier concurrency defaults") {
-  CHECK(plan::tier_concurrency("free") == 2);
-  CHECK(plan::tier_concurrency("starter") == 3);
-  CHECK(plan::tier_concurrency("creator") == 5);
-  CHECK(plan::tier_concurrency("pro") == 10);
-  CHECK(plan::tier_concurrency("scale") == 15);
-  CHECK(plan::tier_concurrency("business") == 15);
+TEST_CASE("an API profile's pool is its tier's concurrency unless it sets its own") {
+  auto depth = [](const std::string& tier, std::optional<int> concurrency = std::nullopt) {
+    manifest::EngineProfile p{"api", "elevenlabs", {{"tier", tier}}, concurrency, {}};
+    engines::PoolSpec pool = plan::profile_pool(p);
+    CHECK(pool.name == "engine_api");
+    return pool.depth;
+  };
+  CHECK(depth("free") == 2);
+  CHECK(depth("starter") == 3);
+  CHECK(depth("creator") == 5);
+  CHECK(depth("pro") == 10);
+  CHECK(depth("scale") == 15);
+  CHECK(depth("business") == 15);
+  CHECK(depth("pro", 3) == 3);
 }
 
 TEST_CASE("the gpu pool is as deep as the model server can batch, unless gpu_slots says otherwise") {
   manifest::ProjectConfig c;
-  CHECK(plan::gpu_pool_depth(c) == 1);  // no local model profile
+  CHECK(plan::pool_depths(c).count("gpu") == 0);  // no local model profile
   manifest::EngineProfile small{"small", "audioldm2", {{"model", "m"}, {"max_batch", 4}}, std::nullopt, {}};
   manifest::EngineProfile big{"big", "audioldm2", {{"model", "m"}, {"max_batch", 6}}, std::nullopt, {}};
   manifest::EngineProfile api{"api", "elevenlabs", {{"max_batch", 40}}, std::nullopt, {}};  // not a model engine
   c.engines = {{"small", small}, {"api", api}};
-  CHECK(plan::gpu_pool_depth(c) == 4);
+  CHECK(plan::pool_depths(c).at("gpu") == 4);
+  CHECK(plan::pool_depths(c).at("engine_api") == 2);
   c.engines["big"] = big;
-  CHECK(plan::gpu_pool_depth(c) == 6);
+  CHECK(plan::pool_depths(c).at("gpu") == 6);
   c.gpu_slots = 2;
-  CHECK(plan::gpu_pool_depth(c) == 2);
+  CHECK(plan::pool_depths(c).at("gpu") == 2);
 }
 
 TEST_CASE("API profiles' generate edges run the resident server's client when it is there") {

@@ -4,6 +4,8 @@
 #include <tuple>
 
 #include "common/error.h"
+#include "engines/catalog.h"
+#include "engines/setting_checks.h"
 #include "tensor/device.h"
 
 namespace foley::engines {
@@ -94,25 +96,19 @@ GenerationParams generation_params_from_request(const GenRequest& r) {
     throw Error(where(r) + ": duration must be a number of seconds or \"auto\"");
   }
 
-  const json& seed = need(r, "seed");
-  if (!seed.is_number_integer() || seed.get<long long>() < 0)
-    throw Error(where(r) + ": seed must be a non-negative integer, got " + seed.dump());
-  p.seed = seed.get<uint64_t>();
-
-  const json& steps = need(r, "steps");
-  if (!steps.is_number_integer() || steps.get<long long>() < 1 || steps.get<long long>() > 1000)
-    throw Error(where(r) + ": steps must be an integer in 1..1000, got " + steps.dump());
-  p.steps = steps.get<int>();
-
-  const json& guidance = need(r, "guidance");
-  if (!guidance.is_number() || !std::isfinite(guidance.get<double>()) || guidance.get<double>() < 0.0)
-    throw Error(where(r) + ": guidance must be a number ≥ 0, got " + guidance.dump());
-  p.guidance = guidance.get<double>();
-
-  const json& scheduler = need(r, "scheduler");
-  if (!scheduler.is_string() || (scheduler != "ddim" && scheduler != "dpmsolver++"))
-    throw Error(where(r) + ": scheduler must be \"ddim\" or \"dpmsolver++\", got " + scheduler.dump());
-  p.scheduler = scheduler.get<std::string>();
+  // The same ranges the manifest checked, from the engine's catalog row: a
+  // hand-written spec cannot carry what foley.toml may not.
+  const EngineRow& row = engine_row("audioldm2");
+  auto checked = [&](const char* name) -> const json& {
+    const json& value = need(r, name);
+    std::string problem = setting_value_problem(row, name, value);
+    if (!problem.empty()) throw Error(where(r) + ": " + name + " " + problem + " (" + value.dump() + ")");
+    return value;
+  };
+  p.seed = checked("seed").get<uint64_t>();
+  p.steps = checked("steps").get<int>();
+  p.guidance = checked("guidance").get<double>();
+  p.scheduler = checked("scheduler").get<std::string>();
 
   std::string device = "auto";
   if (const json* d = find(r.settings, "device")) {
@@ -122,8 +118,8 @@ GenerationParams generation_params_from_request(const GenRequest& r) {
   p.device = resolve_device(r, device);
 
   if (const json* t = find(r.settings, "threads")) {
-    if (!t->is_number_integer() || t->get<long long>() < 0 || t->get<long long>() > 256)
-      throw Error(where(r) + ": threads must be an integer in 0..256, got " + t->dump());
+    std::string problem = setting_value_problem(row, "threads", *t);
+    if (!problem.empty()) throw Error(where(r) + ": threads " + problem + " (" + t->dump() + ")");
     p.threads = t->get<int>();
   }
   return p;

@@ -16,6 +16,11 @@ const std::vector<std::string>& elevenlabs_output_formats() {
   return kFormats;
 }
 
+const std::vector<std::string>& elevenlabs_tier_ids() {
+  static const std::vector<std::string> kTiers = {"free", "starter", "creator", "pro", "scale", "business"};
+  return kTiers;
+}
+
 bool is_elevenlabs_output_format(const std::string& format) {
   const auto& all = elevenlabs_output_formats();
   return std::find(all.begin(), all.end(), format) != all.end();

@@ -32,6 +32,9 @@ std::optional<RawPcmLayout> elevenlabs_raw_layout(const std::string& output_form
 // Subscription tiers, lowest first. Unknown names rank as nothing.
 enum class ElevenLabsTier { kFree, kStarter, kCreator, kPro, kScale, kBusiness };
 
+// The tiers as foley.toml names them ("free", "starter", ...), lowest first.
+const std::vector<std::string>& elevenlabs_tier_ids();
+
 // Parses a tier name ("free", "Creator", ...; case-insensitive).
 std::optional<ElevenLabsTier> parse_elevenlabs_tier(const std::string& name);
 

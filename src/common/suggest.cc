@@ -1,9 +1,9 @@
-#include "manifest/suggest.h"
+#include "common/suggest.h"
 
 #include <algorithm>
 #include <cctype>
 
-namespace foley::manifest {
+namespace foley {
 
 size_t edit_distance(std::string_view a, std::string_view b) {
   // Optimal string alignment: Levenshtein plus adjacent transpositions
@@ -52,4 +52,4 @@ std::string one_of(const std::vector<std::string>& values) {
   return out;
 }
 
-}  // namespace foley::manifest
+}  // namespace foley

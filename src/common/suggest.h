@@ -4,7 +4,7 @@
 #include <string_view>
 #include <vector>
 
-namespace foley::manifest {
+namespace foley {
 
 // Edit distance: insertions, deletions, substitutions and adjacent
 // transpositions each cost 1; ASCII case is folded.
@@ -17,4 +17,4 @@ std::string did_you_mean(std::string_view word, const std::vector<std::string>& 
 // "`a`, `b` or `c`": for messages listing the accepted values.
 std::string one_of(const std::vector<std::string>& values);
 
-}  // namespace foley::manifest
+}  // namespace foley
