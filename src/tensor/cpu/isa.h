@@ -38,5 +38,7 @@ Isa parse_isa(std::string_view text, std::string_view what);
 // creates a oneDNN engine or calls dnnl_sgemm calls it first: oneDNN fixes
 // its ISA at its first use.
 void init_onednn_isa();
+// The ISA oneDNN's JIT kernels use after that cap ("avx2", "avx512_core", ...), for benchmarks to print.
+std::string_view onednn_isa_name();
 
 }  // namespace foley::tensor::cpu
