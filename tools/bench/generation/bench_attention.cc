@@ -5,7 +5,7 @@
 // process CPU ms per call (median of REPS after a warm-up) and the max relative
 // difference between the two. Not run by tests or CI.
 //
-// usage: bench_attention THREADS REPS [ISA=auto|scalar|avx512]
+// usage: bench_attention THREADS REPS [ISA=auto|scalar|avx2|avx512]
 // build and run: tools/bench/generation/run_attention.sh (next to this file).
 
 #include <algorithm>
