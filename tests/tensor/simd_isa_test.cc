@@ -100,7 +100,7 @@ TEST_CASE("FOLEY_CPU_ISA values and the test cap") {
   CHECK(cpu::cpu_isa() == cpu::max_cpu_isa());
 }
 
-TEST_CASE("FOLEY_CPU_ISA caps the kernels at the named ISA where the CPU has it") {
+TEST_CASE("FOLEY_CPU_ISA caps the kernels and oneDNN at the named ISA where the CPU has it") {
   const char* env = std::getenv("FOLEY_CPU_ISA");
   const bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
   const Isa cpu_best = __builtin_cpu_supports("avx512f") ? Isa::kAvx512 : avx2 ? Isa::kAvx2 : Isa::kScalar;
@@ -110,6 +110,8 @@ TEST_CASE("FOLEY_CPU_ISA caps the kernels at the named ISA where the CPU has it"
     const Isa cap = cpu::parse_isa(env, "FOLEY_CPU_ISA");
     INFO("FOLEY_CPU_ISA=" << env);
     CHECK(cpu::max_cpu_isa() == std::min(cap, cpu_best));
+    // oneDNN gets the same cap (its narrowest JIT ISA stands for scalar).
+    if (cap < cpu_best) CHECK(cpu::onednn_isa_name() == (cap == Isa::kAvx2 ? "avx2" : "sse41"));
   }
 }
 
