@@ -23,3 +23,14 @@ function(foley_test name)
   set_tests_properties(${name} PROPERTIES ENVIRONMENT
     "FOLEY_SOURCE_DIR=${PROJECT_SOURCE_DIR};FOLEY_BUILD_DIR=${PROJECT_BINARY_DIR};GOMP_SPINCOUNT=10000")
 endfunction()
+
+# foley_test_isa_variants(NAME ISA...) registers NAME_<isa> per ISA: test binary NAME (a foley_test of this
+# directory) run with FOLEY_CPU_ISA=<isa>, which caps the hand-written CPU kernels and oneDNN (tensor/cpu/isa.h),
+# so one machine tests its narrower paths; NAME's own entry runs the machine's best.
+function(foley_test_isa_variants name)
+  get_test_property(${name} ENVIRONMENT environment)
+  foreach(isa ${ARGN})
+    add_test(NAME ${name}_${isa} COMMAND ${name})
+    set_tests_properties(${name}_${isa} PROPERTIES ENVIRONMENT "${environment};FOLEY_CPU_ISA=${isa}")
+  endforeach()
+endfunction()

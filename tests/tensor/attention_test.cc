@@ -4,9 +4,9 @@
 #include <limits>
 
 #include "common/error.h"
-#include "tensor/cpu/attention.h"
 #include "tensor/cpu/gemm.h"
 #include "tensor/ops.h"
+#include "isa_util.h"
 #include "test_util.h"
 
 using namespace foley::tensor;
@@ -117,16 +117,10 @@ TEST_CASE("attention over a long sequence splits queries into blocks and stays e
 
 namespace {
 
-// Runs `body` once per attention path this CPU has (scalar always, AVX-512 when present), then restores auto.
+// Runs `body` once per kernel path this CPU has (scalar always, AVX2 and AVX-512 when present).
 template <typename Body>
 void for_each_attention_isa(Body&& body) {
-  for (auto isa : {cpu::AttentionIsa::kScalar, cpu::AttentionIsa::kAvx512}) {
-    cpu::set_attention_isa(isa);
-    if (cpu::attention_isa() != isa) continue;  // no AVX-512 here
-    INFO("isa " << cpu::attention_isa_name(isa));
-    body();
-  }
-  cpu::set_attention_isa(cpu::AttentionIsa::kAuto);
+  foley::tensor::testing::for_each_cpu_isa([&](cpu::Isa) { body(); });
 }
 
 }  // namespace
@@ -209,12 +203,14 @@ TEST_CASE("attention kernels: a row masked everywhere by finfo.min averages v, a
   }
 }
 
-TEST_CASE("the AVX-512 and scalar attention paths agree, and no keys give zeros") {
+TEST_CASE("the vector and scalar attention paths agree, and no keys give zeros") {
   const Tensor q = random_tensor({2, 4, 50, 2}, 21), k = random_tensor({2, 4, 900, 2}, 22),
                v = random_tensor({2, 4, 900, 2}, 23);
-  cpu::set_attention_isa(cpu::AttentionIsa::kScalar);
-  const auto scalar = attention(q, k, v).to_vector_f32();
-  cpu::set_attention_isa(cpu::AttentionIsa::kAuto);
+  std::vector<float> scalar;
+  {
+    foley::tensor::testing::IsaScope scope(cpu::Isa::kScalar);
+    scalar = attention(q, k, v).to_vector_f32();
+  }
   CHECK(foley::tensor::testing::closeness(attention(q, k, v).to_vector_f32(), scalar, 1e-6, 1e-5) <= 1.0);
   for_each_attention_isa([&] {
     const auto empty = attention(random_tensor({1, 1, 3, 4}, 1), Tensor::zeros({1, 1, 0, 4}),

@@ -36,7 +36,7 @@ inline Tensor as_f32(const Tensor& t) { return t.defined() ? t.to(DType::kF32) :
   throw Error(std::string(op) + ": " + message);
 }
 
-// x * sigmoid(x) in f32, as the scalar SiLU paths compute it (AVX-512: simd_math.h silu16).
+// x * sigmoid(x) in f32, as the scalar SiLU paths compute it (vector paths: simd_math.h silu16).
 inline float silu_scalar(float v) { return v / (1.0f + std::exp(-v)); }
 
 // Per-thread buffers that the CPU kernels reuse from call to call (fresh ones would page-fault on every call),

@@ -16,26 +16,20 @@
 #include "tensor/cpu/conv.h"
 #include "tensor/cpu/gemm.h"
 #include "tensor/cpu/parallel.h"
-#include "tensor/cpu/simd_math.h"
+#include "tensor/cpu/conv_winograd1d_matrices.h"
+#include "tensor/cpu/simd_kernels.h"
 
 namespace foley::tensor::cpu {
 namespace {
 
-constexpr int kTile = 3;   // outputs per tile (m)
-constexpr int kTaps = 3;   // kernel taps per chunk (r)
-constexpr int kAlpha = 5;  // transform points: m + r - 1
+using winograd1d::kAlpha;
+using winograd1d::kTaps;
+using winograd1d::kTile;
+using winograd1d::Matrices;
 
-// Toom-Cook matrices for correlation y[t] = sum_s w[s] d[t + s]:
-//   y = AT [(G w) .* (BT d)].
-// Built in double from the points 0, 1, -1, 2 and infinity (the small points keep f32 error near direct
+// The Toom-Cook matrices (conv_winograd1d_matrices.h), built in double from the points 0, 1, -1, 2 and infinity (the small points keep f32 error near direct
 // convolution's): with V the Vandermonde matrix of the points (infinity picks the leading coefficient),
 // BT = (V^-1)^T, G and AT^T evaluate a kernel and an output tile at the points.
-struct Matrices {
-  float bt[kAlpha][kAlpha];
-  float g[kAlpha][kTaps];
-  float at[kTile][kAlpha];
-};
-
 const Matrices& matrices() {
   static const Matrices m = [] {
     const double points[kAlpha - 1] = {0.0, 1.0, -1.0, 2.0};
@@ -198,54 +192,14 @@ void gather_scalar(const float* src, int64_t step, int64_t count, bool has_slope
   }
 }
 
-__attribute__((target("avx512f"))) void gather_avx512(const float* src, int64_t step, int64_t count, bool has_slope,
-                                                      float slope, float* dst) {
-  if (count <= 0) return;
-  if (step * count > (int64_t{1} << 30)) {  // int32 gather offsets would overflow: not a shape we meet
-    gather_scalar(src, step, count, has_slope, slope, dst);
-    return;
-  }
-  const __m512i lanes = _mm512_mullo_epi32(_mm512_set_epi32(15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0),
-                                           _mm512_set1_epi32(static_cast<int>(step)));
-  const __m512 vslope = _mm512_set1_ps(slope);
-  for (int64_t i = 0; i < count; i += 16) {
-    const __mmask16 live = tail_mask(count - i);
-    __m512 v = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), live, lanes, src + i * step, 4);
-    if (has_slope) {
-      const __mmask16 pos = _mm512_cmp_ps_mask(v, _mm512_setzero_ps(), _CMP_GT_OQ);
-      v = _mm512_mask_mul_ps(v, static_cast<__mmask16>(~pos), v, vslope);
-    }
-    _mm512_mask_storeu_ps(dst + i, live, v);
-  }
-}
-
 // Input transform of one (channel, phase) row: V[xi][a] = sum_e BT[xi][e] f[3a + e], a in [0, row), where
 // f[3a' + r] = ph[r][a'] (the phase's samples split by residue mod 3, so every term is a contiguous load).
-void input_transform_scalar(const std::array<const float*, 3>& ph, const Matrices& mx, float* const* dst,
+void input_transform_scalar(const float* const* ph, const Matrices& mx, float* const* dst,
                             int64_t row) {
   for (int xi = 0; xi < kAlpha; ++xi) {
     const float* b = mx.bt[xi];
     for (int64_t a = 0; a < row; ++a)
       dst[xi][a] = b[0] * ph[0][a] + b[1] * ph[1][a] + b[2] * ph[2][a] + b[3] * ph[0][a + 1] + b[4] * ph[1][a + 1];
-  }
-}
-
-__attribute__((target("avx512f"))) void input_transform_avx512(const std::array<const float*, 3>& ph,
-                                                               const Matrices& mx, float* const* dst, int64_t row) {
-  for (int64_t a = 0; a < row; a += 16) {
-    const __mmask16 live = tail_mask(row - a);
-    const __m512 f0 = _mm512_maskz_loadu_ps(live, ph[0] + a), f1 = _mm512_maskz_loadu_ps(live, ph[1] + a);
-    const __m512 f2 = _mm512_maskz_loadu_ps(live, ph[2] + a), f3 = _mm512_maskz_loadu_ps(live, ph[0] + a + 1);
-    const __m512 f4 = _mm512_maskz_loadu_ps(live, ph[1] + a + 1);
-    for (int xi = 0; xi < kAlpha; ++xi) {
-      const float* b = mx.bt[xi];
-      __m512 v = _mm512_mul_ps(_mm512_set1_ps(b[0]), f0);
-      v = _mm512_fmadd_ps(_mm512_set1_ps(b[1]), f1, v);
-      v = _mm512_fmadd_ps(_mm512_set1_ps(b[2]), f2, v);
-      v = _mm512_fmadd_ps(_mm512_set1_ps(b[3]), f3, v);
-      v = _mm512_fmadd_ps(_mm512_set1_ps(b[4]), f4, v);
-      _mm512_mask_storeu_ps(dst[xi] + a, live, v);
-    }
   }
 }
 
@@ -259,21 +213,6 @@ void output_transform_scalar(const float* const* mrow, const Matrices& mx, float
     }
 }
 
-__attribute__((target("avx512f"))) void output_transform_avx512(const float* const* mrow, const Matrices& mx,
-                                                                float* const* out, int64_t tiles) {
-  for (int64_t a = 0; a < tiles; a += 16) {
-    const __mmask16 live = tail_mask(tiles - a);
-    __m512 mv[kAlpha];
-    for (int xi = 0; xi < kAlpha; ++xi) mv[xi] = _mm512_maskz_loadu_ps(live, mrow[xi] + a);
-    for (int t = 0; t < kTile; ++t) {
-      const float* at = mx.at[t];
-      __m512 acc = _mm512_mul_ps(_mm512_set1_ps(at[0]), mv[0]);
-      for (int xi = 1; xi < kAlpha; ++xi) acc = _mm512_fmadd_ps(_mm512_set1_ps(at[xi]), mv[xi], acc);
-      _mm512_mask_storeu_ps(out[t] + a, live, acc);
-    }
-  }
-}
-
 }  // namespace
 
 namespace {
@@ -283,33 +222,6 @@ namespace {
 void interleave3_scalar(const float* const* o, int64_t tiles, float* y, int64_t len) {
   for (int64_t a = 0; a < tiles; ++a)
     for (int t = 0; t < kTile && kTile * a + t < len; ++t) y[kTile * a + t] = o[t][a];
-}
-
-__attribute__((target("avx512f"))) void interleave3_avx512(const float* const* o, int64_t tiles, float* y,
-                                                           int64_t len) {
-  // Output vector v, lane j holds m = 16 v + j: residue m % 3, tile m / 3 of the 16 loaded. Two permutes
-  // per vector: residues 0 and 1 from (o0, o1), then residue 2's lanes from o2.
-  alignas(64) static const std::array<std::array<int32_t, 16>, 3> idx01 = [] {
-    std::array<std::array<int32_t, 16>, 3> r{};
-    for (int v = 0; v < 3; ++v)
-      for (int j = 0; j < 16; ++j) r[v][j] = (16 * v + j) / 3 + ((16 * v + j) % 3 == 1 ? 16 : 0);
-    return r;
-  }();
-  const __mmask16 from2[3] = {
-      [] { unsigned k = 0; for (int j = 0; j < 16; ++j) k |= (j % 3 == 2 ? 1u : 0u) << j; return static_cast<__mmask16>(k); }(),
-      [] { unsigned k = 0; for (int j = 0; j < 16; ++j) k |= ((16 + j) % 3 == 2 ? 1u : 0u) << j; return static_cast<__mmask16>(k); }(),
-      [] { unsigned k = 0; for (int j = 0; j < 16; ++j) k |= ((32 + j) % 3 == 2 ? 1u : 0u) << j; return static_cast<__mmask16>(k); }()};
-  int64_t a = 0;
-  for (; a + 16 <= tiles && kTile * (a + 16) <= len; a += 16) {
-    const __m512 a0 = _mm512_loadu_ps(o[0] + a), a1 = _mm512_loadu_ps(o[1] + a), a2 = _mm512_loadu_ps(o[2] + a);
-    for (int v = 0; v < 3; ++v) {
-      const __m512i idx = _mm512_load_si512(idx01[v].data());
-      const __m512 lo = _mm512_permutex2var_ps(a0, idx, a1);
-      _mm512_storeu_ps(y + kTile * a + 16 * v, _mm512_mask_permutexvar_ps(lo, from2[v], idx, a2));
-    }
-  }
-  const float* rest[kTile] = {o[0] + a, o[1] + a, o[2] + a};
-  interleave3_scalar(rest, tiles - a, y + kTile * a, len - kTile * a);
 }
 
 // y = out_act((((y + bias) + r1) + r2) * scale), in the order of the unfused composition.
@@ -324,29 +236,12 @@ void epilogue_scalar(float* y, int64_t len, float bias, const float* r1, const f
   }
 }
 
-__attribute__((target("avx512f"))) void epilogue_avx512(float* y, int64_t len, float bias, const float* r1,
-                                                        const float* r2, const Conv1dEpilogue& ep) {
-  const __m512 vb = _mm512_set1_ps(bias), scale = _mm512_set1_ps(ep.scale), slope = _mm512_set1_ps(ep.output_slope);
-  for (int64_t l = 0; l < len; l += 16) {
-    const __mmask16 live = tail_mask(len - l);
-    __m512 acc = _mm512_add_ps(_mm512_maskz_loadu_ps(live, y + l), vb);
-    if (r1) acc = _mm512_add_ps(acc, _mm512_maskz_loadu_ps(live, r1 + l));
-    if (r2) acc = _mm512_add_ps(acc, _mm512_maskz_loadu_ps(live, r2 + l));
-    if (ep.has_scale) acc = _mm512_mul_ps(acc, scale);
-    if (ep.has_output_slope) {
-      const __mmask16 pos = _mm512_cmp_ps_mask(acc, _mm512_setzero_ps(), _CMP_GT_OQ);
-      acc = _mm512_mask_mul_ps(acc, static_cast<__mmask16>(~pos), acc, slope);
-    }
-    _mm512_mask_storeu_ps(y + l, live, acc);
-  }
-}
-
 }  // namespace
 
 void apply_conv1d_epilogue(float* y, int64_t len, float bias, const float* r1, const float* r2,
                            const Conv1dEpilogue& ep) {
-  if (has_avx512())
-    epilogue_avx512(y, len, bias, r1, r2, ep);
+  if (const SimdKernels* simd = simd_kernels())
+    simd->conv1d_epilogue(y, len, bias, r1, r2, ep);
   else
     epilogue_scalar(y, len, bias, r1, r2, ep);
 }
@@ -364,7 +259,7 @@ void winograd_conv1d(const Tensor& x, const Tensor& weight_in, const Tensor& wei
   const auto weights = find_weights(weight_in, weight);
   const float* u = weights->u.data();
   const Matrices& mx = matrices();
-  const bool avx512 = has_avx512();
+  const SimdKernels* simd = simd_kernels();
   float* v = thread_scratch(Scratch::kWinogradV, static_cast<size_t>(kAlpha * c_in * ldv) * sizeof(float));
   float* m = thread_scratch(Scratch::kWinogradM, static_cast<size_t>(kAlpha * c_out * cols) * sizeof(float));
   const float* px = x.data<float>();
@@ -388,18 +283,18 @@ void winograd_conv1d(const Tensor& x, const Tensor& weight_in, const Tensor& wei
           const int64_t lo = std::clamp<int64_t>(first >= 0 ? 0 : (-first + step - 1) / step, 0, split);
           const int64_t hi = std::clamp<int64_t>(len - first <= 0 ? 0 : (len - first + step - 1) / step, lo, split);
           std::fill(dst, dst + lo, 0.0f);
-          if (avx512)
-            gather_avx512(xs + first + lo * step, step, hi - lo, ep.has_input_slope, ep.input_slope, dst + lo);
-          else
+          if (!simd ||
+              !simd->winograd_gather(xs + first + lo * step, step, hi - lo, ep.has_input_slope, ep.input_slope,
+                                     dst + lo))
             gather_scalar(xs + first + lo * step, step, hi - lo, ep.has_input_slope, ep.input_slope, dst + lo);
           std::fill(dst + hi, dst + split, 0.0f);
         }
         float* dst[kAlpha];
         for (int xi = 0; xi < kAlpha; ++xi) dst[xi] = v + (xi * c_in + ci) * ldv + p * row;
-        if (avx512)
-          input_transform_avx512(ph, mx, dst, row);
+        if (simd)
+          simd->winograd_input_transform(ph.data(), mx, dst, row);
         else
-          input_transform_scalar(ph, mx, dst, row);
+          input_transform_scalar(ph.data(), mx, dst, row);
       }
     });
     // M[xi] = sum_j U[xi][j] V[xi] shifted by j tiles.
@@ -418,15 +313,16 @@ void winograd_conv1d(const Tensor& x, const Tensor& weight_in, const Tensor& wei
         for (int64_t p = 0; p < std::min(d, out_len); ++p) {
           const float* mrow[kAlpha];
           for (int xi = 0; xi < kAlpha; ++xi) mrow[xi] = m + (xi * c_out + co) * cols + p * row;
-          if (avx512)
-            output_transform_avx512(mrow, mx, o, tiles);
+          if (simd)
+            simd->winograd_output_transform(mrow, mx, o, tiles);
           else
             output_transform_scalar(mrow, mx, o, tiles);
-          if (d == 1 && avx512)
-            interleave3_avx512(o, tiles, y, out_len);
-          else if (d == 1)
-            interleave3_scalar(o, tiles, y, out_len);
-          else
+          if (d == 1) {
+            // The vector kernel does whole blocks of 16 tiles; the scalar loop the rest.
+            const int64_t done = simd ? simd->winograd_interleave3(o, tiles, y, out_len) : 0;
+            const float* rest[kTile] = {o[0] + done, o[1] + done, o[2] + done};
+            interleave3_scalar(rest, tiles - done, y + kTile * done, out_len - kTile * done);
+          } else
             for (int64_t i = 0, l = p; l < out_len; ++i, l += d) y[l] = o[i % kTile][i / kTile];
         }
         apply_conv1d_epilogue(y, out_len, ep.bias ? ep.bias[co] : 0.0f, ep.residual ? ep.residual + base : nullptr,

@@ -6,7 +6,7 @@
 
 #include "tensor/cpu/common.h"
 #include "tensor/cpu/parallel.h"
-#include "tensor/cpu/simd_math.h"
+#include "tensor/cpu/simd_kernels.h"
 #include "tensor/ops.h"
 
 namespace foley::tensor {
@@ -44,46 +44,6 @@ inline float gelu_tanh(float x) {
   constexpr float kBeta = 0.7978845608028654f;  // sqrt(2/pi)
   return 0.5f * x * (1.0f + std::tanh(kBeta * (x + 0.044715f * x * x * x)));
 }
-
-// "gelu_new" on AVX-512, 16 lanes: x/2 (1 + tanh(u)) written as x / (1 + e^{-2u}),
-// the same function without tanh's cancellation near -1. Scalar libm tanh is
-// ~20 ns an element and was a visible share of T5's and GPT-2's feed-forward
-// time (docs/performance.md).
-__attribute__((target("avx512f"))) inline __m512 gelu_tanh16(__m512 v) {
-  const __m512 v3 = _mm512_mul_ps(_mm512_mul_ps(v, v), v);
-  const __m512 minus_2u = _mm512_mul_ps(_mm512_set1_ps(-2.0f * 0.7978845608028654f),
-                                        _mm512_fmadd_ps(_mm512_set1_ps(0.044715f), v3, v));
-  return _mm512_div_ps(v, _mm512_add_ps(_mm512_set1_ps(1.0f), cpu::exp16(minus_2u)));
-}
-
-// y[i] = F(x[i]) over [begin, end), 16 lanes at a time, the tail masked.
-// Used for gelu_new, silu and exact gelu: libm's tanhf/expf/erff cost 5-20 ns
-// an element, a visible share of the UNet's resnets (SiLU), feed-forwards
-// (GEGLU over 4 x dim per token) and the text encoders.
-template <__m512 (*F)(__m512)>
-__attribute__((target("avx512f"))) void map_avx512(const float* x, float* y, int64_t begin, int64_t end) {
-  int64_t i = begin;
-  for (; i + 16 <= end; i += 16) _mm512_storeu_ps(y + i, F(_mm512_loadu_ps(x + i)));
-  if (i < end) {
-    const __mmask16 m = cpu::tail_mask(end - i);
-    _mm512_mask_storeu_ps(y + i, m, F(_mm512_maskz_loadu_ps(m, x + i)));
-  }
-}
-
-__attribute__((target("avx512f"))) void geglu_avx512(const float* x, float* y, int64_t f, int64_t begin,
-                                                     int64_t end) {
-  for (int64_t r = begin; r < end; ++r) {
-    const float* a = x + r * 2 * f;
-    const float* g = a + f;
-    float* out = y + r * f;
-    for (int64_t j = 0; j < f; j += 16) {
-      const __mmask16 m = cpu::tail_mask(f - j);
-      const __m512 gelu = cpu::gelu_erf16(_mm512_maskz_loadu_ps(m, g + j));
-      _mm512_mask_storeu_ps(out + j, m, _mm512_mul_ps(_mm512_maskz_loadu_ps(m, a + j), gelu));
-    }
-  }
-}
-
 
 enum class BinaryOp { kAdd, kSub, kMul, kDiv };
 
@@ -185,14 +145,17 @@ Tensor binary(const char* name, BinaryOp op, const Tensor& a_in, const Tensor& b
 
 }  // namespace
 
+// gelu and silu run the vector kernels of cpu::simd_kernels() where there are some: libm's tanhf/expf/erff cost
+// 5-20 ns an element, a visible share of the UNet's resnets (SiLU), feed-forwards (GEGLU over 4 x dim per token)
+// and the text encoders (gelu_new, computed as x / (1 + e^{-2u}) there: activation_simd.h).
 Tensor gelu(const Tensor& x, GeluApproximation approximation) {
-  if (approximation == GeluApproximation::kTanh && cpu::has_avx512()) return unary_kernel("gelu", x, 4 * kGrain, map_avx512<gelu_tanh16>);
-  if (approximation == GeluApproximation::kTanh) return unary("gelu", x, gelu_tanh);
-  if (cpu::has_avx512()) return unary_kernel("gelu", x, 4 * kGrain, map_avx512<cpu::gelu_erf16>);
-  return unary("gelu", x, gelu_exact);
+  const bool tanh = approximation == GeluApproximation::kTanh;
+  if (const auto* k = cpu::simd_kernels())
+    return unary_kernel("gelu", x, 4 * kGrain, tanh ? k->gelu_tanh : k->gelu_erf);
+  return tanh ? unary("gelu", x, gelu_tanh) : unary("gelu", x, gelu_exact);
 }
 Tensor silu(const Tensor& x) {
-  if (cpu::has_avx512()) return unary_kernel("silu", x, 4 * kGrain, map_avx512<cpu::silu16>);
+  if (const auto* k = cpu::simd_kernels()) return unary_kernel("silu", x, 4 * kGrain, k->silu);
   return unary("silu", x, cpu::silu_scalar);
 }
 Tensor relu(const Tensor& x) {
@@ -236,8 +199,9 @@ Tensor geglu(const Tensor& x_in) {
   Tensor out = Tensor::empty(out_shape);
   const float* px = x.data<float>();
   float* py = out.data<float>();
+  const cpu::SimdKernels* simd = cpu::simd_kernels();
   cpu::parallel_for(rows, std::max<int64_t>(1, kGrain / std::max<int64_t>(1, f)), [&](int64_t begin, int64_t end) {
-    if (cpu::has_avx512()) return geglu_avx512(px, py, f, begin, end);
+    if (simd) return simd->geglu(px, py, f, begin, end);
     for (int64_t r = begin; r < end; ++r)
       for (int64_t j = 0; j < f; ++j) py[r * f + j] = px[r * two_f + j] * gelu_exact(px[r * two_f + f + j]);
   });

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "common/error.h"
+#include "tensor/cpu/isa.h"
 
 namespace foley::tensor::cpu {
 namespace {
@@ -79,6 +80,7 @@ void sgemm(bool transpose_a, bool transpose_b, int64_t m, int64_t n, int64_t k, 
     return;
   }
   if (gemm_backend() == GemmBackend::kOneDnn) {
+    init_onednn_isa();
     const dnnl_status_t status = dnnl_sgemm(transpose_a ? 'T' : 'N', transpose_b ? 'T' : 'N', m, n, k, alpha, a,
                                             lda, b, ldb, beta, c, ldc);
     if (status != dnnl_success)

@@ -4,7 +4,7 @@
 
 #include "tensor/cpu/common.h"
 #include "tensor/cpu/parallel.h"
-#include "tensor/cpu/simd_math.h"
+#include "tensor/cpu/simd_kernels.h"
 #include "tensor/ops.h"
 
 namespace foley::tensor {
@@ -36,24 +36,12 @@ Tensor map_rows(const Tensor& x, int64_t d, Fn&& fn) {
 
 namespace {
 
-__attribute__((target("avx512f"))) void affine_silu_avx512(const float* s, float* d, int64_t n, float scale,
-                                                           float shift) {
-  const __m512 vs = _mm512_set1_ps(scale), vt = _mm512_set1_ps(shift);
-  for (int64_t i = 0; i < n; i += 16) {
-    const __mmask16 live = cpu::tail_mask(n - i);
-    // The *_round_ forms are not contracted into an FMA (plain mul/add may be): rounded as the scalar loop.
-    const __m512 v = _mm512_add_round_ps(
-        _mm512_mul_round_ps(_mm512_maskz_loadu_ps(live, s + i), vs, _MM_FROUND_CUR_DIRECTION), vt,
-        _MM_FROUND_CUR_DIRECTION);
-    _mm512_mask_storeu_ps(d + i, live, cpu::silu16(v));
-  }
-}
-
 // d[i] = s[i] * scale + shift, then SiLU when `silu`: the same f32 operations as group_norm followed by
-// tensor::silu (multiply, then add; AVX-512 silu16 where silu uses it), so the fused op equals the composition.
-void affine_row(const float* s, float* d, int64_t n, float scale, float shift, bool silu) {
-  if (silu && cpu::has_avx512()) {
-    affine_silu_avx512(s, d, n, scale, shift);
+// tensor::silu (multiply, then add; the vector SiLU where silu uses it), so the fused op equals the composition.
+void affine_row(const float* s, float* d, int64_t n, float scale, float shift, bool silu,
+                const cpu::SimdKernels* simd) {
+  if (silu && simd) {
+    simd->affine_silu(s, d, n, scale, shift);
     return;
   }
   for (int64_t i = 0; i < n; ++i) d[i] = s[i] * scale + shift;
@@ -79,6 +67,7 @@ Tensor group_norm_impl(const char* op, const Tensor& x_in, int64_t num_groups, c
   const float* pw = weight.defined() ? weight.data<float>() : nullptr;
   const float* pb = bias.defined() ? bias.data<float>() : nullptr;
   float* py = out.data<float>();
+  const cpu::SimdKernels* simd = cpu::simd_kernels();
   cpu::parallel_for(n * num_groups, 1, [&](int64_t begin, int64_t end) {
     for (int64_t ng = begin; ng < end; ++ng) {
       const int64_t count = cg * spatial;
@@ -97,7 +86,7 @@ Tensor group_norm_impl(const char* op, const Tensor& x_in, int64_t num_groups, c
         const float shift = (pb ? pb[channel] : 0.0f) - static_cast<float>(mean) * scale;
         const float* s = src + ch * spatial;
         float* d = dst + ch * spatial;
-        affine_row(s, d, spatial, scale, shift, silu);
+        affine_row(s, d, spatial, scale, shift, silu, simd);
       }
     }
   });

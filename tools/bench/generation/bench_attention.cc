@@ -5,7 +5,7 @@
 // process CPU ms per call (median of REPS after a warm-up) and the max relative
 // difference between the two. Not run by tests or CI.
 //
-// usage: bench_attention THREADS REPS [ISA=auto|scalar|avx512]
+// usage: bench_attention THREADS REPS [ISA=auto|scalar|avx2|avx512]
 // build and run: tools/bench/generation/run_attention.sh (next to this file).
 
 #include <algorithm>
@@ -19,7 +19,7 @@
 
 #include <time.h>
 
-#include "tensor/cpu/attention.h"
+#include "tensor/cpu/isa.h"
 #include "tensor/cpu/gemm.h"
 #include "tensor/cpu/parallel.h"
 #include "tensor/ops.h"
@@ -101,15 +101,13 @@ struct Shape4 {
 
 int main(int argc, char** argv) {
   if (argc < 3) {
-    std::fprintf(stderr, "usage: %s THREADS REPS [auto|scalar|avx512]\n", argv[0]);
+    std::fprintf(stderr, "usage: %s THREADS REPS [auto|scalar|avx2|avx512]\n", argv[0]);
     return 2;
   }
   set_num_threads(std::atoi(argv[1]));
   const int reps = std::max(1, std::atoi(argv[2]));
   const std::string isa = argc > 3 ? argv[3] : "auto";
-  cpu::set_attention_isa(isa == "scalar"   ? cpu::AttentionIsa::kScalar
-                         : isa == "avx512" ? cpu::AttentionIsa::kAvx512
-                                           : cpu::AttentionIsa::kAuto);
+  if (isa != "auto") cpu::set_cpu_isa(cpu::parse_isa(isa, "ISA argument"));
   const Shape4 shapes[] = {
       {"tiny unet self L1 (b2 h8 1024 d2)", 2, 8, 1024, 1024, 2},
       {"tiny unet self L2 (b2 h8 256 d2)", 2, 8, 256, 256, 2},
@@ -121,7 +119,7 @@ int main(int argc, char** argv) {
       {"unet cross gpt2 L1 (b2 h8 1024x8 d32)", 2, 8, 1024, 8, 32},
       {"vae mid (b1 h1 4096 d512)", 1, 1, 4096, 4096, 512},
   };
-  std::printf("isa %s, %d threads\n", std::string(cpu::attention_isa_name(cpu::attention_isa())).c_str(),
+  std::printf("isa %s, %d threads\n", std::string(cpu::isa_name(cpu::cpu_isa())).c_str(),
               num_threads());
   std::printf("| shape | previous wall ms | previous CPU ms | new wall ms | new CPU ms | CPU speed-up | max rel diff |\n");
   std::printf("|---|---|---|---|---|---|---|\n");

@@ -23,6 +23,7 @@
 
 #include "engine/pipeline/generation_pipeline.h"
 #include "engine/pipeline/text_to_audio.h"
+#include "tensor/cpu/isa.h"
 #include "tensor/ops.h"
 #include "tensor/random.h"
 
@@ -96,6 +97,10 @@ int main(int argc, char** argv) {
   tensor::set_num_threads(threads);
 
   try {
+    // Which instruction sets this side ran (FOLEY_CPU_ISA caps both): run.sh prints them beside torch's.
+    std::printf("{\"impl\": \"foley\", \"bench\": \"isa\", \"kernels\": \"%s\", \"onednn\": \"%s\"}\n",
+                std::string(tensor::cpu::isa_name(tensor::cpu::cpu_isa())).c_str(),
+                std::string(tensor::cpu::onednn_isa_name()).c_str());
     if (wants("tiny")) {
       if (argc < 6) throw std::runtime_error("stage tiny needs TINY_MODEL_DIR");
       const auto tiny = engine::TextToAudio::load(argv[5]);

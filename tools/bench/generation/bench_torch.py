@@ -95,6 +95,11 @@ def bench(model_dir, threads, reps, stages, tiny_dir=None):
     from transformers import SpeechT5HifiGan
 
     torch.set_num_threads(threads)
+    # Which instruction sets this side ran (run.sh caps them with FOLEY_CPU_ISA): ATen's kernels as dispatched,
+    # MKL's and oneDNN's caps as set (neither reports what it picked).
+    print(json.dumps({"impl": "torch", "bench": "isa", "kernels": torch.backends.cpu.get_cpu_capability(),
+                      "mkl": os.environ.get("MKL_ENABLE_INSTRUCTIONS", "(default)"),
+                      "onednn": os.environ.get("ONEDNN_MAX_CPU_ISA", "(default)")}), flush=True)
     if "tiny" in stages:
         if tiny_dir is None:
             sys.exit("stage tiny needs TINY_MODEL_DIR")

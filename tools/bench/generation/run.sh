@@ -12,6 +12,9 @@
 # Needs foley_engine built in BUILD_DIR (cmake --build BUILD_DIR --target foley_engine) and the golden harness venv
 # (tools/golden/.venv). The random weights (~1.7 GB) are made once by diffusers into $FOLEY_BENCH_MODEL
 # (default /tmp/foley-bench-audioldm2) and reused; both sides load the same files.
+# FOLEY_CPU_ISA=avx2|avx512|scalar caps both sides alike: foley's kernels and oneDNN (tensor/cpu/isa.h), and
+# torch's ATen kernels, MKL and oneDNN (ATEN_CPU_CAPABILITY, MKL_ENABLE_INSTRUCTIONS, ONEDNN_MAX_CPU_ISA; values
+# already in the environment win). Each side prints the ISA it ran.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../../.." && pwd)"
 build="$(cd "${1:-$root/build}" && pwd)"
@@ -33,6 +36,17 @@ g++ -std=c++20 -O2 -fopenmp -I"$root/src" "$here/bench_generation.cc" -o "$work/
   "$build/src/engine/libfoley_engine.a" "$build/src/tensor/libfoley_tensor.a" "$build/src/common/libfoley_common.a" \
   $(pkg-config --libs sentencepiece libutf8proc openblas) -ldnnl -lpthread
 
+case "${FOLEY_CPU_ISA:-}" in
+  "") ;;
+  avx512) aten=avx512 mkl=AVX512 onednn=AVX512_CORE ;;
+  avx2) aten=avx2 mkl=AVX2 onednn=AVX2 ;;
+  scalar) aten=default mkl=SSE4_2 onednn=SSE41 ;;
+  *) echo "FOLEY_CPU_ISA: unknown instruction set \"$FOLEY_CPU_ISA\" (expected scalar, avx2 or avx512)" >&2; exit 2 ;;
+esac
+if [ -n "${FOLEY_CPU_ISA:-}" ]; then
+  export ATEN_CPU_CAPABILITY="${ATEN_CPU_CAPABILITY:-$aten}" MKL_ENABLE_INSTRUCTIONS="${MKL_ENABLE_INSTRUCTIONS:-$mkl}"
+  export ONEDNN_MAX_CPU_ISA="${ONEDNN_MAX_CPU_ISA:-$onednn}"
+fi
 export OMP_NUM_THREADS="$threads"
 export OMP_WAIT_POLICY="${OMP_WAIT_POLICY-passive}"
 [ -n "$OMP_WAIT_POLICY" ] || unset OMP_WAIT_POLICY
@@ -48,6 +62,10 @@ echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
 by = {(r["bench"], r["impl"]): r for r in rows}
+for impl in ("foley", "torch"):
+    isa = by.get(("isa", impl))
+    if isa:
+        print(f"{impl}: " + ", ".join(f"{k} {v}" for k, v in isa.items() if k not in ("impl", "bench")))
 print(f"\n| stage ({sys.argv[2]} threads) | foley wall ms | torch wall ms | speed-up (wall) | foley CPU ms | torch CPU ms | speed-up (CPU) |")
 print("|---|---|---|---|---|---|---|")
 for b in ("unet_call_b2", "vae_decode", "vocoder", "e2e_dpm20", "tiny_e2e_dpm20_first_call", "tiny_e2e_dpm20"):

@@ -1,0 +1,26 @@
+// The AVX-512 kernel table: simd_kernel_table.h on one zmm register per 16 lanes.
+//
+// Every header the kernels use is included before the target pragma, so only
+// the kernels below it are built for AVX-512 (inline functions shared with
+// baseline code must not be: the linker keeps one copy of each).
+#include <immintrin.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+
+#include "tensor/cpu/attention_problem.h"
+#include "tensor/cpu/conv_winograd1d.h"
+#include "tensor/cpu/conv_winograd1d_matrices.h"
+#include "tensor/cpu/simd_kernels.h"
+
+#pragma GCC target("avx512f")
+
+#include "tensor/cpu/simd_avx512.h"
+#include "tensor/cpu/simd_kernel_table.h"
+
+namespace foley::tensor::cpu {
+
+constinit const SimdKernels kSimdKernelsAvx512 = simd::kernel_table<Avx512>(Isa::kAvx512);
+
+}  // namespace foley::tensor::cpu

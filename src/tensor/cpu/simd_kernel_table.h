@@ -1,0 +1,35 @@
+#pragma once
+
+// The SimdKernels table of the vector interface V: included by
+// simd_avx512.cc and simd_avx2.cc after their target pragmas, so every
+// kernel here is compiled for that file's ISA. Every header these kernels
+// include must already be included above the pragma (the target would
+// otherwise reach inline functions shared with baseline code).
+
+#include "tensor/cpu/activation_simd.h"
+#include "tensor/cpu/attention_simd.h"
+#include "tensor/cpu/conv_winograd1d_simd.h"
+#include "tensor/cpu/simd_kernels.h"
+
+namespace foley::tensor::cpu::simd {
+
+template <class V>
+constexpr SimdKernels kernel_table(Isa isa) {
+  return SimdKernels{
+      .isa = isa,
+      .silu = map<V, SiluOp>,
+      .gelu_erf = map<V, GeluErfOp>,
+      .gelu_tanh = map<V, GeluTanhOp>,
+      .geglu = geglu<V>,
+      .affine_silu = affine_silu<V>,
+      .softmax_block = softmax_block<V>,
+      .small_heads = pick_small_heads<V>,
+      .winograd_gather = winograd_gather<V>,
+      .winograd_input_transform = winograd_input_transform<V>,
+      .winograd_output_transform = winograd_output_transform<V>,
+      .winograd_interleave3 = winograd_interleave3<V>,
+      .conv1d_epilogue = conv1d_epilogue<V>,
+  };
+}
+
+}  // namespace foley::tensor::cpu::simd
