@@ -49,11 +49,11 @@ int server_status(const fs::path& dir, const ServerOptions& o) {
     return 0;
   }
   if (!status) {
-    std::printf("no model server is running for %s\n", cache.string().c_str());
+    std::printf("no resident server is running for %s\n", cache.string().c_str());
     return 0;
   }
   const auto& s = *status;
-  std::printf("model server pid %lld for %s\n", s.value("pid", 0LL), cache.string().c_str());
+  std::printf("resident server pid %lld for %s\n", s.value("pid", 0LL), cache.string().c_str());
   std::printf("  socket        %s\n", s.value("socket", std::string()).c_str());
   std::printf("  uptime        %.0f s, idle %.0f s (exits after %.0f s idle)\n", s.value("uptime_seconds", 0.0),
               s.value("idle_seconds", 0.0), s.value("idle_timeout", 0.0));
@@ -87,7 +87,7 @@ int server_stop(const fs::path& dir, const ServerOptions& o) {
   auto client = client_for(cache);
   auto status = client.status();
   if (!status || !client.stop()) {
-    std::printf("no model server is running for %s\n", cache.string().c_str());
+    std::printf("no resident server is running for %s\n", cache.string().c_str());
     return 0;
   }
   long long pid = status->value("pid", 0LL);
@@ -96,22 +96,22 @@ int server_stop(const fs::path& dir, const ServerOptions& o) {
   while (running(pid) && std::chrono::steady_clock::now() < deadline)
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   if (running(pid))
-    throw Error::failure("model server pid " + std::to_string(pid) + " did not exit within 30 s");
-  std::printf("stopped model server pid %lld\n", pid);
+    throw Error::failure("resident server pid " + std::to_string(pid) + " did not exit within 30 s");
+  std::printf("stopped resident server pid %lld\n", pid);
   return 0;
 }
 
 }  // namespace
 
 void register_server(CLI::App& app, GlobalOptions& g, int& exit_code) {
-  auto* cmd = app.add_subcommand("server", "Inspect or stop the resident AudioLDM 2 model server of this project");
+  auto* cmd = app.add_subcommand("server", "Inspect or stop the resident server of this project (loaded models, API calls)");
   cmd->require_subcommand(1);
   auto opts = std::make_shared<ServerOptions>();
-  auto* status = cmd->add_subcommand("status", "Show whether a model server runs, its models and requests");
+  auto* status = cmd->add_subcommand("status", "Show whether the resident server runs, its models, requests and API calls");
   status->add_option("--cache", opts->cache, "Cache directory (default: the project's)");
   status->add_flag("--json", opts->json, "Print the status as JSON");
   status->callback([&g, opts, &exit_code] { exit_code = server_status(g.dir, *opts); });
-  auto* stop = cmd->add_subcommand("stop", "Stop the model server (its running requests finish in-process)");
+  auto* stop = cmd->add_subcommand("stop", "Stop the resident server (its running requests finish in-process)");
   stop->add_option("--cache", opts->cache, "Cache directory (default: the project's)");
   stop->callback([&g, opts, &exit_code] { exit_code = server_stop(g.dir, *opts); });
 }

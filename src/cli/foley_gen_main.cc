@@ -66,7 +66,7 @@ int main(int argc, char** argv) {
 
   std::string serve_cache;
   double serve_idle = 600.0;
-  auto* serve = app.add_subcommand("serve", "Run the resident AudioLDM 2 model server of a cache directory (foley-gen starts it on demand)");
+  auto* serve = app.add_subcommand("serve", "Run the resident server of a cache directory: it keeps models loaded and makes API calls (started on demand)");
   serve->add_option("--cache", serve_cache, "Cache directory")->required();
   serve->add_option("--idle-timeout", serve_idle, "Exit after this many seconds without a request");
   serve->callback([&] { exit_code = foley::server::run_model_server(serve_cache, serve_idle); });

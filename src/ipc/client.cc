@@ -69,12 +69,12 @@ ServerAttempt ModelServerClient::generate(const GenRequest& request, const std::
         if (!temp.empty()) std::filesystem::remove(temp, ec);
         attempt.outcome = ServerAttempt::Outcome::kDied;
         attempt.server_pid = pid;
-        attempt.reason = "the model server (pid " + std::to_string(pid) +
+        attempt.reason = "the resident server (pid " + std::to_string(pid) +
                          ") closed the connection before finishing (it died or was stopped)";
         return attempt;
       }
       json reply = json::parse(line, nullptr, false);
-      if (!reply.is_object()) throw Error::failure("model server sent a malformed line: " + line.substr(0, 200));
+      if (!reply.is_object()) throw Error::failure("the resident server sent a malformed line: " + line.substr(0, 200));
       if (reply.contains("accepted")) {
         accepted = true;
         pid = reply.value("pid", 0LL);
@@ -93,7 +93,7 @@ ServerAttempt ModelServerClient::generate(const GenRequest& request, const std::
     }
   }
   attempt.outcome = ServerAttempt::Outcome::kUnavailable;
-  attempt.reason = "the model server closed the connection three times before accepting the request";
+  attempt.reason = "the resident server closed the connection three times before accepting the request";
   return attempt;
 }
 

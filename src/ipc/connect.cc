@@ -51,9 +51,18 @@ UniqueFd connect_or_start_server(const ServerPaths& paths, const ServerLauncher&
   return {};
 }
 
-bool api_server_disabled() {
-  const char* v = std::getenv("FOLEY_API_SERVER");
-  return v != nullptr && (std::strcmp(v, "0") == 0 || std::strcmp(v, "off") == 0);
+namespace {
+bool switched_off(const char* v) {
+  return std::strcmp(v, "0") == 0 || std::strcmp(v, "off") == 0 || std::strcmp(v, "no") == 0 ||
+         std::strcmp(v, "false") == 0;
+}
+}  // namespace
+
+bool server_disabled(ServerUse use) {
+  if (const char* v = std::getenv("FOLEY_SERVER")) return switched_off(v);
+  const char* old_name = use == ServerUse::kModels ? "FOLEY_AUDIOLDM2_SERVER" : "FOLEY_API_SERVER";
+  const char* v = std::getenv(old_name);
+  return v != nullptr && switched_off(v);
 }
 
 void launch_server_without_secrets(const ServerPaths& paths, const std::filesystem::path& cache_dir) {

@@ -26,9 +26,17 @@ UniqueFd connect_or_start_server(const ServerPaths& paths, const ServerLauncher&
 
 namespace foley::ipc {
 
-// True when FOLEY_API_SERVER is 0 or off: API generations then run in
-// foley-gen's own process, and nothing is handed to the resident server.
-bool api_server_disabled();
+// What a generation would use the resident server for.
+enum class ServerUse { kModels, kApiCalls };
+
+// True when the resident server is switched off for `use`: FOLEY_SERVER=0 (or
+// off, no, false) switches it off for everything; generations then run in
+// foley-gen's own process and nothing is handed over. The older switches,
+// deprecated aliases kept for scripts that set them, each switch off one use
+// when FOLEY_SERVER is unset: FOLEY_AUDIOLDM2_SERVER (models), FOLEY_API_SERVER
+// (API calls).
+bool server_disabled(ServerUse use);
+inline bool api_server_disabled() { return server_disabled(ServerUse::kApiCalls); }
 
 // Starts `foley-gen serve` for `cache_dir` (default_server_command, 10 minutes
 // idle) with no API key in its environment: API keys reach the server only

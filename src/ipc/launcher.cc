@@ -84,7 +84,7 @@ std::vector<std::string> default_server_command(const fs::path& cache_dir, doubl
 }
 
 void spawn_detached(const std::vector<std::string>& argv, const fs::path& log) {
-  if (argv.empty()) throw Error::failure("cannot start the model server: empty command");
+  if (argv.empty()) throw Error::failure("cannot start the resident server: empty command");
   // Everything exec needs is built before fork: only async-signal-safe calls after it.
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
@@ -113,7 +113,7 @@ void spawn_detached(const std::vector<std::string>& argv, const fs::path& log) {
         ssize_t ignored = ::write(error_fd, &e, sizeof e);
         (void)ignored;
       },
-      "the model server `" + argv[0] + "`");
+      "the resident server `" + argv[0] + "`");
 }
 
 void fork_detached(const std::function<int()>& body, const fs::path& log) {
@@ -122,7 +122,7 @@ void fork_detached(const std::function<int()>& body, const fs::path& log) {
         become_daemon(log, -1);
         ::_exit(body());
       },
-      "the model server");
+      "the resident server");
 }
 
 }  // namespace foley::ipc

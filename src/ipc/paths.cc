@@ -25,7 +25,7 @@ void ensure_private_dir(const fs::path& dir) {
     throw Error::failure("cannot stat " + dir.string() + ": " + std::strerror(errno));
   if (!S_ISDIR(st.st_mode)) throw Error::failure(dir.string() + " is not a directory");
   if (st.st_uid != ::getuid())
-    throw Error::failure(dir.string() + " belongs to another user; refusing to use it for the model server");
+    throw Error::failure(dir.string() + " belongs to another user; refusing to use it for the resident server");
   if ((st.st_mode & 077) != 0 && ::chmod(dir.c_str(), 0700) != 0)
     throw Error::failure("cannot make " + dir.string() + " private (chmod 0700): " + std::strerror(errno));
 }

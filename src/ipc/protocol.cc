@@ -17,7 +17,7 @@ nlohmann::json result_to_json(const GenerationResult& r) {
 
 GenerationResult result_from_json(const nlohmann::json& j) {
   GenerationResult r;
-  if (!j.is_object()) throw Error::failure("model server: malformed result " + j.dump());
+  if (!j.is_object()) throw Error::failure("resident server: malformed result " + j.dump());
   r.duration_seconds = j.value("duration_seconds", 0.0);
   r.generation_seconds = j.value("generation_seconds", 0.0);
   r.details = j.value("details", nlohmann::json::object());

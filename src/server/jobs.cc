@@ -78,7 +78,7 @@ JobRunner::~JobRunner() {
     cv_.notify_all();
   }
   worker_.join();
-  for (auto& job : queue_) job->finish({{"error", "model server is shutting down"}, {"kind", "failure"}});
+  for (auto& job : queue_) job->finish({{"error", "the resident server is shutting down"}, {"kind", "failure"}});
 }
 
 void JobRunner::submit(std::shared_ptr<ServerJob> job) {

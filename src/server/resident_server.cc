@@ -78,11 +78,11 @@ void serve_generate(ServerState& st, int fd, const json& msg, bool& stop_after) 
   auto job = std::make_shared<ServerJob>();
   try {
     if (!msg.contains("request") || !msg.contains("out_path") || !msg["out_path"].is_string())
-      throw Error("model server: a generate request needs \"request\" and \"out_path\"");
+      throw Error("resident server: a generate request needs \"request\" and \"out_path\"");
     job->request = GenRequest::from_json(msg["request"], "model server request");
     job->params = engines::generation_params_from_request(job->request);
     job->out_path = msg["out_path"].get<std::string>();
-    if (!job->out_path.is_absolute()) throw Error("model server: out_path must be absolute");
+    if (!job->out_path.is_absolute()) throw Error("resident server: out_path must be absolute");
     if (msg.contains("idle_timeout") && msg["idle_timeout"].is_number() && msg["idle_timeout"].get<double>() >= 0)
       st.idle_timeout.store(msg["idle_timeout"].get<double>());
   } catch (const std::exception& e) {
@@ -162,7 +162,7 @@ void serve_connection(ServerState& st, int raw_fd) {
       ipc::send_all(fd.get(), ipc::protocol_line({{"stopping", true}}));
       st.server->request_stop();
     } else {
-      ipc::send_all(fd.get(), ipc::protocol_line({{"error", "model server: unknown request " + line.substr(0, 200)},
+      ipc::send_all(fd.get(), ipc::protocol_line({{"error", "resident server: unknown request " + line.substr(0, 200)},
                                         {"kind", "input"}}));
     }
   }
@@ -179,7 +179,7 @@ int ModelServer::run(bool handle_signals) {
   ensure_private_dirs(paths_);
   ipc::FileLock alive(paths_.dir / "server.lock", /*wait=*/false);
   if (!alive.valid()) {
-    log_info("a model server already runs for " + options_.cache_dir.string());
+    log_info("a resident server already runs for " + options_.cache_dir.string());
     return 0;
   }
   // Nobody else holds the lock, so a socket left there is a dead server's.
@@ -201,7 +201,7 @@ int ModelServer::run(bool handle_signals) {
     ign.sa_handler = SIG_IGN;
     ::sigaction(SIGPIPE, &ign, &old_pipe);
   }
-  log_info("model server " + std::to_string(::getpid()) + " listening on " + paths_.socket.string());
+  log_info("resident server " + std::to_string(::getpid()) + " listening on " + paths_.socket.string());
 
   JobRunner runner(loader_, options_.max_models, options_.batching);
   ServerState st;
@@ -265,7 +265,7 @@ int ModelServer::run(bool handle_signals) {
     ::sigaction(SIGTERM, &old_term, nullptr);
     ::sigaction(SIGPIPE, &old_pipe, nullptr);
   }
-  log_info("model server " + std::to_string(::getpid()) + " stopped");
+  log_info("resident server " + std::to_string(::getpid()) + " stopped");
   return 0;
 }
 

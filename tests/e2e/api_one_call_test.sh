@@ -55,7 +55,7 @@ scenario() {
       build) out=$(foley build 2>&1); rc=$? ;;
       ninja) foley plan >/dev/null 2>&1; out=$(ninja 2>&1); rc=$? ;;
       build-cue) out=$(foley build door 2>&1); rc=$? ;;
-      no-server) out=$(FOLEY_API_SERVER=0 foley build 2>&1); rc=$? ;;
+      no-server) out=$(FOLEY_SERVER=0 foley build 2>&1); rc=$? ;;
     esac
     expect_eq "$name, $mode: the build fails" 1 "$rc"
     expect_eq "$name, $mode: requests sent" "$expected" "$(requests_in "$log")"

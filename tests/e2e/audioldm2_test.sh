@@ -56,7 +56,7 @@ expect_eq "two objects" 2 "$(objects_in "$P")"
 expect_file "rain delivered" out/sfx/rain.wav
 expect_file "dog delivered" out/sfx/dog.wav
 status=$(foley server status 2>&1)
-expect_contains "a server runs" "model server pid" "$status"
+expect_contains "a server runs" "resident server pid" "$status"
 expect_contains "it holds the tiny model" "tiny-audioldm2" "$status"
 expect_contains "it served both" "2 served" "$status"
 expect_eq "server dir is private" "700" "$(stat -c %a cache/server)"
@@ -115,14 +115,14 @@ rain_after=$(foley cache show rain | python3 -c 'import json,sys; print(json.loa
 obj=$(find cache/objects -name "$rain_after.wav")
 sum_server=$(sha256sum "$obj" | cut -d' ' -f1)
 out=$(foley server stop 2>&1)
-expect_contains "server stopped" "stopped model server pid" "$out"
-expect_contains "status after stop" "no model server is running" "$(foley server status)"
+expect_contains "server stopped" "stopped resident server pid" "$out"
+expect_contains "status after stop" "no resident server is running" "$(foley server status)"
 rm "$obj"
 out=$(FOLEY_AUDIOLDM2_SERVER=0 ninja 2>&1); rc=$?
 expect_eq "in-process build" 0 "$rc"
 expect_eq "one regeneration in-process" 1 "$(count_lines 'GEN ' "$out")"
 expect_eq "in-process bytes equal the server's" "$sum_server" "$(sha256sum "$obj" | cut -d' ' -f1)"
-expect_contains "no server was started" "no model server is running" "$(foley server status)"
+expect_contains "no server was started" "no resident server is running" "$(foley server status)"
 expect_eq "no temp files left" 0 "$(find cache/objects -name '.tmp-*' | wc -l | tr -d ' ')"
 
 finish

@@ -155,12 +155,16 @@ expect_file "edited cue 1 rendered" out/ep1/api1.wav
 expect_eq "no temp file left (swept by the in-process retry)" 0 "$(find cache/objects -name '.tmp-*' | wc -l | tr -d ' ')"
 expect_eq "nothing stale after the killed server" 0 "$(foley status -q >/dev/null 2>&1; echo $?)"
 
-# FOLEY_API_SERVER=0: foley-gen makes the call itself.
+# FOLEY_SERVER=0: foley-gen makes the call itself (FOLEY_API_SERVER=0, the
+# older name, still does the same).
 foley server stop >/dev/null 2>&1
 sed -i 's/a door slams very hard/a door slams once/' manifests/ep1.toml
-FOLEY_API_SERVER=0 ninja >/dev/null 2>&1
+FOLEY_SERVER=0 ninja >/dev/null 2>&1
 expect_contains "in-process call without the server" "foley-gen generate --object" "$(tail -n 1 "$WORK/clients.jsonl")"
-expect_contains "and no server was started" "no model server is running" "$(foley server status)"
+sed -i 's/a door slams once/a door slams twice/' manifests/ep1.toml
+FOLEY_API_SERVER=0 ninja >/dev/null 2>&1
+expect_contains "the older switch still works" "foley-gen generate --object" "$(tail -n 1 "$WORK/clients.jsonl")"
+expect_contains "and no server was started" "no resident server is running" "$(foley server status)"
 
 # gc never removes paid objects without --include-pinned: only the local one goes.
 paid_before=$(objects_in "$P")

@@ -8,19 +8,13 @@
 #include "engines/audioldm2/audioldm2_progress.h"
 #include "engines/audioldm2/audioldm2_run.h"
 #include "engines/audioldm2/audioldm2_signals.h"
+#include "ipc/connect.h"
 #include "ipc/launcher.h"
 #include "ipc/server_lock.h"
 #include "common/log.h"
 
 namespace foley::engines {
 namespace {
-
-bool server_enabled_by_env() {
-  const char* v = std::getenv("FOLEY_AUDIOLDM2_SERVER");
-  if (v == nullptr) return true;
-  return !(std::strcmp(v, "0") == 0 || std::strcmp(v, "off") == 0 || std::strcmp(v, "no") == 0 ||
-           std::strcmp(v, "false") == 0);
-}
 
 double idle_timeout_of(const GenRequest& r) {
   if (r.settings.is_object()) {
@@ -40,7 +34,7 @@ std::string seconds_text(double s) {
 
 AudioLdm2EngineOptions AudioLdm2EngineOptions::defaults() {
   AudioLdm2EngineOptions o;
-  o.use_server = server_enabled_by_env();
+  o.use_server = !ipc::server_disabled(ipc::ServerUse::kModels);
   o.interactive_progress = stderr_is_terminal();
   return o;
 }
@@ -95,7 +89,7 @@ GenerationResult AudioLdm2Engine::generate(const GenRequest& request, const std:
       if (attempt.outcome == ipc::ServerAttempt::Outcome::kDone) {
         log_verbose("audioldm2: " + cues + ": " + std::to_string(params.steps) + " steps " + params.scheduler +
                     " on " + params.device + " in " + seconds_text(attempt.result.generation_seconds) +
-                    " (model server pid " + std::to_string(attempt.server_pid) + ")");
+                    " (resident server pid " + std::to_string(attempt.server_pid) + ")");
         return attempt.result;
       }
       log_warning("audioldm2: " + attempt.reason + "; generating " + cues + " in-process");

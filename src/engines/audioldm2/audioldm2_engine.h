@@ -12,7 +12,7 @@ namespace foley::engines {
 struct AudioLdm2EngineOptions {
   GeneratorLoader loader;            // empty: the real pipeline (pipeline_generator_loader)
   ipc::ServerLauncher launch;             // empty: spawn `foley-gen serve` (ipc::default_server_command)
-  bool use_server = true;            // FOLEY_AUDIOLDM2_SERVER=0 in the environment turns it off
+  bool use_server = true;            // FOLEY_SERVER=0 in the environment turns it off
   bool handle_signals = true;        // SIGINT/SIGTERM cancel the request, then re-raise
   bool interactive_progress = false; // per-step progress on stderr (default: isatty(2))
   double start_timeout_seconds = 10.0;
