@@ -2,7 +2,7 @@
 
 #include <cstring>
 
-#include "engine/pipeline/text_to_audio.h"
+#include "models/audioldm2/pipeline/text_to_audio.h"
 #include "tensor/ops.h"
 
 namespace foley::engines {
@@ -18,12 +18,12 @@ Waveform to_waveform(const tensor::Tensor& wave) {
 
 class PipelineGenerator : public Generator {
  public:
-  PipelineGenerator(const ModelKey& key, engine::TextToAudio pipeline)
+  PipelineGenerator(const ModelKey& key, models::TextToAudio pipeline)
       : key_(key), pipeline_(std::move(pipeline)) {}
 
   Waveform generate(const GenerationParams& params, const StepProgressFn& progress,
                     const CancelFlag& cancel) override {
-    engine::GenerationParams p = engine_params(params);
+    models::GenerationParams p = engine_params(params);
     if (cancel.load()) throw GenerationCancelled();
     tensor::Tensor wave = pipeline_.generate(p, nullptr, step_progress(progress, cancel));
     if (cancel.load()) throw GenerationCancelled();
@@ -31,13 +31,13 @@ class PipelineGenerator : public Generator {
   }
 
   std::string batch_key(const GenerationParams& params) const override {
-    return engine::batch_key(pipeline_.generation(), engine_params(params));
+    return models::batch_key(pipeline_.generation(), engine_params(params));
   }
 
   std::vector<GeneratorBatchResult> generate_batch(const std::vector<GeneratorBatchItem>& items) override {
     std::vector<GeneratorBatchResult> out(items.size());
-    std::vector<engine::GenerationParams> params;
-    std::vector<engine::StepProgress> progress;
+    std::vector<models::GenerationParams> params;
+    std::vector<models::StepProgress> progress;
     std::vector<size_t> index;  // params[j] is items[index[j]]
     for (size_t i = 0; i < items.size(); ++i) {
       try {
@@ -50,7 +50,7 @@ class PipelineGenerator : public Generator {
       }
     }
     if (params.empty()) return out;
-    std::vector<engine::BatchOutcome> ran = pipeline_.generate_batch(params, progress);
+    std::vector<models::BatchOutcome> ran = pipeline_.generate_batch(params, progress);
     for (size_t j = 0; j < ran.size(); ++j) {
       GeneratorBatchResult& r = out[index[j]];
       if (ran[j].error) {
@@ -65,11 +65,11 @@ class PipelineGenerator : public Generator {
   }
 
  private:
-  engine::GenerationParams engine_params(const GenerationParams& params) const {
+  models::GenerationParams engine_params(const GenerationParams& params) const {
     if (params.device != "cpu")
       throw Error(params.device + ": the AudioLDM 2 pipeline runs on the CPU only in this build");
     if (key_.threads > 0) tensor::set_num_threads(key_.threads);
-    engine::GenerationParams p;
+    models::GenerationParams p;
     p.prompt = params.prompt;
     p.negative_prompt = params.negative_prompt;
     p.duration_s = params.duration_seconds;
@@ -77,7 +77,7 @@ class PipelineGenerator : public Generator {
     p.steps = params.steps;
     p.guidance = params.guidance;
     p.scheduler = params.scheduler;
-    engine::AudioLength length = pipeline_.generation().audio_length(params.duration_seconds);
+    models::AudioLength length = pipeline_.generation().audio_length(params.duration_seconds);
     if (length.latent_frames > kVaeChunkAboveLatentFrames) p.vae_chunk_frames = kVaeChunkFrames;
     return p;
   }
@@ -85,7 +85,7 @@ class PipelineGenerator : public Generator {
   // The pipeline reports after every step; throwing from there is how a
   // cancelled request stops between steps (the pipeline is exception safe,
   // and a batch drops only the member that threw).
-  static engine::StepProgress step_progress(const StepProgressFn& progress, const CancelFlag& cancel) {
+  static models::StepProgress step_progress(const StepProgressFn& progress, const CancelFlag& cancel) {
     return [&progress, &cancel](int64_t done, int64_t total) {
       if (cancel.load()) throw GenerationCancelled();
       if (progress)
@@ -95,14 +95,14 @@ class PipelineGenerator : public Generator {
   }
 
   ModelKey key_;
-  engine::TextToAudio pipeline_;
+  models::TextToAudio pipeline_;
 };
 
 }  // namespace
 
 std::shared_ptr<Generator> load_pipeline_generator(const ModelKey& key) {
   if (key.threads > 0) tensor::set_num_threads(key.threads);
-  return std::make_shared<PipelineGenerator>(key, engine::TextToAudio::load(key.model_dir));
+  return std::make_shared<PipelineGenerator>(key, models::TextToAudio::load(key.model_dir));
 }
 
 GeneratorLoader pipeline_generator_loader() { return load_pipeline_generator; }

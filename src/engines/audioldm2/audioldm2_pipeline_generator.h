@@ -12,7 +12,7 @@ namespace foley::engines {
 inline constexpr int64_t kVaeChunkAboveLatentFrames = 1024;
 inline constexpr int64_t kVaeChunkFrames = 512;
 
-// Loads engine::TextToAudio for `key` (only the text branch of CLAP, the
+// Loads models::TextToAudio for `key` (only the text branch of CLAP, the
 // encoders, UNet, VAE decoder and vocoder; weights stay mmapped) and wraps it
 // as a Generator. Throws foley::Error naming the folder or file.
 std::shared_ptr<Generator> load_pipeline_generator(const ModelKey& key);

@@ -14,10 +14,10 @@
 #include <string>
 #include <vector>
 
-#include "engine/configs/gpt2_config.h"
-#include "engine/configs/t5_config.h"
-#include "engine/gpt2_model.h"
-#include "engine/t5_encoder.h"
+#include "models/gpt2/gpt2_config.h"
+#include "models/t5/t5_config.h"
+#include "models/gpt2/gpt2_model.h"
+#include "models/t5/t5_encoder.h"
 #include "tensor/ops.h"
 #include "tensor/safetensors.h"
 
@@ -37,7 +37,7 @@ Tensor random_tensor(const tensor::Shape& shape, float a, uint64_t& state) {
   return t;
 }
 
-std::map<std::string, Tensor> t5_weights(const engine::T5Config& c, uint64_t& s) {
+std::map<std::string, Tensor> t5_weights(const models::T5Config& c, uint64_t& s) {
   std::map<std::string, Tensor> w;
   const int64_t d = c.d_model, inner = c.inner_dim(), ff = c.d_ff;
   w["shared.weight"] = random_tensor({c.vocab_size, d}, 1.0f, s);
@@ -57,7 +57,7 @@ std::map<std::string, Tensor> t5_weights(const engine::T5Config& c, uint64_t& s)
   return w;
 }
 
-std::map<std::string, Tensor> gpt2_weights(const engine::GPT2Config& c, uint64_t& s) {
+std::map<std::string, Tensor> gpt2_weights(const models::GPT2Config& c, uint64_t& s) {
   std::map<std::string, Tensor> w;
   const int64_t d = c.n_embd, f = c.inner_dim();
   w["wpe.weight"] = random_tensor({c.n_positions, d}, 0.02f, s);
@@ -107,9 +107,9 @@ int main(int argc, char** argv) {
   tensor::set_num_threads(threads);
   uint64_t seed = 42;
 
-  auto t5_config = engine::T5Config::load(config_dir / "text_encoder_2/config.json");
+  auto t5_config = models::T5Config::load(config_dir / "text_encoder_2/config.json");
   tensor::save_safetensors(work / "t5/model.safetensors", t5_weights(t5_config, seed));
-  auto t5 = engine::T5Encoder::load(t5_config, tensor::WeightMap::load_dir(work / "t5"));
+  auto t5 = models::T5Encoder::load(t5_config, tensor::WeightMap::load_dir(work / "t5"));
   std::vector<int64_t> ids(32);
   for (size_t i = 0; i < ids.size(); ++i) ids[i] = static_cast<int64_t>(100 + 37 * i) % t5_config.vocab_size;
   ids.back() = 1;
@@ -119,9 +119,9 @@ int main(int argc, char** argv) {
   std::printf("{\"impl\": \"foley\", \"bench\": \"t5_encoder_32\", \"threads\": %d, \"median_ms\": %.2f}\n",
               tensor::num_threads(), t5_ms);
 
-  auto gpt2_config = engine::GPT2Config::load(config_dir / "language_model/config.json");
+  auto gpt2_config = models::GPT2Config::load(config_dir / "language_model/config.json");
   tensor::save_safetensors(work / "gpt2/model.safetensors", gpt2_weights(gpt2_config, seed));
-  auto gpt2 = engine::GPT2Model::load(gpt2_config, tensor::WeightMap::load_dir(work / "gpt2"));
+  auto gpt2 = models::GPT2Model::load(gpt2_config, tensor::WeightMap::load_dir(work / "gpt2"));
   // The GPT-2 input of a 32-token T5 prompt: 3 CLAP + 32 + 2 T5 slots.
   Tensor seq = random_tensor({1, 37, gpt2_config.n_embd}, 1.0f, seed);
   Tensor seq_mask = Tensor::full({1, 37}, 1.0, tensor::DType::kI64);

@@ -3,7 +3,7 @@
 # thread count, side by side. Not run by tests or CI.
 #
 # usage: tools/bench/conditioning/run.sh [BUILD_DIR=build] [THREADS=all cores] [REPS=5] [VARIANT=audioldm2]
-# Needs foley_engine built in BUILD_DIR (cmake --build BUILD_DIR --target foley_engine)
+# Needs foley_models built in BUILD_DIR (cmake --build BUILD_DIR --target foley_models)
 # and the golden harness venv (tools/golden/.venv) for the torch side.
 # Writes ~2 GB of random weights to a temp dir, removed on exit.
 set -euo pipefail
@@ -19,7 +19,7 @@ work="$(mktemp -d "${TMPDIR:-/tmp}/foley-cond-bench-XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 
 g++ -std=c++20 -O2 -fopenmp -I"$root/src" "$root/tools/bench/conditioning/bench_conditioning.cc" -o "$work/bench" \
-  "$build/src/engine/libfoley_engine.a" "$build/src/tensor/libfoley_tensor.a" "$build/src/common/libfoley_common.a" \
+  "$build/src/models/libfoley_models.a" "$build/src/tensor/libfoley_tensor.a" "$build/src/common/libfoley_common.a" \
   $(pkg-config --libs sentencepiece libutf8proc openblas) -ldnnl -lpthread
 
 export OMP_NUM_THREADS="$threads"

@@ -21,8 +21,8 @@
 
 #include <time.h>
 
-#include "engine/pipeline/generation_pipeline.h"
-#include "engine/pipeline/text_to_audio.h"
+#include "models/audioldm2/pipeline/generation_pipeline.h"
+#include "models/audioldm2/pipeline/text_to_audio.h"
 #include "tensor/cpu/isa.h"
 #include "tensor/ops.h"
 #include "tensor/random.h"
@@ -103,8 +103,8 @@ int main(int argc, char** argv) {
                 std::string(tensor::cpu::onednn_isa_name()).c_str());
     if (wants("tiny")) {
       if (argc < 6) throw std::runtime_error("stage tiny needs TINY_MODEL_DIR");
-      const auto tiny = engine::TextToAudio::load(argv[5]);
-      engine::GenerationParams params;
+      const auto tiny = models::TextToAudio::load(argv[5]);
+      models::GenerationParams params;
       params.prompt = "footsteps on a gravel path";
       params.duration_s = 10.24;
       params.scheduler = "dpmsolver++";
@@ -119,11 +119,11 @@ int main(int argc, char** argv) {
       }
       if (stages == "tiny" || stages == "tiny,tiny-ddim") return 0;
     }
-    const auto pipeline = engine::GenerationPipeline::load(model_dir);
+    const auto pipeline = models::GenerationPipeline::load(model_dir);
     const auto& uc = pipeline.unet().config();
     const int64_t gpt2_dim = *uc.cross_attention_dim[0][1], t5_dim = *uc.cross_attention_dim[0][2];
     tensor::CpuGenerator gen(0);
-    engine::UNetInputs inputs;
+    models::UNetInputs inputs;
     inputs.encoder_hidden_states = tensor::randn({2, kGpt2Vectors, gpt2_dim}, gen);
     inputs.encoder_hidden_states_1 = tensor::randn({2, kT5Tokens, t5_dim}, gen);
     inputs.encoder_attention_mask_1 = Tensor::full({2, kT5Tokens}, 1.0, tensor::DType::kI64);
@@ -177,7 +177,7 @@ int main(int argc, char** argv) {
       }
     }
     if (wants("e2e")) {
-      engine::GenerationParams params;
+      models::GenerationParams params;
       params.duration_s = 10.24;
       params.steps = 20;
       params.scheduler = "dpmsolver++";

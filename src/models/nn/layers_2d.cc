@@ -1,0 +1,42 @@
+#include "models/nn/layers_2d.h"
+
+namespace foley::models {
+
+using tensor::DType;
+using tensor::Tensor;
+
+Conv2d Conv2d::load(const tensor::WeightMap& w, const std::string& prefix, int64_t in, int64_t out, int64_t kernel,
+                    int64_t stride, int64_t padding) {
+  Conv2d c;
+  c.weight = w.get(prefix + ".weight", {out, in, kernel, kernel}, DType::kF32);
+  c.bias = w.get(prefix + ".bias", {out}, DType::kF32);
+  c.stride = stride;
+  c.padding = padding < 0 ? kernel / 2 : padding;
+  return c;
+}
+
+Tensor Conv2d::operator()(const Tensor& x) const {
+  return tensor::conv2d(x, weight, bias, tensor::Conv2dOptions::make(stride, padding));
+}
+
+GroupNorm GroupNorm::load(const tensor::WeightMap& w, const std::string& prefix, int64_t channels, int64_t groups,
+                          double eps) {
+  GroupNorm g;
+  g.weight = w.get(prefix + ".weight", {channels}, DType::kF32);
+  g.bias = w.get(prefix + ".bias", {channels}, DType::kF32);
+  g.groups = groups;
+  g.eps = eps;
+  return g;
+}
+
+Tensor image_to_tokens(const Tensor& x) {
+  const int64_t b = x.size(0), c = x.size(1), h = x.size(2), w = x.size(3);
+  return x.reshape({b, c, h * w}).transpose(1, 2);
+}
+
+Tensor tokens_to_image(const Tensor& tokens, int64_t height, int64_t width) {
+  const int64_t b = tokens.size(0), c = tokens.size(2);
+  return tokens.transpose(1, 2).reshape({b, c, height, width});
+}
+
+}  // namespace foley::models

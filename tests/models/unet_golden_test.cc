@@ -1,0 +1,82 @@
+// One UNet call per golden pipeline case (base and large layouts; latent lengths 16, 13, 25, 8, 7
+// frames, i.e. multiples of 8 and not), and the guided prediction unet.noise_pred.0 built from it.
+
+#include <catch2/catch.hpp>
+
+#include "common/error.h"
+#include "models/audioldm2/unet/unet_2d_condition_model.h"
+#include "pipeline_cases.h"
+#include "tensor/safetensors.h"
+
+namespace foley::models {
+namespace {
+
+using tensor::Tensor;
+
+TEST_CASE("UNet reproduces diffusers' first call on every golden case", "[unet]") {
+  for (const auto& model : testing::tiny_models()) {
+    auto unet = AudioLDM2UNet2DConditionModel::load(testing::model_dir(model) / "unet");
+    for (const auto& c : testing::pipeline_cases(model)) {
+      INFO(model << " " << c.name);
+      auto g = tensor::SafetensorsFile::open(c.file);
+      Tensor out = unet.forward(g.get("unet.input.0"), g.get("unet.timestep.0").item(),
+                                g.get("unet.encoder_hidden_states"), g.get("unet.encoder_hidden_states_1"),
+                                g.get("unet.encoder_attention_mask_1"));
+      Tensor ref = g.get("unet.output.0");
+      REQUIRE(out.shape() == ref.shape());
+      testing::Error e = testing::compare(out, ref);
+      testing::report(model + " " + c.name + " unet.output.0", e);
+      // Measured worst over the 12 cases: nmse 4.5e-13, max_abs 1.3e-6 (f32 GEMM/conv summation
+      // order). Bounds: ~10x margin.
+      CHECK(e.nmse < 5e-12);
+      CHECK(e.max_abs < 1.5e-5);
+
+      // Classifier-free guidance as the pipeline applies it: eps_u + g (eps_c - eps_u).
+      Tensor guided = out;
+      if (c.guidance > 1.0) {
+        Tensor u = out.narrow(0, 0, 1), k = out.narrow(0, 1, 1);
+        guided = tensor::add(u, tensor::scale(tensor::sub(k, u), c.guidance));
+      }
+      testing::Error eg = testing::compare(guided, g.get("unet.noise_pred.0"));
+      testing::report(model + " " + c.name + " unet.noise_pred.0", eg);
+      // Measured worst: nmse 4.8e-12, max_abs 3.6e-6 (guidance 3.5 amplifies the difference).
+      CHECK(eg.nmse < 5e-11);
+      CHECK(eg.max_abs < 4e-5);
+    }
+  }
+}
+
+TEST_CASE("UNet loader reads both layouts from their configs", "[unet]") {
+  auto base = UNetConfig::load(testing::model_dir("tiny-audioldm2") / "unet/config.json");
+  auto large = UNetConfig::load(testing::model_dir("tiny-audioldm2-large") / "unet/config.json");
+  CHECK(base.cross_attention_dim.front().size() == 3);
+  CHECK(large.cross_attention_dim.front().size() == 4);
+  CHECK_FALSE(large.cross_attention_dim.front().back().has_value());
+  CHECK(large.transformer_layers_per_block == 2);
+  CHECK(base.attention_heads == 8);
+}
+
+TEST_CASE("UNet config refuses layouts it does not implement", "[unet]") {
+  nlohmann::json j = nlohmann::json::parse(foley::read_file(testing::model_dir("tiny-audioldm2") / "unet/config.json"));
+  j["use_linear_projection"] = true;
+  CHECK_THROWS_AS(UNetConfig::from_json(j, "unet/config.json"), foley::Error);
+  j["use_linear_projection"] = false;
+  j["class_embed_type"] = "timestep";
+  CHECK_THROWS_AS(UNetConfig::from_json(j, "unet/config.json"), foley::Error);
+}
+
+TEST_CASE("UNet rejects a sample with the wrong channel count", "[unet]") {
+  auto unet = AudioLDM2UNet2DConditionModel::load(testing::model_dir("tiny-audioldm2") / "unet");
+  Tensor gpt = Tensor::zeros({1, 8, 40}), t5 = Tensor::zeros({1, 3, 32});
+  CHECK_THROWS_AS(unet.forward(Tensor::zeros({1, 4, 8, 16}), 1, gpt, t5, {}), foley::Error);
+  CHECK_NOTHROW(unet.forward(Tensor::zeros({1, 8, 8, 16}), 1, gpt, t5, {}));
+}
+
+TEST_CASE("T5 padding bias is (1 - mask) * -10000", "[unet]") {
+  Tensor b = t5_padding_bias(Tensor::from_vector(std::vector<int64_t>{1, 1, 0}, {1, 3}));
+  CHECK(b.shape() == tensor::Shape{1, 1, 1, 3});
+  CHECK(b.to_vector_f32() == std::vector<float>{0.0f, 0.0f, -10000.0f});
+}
+
+}  // namespace
+}  // namespace foley::models
