@@ -1,13 +1,10 @@
 #include "generate/generate_request.h"
 
-#include <fcntl.h>
-#include <sys/file.h>
-#include <unistd.h>
-
 #include <cstdio>
 
 #include "common/atomic_file.h"
 #include "common/error.h"
+#include "common/file_lock.h"
 #include "common/log.h"
 #include "engines/registry.h"
 #include "generate/object_record.h"
@@ -18,23 +15,6 @@ namespace foley::generate {
 namespace fs = std::filesystem;
 
 namespace {
-
-// Serialises generations of one key across processes (two ninja runs at once):
-// the second waits, then finds the object and does nothing.
-class KeyLock {
- public:
-  explicit KeyLock(const fs::path& path) {
-    fs::create_directories(path.parent_path());
-    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd_ < 0 || ::flock(fd_, LOCK_EX) != 0) throw Error::failure("cannot lock " + path.string());
-  }
-  ~KeyLock() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-
- private:
-  int fd_ = -1;
-};
 
 std::string cue_list(const GenRequest& r) {
   std::string s;
@@ -67,7 +47,12 @@ std::string generate_request(const GenRequest& req, const std::string& origin, c
   if (req.object_path != plan::object_path(req.cache_dir, req.gen_key, req.ext))
     throw Error(origin + ": object_path is not where the cache keeps " + req.gen_key);
 
-  KeyLock lock(req.cache_dir / "locks" / (req.gen_key + ".lock"));
+  // Serialises generations of one key across processes (two ninja runs at
+  // once): the second waits, then finds the object and does nothing.
+  const fs::path lock_path = req.cache_dir / "locks" / (req.gen_key + ".lock");
+  fs::create_directories(lock_path.parent_path());
+  FileLock lock(lock_path, /*wait=*/true);
+  if (!lock.valid()) throw Error::failure("cannot lock " + lock_path.string());
   // Holding the key's lock, no live process writes this object: temp files of
   // it are a killed writer's (foley-gen or the resident server, kill -9).
   sweep_orphaned_temps(req.object_path);

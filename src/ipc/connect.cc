@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "ipc/launcher.h"
-#include "ipc/server_lock.h"
+#include "common/file_lock.h"
 #include "common/error.h"
 
 namespace foley::ipc {

@@ -25,11 +25,6 @@ bool fill_address(const std::filesystem::path& path, sockaddr_un& addr) {
 
 }  // namespace
 
-void UniqueFd::reset(int fd) {
-  if (fd_ >= 0) ::close(fd_);
-  fd_ = fd;
-}
-
 size_t max_unix_socket_path() { return sizeof(sockaddr_un{}.sun_path) - 1; }
 
 UniqueFd connect_unix(const std::filesystem::path& path, int* error) {

@@ -20,7 +20,7 @@
 #include "server/api_calls.h"
 #include "server/jobs.h"
 #include "ipc/protocol.h"
-#include "ipc/server_lock.h"
+#include "common/file_lock.h"
 #include "ipc/socket.h"
 #include "common/atomic_file.h"
 #include "common/error.h"
@@ -177,7 +177,7 @@ ModelServer::ModelServer(ModelServerOptions options, engines::GeneratorLoader lo
 
 int ModelServer::run(bool handle_signals) {
   ensure_private_dirs(paths_);
-  ipc::FileLock alive(paths_.dir / "server.lock", /*wait=*/false);
+  FileLock alive(paths_.dir / "server.lock", /*wait=*/false);
   if (!alive.valid()) {
     log_info("a resident server already runs for " + options_.cache_dir.string());
     return 0;
@@ -213,7 +213,7 @@ int ModelServer::run(bool handle_signals) {
   st.idle_timeout.store(options_.idle_timeout_seconds);
   // Connection threads with their "finished" flags; finished ones are joined as we go.
   std::list<std::pair<std::thread, std::shared_ptr<std::atomic<bool>>>> threads;
-  std::optional<ipc::FileLock> start_lock_held;
+  std::optional<FileLock> start_lock_held;
 
   for (;;) {
     if (stop_.load() || g_stop_signal.load() != 0) break;

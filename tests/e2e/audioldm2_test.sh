@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The audioldm2 engine end to end through `foley build` and ninja on the tiny
-# random-weight model (issue 5, "Must show"): seed and steps changes
+# random-weight model: seed and steps changes
 # regenerate exactly what they should, a loudness change only re-renders, the
 # index records the provenance, and the resident model server serves the
 # build (and gives the same bytes as an in-process run).

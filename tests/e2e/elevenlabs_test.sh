@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The ElevenLabs engine end to end through ninja against the local fake API
-# server (issue 3, "Must show"): pool depth, no request on a rebuild, exactly
+# server: pool depth, no request on a rebuild, exactly
 # one request per edited cue, the credit ledger, `foley import`, and the key
 # never reaching argv, files or logs.
 . "$(dirname "$0")/lib.sh"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The incremental core end to end with the real ninja (issue 2, "Must show").
+# The incremental core end to end with the real ninja.
 . "$(dirname "$0")/lib.sh"
 
 P=$(new_project demo)

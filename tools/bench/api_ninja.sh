@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 3 benchmark through the real path: `foley build` of N ElevenLabs cues
+# The ElevenLabs throughput benchmark through the real path: `foley build` of N ElevenLabs cues
 # (one foley-gen-client process per cue, pool depth C, the calls made by the
 # cache's resident server, started on first use) against the fake API server
 # answering every request after a fixed delay D. Prints wall time against the

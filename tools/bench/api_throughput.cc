@@ -1,4 +1,4 @@
-// API throughput benchmark (issue 3): N generations through ElevenLabsEngine on
+// API throughput benchmark: N generations through ElevenLabsEngine on
 // C threads against the fake API server answering after a fixed delay. Prints
 // the wall time against the ideal N × delay / C. Built and run by
 // api_throughput.sh; the server must already be running.

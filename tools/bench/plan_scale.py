@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Scale benchmark of the incremental core (issue 2), printed side by side.
+"""Scale benchmark of the incremental core, printed side by side.
 
 For synthetic projects of N cues (default 1k, 10k, 100k) it measures, in one run:
   - `foley plan` from scratch (wall time, peak RSS)

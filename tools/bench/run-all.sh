@@ -9,16 +9,16 @@ root="$(cd "$(dirname "$0")/../.." && pwd)"
 build="${1:-$root/build}"
 bench="$root/tools/bench"
 
-echo "== incremental core: plan / no-op / re-plan at 1k, 10k, 100k cues vs plain ninja and DVC (issue 2)"
+echo "== incremental core: plan / no-op / re-plan at 1k, 10k, 100k cues vs plain ninja and DVC"
 python3 "$bench/plan_scale.py" "$build" --sizes 1000,10000,100000 --dvc
-echo "== ElevenLabs: 200 cues through ninja at concurrency 10, server answering after 200 ms (issue 3)"
+echo "== ElevenLabs: 200 cues through ninja at concurrency 10, server answering after 200 ms"
 "$bench/api_ninja.sh" "$build" 200 10 0.2
-echo "== ElevenLabs engine alone: 200 calls on 10 threads (issue 3)"
+echo "== ElevenLabs engine alone: 200 calls on 10 threads"
 "$bench/api_throughput.sh" "$build"
 if [ -x "$root/tools/golden/.venv/bin/python" ]; then
-  echo "== conditioning: Flan-T5-large and GPT-2 vs transformers on torch CPU (issue 4)"
+  echo "== conditioning: Flan-T5-large and GPT-2 vs transformers on torch CPU"
   "$bench/conditioning/run.sh" "$build" "$(nproc)" 5
-  echo "== generation: UNet, VAE, vocoder, end to end vs diffusers on torch CPU (issue 5)"
+  echo "== generation: UNet, VAE, vocoder, end to end vs diffusers on torch CPU"
   "$bench/generation/run.sh" "$build" "$(nproc)" 3
 else
   echo "skipping the torch comparisons: run tools/golden/regenerate.sh once to create tools/golden/.venv"

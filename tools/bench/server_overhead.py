@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Warm-server overhead per cue (issue 5 benchmark: "<= 50 ms beyond compute").
+"""Warm-server overhead per cue (benchmark target: "<= 50 ms beyond compute").
 
 usage: tools/bench/server_overhead.py [--build DIR] [--cues N] [--steps S] [--scheduler K] [--duration D]
                                       [--model DIR] [--threads T]

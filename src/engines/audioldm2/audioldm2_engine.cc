@@ -10,7 +10,7 @@
 #include "engines/audioldm2/audioldm2_signals.h"
 #include "ipc/connect.h"
 #include "ipc/launcher.h"
-#include "ipc/server_lock.h"
+#include "common/file_lock.h"
 #include "common/log.h"
 
 namespace foley::engines {
@@ -97,15 +97,15 @@ GenerationResult AudioLdm2Engine::generate(const GenRequest& request, const std:
     // In-process generations of one cache run one at a time: the gpu pool lets
     // ninja start max_batch clients, and each would load its own copy of the
     // model (gigabytes for a full-size one) without the server.
-    std::optional<ipc::FileLock> one_at_a_time;
+    std::optional<FileLock> one_at_a_time;
     if (!request.cache_dir.empty()) {
       std::error_code ec;
       std::filesystem::create_directories(request.cache_dir, ec);
       const std::filesystem::path lock_path = request.cache_dir / "in-process.lock";
-      one_at_a_time.emplace(ipc::FileLock::try_for(lock_path, 0.2));
+      one_at_a_time.emplace(FileLock::try_for(lock_path, 0.2));
       while (!one_at_a_time->valid()) {
         if (cancel.load()) throw GenerationCancelled();
-        one_at_a_time.emplace(ipc::FileLock::try_for(lock_path, 0.2));
+        one_at_a_time.emplace(FileLock::try_for(lock_path, 0.2));
       }
     }
     GenerationResult r = generate_in_process(params, out_path, show, cancel);

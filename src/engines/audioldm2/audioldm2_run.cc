@@ -3,7 +3,7 @@
 #include <chrono>
 #include <memory>
 
-#include "engines/audioldm2/audioldm2_wav.h"
+#include "audio/wav_image.h"
 #include "common/atomic_file.h"
 
 namespace foley::engines {
@@ -25,7 +25,7 @@ GenerationResult finish(TempFile& tmp, const Waveform& wave, const GenerationPar
     throw Error::failure("audioldm2: the pipeline produced no samples for " + std::to_string(params.duration_seconds) +
                          " s");
   // Our own writer, not libsndfile's: the same waveform must give the same bytes.
-  tmp.write(float_wav_image(wave.samples, wave.sample_rate));
+  tmp.write(audio::float_wav_image(wave.samples, wave.sample_rate));
   tmp.commit();
 
   GenerationResult r;

@@ -25,7 +25,7 @@ struct ElevenLabsDeps {
   std::function<void()> before_request, after_request;
 };
 
-// The ElevenLabs Sound Effects API engine (issue 3): one POST per generation,
+// The ElevenLabs Sound Effects API engine: one POST per generation,
 // retried on 429 / 5xx / network failures, fatal on 401, 422 and quota
 // exhaustion; the body is streamed into a temp file next to out_path, checked
 // (non-empty, Content-Length, decodes), raw PCM wrapped into WAV, then renamed

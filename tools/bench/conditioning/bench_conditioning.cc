@@ -1,4 +1,4 @@
-// Conditioning benchmark (issue 4): full-size Flan-T5-large encoder on a
+// Conditioning benchmark: full-size Flan-T5-large encoder on a
 // 32-token prompt and GPT-2's 8-step generation, with random weights built
 // here from the official configs. Prints one JSON line per measurement;
 // run.sh runs this and the transformers reference side by side.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Conditioning benchmark (issue 4): foley vs transformers/torch CPU, same
+# Conditioning benchmark: foley vs transformers/torch CPU, same
 # thread count, side by side. Not run by tests or CI.
 #
 # usage: tools/bench/conditioning/run.sh [BUILD_DIR=build] [THREADS=all cores] [REPS=5] [VARIANT=audioldm2]

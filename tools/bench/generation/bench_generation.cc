@@ -1,4 +1,4 @@
-// Generation benchmark (issue 5): full-size AudioLDM 2 UNet, VAE decoder and
+// Generation benchmark: full-size AudioLDM 2 UNet, VAE decoder and
 // HiFi-GAN with the random weights bench_torch.py make-weights saved, timed
 // with the same shapes and rule as the torch side (median of REPS after one
 // warm-up). Prints one JSON line per measurement; run.sh runs both sides.

@@ -1,4 +1,4 @@
-"""Reference side of the generation benchmark (issue 5): diffusers/transformers on torch CPU.
+"""Reference side of the generation benchmark: diffusers/transformers on torch CPU.
 
 usage: bench_torch.py make-weights CONFIG_DIR MODEL_DIR
        bench_torch.py bench MODEL_DIR THREADS REPS [STAGES] [TINY_MODEL_DIR]

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Generation benchmark (issue 5): full-size AudioLDM 2 base with random weights, 10.24 s, foley vs diffusers on
+# Generation benchmark: full-size AudioLDM 2 base with random weights, 10.24 s, foley vs diffusers on
 # torch CPU with the same thread count, side by side: one UNet call (batch 2), VAE decode, vocoder, and the
 # generation end to end (DPM-Solver++ 20 steps, guidance 3.5, VAE, vocoder; text conditioning given). Not run by
 # tests or CI.

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Reference side of the issue 7 GPU benchmark: diffusers' AudioLDM 2 generation half in PyTorch.
+"""Reference side of the GPU benchmark: diffusers' AudioLDM 2 generation half in PyTorch.
 
 usage: bench_diffusers.py --model DIR --variant fp16-sdpa|fp16-compile [--device cuda] [--reps 3]
                           [--stages unet,vae,vocoder,e2e,batch,flops] [--batch 8] [--duration 10.24]

@@ -41,7 +41,7 @@ std::string batch_key(const GenerationPipeline& pipeline, const GenerationParams
 // seeded noise, guidance combine and scheduler state (DPM-Solver++ history),
 // then is decoded (VAE, vocoder, trim) on its own. A member's result equals
 // what it gives alone up to the GEMM/conv kernels' rounding for a different
-// batch size (tests/backends/batched_generation_test.cc states the measured
+// batch size (tests/models/pipeline_batched_generation_test.cc states the measured
 // tolerance). A member with bad parameters or conditioning gets that error
 // in its outcome and the others run; members whose batch keys differ throw
 // foley::Error (input) before any work.

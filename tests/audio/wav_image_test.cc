@@ -1,23 +1,28 @@
-// The engine's own float WAV writer: byte-reproducible and readable back.
+// The one in-memory WAV writer: byte-reproducible and readable back.
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+
 #include "audio/audio_reader.h"
-#include "engines/audioldm2/audioldm2_wav.h"
+#include "audio/wav_image.h"
 #include "common/atomic_file.h"
-#include "engines/audioldm2_fake_generator.h"
 
 using namespace foley;
 
-TEST_CASE("float_wav_image holds exactly the samples and decodes back to them", "[audioldm2]") {
-  testing::TempDir tmp;
+TEST_CASE("float_wav_image holds exactly the samples and decodes back to them", "[audio]") {
+  std::string dir = (std::filesystem::temp_directory_path() / "foley-wav-XXXXXX").string();
+  REQUIRE(::mkdtemp(dir.data()) != nullptr);
   std::vector<float> samples = {0.0f, 0.5f, -0.25f, 1e-7f, -0.999f, 0.125f, 0.33f};
-  std::string image = engines::float_wav_image(samples, 16000);
+  std::string image = audio::float_wav_image(samples, 16000);
   // No chunk beyond fmt/fact/data (libsndfile's PEAK chunk carries a timestamp).
-  CHECK(image.size() == engines::kFloatWavHeaderBytes + 4 * samples.size());
+  CHECK(image.size() == audio::kFloatWavHeaderBytes + 4 * samples.size());
   CHECK(image.find("PEAK") == std::string::npos);
-  CHECK(image == engines::float_wav_image(samples, 16000));
+  CHECK(image == audio::float_wav_image(samples, 16000));
 
-  std::filesystem::path path = tmp.path / "x.wav";
+  std::filesystem::path path = std::filesystem::path(dir) / "x.wav";
   write_file_atomic(path, image);
   audio::AudioBuffer decoded = audio::read_audio(path);
   CHECK(decoded.sample_rate == 16000);
@@ -25,4 +30,5 @@ TEST_CASE("float_wav_image holds exactly the samples and decodes back to them", 
   REQUIRE(decoded.samples.size() == samples.size());
   for (size_t i = 0; i < samples.size(); ++i) CHECK(decoded.samples[i] == samples[i]);
   CHECK(audio::probe_audio(path).encoding == "float");
+  std::filesystem::remove_all(dir);
 }

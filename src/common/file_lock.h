@@ -2,9 +2,9 @@
 
 #include <filesystem>
 
-#include "ipc/socket.h"
+#include "common/unique_fd.h"
 
-namespace foley::ipc {
+namespace foley {
 
 // An exclusive flock on a file (created 0600), held until destroyed or
 // released. The kernel drops it when the process dies, so it is safe
@@ -27,4 +27,4 @@ class FileLock {
   UniqueFd fd_;
 };
 
-}  // namespace foley::ipc
+}  // namespace foley

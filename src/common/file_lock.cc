@@ -1,4 +1,4 @@
-#include "ipc/server_lock.h"
+#include "common/file_lock.h"
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -10,7 +10,7 @@
 
 #include "common/error.h"
 
-namespace foley::ipc {
+namespace foley {
 namespace {
 
 UniqueFd open_lock_file(const std::filesystem::path& path) {
@@ -43,4 +43,4 @@ FileLock FileLock::try_for(const std::filesystem::path& path, double seconds) {
   return lock;
 }
 
-}  // namespace foley::ipc
+}  // namespace foley
