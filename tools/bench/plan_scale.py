@@ -13,7 +13,11 @@ For synthetic projects of N cues (default 1k, 10k, 100k) it measures, in one run
 The no-op needs a built graph; building foley's graph runs one foley-gen per
 edge, so it is done only up to --build-max cues (default 10k).
 
-Usage: tools/bench/plan_scale.py BUILD_DIR [--sizes 1000,10000,100000] [--dvc]
+With --baseline OTHER_BUILD_DIR, the same plan, re-plan and no-op measurements
+are taken with that build's binaries too, in the same run on twin projects, and
+printed side by side (before/after a change).
+
+Usage: tools/bench/plan_scale.py BUILD_DIR [--sizes 1000,10000,100000] [--dvc] [--baseline DIR]
 Standard library only; DVC is installed into tools/bench/.venv when asked for.
 """
 import argparse
@@ -118,6 +122,29 @@ def ensure_dvc():
     return py
 
 
+def measure_foley(foley, env, proj, n, build_max):
+    """Cold plan, re-plans and (up to build_max cues) the no-op ninja of one foley build."""
+    row = {}
+    # Cold plan: nothing cached yet (the content-hash cache is empty too).
+    row["plan_s"], row["plan_rss"] = run([foley, "plan", "-q"], proj, env)
+    row["replan_noop_s"], _ = best_of(3, lambda: run([foley, "plan", "-q"], proj, env))
+    manifest = os.path.join(proj, "manifests", "m0000.toml")
+    edits = iter(range(1000))
+
+    def edit_and_plan():
+        with open(manifest) as f:
+            text = f.read()
+        with open(manifest, "w") as f:
+            f.write(text.replace('prompt = "cue number 0', f'prompt = "cue number 0 edit{next(edits)}', 1))
+        return run([foley, "plan", "-q"], proj, env)
+
+    row["replan_edit_s"], row["replan_rss"] = best_of(3, edit_and_plan)
+    if n <= build_max:
+        run(["ninja", "-j", str(os.cpu_count() * 2)], proj, env)
+        row["noop_foley_s"], _ = best_of(5, lambda: run(["ninja"], proj, env))
+    return row
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("build_dir")
@@ -125,9 +152,12 @@ def main():
     ap.add_argument("--build-max", type=int, default=10000)
     ap.add_argument("--dvc", action="store_true")
     ap.add_argument("--dvc-max", type=int, default=1000)
+    ap.add_argument("--baseline", help="another build dir, measured alike in the same run")
     args = ap.parse_args()
     foley = os.path.abspath(os.path.join(args.build_dir, "bin", "foley"))
     env = dict(os.environ, PATH=os.path.dirname(foley) + os.pathsep + os.environ["PATH"], FOLEY_LOG="quiet")
+    baseline = os.path.abspath(os.path.join(args.baseline, "bin", "foley")) if args.baseline else None
+    base_env = dict(env, PATH=os.path.dirname(baseline) + os.pathsep + os.environ["PATH"]) if baseline else None
     dvc_py = ensure_dvc() if args.dvc else None
     rows = []
     with tempfile.TemporaryDirectory(prefix="foley-bench-") as tmp:
@@ -138,23 +168,8 @@ def main():
             proj = os.path.join(tmp, f"p{n}")
             make_project(proj, n, template)
             row = {"cues": n}
-            # Cold plan: nothing cached yet (the content-hash cache is empty too).
-            row["plan_s"], row["plan_rss"] = run([foley, "plan", "-q"], proj, env)
-            row["replan_noop_s"], _ = best_of(3, lambda: run([foley, "plan", "-q"], proj, env))
-            manifest = os.path.join(proj, "manifests", "m0000.toml")
-            edits = iter(range(1000))
-
-            def edit_and_plan():
-                with open(manifest) as f:
-                    text = f.read()
-                with open(manifest, "w") as f:
-                    f.write(text.replace('prompt = "cue number 0', f'prompt = "cue number 0 edit{next(edits)}', 1))
-                return run([foley, "plan", "-q"], proj, env)
-
-            row["replan_edit_s"], row["replan_rss"] = best_of(3, edit_and_plan)
+            row.update(measure_foley(foley, env, proj, n, args.build_max))
             if n <= args.build_max:
-                run(["ninja", "-j", str(os.cpu_count() * 2)], proj, env)
-                row["noop_foley_s"], _ = best_of(5, lambda: run(["ninja"], proj, env))
                 plain = os.path.join(tmp, f"plain{n}")
                 make_plain_graph(plain, 2 * n)
                 run(["ninja"], plain)
@@ -163,6 +178,11 @@ def main():
                 make_plain_graph_like(same, os.path.join(proj, "build.ninja"))
                 run(["ninja"], same)
                 row["noop_same_s"], _ = best_of(5, lambda: run(["ninja"], same))
+            if baseline:
+                twin = os.path.join(tmp, f"base{n}")
+                make_project(twin, n, template)
+                row["baseline"] = measure_foley(baseline, base_env, twin, n, args.build_max)
+                shutil.rmtree(twin, ignore_errors=True)
             if dvc_py and n <= args.dvc_max:
                 row["dvc_status_s"], _ = dvc_status_time(dvc_py, os.path.join(tmp, f"dvc{n}"), n, template)
             rows.append(row)
@@ -185,6 +205,17 @@ def main():
               f"{fmt(r['replan_edit_s'])} | {fmt(r.get('noop_foley_s'))} | {fmt(r.get('noop_plain_s'))} | "
               f"{ratio('noop_plain_s')} | {fmt(r.get('noop_same_s'))} | {ratio('noop_same_s')} | "
               f"{fmt(r.get('dvc_status_s'))} |")
+    if baseline:
+        print(f"\nBefore ({args.baseline}) and after ({args.build_dir}), same run:\n")
+        print("| cues | plan (cold) before / after | re-plan, nothing changed | re-plan after 1 edit | no-op ninja |")
+        print("|---|---|---|---|---|")
+        for r in rows:
+            b = r["baseline"]
+
+            def pair(key):
+                return f"{fmt(b.get(key))} / {fmt(r.get(key))}"
+            print(f"| {r['cues']} | {pair('plan_s')} | {pair('replan_noop_s')} | {pair('replan_edit_s')} | "
+                  f"{pair('noop_foley_s')} |")
 
 
 if __name__ == "__main__":
