@@ -447,6 +447,10 @@ CacheStats Index::stats() {
   return st;
 }
 
+void Index::zero_stats() {
+  with_write([&] { Statement(*db_, "UPDATE counters SET value = 0").run(); });
+}
+
 std::string Index::integrity_check() {
   std::string result;
   with_read([&] {

@@ -94,6 +94,10 @@ class Index {
 
   // --- whole index -----------------------------------------------------------
   CacheStats stats();
+  // Zeroes the statistics counters (hits, misses, credits and seconds spent
+  // and saved), like `ccache -z`. Objects, their ledger rows, pins and the
+  // cue history are untouched.
+  void zero_stats();
   // PRAGMA integrity_check: "ok", or SQLite's list of problems.
   std::string integrity_check();
   int64_t now() const;

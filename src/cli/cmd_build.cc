@@ -1,12 +1,17 @@
 #include <CLI/CLI.hpp>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <set>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "cli/api_prefetch.h"
 #include "cli/commands.h"
+#include "cli/cue_state.h"
 #include "cli/project_context.h"
 #include "common/error.h"
 #include "common/subprocess.h"
@@ -17,6 +22,14 @@ namespace foley::cli {
 namespace fs = std::filesystem;
 
 namespace {
+
+struct BuildOptions {
+  int jobs = 0;
+  int keep_going = 1;
+  bool dry_run = false;
+  bool verbose = false;
+  std::vector<std::string> targets;
+};
 
 // A cue id (or "manifest:cue") names its output file; anything else is passed
 // to ninja as is (manifest names, `all`, paths).
@@ -38,30 +51,77 @@ int default_jobs(const plan::Plan& plan) {
   return jobs;
 }
 
-int run_build(const fs::path& dir, int jobs, int keep_going, const std::vector<std::string>& targets) {
+// ninja on PATH, or a clear error saying how to get it.
+void require_ninja() {
+  const char* path = std::getenv("PATH");
+  std::string dirs = path ? path : "";
+  for (size_t start = 0; start <= dirs.size();) {
+    size_t end = dirs.find(':', start);
+    if (end == std::string::npos) end = dirs.size();
+    fs::path dir = dirs.substr(start, end - start);
+    if (dir.empty()) dir = ".";
+    if (::access((dir / "ninja").c_str(), X_OK) == 0) return;
+    start = end + 1;
+  }
+  throw Error::failure("ninja is not on PATH: install it (Debian/Ubuntu: apt install ninja-build; or tools/install-deps.sh)");
+}
+
+int run_build(const fs::path& dir, const BuildOptions& o) {
+  require_ninja();
   ProjectContext ctx = plan_and_write(dir, /*quiet=*/true);
   auto& index = *ctx.index;
-  int64_t build_id = index.begin_build();
+  const bool dry_run = o.dry_run;
+  int64_t build_id = dry_run ? 0 : index.begin_build();
 
-  // Every generation whose object is already there is a hit: ninja will not
-  // run it, and it costs nothing.
-  for (const auto& [key, req] : ctx.plan.generations) {
+  // A hit is a generation this build needs and finds already made: an object
+  // present for a cue that is not fresh (it renders again). Objects of fresh
+  // cues are not used by the build, so they count nothing.
+  std::vector<const plan::PlannedCue*> stale;
+  std::set<std::string> hit_keys;
+  for (const auto& c : ctx.plan.cues) {
+    CueState state = cue_state(ctx.plan, c, index);
+    if (state.fresh) continue;
+    stale.push_back(&c);
     std::error_code ec;
-    if (fs::exists(req.object_path, ec)) index.record_hit(key, build_id);
+    if (!c.gen_key.empty() && fs::exists(ctx.plan.generations.at(c.gen_key).object_path, ec))
+      hit_keys.insert(c.gen_key);
   }
+  if (!dry_run)
+    for (const auto& key : hit_keys) index.record_hit(key, build_id);
 
   std::vector<std::string> argv = {"ninja", "-C", ctx.plan.project.config.root.string()};
-  argv.insert(argv.end(), {"-j", std::to_string(jobs > 0 ? jobs : default_jobs(ctx.plan))});
-  if (keep_going != 1) argv.insert(argv.end(), {"-k", std::to_string(keep_going)});
-  for (const auto& t : targets) argv.push_back(ninja_target(ctx.plan, t));
+  argv.insert(argv.end(), {"-j", std::to_string(o.jobs > 0 ? o.jobs : default_jobs(ctx.plan))});
+  if (o.keep_going != 1) argv.insert(argv.end(), {"-k", std::to_string(o.keep_going)});
+  if (dry_run) argv.push_back("-n");
+  if (o.verbose) argv.push_back("-v");
+  for (const auto& t : o.targets) argv.push_back(ninja_target(ctx.plan, t));
   // foley-gen attributes what it generates to this build.
   ::setenv("FOLEY_BUILD_ID", std::to_string(build_id).c_str(), 1);
   // A full build hands its stale API calls to the resident server first; the
   // connections stay open while ninja runs (closing them cancels what is left).
   std::vector<ipc::UniqueFd> prefetch;
-  if (targets.empty()) prefetch = start_api_prefetch(ctx.plan, locate_tools(), build_id);
+  if (o.targets.empty() && !dry_run) prefetch = start_api_prefetch(ctx.plan, locate_tools(), build_id);
   SubprocessResult r = run_subprocess(argv, /*capture=*/false);
   prefetch.clear();
+  if (dry_run) return r.exit_code;
+  // ninja found these cues' outputs up to date without rendering them (the
+  // index lost their record: a deleted cache, a copied project): record them
+  // now, so that `foley status` agrees with the build it just watched.
+  if (r.exit_code == 0 && o.targets.empty())
+    for (const plan::PlannedCue* c : stale) {
+      std::optional<cache::CueBuild> last = index.last_cue_build(c->cue.qualified_id());
+      if (last && last->render_key == c->render_key) continue;
+      std::error_code ec;
+      if (!fs::exists(c->render.output_path, ec)) continue;
+      if (!c->gen_key.empty() && !fs::exists(ctx.plan.generations.at(c->gen_key).object_path, ec)) continue;
+      cache::CueBuild b;
+      b.cue = c->cue.qualified_id();
+      b.gen_key = c->gen_key;
+      b.render_key = c->render_key;
+      b.fields = c->fields;
+      b.build_id = build_id;
+      index.record_cue_build(b);
+    }
   cache::BuildStats extra;
   extra.exit_code = r.exit_code;
   index.finish_build(build_id, extra);
@@ -72,16 +132,13 @@ int run_build(const fs::path& dir, int jobs, int keep_going, const std::vector<s
 
 void register_build(CLI::App& app, GlobalOptions& g, int& exit_code) {
   auto* cmd = app.add_subcommand("build", "Plan, then run ninja (its exit code passes through)");
-  struct Opts {
-    int jobs = 0;
-    int keep_going = 1;
-    std::vector<std::string> targets;
-  };
-  auto o = std::make_shared<Opts>();
+  auto o = std::make_shared<BuildOptions>();
   cmd->add_option("-j", o->jobs, "Run N jobs in parallel (default: cores + 2, plus the depth of every API pool)");
   cmd->add_option("-k", o->keep_going, "Keep going until N jobs fail (0 = never stop)");
+  cmd->add_flag("-n,--dry-run", o->dry_run, "Plan, then show what ninja would run; generate, pay and record nothing");
+  cmd->add_flag("-v,--verbose", o->verbose, "Show every command ninja runs");
   cmd->add_option("targets", o->targets, "Cue ids, manifest names or output paths (default: all)");
-  cmd->callback([&g, o, &exit_code] { exit_code = run_build(g.dir, o->jobs, o->keep_going, o->targets); });
+  cmd->callback([&g, o, &exit_code] { exit_code = run_build(g.root(), *o); });
 }
 
 }  // namespace foley::cli

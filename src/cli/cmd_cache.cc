@@ -1,5 +1,6 @@
 #include <CLI/CLI.hpp>
 
+#include <cmath>
 #include <cstdio>
 #include <ctime>
 #include <set>
@@ -48,9 +49,13 @@ std::unique_ptr<cache::Index> open_index(const fs::path& dir, fs::path* cache_di
   return std::make_unique<cache::Index>(config.cache_dir);
 }
 
-int cache_stats(const fs::path& dir) {
+int cache_stats(const fs::path& dir, bool zero) {
   fs::path cache_dir;
   auto index = open_index(dir, &cache_dir);
+  if (zero) {
+    index->zero_stats();
+    std::printf("Statistics zeroed\n");
+  }
   cache::StatsFormatOptions opts;
   opts.cache_dir = cache_dir;
   std::fputs(cache::format_stats(index->stats(), opts).c_str(), stdout);
@@ -110,7 +115,14 @@ int cache_verify(const fs::path& dir, bool report_only) {
 
 int64_t parse_size(const std::string& text) {
   size_t pos = 0;
-  double v = std::stod(text, &pos);
+  double v = 0;
+  try {
+    v = std::stod(text, &pos);
+  } catch (const std::exception&) {
+    throw Error("--max-size: `" + text + "` is not a size (a number with an optional unit: 500M, 2G, 1.5GiB)");
+  }
+  if (!std::isfinite(v) || v < 0)
+    throw Error("--max-size: `" + text + "` is not a size (a number ≥ 0 with an optional unit: 500M, 2G)");
   std::string unit = text.substr(pos);
   double mult = 1;
   if (unit == "K" || unit == "KB" || unit == "k") mult = 1e3;
@@ -176,20 +188,22 @@ int cache_pin(const fs::path& dir, const std::vector<std::string>& names, bool p
 void register_cache(CLI::App& app, GlobalOptions& g, int& exit_code) {
   auto* cmd = app.add_subcommand("cache", "Inspect and maintain the cache");
   cmd->require_subcommand(1);
-  cmd->add_subcommand("stats", "Totals, hits and misses, credits spent and saved (like ccache -s)")
-      ->callback([&] { exit_code = cache_stats(g.dir); });
+  auto* stats = cmd->add_subcommand("stats", "Totals, hits and misses, credits spent and saved (like ccache -s)");
+  auto zero = std::make_shared<bool>(false);
+  stats->add_flag("-z,--zero", *zero, "Zero the statistics counters first (like ccache -z); objects and pins stay");
+  stats->callback([&g, zero, &exit_code] { exit_code = cache_stats(g.root(), *zero); });
   cmd->add_subcommand("ls", "List cached objects, least recently used first")
-      ->callback([&] { exit_code = cache_ls(g.dir); });
+      ->callback([&] { exit_code = cache_ls(g.root()); });
 
   auto show_name = std::make_shared<std::string>();
   auto* show = cmd->add_subcommand("show", "Show one object's provenance");
   show->add_option("key_or_cue", *show_name, "A gen key or a cue id")->required();
-  show->callback([&g, show_name, &exit_code] { exit_code = cache_show(g.dir, *show_name); });
+  show->callback([&g, show_name, &exit_code] { exit_code = cache_show(g.root(), *show_name); });
 
   auto report_only = std::make_shared<bool>(false);
   auto* verify = cmd->add_subcommand("verify", "Check every object's checksum; move corrupt ones aside");
   verify->add_flag("--report-only", *report_only, "Do not move anything");
-  verify->callback([&g, report_only, &exit_code] { exit_code = cache_verify(g.dir, *report_only); });
+  verify->callback([&g, report_only, &exit_code] { exit_code = cache_verify(g.root(), *report_only); });
 
   auto gc_args = std::make_shared<GcArgs>();
   auto* gc = cmd->add_subcommand("gc", "Free space: LRU down to --max-size, or --unreferenced objects");
@@ -197,13 +211,13 @@ void register_cache(CLI::App& app, GlobalOptions& g, int& exit_code) {
   gc->add_flag("--unreferenced", gc_args->unreferenced, "Remove objects no cue of the current manifests uses");
   gc->add_flag("--include-pinned", gc_args->include_pinned, "Also remove pinned and paid objects");
   gc->add_flag("-n,--dry-run", gc_args->dry_run, "Report what would be removed; remove nothing");
-  gc->callback([&g, gc_args, &exit_code] { exit_code = cache_gc(g.dir, *gc_args); });
+  gc->callback([&g, gc_args, &exit_code] { exit_code = cache_gc(g.root(), *gc_args); });
 
   for (bool pin : {true, false}) {
     auto names = std::make_shared<std::vector<std::string>>();
     auto* sub = cmd->add_subcommand(pin ? "pin" : "unpin", pin ? "Protect objects from gc" : "Remove an explicit pin");
     sub->add_option("keys_or_cues", *names, "Gen keys or cue ids")->required();
-    sub->callback([&g, names, pin, &exit_code] { exit_code = cache_pin(g.dir, *names, pin); });
+    sub->callback([&g, names, pin, &exit_code] { exit_code = cache_pin(g.root(), *names, pin); });
   }
 }
 

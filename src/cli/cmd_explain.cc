@@ -45,7 +45,7 @@ void register_explain(CLI::App& app, GlobalOptions& g, int& exit_code) {
   auto* cmd = app.add_subcommand("explain", "Field-by-field difference between a cue's last build and now");
   auto name = std::make_shared<std::string>();
   cmd->add_option("cue", *name, "Cue id or manifest:cue")->required();
-  cmd->callback([&g, name, &exit_code] { exit_code = run_explain(g.dir, *name); });
+  cmd->callback([&g, name, &exit_code] { exit_code = run_explain(g.root(), *name); });
 }
 
 }  // namespace foley::cli

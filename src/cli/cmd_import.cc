@@ -118,7 +118,7 @@ void register_import(CLI::App& app, GlobalOptions& g, int& exit_code) {
   auto dry_run = std::make_shared<bool>(false);
   cmd->add_option("dir", *library, "Folder of generated files (e.g. the old pipeline's SFX/)")->required();
   cmd->add_flag("-n,--dry-run", *dry_run, "Report what would be imported; change nothing");
-  cmd->callback([&g, library, dry_run, &exit_code] { exit_code = run_import(g.dir, *library, *dry_run); });
+  cmd->callback([&g, library, dry_run, &exit_code] { exit_code = run_import(g.root(), *library, *dry_run); });
 }
 
 }  // namespace foley::cli

@@ -13,7 +13,7 @@ void register_plan(CLI::App& app, GlobalOptions& g, int& exit_code) {
     // The plan of a large project is a forest of small allocations; freeing it
     // just before the process exits costs a fifth of a re-plan. Close the
     // index properly, and let the OS reclaim the rest.
-    auto* ctx = new ProjectContext(plan_and_write(g.dir, *quiet));
+    auto* ctx = new ProjectContext(plan_and_write(g.root(), *quiet));
     ctx->index.reset();
     exit_code = 0;
   });

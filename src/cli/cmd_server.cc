@@ -110,10 +110,10 @@ void register_server(CLI::App& app, GlobalOptions& g, int& exit_code) {
   auto* status = cmd->add_subcommand("status", "Show whether the resident server runs, its models, requests and API calls");
   status->add_option("--cache", opts->cache, "Cache directory (default: the project's)");
   status->add_flag("--json", opts->json, "Print the status as JSON");
-  status->callback([&g, opts, &exit_code] { exit_code = server_status(g.dir, *opts); });
+  status->callback([&g, opts, &exit_code] { exit_code = server_status(g.root(), *opts); });
   auto* stop = cmd->add_subcommand("stop", "Stop the resident server (its running requests finish in-process)");
   stop->add_option("--cache", opts->cache, "Cache directory (default: the project's)");
-  stop->callback([&g, opts, &exit_code] { exit_code = server_stop(g.dir, *opts); });
+  stop->callback([&g, opts, &exit_code] { exit_code = server_stop(g.root(), *opts); });
 }
 
 }  // namespace foley::cli

@@ -106,7 +106,7 @@ void register_status(CLI::App& app, GlobalOptions& g, int& exit_code) {
   auto quiet = std::make_shared<bool>(false);
   cmd->add_flag("--json", *json_out, "Machine-readable output");
   cmd->add_flag("-q,--quiet", *quiet, "Print nothing; exit 1 when anything is stale (for CI)");
-  cmd->callback([&g, json_out, quiet, &exit_code] { exit_code = run_status(g.dir, *json_out, *quiet); });
+  cmd->callback([&g, json_out, quiet, &exit_code] { exit_code = run_status(g.root(), *json_out, *quiet); });
 }
 
 }  // namespace foley::cli

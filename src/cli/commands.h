@@ -12,6 +12,9 @@ namespace foley::cli {
 // Options every subcommand shares: `-C DIR` (like ninja) and output flags.
 struct GlobalOptions {
   std::filesystem::path dir = ".";
+  // The project: `dir` or the nearest folder above it holding foley.toml (git's
+  // habit), else `dir` itself.
+  std::filesystem::path root() const;
 };
 
 // Each subcommand registers itself on the app; the callback runs it and

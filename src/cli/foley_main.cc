@@ -2,7 +2,6 @@
 // explains the cache. Errors are caught once here (DESIGN §5).
 #include <CLI/CLI.hpp>
 
-
 #include "cli/commands.h"
 #include "cli/run_app.h"
 #include "common/log.h"
@@ -12,7 +11,10 @@ int main(int argc, char** argv) {
   CLI::App app{"foley — an incremental build system for generated sound assets"};
   app.require_subcommand(1);
   foley::cli::GlobalOptions global;
-  app.add_option("-C", global.dir, "Change to DIR before doing anything (like ninja -C)");
+  // Accepted before or after the subcommand (`foley build -C proj`).
+  app.add_option("-C", global.dir, "Run in DIR (like ninja -C); the project is DIR or the nearest folder above it "
+                                   "holding foley.toml");
+  app.fallthrough();
   int exit_code = 0;
   foley::cli::register_init(app, global, exit_code);
   foley::cli::register_plan(app, global, exit_code);

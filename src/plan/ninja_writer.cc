@@ -120,8 +120,10 @@ std::string ninja_file_for(const Plan& plan, const Tools& tools) {
   for (const auto& [pool, depth] : pool_depths(cfg)) out << "pool " << pool << "\n  depth = " << depth << "\n\n";
 
   // Rules.
-  out << "rule plan\n  command = $foley -C " << ninja_escape_value(shell_quote(root.string()))
-      << " plan --quiet\n  description = PLAN build.ninja\n  generator = 1\n  restat = 1\n\n";
+  // The plan runs in place (ninja runs in the project's folder): a copied or
+  // moved project re-plans itself, never the folder it was copied from.
+  out << "rule plan\n  command = $foley plan --quiet\n  description = PLAN build.ninja\n  generator = 1\n"
+         "  restat = 1\n\n";
   // One generate rule per profile, carrying its pool, so an edge needs no
   // variable at all. foley-gen finds the spec from the object
   // path ($out ends in <gen key>.<ext>); restat: foley-gen leaves an object it

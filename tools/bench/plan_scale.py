@@ -85,7 +85,9 @@ def make_plain_graph_like(path, foley_ninja):
     The difference to foley's graph is then foley's own overhead, not path length."""
     os.makedirs(path)
     with open(foley_ninja) as src, open(os.path.join(path, "build.ninja"), "w") as f:
-        f.write("rule touch\n  command = touch $out\nrule copy\n  command = cp $in $out\n")
+        f.write("rule touch\n  command = touch $out\nrule copy\n  command = cp $in $out\n"
+                "rule copy_sidecar\n  command = cp $in $out && touch $out.json\n"
+                "rule touch_sidecar\n  command = touch $out $out.json\n")
         for line in src:
             if not line.startswith("build ") or line.startswith("build build.ninja:"):
                 continue
@@ -94,7 +96,9 @@ def make_plain_graph_like(path, foley_ninja):
             if rule.startswith("gen_"):
                 f.write(f"{outs}: touch\n")
             elif rule == "render":
-                f.write(f"{outs}: copy {ins}\n" if ins else f"{outs}: touch\n")
+                # A render edge's sidecar is an implicit output (`out | out.json`).
+                side = "_sidecar" if " | " in outs else ""
+                f.write(f"{outs}: copy{side} {ins}\n" if ins else f"{outs}: touch{side}\n")
 
 
 def dvc_status_time(venv_python, path, n, template):

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# The incremental core tells the truth: statistics count what a build used,
+# status and build agree after the cache is deleted, a copied project builds
+# itself, `ninja -t clean` keeps every cache object, and the CLI follows
+# ninja's and git's habits.
+. "$(dirname "$0")/lib.sh"
+
+P=$(new_project truth)
+cd "$P"
+foley build >/dev/null 2>&1; expect_eq "first build" 0 "$?"
+objects=$(objects_in "$P")
+
+# Ten no-op builds count no hit and save no time: nothing was used.
+hits() { foley cache stats | grep -m1 'Hits:' | tr -s ' '; }
+saved() { foley cache stats | grep 'Saved by hits' | tr -s ' ' | tr '\n' ' '; }
+hits_before=$(hits); saved_before=$(saved)
+for _ in $(seq 10); do foley build >/dev/null 2>&1; done
+expect_eq "no-op builds leave the hit counter" "$hits_before" "$(hits)"
+expect_eq "no-op builds save nothing" "$saved_before" "$(saved)"
+# A render-only change uses its object: exactly one hit.
+sed -i 's/^loudness = -20.0/loudness = -19.0/' manifests/episode1.toml
+foley build >/dev/null 2>&1
+expect_contains "a re-render of a cached object is one hit" "Hits: 1 /" "$(hits)"
+out=$(foley cache stats -z)
+expect_eq "stats -z says so" "Statistics zeroed" "$(head -1 <<<"$out")"
+expect_contains "stats -z zeroed the hits" "Hits: 0 / 0" "$(hits)"
+expect_eq "stats -z keeps the objects" "$objects" "$(objects_in "$P")"
+
+# `ninja -t clean` removes delivered files, never a cache object.
+ninja -t clean >/dev/null 2>&1
+expect_eq "clean keeps every object" "$objects" "$(objects_in "$P")"
+expect_eq "clean removes outputs and sidecars" 0 "$(find out -type f | wc -l | tr -d ' ')"
+out=$(foley build 2>&1); expect_eq "build after clean" 0 "$?"
+expect_eq "no generation after clean" 0 "$(count_lines 'GEN ' "$out")"
+
+# rm -rf cache: the build regenerates what it must, then status and ninja agree.
+rm -rf cache
+foley build >/dev/null 2>&1; expect_eq "build after rm -rf cache" 0 "$?"
+foley status -q; expect_eq "status -q after rm -rf cache and a build" 0 "$?"
+expect_contains "ninja agrees" "no work to do" "$(ninja 2>&1)"
+
+# A copied project re-plans and builds itself with plain ninja, not the original.
+cp -a "$P" "$WORK/moved"
+cd "$WORK/moved"
+sed -i 's/an old wooden door creaks open slowly/a door in the copy creaks/' manifests/episode1.toml
+out=$(ninja 2>&1); expect_eq "ninja in the copy" 0 "$?"
+expect_contains "the copy re-planned" "PLAN build.ninja" "$out"
+expect_contains "the copy's output has the edit" "a door in the copy creaks" "$(cat out/episode1/door_creak.wav.json)"
+expect_not_contains "the original is untouched" "a door in the copy creaks" "$(cat "$P/out/episode1/door_creak.wav.json")"
+foley status -q; expect_eq "the copy is fresh" 0 "$?"
+(cd "$P" && foley status -q); expect_eq "the original is fresh" 0 "$?"
+cd "$P"
+
+# CLI habits.
+out=$(foley biuld 2>&1); rc=$?
+expect_eq "unknown command exits 2" 2 "$rc"
+expect_contains "did you mean" "did you mean \`build\`" "$out"
+expect_contains "--version" "foley " "$(foley --version)"
+expect_eq "--version exits 0" 0 "$(foley --version >/dev/null 2>&1; echo $?)"
+expect_contains "foley-gen --version" "foley-gen " "$(foley-gen --version)"
+expect_contains "-C after the subcommand" "fresh" "$(cd / && foley status -C "$P")"
+mkdir -p "$P/manifests/deeper"
+expect_contains "upward search for foley.toml" "fresh" "$(cd "$P/manifests/deeper" && foley status)"
+rmdir "$P/manifests/deeper"
+out=$(foley cache gc --max-size banana 2>&1); rc=$?
+expect_eq "a bad size is bad usage" 2 "$rc"
+expect_contains "it says why" "\`banana\` is not a size" "$out"
+sed -i 's/a heavy/an/; s/^loudness = -19.0/loudness = -18.5/' manifests/episode1.toml
+before=$(objects_in "$P")
+out=$(foley build -n 2>&1); rc=$?
+expect_eq "build -n" 0 "$rc"
+expect_contains "build -n shows the render" "RENDER" "$out"
+foley status -q; expect_eq "build -n built nothing" 1 "$?"
+expect_eq "build -n generated nothing" "$before" "$(objects_in "$P")"
+out=$(foley build -v 2>&1)
+expect_contains "build -v shows commands" "foley-render" "$out"
+out=$(PATH=/nonexistent "$FOLEY_BIN_DIR/foley" build 2>&1); rc=$?
+expect_eq "no ninja: a failure" 1 "$rc"
+expect_contains "no ninja: how to install it" "apt install ninja-build" "$out"
+finish
