@@ -4,7 +4,7 @@ BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 FOLEY := $(BUILD_DIR)/bin/foley
 
-.PHONY: all deps configure build demo test bench fuzz clean
+.PHONY: all deps configure build binaries demo test bench fuzz clean
 
 all: build
 
@@ -17,9 +17,13 @@ configure: deps
 build: configure
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
 
+# Only the four binaries a project build runs (the tests belong to `make test`).
+binaries: configure
+	@cmake --build $(BUILD_DIR) -j $(JOBS) --target foley foley-gen foley-render foley-gen-client
+
 # Builds the demo project at the repository root (foley.toml + manifests/):
 # plan, then ninja, then a summary of the cache.
-demo: build
+demo: binaries
 	$(FOLEY) build
 	$(FOLEY) status
 	$(FOLEY) cache stats
