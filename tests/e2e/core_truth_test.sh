@@ -51,6 +51,20 @@ foley status -q; expect_eq "the copy is fresh" 0 "$?"
 (cd "$P" && foley status -q); expect_eq "the original is fresh" 0 "$?"
 cd "$P"
 
+# A damaged object is never rendered silently: the build refuses it and says
+# what to do; `foley cache verify` quarantines it; the next build regenerates it.
+obj=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["input"])' out/episode1/door_creak.wav.json)
+before_out=$(sha256sum out/episode1/door_creak.wav)
+printf '\xde\xad\xbe\xef\xde\xad\xbe\xef\xde\xad\xbe\xef\xde\xad\xbe\xef' | dd of="$obj" bs=1 seek=200 conv=notrunc 2>/dev/null
+out=$(foley build 2>&1); rc=$?
+expect_eq "a damaged object fails the build" 1 "$rc"
+expect_contains "it names the remedy" "foley cache verify" "$out"
+expect_eq "the delivered file was not overwritten" "$before_out" "$(sha256sum out/episode1/door_creak.wav)"
+foley cache verify >/dev/null 2>&1
+expect_eq "verify quarantined it" 1 "$(find cache/quarantine -type f | wc -l | tr -d ' ')"
+out=$(foley build 2>&1); expect_eq "the build after verify" 0 "$?"
+expect_contains "it regenerated the object" "generated episode1:door_creak" "$out"
+
 # CLI habits.
 out=$(foley biuld 2>&1); rc=$?
 expect_eq "unknown command exits 2" 2 "$rc"
