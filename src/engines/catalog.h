@@ -97,6 +97,7 @@ struct PoolSpec {
 struct EngineRow {
   std::string name;                   // what `engine = "..."` names
   std::vector<SettingSpec> settings;  // every setting a profile may write
+  size_t max_prompt_chars = 4000;     // longest prompt (code points) the engine takes
   // Cue fields the engine's key never reads: the plan tells the user so.
   std::function<std::vector<std::string>(const ProfileView&)> ignored_cue_fields;
   std::function<DurationRule(const nlohmann::json& settings)> durations;

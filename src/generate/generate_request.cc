@@ -6,6 +6,8 @@
 #include "common/error.h"
 #include "common/file_lock.h"
 #include "common/log.h"
+#include "common/prompt_text.h"
+#include "engines/catalog.h"
 #include "engines/registry.h"
 #include "generate/object_record.h"
 #include "plan/canonical_key.h"
@@ -78,6 +80,12 @@ std::string generate_request(const GenRequest& req, const std::string& origin, c
     return "foley-gen: " + cue_list(req) + " already cached (" + req.gen_key + ")\n";
   }
 
+  // The manifest's prompt rule again, before anything is spent: a hand-made
+  // or stale spec is held to it too.
+  if (auto it = req.key_fields.find("prompt"); it != req.key_fields.end() && it->is_string()) {
+    std::string problem = prompt_problem(it->get<std::string>(), engines::engine_row(req.engine).max_prompt_chars);
+    if (!problem.empty()) throw Error(origin + ": prompt " + problem);
+  }
   auto engine = ctx.make_engine ? ctx.make_engine(req.engine) : engines::make_engine(req.engine);
   engine->validate(req);
   GenerationResult result = engine->generate(req, req.object_path, {});

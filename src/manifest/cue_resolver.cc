@@ -1,7 +1,11 @@
 #include "manifest/cue_resolver.h"
 
+#include <cstdint>
+
 #include <sstream>
 
+#include "common/prompt_text.h"
+#include "engines/catalog.h"
 #include "manifest/engine_rules.h"
 #include "manifest/field_checks.h"
 #include "common/suggest.h"
@@ -32,6 +36,11 @@ bool inside(const std::filesystem::path& path, const std::filesystem::path& dir)
 std::optional<std::filesystem::path> resolve_source(const std::string& written, const std::filesystem::path& root,
                                                     std::string& problem) {
   namespace fs = std::filesystem;
+  for (char c : written)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) {
+      problem = "the path holds a control character (a NUL, a line break, ...)";
+      return std::nullopt;
+    }
   fs::path p(written);
   if (p.has_root_path()) {
     problem = "`" + written + "` must be a path relative to the project root";
@@ -138,8 +147,14 @@ class Resolver {
     const ProjectConfig& config = ctx_.config.config;
     if (!m.prompt.present()) {
       fail(m.prompt, "prompt", "required for generated cues");
-    } else if (m.prompt.usable() && is_blank(*m.prompt.value)) {
-      fail(m.prompt, "prompt", "must not be empty");
+    } else if (m.prompt.usable()) {
+      std::string problem = prompt_problem(*m.prompt.value, SIZE_MAX);
+      if (!problem.empty()) fail(m.prompt, "prompt", problem);
+    }
+    // A negative prompt may be empty, never unprintable.
+    if (m.negative_prompt.usable() && !is_blank(*m.negative_prompt.value)) {
+      std::string problem = prompt_problem(*m.negative_prompt.value, SIZE_MAX);
+      if (!problem.empty()) fail(m.negative_prompt, "negative_prompt", problem);
     }
     if (!ctx_.config.parsed || m.engine.bad) return;  // foley.toml unreadable: nothing to check against
     if (c.engine.empty()) {
@@ -156,6 +171,11 @@ class Resolver {
     }
     auto profile = config.engines.find(c.engine);
     if (profile == config.engines.end() || profile->second.engine.empty()) return;  // reported already
+    if (const engines::EngineRow* row = engines::find_engine(profile->second.engine);
+        row != nullptr && m.prompt.usable() && prompt_problem(*m.prompt.value, SIZE_MAX).empty()) {
+      std::string problem = prompt_problem(*m.prompt.value, row->max_prompt_chars);
+      if (!problem.empty()) fail(m.prompt, "prompt", problem + " (engine `" + row->name + "`)");
+    }
     if (m.duration.bad) return;
     DurationRule rule = duration_rule(profile->second);
     std::string which = "engine profile `" + c.engine + "` (" + profile->second.engine + ")";

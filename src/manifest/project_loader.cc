@@ -127,6 +127,11 @@ Project assemble(LoadedConfig loaded, std::vector<ManifestText> manifests, Diagn
 
 std::string manifest_name_problem(std::string_view name) {
   if (name.empty()) return "empty manifest name";
+  // Names ninja's graph already uses at the top level: a manifest's phony
+  // target of that name would collide with them.
+  for (std::string_view reserved : {"all", "build.ninja", "foley.toml", "manifests"})
+    if (name == reserved)
+      return "manifest name `" + std::string(name) + "` is reserved (it names a target of build.ninja); rename the file";
   size_t start = 0;
   while (start <= name.size()) {
     size_t end = name.find('/', start);

@@ -43,6 +43,9 @@ std::optional<nlohmann::json> to_json(const toml::node& node, int depth) {
 
 std::optional<toml::table> parse_toml(std::string_view text, const std::filesystem::path& display_file,
                                       Diagnostics& diags) {
+  // A UTF-8 byte order mark (editors on Windows write one) is no TOML, and
+  // no content either.
+  if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
   if (std::optional<GuardProblem> problem = find_unsafe_non_ascii(text)) {
     diags.error(SourceLocation{display_file, problem->line, problem->col}, "", "",
                 "TOML syntax error: " + problem->message);

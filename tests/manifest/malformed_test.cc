@@ -180,9 +180,59 @@ const Case kCases[] = {
     {"render flac 32", "foley.toml", "[render]\nformat = \"flac\"\nbit_depth = 32\n",
      "foley.toml:3:13: field \"render.bit_depth\": FLAC stores 16 or 24 bit samples"},
     {"config syntax error", "foley.toml", "[project\nname = 1\n", "foley.toml:1:"},
+    // --- hostile input ---
+    {"prompt of only NUL", "manifests/ep1.toml", "[cue.door]\nprompt = \"\\u0000\"\nduration = 1\n",
+     "manifests/ep1.toml:2:10: cue \"door\": field \"prompt\": contains the control character U+0000 at character 1"},
+    {"prompt with ESC", "manifests/ep1.toml", "[cue.door]\nprompt = \"door \\u001b[31m\"\nduration = 1\n",
+     "field \"prompt\": contains the control character U+001B at character 6"},
+    {"prompt with C1 control", "manifests/ep1.toml", "[cue.door]\nprompt = \"door \\u0085\"\nduration = 1\n",
+     "field \"prompt\": contains the control character U+0085"},
+    {"prompt with RLO", "manifests/ep1.toml", "[cue.door]\nprompt = \"door \\u202e slam\"\nduration = 1\n",
+     "field \"prompt\": contains the bidirectional control U+202E at character 6"},
+    {"prompt of zero-width only", "manifests/ep1.toml", "[cue.door]\nprompt = \"\\u200b\\u200d \"\nduration = 1\n",
+     "field \"prompt\": must not be empty (it holds only whitespace or invisible characters)"},
+    {"prompt of U+2028 only", "manifests/ep1.toml", "[cue.door]\nprompt = \"\\u2028\"\nduration = 1\n",
+     "manifests/ep1.toml:2:10: cue \"door\": field \"prompt\": contains the line or paragraph separator U+2028"},
+    {"negative prompt with NUL", "manifests/ep1.toml",
+     "[cue.door]\nprompt = \"door\"\nnegative_prompt = \"a\\u0000\"\nduration = 1\n",
+     "field \"negative_prompt\": contains the control character U+0000"},
+    {"NUL in source", "manifests/ep1.toml", "[cue.s]\ntype = \"source\"\nsource = \"a\\u0000b.wav\"\n",
+     "cue \"s\": field \"source\": the path holds a control character"},
+    {"manifest named all", "manifests/all.toml", "[cue.door]\nprompt = \"door\"\nduration = 1\n",
+     "manifest name `all` is reserved"},
+    {"manifest named build.ninja", "manifests/build.ninja.toml", "[cue.door]\nprompt = \"door\"\nduration = 1\n",
+     "manifest name `build.ninja` is reserved"},
+    {"manifest named foley.toml", "manifests/foley.toml.toml", "[cue.door]\nprompt = \"door\"\nduration = 1\n",
+     "manifest name `foley.toml` is reserved"},
+    {"backoff 1e308", "foley.toml", "[engines.api]\nengine = \"elevenlabs\"\nbackoff_seconds = 1e308\n",
+     "foley.toml:3:19: field \"engines.api.backoff_seconds\": must be ≥ 0 and ≤ 3600, got 1e+308"},
+    {"prompt_influence just above 1", "foley.toml", "[engines.api]\nengine = \"elevenlabs\"\nprompt_influence = 1.0000001\n",
+     "field \"engines.api.prompt_influence\": must be ≥ 0 and ≤ 1, got 1.0000001"},
 };
 
 }  // namespace
+
+TEST_CASE("a prompt longer than its engine takes is refused", "[manifest][malformed]") {
+  TempProject project;
+  project.mkdir("model");
+  project.write("foley.toml", kThreeEngines);
+  project.write("manifests/ep1.toml", "[cue.door]\nengine = \"api\"\nprompt = \"" + std::string(1001, 'a') +
+                                          "\"\nduration = 1\n");
+  CHECK_THROWS_WITH(load_project(project.root()),
+                    Catch::Contains("field \"prompt\": is 1001 characters long; this engine takes at most 1000 "
+                                    "(engine `elevenlabs`)"));
+  project.write("manifests/ep1.toml", "[cue.door]\nengine = \"api\"\nprompt = \"" + std::string(1000, 'a') +
+                                          "\"\nduration = 1\n");
+  CHECK_NOTHROW(load_project(project.root()));
+}
+
+TEST_CASE("a UTF-8 byte order mark is accepted", "[manifest]") {
+  TempProject project;
+  project.mkdir("model");
+  project.write("foley.toml", std::string("\xEF\xBB\xBF") + kThreeEngines);
+  project.write("manifests/ep1.toml", "\xEF\xBB\xBF[cue.door]\nprompt = \"door\"\nduration = 1\n");
+  CHECK(load_project(project.root()).cues.size() == 1);
+}
 
 TEST_CASE("malformed manifests and configs are rejected with located messages", "[manifest][malformed]") {
   REQUIRE(std::size(kCases) >= 30);

@@ -30,6 +30,8 @@ std::string check_device(json& value, const std::filesystem::path&) {
 EngineRow audioldm2_row() {
   EngineRow row;
   row.name = "audioldm2";
+  // The text encoders read far fewer tokens; longer text is a mistake, not a prompt.
+  row.max_prompt_chars = 2000;
   row.settings = {
       {"model", SettingType::kString, nullptr, true, existing_directory("model folder")},
       {"device", SettingType::kString, "auto", false, check_device},

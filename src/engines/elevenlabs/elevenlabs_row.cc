@@ -23,6 +23,8 @@ int tier_depth(const json& settings) {
 EngineRow elevenlabs_row() {
   EngineRow row;
   row.name = "elevenlabs";
+  // The API's published request schema caps `text` at 1000 characters.
+  row.max_prompt_chars = 1000;
   row.settings = {
       {"base_url", SettingType::kString, "https://api.elevenlabs.io", false,
        [](json& value, const std::filesystem::path&) -> std::string {
@@ -36,15 +38,15 @@ EngineRow elevenlabs_row() {
       {"api_key_file", SettingType::kString, nullptr, false, absolute_path()},
       {"prompt_influence", SettingType::kNumber, 0.3, false, number_range(0, true, 1)},
       {"max_attempts", SettingType::kInteger, 5, false, number_range(1, true, 20)},
-      {"backoff_seconds", SettingType::kNumber, 10.0, false, at_least(0)},
-      {"jitter_seconds", SettingType::kNumber, 1.0, false, at_least(0)},
-      {"connect_timeout", SettingType::kNumber, 10.0, false, positive()},
-      {"timeout", SettingType::kNumber, 300.0, false, positive()},
+      {"backoff_seconds", SettingType::kNumber, 10.0, false, number_range(0, true, 3600)},
+      {"jitter_seconds", SettingType::kNumber, 1.0, false, number_range(0, true, 3600)},
+      {"connect_timeout", SettingType::kNumber, 10.0, false, number_range(0, false, 3600)},
+      {"timeout", SettingType::kNumber, 300.0, false, number_range(0, false, 86400)},
       // The service sends nothing while it generates: the first byte can take a while.
-      {"stall_seconds", SettingType::kNumber, 60.0, false, positive()},
-      {"max_retry_after", SettingType::kNumber, 300.0, false, at_least(0)},
-      {"credits_per_second", SettingType::kNumber, 40.0, false, at_least(0)},
-      {"credits_per_generation", SettingType::kNumber, 100.0, false, at_least(0)},
+      {"stall_seconds", SettingType::kNumber, 60.0, false, number_range(0, false, 86400)},
+      {"max_retry_after", SettingType::kNumber, 300.0, false, number_range(0, true, 86400)},
+      {"credits_per_second", SettingType::kNumber, 40.0, false, number_range(0, true, 1e6)},
+      {"credits_per_generation", SettingType::kNumber, 100.0, false, number_range(0, true, 1e6)},
   };
   row.ignored_cue_fields = [](const ProfileView&) {
     return std::vector<std::string>{"negative_prompt", "seed"};
