@@ -12,6 +12,7 @@
 #include "cli/commands.h"
 #include "cli/project_context.h"
 #include "common/error.h"
+#include "common/suggest.h"
 #include "common/atomic_file.h"
 #include "manifest/config_parser.h"
 
@@ -31,9 +32,24 @@ std::string when(int64_t ms) {
 // A cache key or a cue name (whose current gen key is used).
 std::string resolve_key(const fs::path& dir, cache::Index& index, const std::string& name) {
   if (index.find_object(name)) return name;
+  // A unique prefix of a gen key, as git takes one of a commit (4 hex digits at least).
+  if (name.size() >= 4 && name.find_first_not_of("0123456789abcdef") == std::string::npos) {
+    std::vector<std::string> matches;
+    for (const cache::ObjectRecord& o : index.list_objects())
+      if (o.gen_key.compare(0, name.size(), name) == 0) matches.push_back(o.gen_key);
+    if (matches.size() == 1) return matches[0];
+    if (matches.size() > 1)
+      throw Error("gen key prefix " + name + " is ambiguous: " + std::to_string(matches.size()) +
+                  " objects start with it (" + matches[0] + ", " + matches[1] + (matches.size() > 2 ? ", ..." : "") + ")");
+  }
   ProjectContext ctx = load_and_plan(dir);
   const plan::PlannedCue* cue = ctx.plan.find_cue(name);
-  if (cue == nullptr) throw Error("\"" + name + "\" is neither a cached gen key nor a cue of this project");
+  if (cue == nullptr) {
+    std::vector<std::string> ids;
+    for (const auto& c : ctx.plan.cues) ids.push_back(c.cue.qualified_id());
+    for (const auto& c : ctx.plan.cues) ids.push_back(c.cue.id);
+    throw Error("\"" + name + "\" is neither a cached gen key nor a cue of this project" + did_you_mean(name, ids));
+  }
   if (cue->gen_key.empty()) throw Error("cue \"" + name + "\" is a " + cue->cue.type + " cue: it has no object");
   return cue->gen_key;
 }

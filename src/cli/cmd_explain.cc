@@ -6,6 +6,7 @@
 #include "cli/cue_state.h"
 #include "cli/project_context.h"
 #include "common/error.h"
+#include "common/suggest.h"
 
 namespace foley::cli {
 namespace {
@@ -13,11 +14,23 @@ namespace {
 int run_explain(const std::filesystem::path& dir, const std::string& name) {
   ProjectContext ctx = load_and_plan(dir);
   const plan::PlannedCue* cue = ctx.plan.find_cue(name);
-  if (cue == nullptr) throw Error("no cue named \"" + name + "\" in this project");
+  if (cue == nullptr) {
+    std::vector<std::string> ids;
+    for (const auto& c : ctx.plan.cues) ids.push_back(c.cue.qualified_id());
+    for (const auto& c : ctx.plan.cues) ids.push_back(c.cue.id);
+    throw Error("no cue named \"" + name + "\" in this project" + did_you_mean(name, ids));
+  }
   CueState s = cue_state(ctx.plan, *cue, *ctx.index);
   std::printf("cue %s (%s)\n", cue->cue.qualified_id().c_str(), cue->cue.where.str().c_str());
   if (!cue->gen_key.empty()) std::printf("  gen key    %s\n", cue->gen_key.c_str());
   std::printf("  render key %s\n", cue->render_key.c_str());
+  std::vector<std::string> ignored = plan::ignored_fields_of(ctx.plan, *cue);
+  if (!ignored.empty()) {
+    std::string list;
+    for (const std::string& f : ignored) list += (list.empty() ? "" : ", ") + f;
+    std::printf("  not used by %s (%s): %s (no part of the generation)\n", cue->cue.engine.c_str(),
+                ctx.plan.project.config.engines.at(cue->cue.engine).engine.c_str(), list.c_str());
+  }
   if (s.fresh) {
     std::printf("  fresh: built from exactly these inputs; a build does nothing for it\n");
     return 0;

@@ -68,6 +68,9 @@ ProjectContext plan_and_write(const fs::path& root, bool quiet) {
   PhaseTimer timer;
   bool changed = plan::write_plan(ctx.plan, locate_tools());
   timer.lap("write specs and build.ninja");
+  // Said whenever the graph changes (not on every no-op build).
+  if (changed)
+    for (const std::string& note : plan::ignored_field_notes(ctx.plan)) log_info("note: " + note);
   if (!quiet)
     log_info("planned " + std::to_string(ctx.plan.cues.size()) + " cue(s), " +
              std::to_string(ctx.plan.generations.size()) + " generation(s); build.ninja " +

@@ -13,12 +13,13 @@
 #include "common/error.h"
 #include "common/hash.h"
 #include "common/parallel_for.h"
-#include "request/spec_pack.h"
+#include "engines/catalog.h"
 #include "plan/canonical_key.h"
 #include "plan/gen_fields.h"
 #include "plan/ninja_writer.h"
 #include "plan/spec_dir_writer.h"
 #include "plan/text_normalize.h"
+#include "request/spec_pack.h"
 
 namespace foley::plan {
 namespace fs = std::filesystem;
@@ -73,6 +74,38 @@ const PlannedCue* Plan::find_cue(const std::string& name) const {
   for (const auto& c : cues)
     if (c.cue.id == name || c.cue.qualified_id() == name) return &c;
   return nullptr;
+}
+
+std::vector<std::string> ignored_fields_of(const Plan& plan, const PlannedCue& c) {
+  std::vector<std::string> ignored;
+  if (c.gen_key.empty()) return ignored;
+  const manifest::EngineProfile& profile = plan.project.config.engines.at(c.cue.engine);
+  const engines::EngineRow& row = engines::engine_row(profile.engine);
+  if (!row.ignored_cue_fields) return ignored;
+  const manifest::Cue& cue = c.cue;
+  for (const std::string& field : row.ignored_cue_fields(profile_view(profile))) {
+    bool set = (field == "prompt" && !cue.prompt.empty()) ||
+               (field == "negative_prompt" && cue.negative_prompt.has_value()) ||
+               (field == "duration" && cue.duration.has_value()) || (field == "seed" && cue.seed.has_value()) ||
+               (field == "prompt_influence" && cue.prompt_influence.has_value()) || (field == "loop" && cue.loop);
+    if (set) ignored.push_back(field);
+  }
+  return ignored;
+}
+
+std::vector<std::string> ignored_field_notes(const Plan& plan) {
+  std::map<std::string, std::set<std::string>> set_by_profile;  // profile -> ignored fields its cues set
+  for (const PlannedCue& c : plan.cues)
+    for (const std::string& field : ignored_fields_of(plan, c)) set_by_profile[c.cue.engine].insert(field);
+  std::vector<std::string> notes;
+  for (const auto& [name, fields] : set_by_profile) {
+    std::string list;
+    for (const std::string& f : fields) list += (list.empty() ? "" : ", ") + f;
+    const manifest::EngineProfile& profile = plan.project.config.engines.at(name);
+    notes.push_back("engine profile `" + name + "` (" + profile.engine + ") does not use the cue field(s) " + list +
+                    ": they do not reach the generation, and cues differing only in them share one object");
+  }
+  return notes;
 }
 
 namespace {

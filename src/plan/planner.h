@@ -64,6 +64,13 @@ struct Tools {
   std::filesystem::path foley_gen_client;
 };
 
+// Notes on cue fields a profile's engine never reads (an exec command without
+// `{prompt}`, a seed given to ElevenLabs): cues differing only in them share
+// one generation. One line per profile, naming the fields its cues set.
+std::vector<std::string> ignored_field_notes(const Plan& plan);
+// The fields of one cue its profile's engine never reads, among those it sets.
+std::vector<std::string> ignored_fields_of(const Plan& plan, const PlannedCue& cue);
+
 // Writes the request and render specs and build.ninja, each atomically and
 // only when its content changed (so ninja's restat sees an unchanged graph),
 // and removes specs no cue refers to any more. Returns true if build.ninja changed.

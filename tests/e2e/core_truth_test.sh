@@ -76,6 +76,12 @@ expect_contains "-C after the subcommand" "fresh" "$(cd / && foley status -C "$P
 mkdir -p "$P/manifests/deeper"
 expect_contains "upward search for foley.toml" "fresh" "$(cd "$P/manifests/deeper" && foley status)"
 rmdir "$P/manifests/deeper"
+out=$(foley explain door_creek 2>&1); rc=$?
+expect_eq "explain of an unknown cue is bad input" 2 "$rc"
+expect_contains "explain suggests" "did you mean \`door_creak\`" "$out"
+expect_contains "cache show suggests" "did you mean \`door_creak\`" "$(foley cache show door_creek 2>&1)"
+key=$(find cache/objects -name '*.wav' | head -1 | xargs basename | cut -d. -f1)
+expect_contains "cache show takes a unique key prefix" "\"gen_key\": \"$key\"" "$(foley cache show "${key:0:8}")"
 out=$(foley cache gc --max-size banana 2>&1); rc=$?
 expect_eq "a bad size is bad usage" 2 "$rc"
 expect_contains "it says why" "\`banana\` is not a size" "$out"

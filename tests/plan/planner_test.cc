@@ -234,3 +234,19 @@ TEST_CASE("spec files are the JSON of their requests, byte for byte") {
     CHECK(plan::render_spec_entry(c) == c.render_key + ":" + c.cue.qualified_id());
   }
 }
+
+TEST_CASE("the plan names the cue fields a profile does not use") {
+  FakeHasher h;
+  manifest::Project p = demo_project();
+  // An exec command without {prompt}: prompts do not reach it.
+  p.config.engines["synth"].settings["command"] = {"sox", "{out}", "synth", "{duration}", "pluck", "{seed}"};
+  p.cues[1].prompt = "a different door";
+  p.cues[2].seed = 7;  // ElevenLabs takes no seed
+  plan::Plan plan = plan::make_plan(std::move(p), h);
+  CHECK(plan.cues[0].gen_key == plan.cues[1].gen_key);  // one generation for both prompts
+  std::vector<std::string> notes = plan::ignored_field_notes(plan);
+  REQUIRE(notes.size() == 2);
+  CHECK_THAT(notes[0], Catch::StartsWith("engine profile `sfxapi` (elevenlabs) does not use the cue field(s) seed"));
+  CHECK_THAT(notes[1], Catch::StartsWith("engine profile `synth` (exec) does not use the cue field(s) prompt:"));
+  CHECK(plan::ignored_field_notes(plan::make_plan(demo_project(), h)).size() == 1);  // the demo's seed on sfxapi
+}
