@@ -1,6 +1,7 @@
 #include "cache/gc.h"
 
 #include "cache/index.h"
+#include "cache/object_meta.h"
 #include "cache/object_store.h"
 #include "common/error.h"
 
@@ -32,6 +33,7 @@ GcResult gc(Index& index, const ObjectStore& store, const GcOptions& options) {
       fs::remove(path, ec);
       if (ec) throw Error::failure("cache gc: cannot remove " + path.string() + ": " + ec.message());
       index.remove_object(rec.gen_key);
+      remove_object_meta(store.cache_dir(), rec.gen_key);
     }
     total -= rec.size;
     result.bytes += rec.size;

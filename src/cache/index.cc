@@ -6,6 +6,7 @@
 #include <random>
 #include <thread>
 
+#include "cache/object_meta.h"
 #include "cache/object_store.h"
 #include "cache/schema.h"
 #include "cache/sqlite_db.h"
@@ -227,6 +228,29 @@ void Index::record_object(const ObjectRecord& rec, int64_t build_id) {
       b.bind(1, build_id).bind(2, rec.credits).run();
     }
   });
+  if (std::optional<ObjectRecord> stored = find_object(rec.gen_key)) write_object_meta(cache_dir_, *stored);
+}
+
+bool Index::adopt_object(const ObjectRecord& rec) {
+  require_gen_key(rec.gen_key);
+  if (rec.ext.empty()) throw Error("cache: object " + rec.gen_key + " has no extension");
+  int64_t t = now();
+  bool added = false;
+  with_write([&] {
+    Statement up(*db_, std::string("INSERT OR IGNORE INTO objects (") + kObjectColumns + R"sql()
+      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, 0, ?18))sql");
+    up.bind(1, rec.gen_key).bind(2, rec.engine).bind(3, rec.profile).bind(4, rec.ext);
+    up.bind(5, rec.request.dump()).bind(6, rec.size).bind(7, rec.checksum);
+    up.bind(8, rec.duration_seconds).bind(9, rec.generation_seconds).bind(10, rec.credits);
+    up.bind(11, rec.credits_estimated).bind(12, rec.request_id).bind(13, rec.attempts);
+    up.bind(14, rec.pinned || rec.paid).bind(15, rec.paid).bind(16, rec.created_at > 0 ? rec.created_at : t);
+    up.bind(17, t).bind(18, rec.details.dump());
+    up.run();
+    added = db_->changes() > 0;
+  });
+  if (added)
+    if (std::optional<ObjectRecord> stored = find_object(rec.gen_key)) write_object_meta(cache_dir_, *stored);
+  return added;
 }
 
 std::optional<ObjectRecord> Index::find_object(const std::string& gen_key) {
@@ -294,6 +318,8 @@ bool Index::set_pinned(const std::string& gen_key, bool pinned) {
     u.bind(1, gen_key).bind(2, pinned).run();
     changed = db_->changes() > 0;
   });
+  if (changed)
+    if (std::optional<ObjectRecord> stored = find_object(gen_key)) write_object_meta(cache_dir_, *stored);
   return changed;
 }
 

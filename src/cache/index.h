@@ -62,11 +62,17 @@ class Index {
   bool record_hit(const std::string& gen_key, int64_t build_id = 0);
   // Marks the object used now without counting a hit. False when unknown.
   bool touch(const std::string& gen_key);
+  // (record_object, adopt_object and set_pinned also write the object's record
+  // beside it: cache/object_meta.h.)
   // Sets the explicit pin. A paid object stays protected even when unpinned.
   // False when unknown.
   bool set_pinned(const std::string& gen_key, bool pinned);
   // Deletes the row (history in cue_builds is kept). False when unknown.
   bool remove_object(const std::string& gen_key);
+  // Adds a row for an object found on disk (`foley cache repair`) as `rec`
+  // says, counting no miss and spending nothing; `created_at` is kept when
+  // set. False, changing nothing, when the key is already known.
+  bool adopt_object(const ObjectRecord& rec);
 
   // --- per-cue history -----------------------------------------------------
   // Appends one row; built_at defaults to now.

@@ -7,11 +7,13 @@
 
 #include "cache/gc.h"
 #include "cache/object_store.h"
+#include "cache/repair.h"
 #include "cache/stats_format.h"
 #include "cache/verify.h"
 #include "cli/commands.h"
 #include "cli/project_context.h"
 #include "common/error.h"
+#include "common/log.h"
 #include "common/suggest.h"
 #include "common/atomic_file.h"
 #include "manifest/config_parser.h"
@@ -118,6 +120,47 @@ int cache_show(const fs::path& dir, const std::string& name) {
   return 0;
 }
 
+// Rebuilds a lost or damaged index from the objects and their records, then
+// the cue history from the delivered files' sidecars (each names the render
+// key it was rendered from), so that status and ninja agree again.
+int cache_repair(const fs::path& dir) {
+  fs::path root = fs::absolute(dir).lexically_normal();
+  manifest::Diagnostics diags;
+  manifest::ProjectConfig config = manifest::parse_config(root, read_file(root / "foley.toml"), diags).config;
+  diags.throw_if_any();
+  cache::RepairReport report = cache::repair_index(config.cache_dir);
+  std::fputs(report.summary().c_str(), stdout);
+  int restored = 0;
+  try {
+    ProjectContext ctx = load_and_plan(dir);
+    for (const plan::PlannedCue& c : ctx.plan.cues) {
+      std::optional<cache::CueBuild> last = ctx.index->last_cue_build(c.cue.qualified_id());
+      if (last && last->render_key == c.render_key) continue;
+      std::error_code ec;
+      fs::path sidecar = c.render.output_path;
+      sidecar += ".json";
+      if (!fs::exists(c.render.output_path, ec) || !fs::exists(sidecar, ec)) continue;
+      if (!c.gen_key.empty() && !fs::exists(ctx.plan.generations.at(c.gen_key).object_path, ec)) continue;
+      nlohmann::json side = nlohmann::json::parse(read_file(sidecar), nullptr, false);
+      if (!side.is_object() || !side.contains("provenance") ||
+          side["provenance"].value("render_key", std::string()) != c.render_key)
+        continue;
+      cache::CueBuild b;
+      b.cue = c.cue.qualified_id();
+      b.gen_key = c.gen_key;
+      b.render_key = c.render_key;
+      b.fields = c.fields;
+      ctx.index->record_cue_build(b);
+      ++restored;
+    }
+  } catch (const Error& e) {
+    // The objects are safe already; a broken manifest only stops the history.
+    log_warning(std::string("cue history not restored: ") + e.what());
+  }
+  std::printf("cue records restored from the delivered files' sidecars: %d\n", restored);
+  return report.damaged.empty() ? 0 : 1;
+}
+
 int cache_verify(const fs::path& dir, bool report_only) {
   fs::path cache_dir;
   auto index = open_index(dir, &cache_dir);
@@ -217,6 +260,9 @@ void register_cache(CLI::App& app, GlobalOptions& g, int& exit_code) {
   show->callback([&g, show_name, &exit_code] { exit_code = cache_show(g.root(), *show_name); });
 
   auto report_only = std::make_shared<bool>(false);
+  cmd->add_subcommand("repair", "Rebuild a lost or damaged index from the objects and their records (pins and paid "
+                                "flags included), and the cue history from the delivered files")
+      ->callback([&g, &exit_code] { exit_code = cache_repair(g.root()); });
   auto* verify = cmd->add_subcommand("verify", "Check every object's checksum; move corrupt ones aside");
   verify->add_flag("--report-only", *report_only, "Do not move anything");
   verify->callback([&g, report_only, &exit_code] { exit_code = cache_verify(g.root(), *report_only); });

@@ -255,6 +255,18 @@ expect_file "rebuild after clean rendered" out/ep1/api1.wav
 expect_file "and its sidecar" out/ep1/api1.wav.json
 expect_eq "clean: pinned objects still listed" "$paid_before" "$(foley cache ls 2>/dev/null | grep -c paid || true)"
 
+# A lost index loses no paid object's protection: `foley cache repair` brings
+# back the paid flag and credits from each object's record.
+foley server stop >/dev/null 2>&1
+rm -f cache/index.sqlite*
+out=$(foley cache repair 2>&1)
+expect_contains "repair recovers the paid objects" "paid objects recovered:" "$out"
+expect_not_contains "none of them without a record" " 0 adopted" "$out"
+show=$(foley cache show api1)
+expect_contains "paid flag back" '"paid": true' "$show"
+expect_contains "credits back" '"credits": 40' "$show"
+expect_contains "request id back" '"request_id": "' "$show"
+
 # The key is nowhere: build files, specs, index, outputs, logs.
 logs="$(cat "$WORK/build.log")$(foley status 2>&1)$(foley cache ls 2>&1)"
 expect_not_contains "logs" "$SECRET" "$logs"

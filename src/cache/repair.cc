@@ -1,0 +1,104 @@
+#include "cache/repair.h"
+
+#include <chrono>
+#include <cstdio>
+#include <optional>
+
+#include "cache/index.h"
+#include "cache/object_meta.h"
+#include "cache/object_store.h"
+#include "common/error.h"
+
+namespace foley::cache {
+namespace fs = std::filesystem;
+
+namespace {
+
+bool index_is_healthy(const fs::path& cache_dir) {
+  try {
+    Index index(cache_dir);
+    return index.integrity_check() == "ok";
+  } catch (const Error&) {
+    return false;
+  }
+}
+
+std::vector<fs::path> move_index_aside(const fs::path& cache_dir) {
+  const auto stamp = std::chrono::duration_cast<std::chrono::seconds>(
+                         std::chrono::system_clock::now().time_since_epoch()).count();
+  std::vector<fs::path> moved;
+  const fs::path db = Index::index_path(cache_dir);
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    fs::path from = db.string() + suffix;
+    std::error_code ec;
+    if (!fs::exists(from, ec)) continue;
+    fs::path to = db.string() + ".damaged-" + std::to_string(stamp) + suffix;
+    fs::rename(from, to, ec);
+    if (ec) throw Error::failure("cannot move the damaged index " + from.string() + " aside: " + ec.message());
+    moved.push_back(to);
+  }
+  return moved;
+}
+
+}  // namespace
+
+RepairReport repair_index(const fs::path& cache_dir) {
+  RepairReport report;
+  if (!index_is_healthy(cache_dir)) {
+    report.index_damaged = true;
+    report.moved_aside = move_index_aside(cache_dir);
+  }
+  Index index(cache_dir);
+  ObjectStore store(cache_dir);
+  for (const StoredObject& obj : store.list_objects()) {
+    if (index.find_object(obj.gen_key)) {
+      ++report.already_known;
+      continue;
+    }
+    const std::string checksum = ObjectStore::checksum(obj.path);
+    std::optional<ObjectRecord> rec = read_object_meta(cache_dir, obj.gen_key);
+    if (rec && (rec->ext != obj.ext || rec->size != obj.size || rec->checksum != checksum)) {
+      report.damaged.push_back(obj.gen_key + "." + obj.ext);
+      continue;
+    }
+    if (rec) {
+      ++report.from_records;
+    } else {
+      rec = ObjectRecord{};
+      rec->gen_key = obj.gen_key;
+      rec->engine = "unknown";
+      rec->ext = obj.ext;
+      rec->size = obj.size;
+      rec->checksum = checksum;
+      rec->pinned = true;
+      ++report.without_record;
+    }
+    if (rec->paid) {
+      ++report.paid;
+      report.credits += rec->credits;
+    }
+    index.adopt_object(*rec);
+  }
+  return report;
+}
+
+std::string RepairReport::summary() const {
+  std::string s;
+  char line[256];
+  if (index_damaged) {
+    s += "the index was damaged; moved aside:\n";
+    for (const auto& p : moved_aside) s += "  " + p.string() + "\n";
+  }
+  std::snprintf(line, sizeof line,
+                "objects: %d known to the index, %d adopted from their records, %d from their bytes alone "
+                "(pinned: their provenance is unknown)\n",
+                already_known, from_records, without_record);
+  s += line;
+  std::snprintf(line, sizeof line, "paid objects recovered: %d (%.0f credits), still pinned\n", paid, credits);
+  s += line;
+  for (const auto& d : damaged)
+    s += "damaged, not adopted: " + d + " (its bytes do not match its record; `foley cache verify` quarantines it)\n";
+  return s;
+}
+
+}  // namespace foley::cache
