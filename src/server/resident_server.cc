@@ -215,8 +215,25 @@ int ModelServer::run(bool handle_signals) {
   std::list<std::pair<std::thread, std::shared_ptr<std::atomic<bool>>>> threads;
   std::optional<FileLock> start_lock_held;
 
+  // The cache folder this server serves: when it is deleted (or replaced by
+  // another folder of the same name), the server has nothing left to serve
+  // and would only hold deleted files open.
+  struct stat cache_at_start {};
+  const bool cache_known = ::stat(options_.cache_dir.c_str(), &cache_at_start) == 0;
+  int ticks = 0;
+  bool cache_gone = false;
+
   for (;;) {
     if (stop_.load() || g_stop_signal.load() != 0) break;
+    if (cache_known && ++ticks % 10 == 0) {
+      struct stat cache_now {};
+      if (::stat(options_.cache_dir.c_str(), &cache_now) != 0 || cache_now.st_ino != cache_at_start.st_ino ||
+          cache_now.st_dev != cache_at_start.st_dev) {
+        log_info("cache folder " + options_.cache_dir.string() + " is gone: exiting");
+        cache_gone = true;
+        break;
+      }
+    }
     if (st.active.load() == 0 && !runner.busy() && st.idle_seconds() >= st.idle_timeout.load()) {
       // Under the start lock, so no client decides to start a server while this one is half gone.
       start_lock_held.emplace(paths_.lock, /*wait=*/false);
@@ -256,7 +273,7 @@ int ModelServer::run(bool handle_signals) {
     ::unlink(paths_.socket.c_str());
   listener.reset();
   ::unlink(paths_.pid_file.c_str());
-  if (stop_.load() || g_stop_signal.load() != 0) st.cancel_all();
+  if (stop_.load() || g_stop_signal.load() != 0 || cache_gone) st.cancel_all();
   alive.release();
   start_lock_held.reset();
   for (auto& t : threads) t.first.join();

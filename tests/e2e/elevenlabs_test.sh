@@ -267,6 +267,20 @@ expect_contains "paid flag back" '"paid": true' "$show"
 expect_contains "credits back" '"credits": 40' "$show"
 expect_contains "request id back" '"request_id": "' "$show"
 
+# A resident server whose cache folder is deleted exits on its own.
+foley-gen serve --cache "$P/cache" >/dev/null 2>&1 &
+for _ in $(seq 100); do [ -s cache/server/server.pid ] && break; sleep 0.05; done
+server_pid=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["pid"])' cache/server/server.pid 2>/dev/null || echo 0)
+if [ "$server_pid" -gt 0 ] 2>/dev/null && kill -0 "$server_pid" 2>/dev/null; then
+  cp -a cache "$WORK/cache-kept"
+  rm -rf cache
+  for _ in $(seq 50); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
+  expect_eq "the server of a deleted cache exits" 1 "$(kill -0 "$server_pid" 2>/dev/null && echo 0 || echo 1)"
+  mv "$WORK/cache-kept" cache
+else
+  fail "the resident server did not start"
+fi
+
 # The key is nowhere: build files, specs, index, outputs, logs.
 logs="$(cat "$WORK/build.log")$(foley status 2>&1)$(foley cache ls 2>&1)"
 expect_not_contains "logs" "$SECRET" "$logs"
