@@ -214,6 +214,16 @@ int cache_gc(const fs::path& dir, const GcArgs& a) {
     for (const auto& [key, req] : ctx.plan.generations) opts.referenced.insert(key);
     cache_dir = ctx.plan.project.config.cache_dir;
     index = std::move(ctx.index);
+    // Every other project planned into this cache keeps what it uses, as long
+    // as its folder is there; one that is gone is named, and its keys kept
+    // until its .refs file is removed.
+    for (const plan::ProjectReferences& other : plan::read_project_references(cache_dir)) {
+      if (other.root == ctx.plan.project.config.root) continue;
+      opts.referenced.insert(other.gen_keys.begin(), other.gen_keys.end());
+      std::printf("keeping the %zu object(s) of project %s%s\n", other.gen_keys.size(), other.root.c_str(),
+                  other.live ? "" : (" (its folder is gone: remove " + other.file.string() +
+                                     " to let gc free them)").c_str());
+    }
   } else {
     index = open_index(dir, &cache_dir);
   }

@@ -284,7 +284,52 @@ bool write_plan(const Plan& plan, const Tools& tools) {
   });
   write_packs(plan.requests_dir(), request_name, request_text);
   write_packs(plan.renders_dir(), render_name, render_text);
+  write_project_references(plan);
   return write_file_if_changed(plan.build_ninja(), ninja_file_for(plan, tools));
+}
+
+std::filesystem::path project_references_path(const std::filesystem::path& cache_dir,
+                                              const std::filesystem::path& root) {
+  return cache_dir / "projects" / (xxh3_128(root.string()).hex() + ".refs");
+}
+
+void write_project_references(const Plan& plan) {
+  // One line the project's root, then one gen key a line (sorted: the map's order).
+  std::string text = plan.project.config.root.string() + "\n";
+  text.reserve(text.size() + plan.generations.size() * 33);
+  for (const auto& [key, req] : plan.generations) text += key + "\n";
+  const std::filesystem::path path = project_references_path(plan.project.config.cache_dir, plan.project.config.root);
+  std::filesystem::create_directories(path.parent_path());
+  write_file_if_changed(path, text);
+}
+
+std::vector<ProjectReferences> read_project_references(const std::filesystem::path& cache_dir) {
+  std::vector<ProjectReferences> all;
+  std::error_code ec;
+  for (std::filesystem::directory_iterator it(cache_dir / "projects", ec), end; !ec && it != end; it.increment(ec)) {
+    if (it->path().extension() != ".refs") continue;
+    std::string text;
+    try {
+      text = read_file(it->path());
+    } catch (const Error&) {
+      continue;
+    }
+    ProjectReferences refs;
+    size_t pos = text.find('\n');
+    if (pos == std::string::npos) continue;
+    refs.root = text.substr(0, pos);
+    for (size_t start = pos + 1; start < text.size();) {
+      size_t end = text.find('\n', start);
+      if (end == std::string::npos) end = text.size();
+      if (end > start) refs.gen_keys.insert(text.substr(start, end - start));
+      start = end + 1;
+    }
+    std::error_code exists;
+    refs.live = std::filesystem::exists(refs.root / "foley.toml", exists);
+    refs.file = it->path();
+    all.push_back(std::move(refs));
+  }
+  return all;
 }
 
 }  // namespace foley::plan

@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -63,6 +64,20 @@ struct Tools {
   // (cli/gen_client.h); empty = `foley-gen generate`.
   std::filesystem::path foley_gen_client;
 };
+
+// Several projects may share one cache folder. Each plan leaves the gen keys
+// its project uses in <cache>/projects/<hash of its root>.refs, so that
+// `gc --unreferenced` in one project never removes what another uses.
+struct ProjectReferences {
+  std::filesystem::path root;   // the project's folder
+  std::set<std::string> gen_keys;
+  bool live = false;            // its foley.toml still exists
+  std::filesystem::path file;   // the .refs file
+};
+std::filesystem::path project_references_path(const std::filesystem::path& cache_dir,
+                                              const std::filesystem::path& root);
+void write_project_references(const Plan& plan);
+std::vector<ProjectReferences> read_project_references(const std::filesystem::path& cache_dir);
 
 // Notes on cue fields a profile's engine never reads (an exec command without
 // `{prompt}`, a seed given to ElevenLabs): cues differing only in them share

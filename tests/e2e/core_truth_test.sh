@@ -65,6 +65,29 @@ expect_eq "verify quarantined it" 1 "$(find cache/quarantine -type f | wc -l | t
 out=$(foley build 2>&1); expect_eq "the build after verify" 0 "$?"
 expect_contains "it regenerated the object" "generated episode1:door_creak" "$out"
 
+# Two projects sharing one cache folder: gc --unreferenced in one never
+# removes what the other uses.
+for name in one two; do
+  mkdir -p "$WORK/$name/manifests"
+  cat > "$WORK/$name/foley.toml" <<TOML
+[project]
+name = "$name"
+cache_dir = "$WORK/shared-cache"
+[engines.synth]
+engine = "exec"
+command = ["sox", "-R", "-n", "-r", "16000", "-c", "1", "-b", "16", "{out}", "synth", "{duration}", "pluck", "{seed}"]
+TOML
+done
+printf '[cue.a]\nprompt = "one"\nduration = 0.2\nseed = 300\n' > "$WORK/one/manifests/m.toml"
+printf '[cue.b]\nprompt = "two"\nduration = 0.2\nseed = 400\n' > "$WORK/two/manifests/m.toml"
+(cd "$WORK/one" && foley build >/dev/null 2>&1); (cd "$WORK/two" && foley build >/dev/null 2>&1)
+shared_before=$(find "$WORK/shared-cache/objects" -type f | wc -l | tr -d ' ')
+expect_eq "two projects, two objects in the shared cache" 2 "$shared_before"
+out=$(cd "$WORK/one" && foley cache gc --unreferenced 2>&1)
+expect_eq "gc --unreferenced in one keeps the other's object" 2 "$(find "$WORK/shared-cache/objects" -type f | wc -l | tr -d ' ')"
+expect_contains "gc names the other project" "keeping the 1 object(s) of project $WORK/two" "$out"
+(cd "$WORK/two" && foley status -q); expect_eq "the other project is still fresh" 0 "$?"
+
 # CLI habits.
 out=$(foley biuld 2>&1); rc=$?
 expect_eq "unknown command exits 2" 2 "$rc"
