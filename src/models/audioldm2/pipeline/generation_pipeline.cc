@@ -17,7 +17,7 @@ GenerationPipeline GenerationPipeline::load(const std::filesystem::path& model_d
   p.unet_ = AudioLDM2UNet2DConditionModel::load(model_dir / "unet");
   p.vae_ = AutoencoderKLDecoder::load(model_dir / "vae");
   p.vocoder_ = SpeechT5HifiGan::load(model_dir / "vocoder");
-  p.scheduler_config_ = SchedulerConfig::load(model_dir / "scheduler" / "scheduler_config.json");
+  p.scheduler_config_ = SchedulerConfigFile::load(model_dir / "scheduler" / "scheduler_config.json");
   if (p.unet_.config().in_channels != p.vae_.config().latent_channels)
     throw Error(model_dir.string() + ": unet in_channels " + std::to_string(p.unet_.config().in_channels) +
                 " != vae latent_channels " + std::to_string(p.vae_.config().latent_channels));

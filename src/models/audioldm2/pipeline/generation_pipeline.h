@@ -93,13 +93,13 @@ class GenerationPipeline {
   const AudioLDM2UNet2DConditionModel& unet() const { return unet_; }
   const AutoencoderKLDecoder& vae() const { return vae_; }
   const SpeechT5HifiGan& vocoder() const { return vocoder_; }
-  const SchedulerConfig& scheduler_config() const { return scheduler_config_; }
+  const SchedulerConfigFile& scheduler_config() const { return scheduler_config_; }
 
  private:
   AudioLDM2UNet2DConditionModel unet_;
   AutoencoderKLDecoder vae_;
   SpeechT5HifiGan vocoder_;
-  SchedulerConfig scheduler_config_;
+  SchedulerConfigFile scheduler_config_;
 };
 
 }  // namespace foley::models
