@@ -1,5 +1,6 @@
 #include "models/config_json.h"
 
+#include <cmath>
 #include <limits>
 #include <string_view>
 #include <utility>
@@ -89,6 +90,11 @@ bool ConfigReader::has(const std::string& key) const {
 
 void ConfigReader::fail(const std::string& key, const std::string& why) const {
   std::string value = object_.contains(key) ? object_.at(key).dump() : "(absent)";
+  // dump() writes NaN and infinities as null; name them as the file spells them.
+  if (object_.contains(key) && object_.at(key).is_number_float() && !std::isfinite(object_.at(key).get<double>())) {
+    const double v = object_.at(key).get<double>();
+    value = std::isnan(v) ? "NaN" : (v > 0 ? "Infinity" : "-Infinity");
+  }
   throw Error(source_ + ": " + key + " = " + value + ": " + why);
 }
 

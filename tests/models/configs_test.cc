@@ -12,6 +12,7 @@
 #include "models/gpt2/gpt2_config.h"
 #include "models/audioldm2/pipeline/model_index.h"
 #include "models/audioldm2/projection_config.h"
+#include "models/audioldm2/vae/vae_config.h"
 #include "models/t5/t5_config.h"
 #include "models/audioldm2/pipeline/model_info.h"
 #include "golden_util.h"
@@ -142,4 +143,11 @@ TEST_CASE("config JSON accepts Python's NaN, Infinity and -Infinity, outside str
   CHECK(j.at("s").get<std::string>() == "NaN \"-Infinity\" Infinity");
   CHECK_THROWS(parse_python_json(R"({"a": nan})"));
   CHECK_THROWS(parse_python_json(R"({"a": -NaN})"));
+}
+
+TEST_CASE("a non-finite value in a component config is refused, spelled as in the file") {
+  nlohmann::json vae = read_json_object(fet::model_dir("tiny-audioldm2") / "vae/config.json");
+  vae["scaling_factor"] = parse_python_json("[NaN]").at(0);
+  CHECK_THROWS_WITH(VaeConfig::from_json(vae, "vae/config.json"),
+                    Catch::Contains("vae/config.json: scaling_factor = NaN"));
 }
