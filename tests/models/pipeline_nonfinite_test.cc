@@ -1,18 +1,16 @@
 // A generation never writes non-finite audio: NaN/Inf in the latents, the mel or the waveform
 // is a foley::Error (a failure, exit 1) naming the stage and, for latents, the step. Poisoned
-// copies of the tiny model stand for a corrupt checkpoint or a degenerate config.
+// copies of the tiny model stand for a corrupt checkpoint.
 #include <catch2/catch.hpp>
 
 #include <atomic>
-#include <cstdlib>
 #include <filesystem>
-#include <limits>
 #include <string>
 #include <unistd.h>
 
 #include "common/error.h"
 #include "models/audioldm2/pipeline/text_to_audio.h"
-#include "tensor/safetensors.h"
+#include "poisoned_model.h"
 
 namespace {
 
@@ -26,27 +24,14 @@ struct ModelCopy {
   fs::path dir;
   ModelCopy() {
     static std::atomic<int> counter{0};
-    const char* env = std::getenv("FOLEY_SOURCE_DIR");
-    const fs::path source = fs::path(env ? env : FOLEY_SOURCE_DIR) / "tests/fixtures/tiny-audioldm2";
     dir = fs::temp_directory_path() /
           ("foley-nonfinite-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    fs::remove_all(dir);
-    fs::copy(source, dir, fs::copy_options::recursive);
+    foley::models::testing::copy_tiny_model(dir);
   }
   ~ModelCopy() { fs::remove_all(dir); }
 };
 
-// Rewrites a weights file with one element of tensor `name` set to NaN.
-void poison_weight(const fs::path& file, const std::string& name) {
-  std::map<std::string, Tensor> tensors;
-  {
-    auto weights = foley::tensor::SafetensorsFile::open(file);
-    for (const auto& n : weights.names()) tensors[n] = weights.get(n).clone();
-  }
-  REQUIRE(tensors.count(name) == 1);
-  tensors[name].data<float>()[0] = std::numeric_limits<float>::quiet_NaN();
-  foley::tensor::save_safetensors(file, tensors, {});
-}
+using foley::models::testing::poison_weight;
 
 GenerationParams params(const std::string& scheduler) {
   GenerationParams p;
