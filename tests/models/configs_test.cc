@@ -151,3 +151,10 @@ TEST_CASE("a non-finite value in a component config is refused, spelled as in th
   CHECK_THROWS_WITH(VaeConfig::from_json(vae, "vae/config.json"),
                     Catch::Contains("vae/config.json: scaling_factor = NaN"));
 }
+
+TEST_CASE("a VAE decoder block foley does not implement is refused, naming file and key") {
+  nlohmann::json vae = read_json_object(fet::model_dir("tiny-audioldm2") / "vae/config.json");
+  CHECK_NOTHROW(VaeConfig::from_json(vae, "vae/config.json"));
+  vae["up_block_types"] = {"UpDecoderBlock2D", "AttnUpDecoderBlock2D", "UpDecoderBlock2D"};
+  CHECK_THROWS_WITH(VaeConfig::from_json(vae, "vae/config.json"), Catch::Contains("vae/config.json: up_block_types"));
+}
