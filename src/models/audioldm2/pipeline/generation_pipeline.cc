@@ -50,7 +50,8 @@ void check_generation_inputs(const GenerationParams& params, const UNetInputs& i
 }
 
 void check_finite(const Tensor& t, const std::string& stage) {
-  const std::vector<float> values = t.to_vector_f32();
+  // The mel and waveform may live on a GPU: read a host copy.
+  const std::vector<float> values = t.to(tensor::Device::cpu()).to_vector_f32();
   int64_t bad = 0;
   for (float v : values) bad += std::isfinite(v) ? 0 : 1;
   if (bad > 0)
