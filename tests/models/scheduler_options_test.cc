@@ -97,6 +97,17 @@ TEST_CASE("scheduler options foley does not implement are refused, naming file a
   }
 }
 
+TEST_CASE("DPM-Solver refuses a run whose first timestep repeats, which diffusers cannot run", "[scheduler]") {
+  SchedulerConfigFile config;
+  config.object = {{"timestep_spacing", "leading"}, {"steps_offset", 1}};
+  auto dpm = make_scheduler("dpmsolver++", config);
+  dpm->set_timesteps(1000);  // "leading": ratio 1000 // 1001 = 0, every timestep is 1 (as diffusers lists them)
+  const Tensor x = Tensor::zeros({1, 2});
+  CHECK_THROWS_WITH(dpm->step(x, dpm->timesteps()[0], x), Catch::Contains("repeat the first timestep 1"));
+  dpm->set_timesteps(999);
+  CHECK_NOTHROW(dpm->step(x, dpm->timesteps()[0], x));
+}
+
 TEST_CASE("each scheduler class ignores the other's keys, as from_config does", "[scheduler]") {
   // A DDIM config's clip_sample means nothing to DPM-Solver; Karras sigmas mean nothing to DDIM.
   CHECK(error_of({{"use_karras_sigmas", true}, {"solver_order", 7}}, SchedulerClass::kDDIM).empty());

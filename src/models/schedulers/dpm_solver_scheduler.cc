@@ -69,6 +69,14 @@ Tensor DPMSolverMultistepScheduler::step(const Tensor& model_output, int64_t tim
   if (timestep != timesteps_[step_index_])
     throw Error::failure("DPMSolverMultistepScheduler::step: expected timestep " +
                          std::to_string(timesteps_[step_index_]) + ", got " + std::to_string(timestep));
+  // diffusers starts at the second occurrence of a repeated first timestep
+  // ("leading" at steps = num_train_timesteps repeats every one) and then runs
+  // past its sigmas: no run of diffusers to match, so none here either.
+  if (step_index_ == 0 && std::count(timesteps_.begin(), timesteps_.end(), timesteps_.front()) > 1)
+    throw Error("dpmsolver++: " + std::to_string(timesteps_.size()) + " steps over " +
+                std::to_string(config_.num_train_timesteps) + " train steps with timestep_spacing \"" +
+                config_.timestep_spacing + "\" repeat the first timestep " + std::to_string(timesteps_.front()) +
+                ", which diffusers cannot run; use fewer steps");
   if (model_output.shape() != sample.shape())
     throw Error("DPM-Solver step: model output " + model_output.to_string() + " and sample " + sample.to_string() +
                 " differ in shape");
