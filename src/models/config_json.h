@@ -7,7 +7,12 @@
 
 namespace foley::models {
 
-// Reads and parses a config.json-style file. Throws foley::Error naming the
+// Parses JSON as Python's json module writes it: standard JSON plus the
+// literals NaN, Infinity and -Infinity (as doubles). Throws
+// nlohmann::json::exception on a syntax error.
+nlohmann::json parse_python_json(const std::string& text);
+
+// Reads and parses (as parse_python_json) a config.json-style file. Throws foley::Error naming the
 // path when it is missing, unreadable or not a JSON object.
 nlohmann::json read_json_object(const std::filesystem::path& path);
 

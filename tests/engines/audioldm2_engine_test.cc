@@ -8,6 +8,7 @@
 #include "engines/registry.h"
 #include "common/atomic_file.h"
 #include "engines/audioldm2_fake_generator.h"
+#include "models/poisoned_model.h"
 
 using namespace foley;
 using namespace foley::testing;
@@ -205,4 +206,22 @@ TEST_CASE("in-process generations of one cache run one at a time", "[audioldm2]"
   CHECK(most.load() == 1);
   for (const auto& r : requests) CHECK(fs::exists(r.object_path));
   CHECK(fs::exists(tmp.path / "cache" / "in-process.lock"));
+}
+
+TEST_CASE("a generation that turns non-finite fails, exit 1, and leaves no object", "[audioldm2][tiny]") {
+  TempDir tmp;
+  models::testing::copy_tiny_model(tmp.path / "model");
+  models::testing::poison_weight(tmp.path / "model/unet/diffusion_pytorch_model.safetensors", "conv_out.bias");
+  engines::AudioLdm2Engine engine(in_process(engines::pipeline_generator_loader()));
+  GenRequest req = tiny_request(tmp.path / "cache", 42);
+  req.settings["model"] = (tmp.path / "model").string();
+  try {
+    engine.generate(req, req.object_path, {});
+    FAIL("a NaN weight produced an object");
+  } catch (const Error& e) {
+    CHECK(e.exit_code() == 1);
+    CHECK_THAT(e.what(), Catch::Contains("latents after dpmsolver++ step 1/5"));
+  }
+  CHECK_FALSE(fs::exists(req.object_path));
+  CHECK(temp_files_under(tmp.path / "cache") == 0);
 }

@@ -1,13 +1,18 @@
 #include <catch2/catch.hpp>
 
+#include <cmath>
+#include <limits>
+
 #include <nlohmann/json.hpp>
 
 #include "common/atomic_file.h"
 #include "common/error.h"
 #include "models/clap/clap_text_config.h"
+#include "models/config_json.h"
 #include "models/gpt2/gpt2_config.h"
 #include "models/audioldm2/pipeline/model_index.h"
 #include "models/audioldm2/projection_config.h"
+#include "models/audioldm2/vae/vae_config.h"
 #include "models/t5/t5_config.h"
 #include "models/audioldm2/pipeline/model_info.h"
 #include "golden_util.h"
@@ -124,4 +129,32 @@ TEST_CASE("describe_model lists components, counts and memory") {
   CHECK_THAT(full, Catch::Contains("(341231104)"));
   CHECK_THAT(full, Catch::Contains("(124439808)"));
   CHECK_THAT(full, Catch::Contains("weights: none in the folder"));
+}
+
+TEST_CASE("config JSON accepts Python's NaN, Infinity and -Infinity, outside strings only") {
+  // As json.dumps writes them (diffusers' save_config: "lambda_min_clipped": -Infinity).
+  const std::string text =
+      R"({"a": NaN, "b": Infinity, "c": -Infinity, "l": [1, -Infinity], "s": "NaN \"-Infinity\" Infinity"})";
+  const nlohmann::json j = parse_python_json(text);
+  CHECK(std::isnan(j.at("a").get<double>()));
+  CHECK(j.at("b").get<double>() == std::numeric_limits<double>::infinity());
+  CHECK(j.at("c").get<double>() == -std::numeric_limits<double>::infinity());
+  CHECK(j.at("l").at(1).get<double>() == -std::numeric_limits<double>::infinity());
+  CHECK(j.at("s").get<std::string>() == "NaN \"-Infinity\" Infinity");
+  CHECK_THROWS(parse_python_json(R"({"a": nan})"));
+  CHECK_THROWS(parse_python_json(R"({"a": -NaN})"));
+}
+
+TEST_CASE("a non-finite value in a component config is refused, spelled as in the file") {
+  nlohmann::json vae = read_json_object(fet::model_dir("tiny-audioldm2") / "vae/config.json");
+  vae["scaling_factor"] = parse_python_json("[NaN]").at(0);
+  CHECK_THROWS_WITH(VaeConfig::from_json(vae, "vae/config.json"),
+                    Catch::Contains("vae/config.json: scaling_factor = NaN"));
+}
+
+TEST_CASE("a VAE decoder block foley does not implement is refused, naming file and key") {
+  nlohmann::json vae = read_json_object(fet::model_dir("tiny-audioldm2") / "vae/config.json");
+  CHECK_NOTHROW(VaeConfig::from_json(vae, "vae/config.json"));
+  vae["up_block_types"] = {"UpDecoderBlock2D", "AttnUpDecoderBlock2D", "UpDecoderBlock2D"};
+  CHECK_THROWS_WITH(VaeConfig::from_json(vae, "vae/config.json"), Catch::Contains("vae/config.json: up_block_types"));
 }

@@ -11,6 +11,7 @@
 #include "common/error.h"
 #include "models/audioldm2/pipeline/text_to_audio.h"
 #include "pipeline_cases.h"
+#include "models/schedulers/scheduler.h"
 #include "tensor/safetensors.h"
 
 namespace foley::models {
@@ -35,6 +36,7 @@ GenerationParams params_of(const testing::PipelineCase& c) {
 void check_trace(const std::string& what, const GenerationTrace& t, const tensor::SafetensorsFile& g,
                  const testing::PipelineCase& c) {
   CHECK(t.latents_initial.to_vector_f32() == g.get("latents.initial").to_vector_f32());  // torch randn, bit exact
+  CHECK(t.timesteps == g.get("scheduler.timesteps").to_vector_i64());                     // exact, not via the audio
   struct Stage {
     const char* name;
     const Tensor& actual;
@@ -130,7 +132,7 @@ TEST_CASE("generation rejects bad parameters with input errors", "[pipeline]") {
   CHECK_THROWS_AS(pipeline.generate(p, in), foley::Error);
 }
 
-TEST_CASE("dump_generation writes the five stages atomically", "[pipeline]") {
+TEST_CASE("dump_generation writes the stages and the scheduler's timesteps and sigmas", "[pipeline]") {
   auto dir = std::filesystem::temp_directory_path() / ("foley-gen-dump-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   GenerationParams p;
@@ -143,6 +145,12 @@ TEST_CASE("dump_generation writes the five stages atomically", "[pipeline]") {
   auto f = tensor::SafetensorsFile::open(dir / "dump.safetensors");
   for (const char* name : {"latents.initial", "unet.noise_pred.0", "latents.final", "vae.mel", "waveform"})
     CHECK(f.contains(name));
+  // As the scheduler the pipeline builds from the folder's config computes them.
+  auto scheduler = make_scheduler(
+      "dpmsolver++", SchedulerConfigFile::load(testing::model_dir("tiny-audioldm2") / "scheduler/scheduler_config.json"));
+  scheduler->set_timesteps(2);
+  CHECK(f.get("scheduler.timesteps").to_vector_i64() == scheduler->timesteps());
+  CHECK(f.get("scheduler.sigmas").to_vector_f32() == scheduler->sigmas());
   CHECK(f.get("waveform").shape() == tensor::Shape{1, 5120});
   CHECK(f.header().metadata.at("scheduler") == "dpmsolver++");
   CHECK(load_initial_latents(dir / "dump.safetensors").shape() == tensor::Shape{1, 8, 8, 16});

@@ -22,8 +22,8 @@ const tensor::SafetensorsFile& goldens() {
   return file;
 }
 
-SchedulerConfig tiny_config() {
-  return SchedulerConfig::load(testing::model_dir("tiny-audioldm2") / "scheduler/scheduler_config.json");
+SchedulerConfig tiny_config(SchedulerClass cls = SchedulerClass::kDDIM) {
+  return SchedulerConfig::load(testing::model_dir("tiny-audioldm2") / "scheduler/scheduler_config.json", cls);
 }
 
 std::vector<int64_t> golden_timesteps(const std::string& name) { return goldens().get(name).to_vector_i64(); }
@@ -39,10 +39,11 @@ TEST_CASE("scheduler config reads the AudioLDM 2 DDIM settings", "[scheduler]") 
 }
 
 TEST_CASE("scheduler config refuses settings it cannot honour", "[scheduler]") {
-  CHECK_THROWS_AS(SchedulerConfig::from_json({{"prediction_type", "v_prediction"}}, "x.json"), foley::Error);
-  CHECK_THROWS_AS(SchedulerConfig::from_json({{"clip_sample", true}}, "x.json"), foley::Error);
-  CHECK_THROWS_AS(SchedulerConfig::from_json({{"beta_schedule", "squaredcos_cap_v2"}}, "x.json"), foley::Error);
-  CHECK_THROWS_AS(make_scheduler("euler", SchedulerConfig{}), foley::Error);
+  const auto ddim = SchedulerClass::kDDIM;
+  CHECK_THROWS_AS(SchedulerConfig::from_json({{"prediction_type", "v_prediction"}}, "x.json", ddim), foley::Error);
+  CHECK_THROWS_AS(SchedulerConfig::from_json({{"thresholding", true}}, "x.json", ddim), foley::Error);
+  CHECK_THROWS_AS(SchedulerConfig::from_json({{"beta_schedule", "squaredcos_cap_v2"}}, "x.json", ddim), foley::Error);
+  CHECK_THROWS_AS(make_scheduler("euler", SchedulerConfigFile{}), foley::Error);
 }
 
 TEST_CASE("alphas_cumprod equals diffusers' f32 values", "[scheduler]") {
@@ -70,7 +71,7 @@ TEST_CASE("DDIM timesteps equal diffusers' (200 steps: 996 ... 1)", "[scheduler]
 }
 
 TEST_CASE("DPM-Solver++ timesteps and sigmas equal diffusers'", "[scheduler]") {
-  DPMSolverMultistepScheduler dpm(tiny_config());
+  DPMSolverMultistepScheduler dpm(tiny_config(SchedulerClass::kDPMSolverMultistep));
   for (int64_t steps : {20, 25, 10, 5}) {
     dpm.set_timesteps(steps);
     std::string name = "scheduler.dpm.timesteps" + (steps == 20 ? std::string() : "." + std::to_string(steps));
@@ -111,7 +112,7 @@ TEST_CASE("DDIM trajectory (50 steps) matches diffusers step by step", "[schedul
 }
 
 TEST_CASE("DPM-Solver++ trajectory (20 steps) matches diffusers step by step", "[scheduler]") {
-  DPMSolverMultistepScheduler dpm(tiny_config());
+  DPMSolverMultistepScheduler dpm(tiny_config(SchedulerClass::kDPMSolverMultistep));
   testing::Error e = run_trajectory(dpm, "dpm", 20);
   testing::report("scheduler dpm synthetic 20 (worst step)", e);
   // Measured: nmse 6.4e-14, max_abs 4.6e-5 (f32 log/exp/sqrt of the scalars differ from torch's
@@ -121,7 +122,7 @@ TEST_CASE("DPM-Solver++ trajectory (20 steps) matches diffusers step by step", "
 }
 
 TEST_CASE("DPM-Solver++ refuses out-of-order steps", "[scheduler]") {
-  DPMSolverMultistepScheduler dpm(tiny_config());
+  DPMSolverMultistepScheduler dpm(tiny_config(SchedulerClass::kDPMSolverMultistep));
   dpm.set_timesteps(5);
   Tensor x = Tensor::zeros({1, 2});
   CHECK_THROWS_AS(dpm.step(x, 665, x), foley::Error);

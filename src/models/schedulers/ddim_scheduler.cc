@@ -1,5 +1,6 @@
 #include "models/schedulers/ddim_scheduler.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "common/error.h"
@@ -17,7 +18,7 @@ DDIMScheduler::DDIMScheduler(const SchedulerConfig& config)
 void DDIMScheduler::set_timesteps(int64_t num_inference_steps) {
   check_step_count(num_inference_steps, config_.num_train_timesteps, "ddim");
   num_inference_steps_ = num_inference_steps;
-  timesteps_ = spaced_timesteps(config_, num_inference_steps, num_inference_steps, /*drop_last=*/false);
+  timesteps_ = spaced_timesteps(config_, num_inference_steps, SchedulerClass::kDDIM);
 }
 
 Tensor DDIMScheduler::step(const Tensor& model_output, int64_t timestep, const Tensor& sample) {
@@ -47,8 +48,10 @@ Tensor DDIMScheduler::step(const Tensor& model_output, int64_t timestep, const T
   const float* e = eps.data<float>();
   const float* s = x.data<float>();
   float* o = out.data<float>();
+  const float clip = static_cast<float>(config_.clip_sample_range);
   for (int64_t i = 0; i < x.numel(); ++i) {
-    const float x0 = (s[i] - sqrt_beta * e[i]) / sqrt_alpha;
+    float x0 = (s[i] - sqrt_beta * e[i]) / sqrt_alpha;
+    if (config_.clip_sample) x0 = std::clamp(x0, -clip, clip);
     o[i] = sqrt_alpha_prev * x0 + direction * e[i];
   }
   return out;

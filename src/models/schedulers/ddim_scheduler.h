@@ -4,10 +4,12 @@
 
 namespace foley::models {
 
-// diffusers' DDIMScheduler with eta = 0 (deterministic), epsilon prediction,
-// no clipping. With AudioLDM 2's config ("leading" spacing, steps_offset 1,
-// set_alpha_to_one false) 200 steps are 996, 991, ..., 1 and the last step
-// lands on ᾱ_0 = 0.9985. The update runs in f32 in diffusers' order.
+// diffusers' DDIMScheduler with eta = 0 (deterministic), epsilon prediction
+// and clip_sample (the x0 prediction clamped to ±clip_sample_range: the class
+// default, off in AudioLDM 2's config). With AudioLDM 2's config ("leading"
+// spacing, steps_offset 1, set_alpha_to_one false) 200 steps are 996, 991,
+// ..., 1 and the last step lands on ᾱ_0 = 0.9985. The update runs in f32 in
+// diffusers' order.
 class DDIMScheduler final : public Scheduler {
  public:
   explicit DDIMScheduler(const SchedulerConfig& config);

@@ -6,9 +6,10 @@
 
 namespace foley::models {
 
-std::unique_ptr<Scheduler> make_scheduler(const std::string& kind, const SchedulerConfig& config) {
-  if (kind == "ddim") return std::make_unique<DDIMScheduler>(config);
-  if (kind == "dpmsolver++") return std::make_unique<DPMSolverMultistepScheduler>(config);
+std::unique_ptr<Scheduler> make_scheduler(const std::string& kind, const SchedulerConfigFile& config) {
+  if (kind == "ddim") return std::make_unique<DDIMScheduler>(config.resolve(SchedulerClass::kDDIM));
+  if (kind == "dpmsolver++")
+    return std::make_unique<DPMSolverMultistepScheduler>(config.resolve(SchedulerClass::kDPMSolverMultistep));
   throw Error("unknown scheduler \"" + kind + "\": expected \"ddim\" or \"dpmsolver++\"");
 }
 

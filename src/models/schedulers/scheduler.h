@@ -22,6 +22,12 @@ class Scheduler {
   virtual void set_timesteps(int64_t num_inference_steps) = 0;
   // The timesteps to run, descending (valid after set_timesteps).
   virtual const std::vector<int64_t>& timesteps() const = 0;
+  // The sigmas of a sigma-parameterised sampler (one per timestep, then the
+  // final one); empty for the others.
+  virtual const std::vector<float>& sigmas() const {
+    static const std::vector<float> kNone;
+    return kNone;
+  }
   // The factor the initial noise is multiplied by (1 for DDIM and DPM-Solver).
   virtual double init_noise_sigma() const { return 1.0; }
   // One denoising step: returns x_{t-1} from the noise prediction `model_output`
@@ -32,8 +38,9 @@ class Scheduler {
   virtual std::string name() const = 0;
 };
 
-// Builds "ddim" or "dpmsolver++" from the folder's scheduler config. Throws
-// foley::Error (input) naming the kind when it is anything else.
-std::unique_ptr<Scheduler> make_scheduler(const std::string& kind, const SchedulerConfig& config);
+// Builds "ddim" or "dpmsolver++" from the folder's scheduler config, resolved
+// with that class's defaults. Throws foley::Error (input) naming the kind when
+// it is anything else, or file and key for a setting the class cannot honour.
+std::unique_ptr<Scheduler> make_scheduler(const std::string& kind, const SchedulerConfigFile& config);
 
 }  // namespace foley::models

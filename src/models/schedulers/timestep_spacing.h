@@ -13,10 +13,11 @@ namespace foley::models {
 void check_step_count(int64_t steps, int64_t num_train_timesteps, const std::string& scheduler);
 
 // The descending timestep list of diffusers' set_timesteps for the config's
-// timestep_spacing, built over `points` points of which the last (the
-// smallest) is dropped when `drop_last`. DDIM uses points = steps, no drop;
-// DPM-Solver uses points = steps + 1 and drops the last one (so "leading"
-// gives ratio = T // (steps + 1)).
-std::vector<int64_t> spaced_timesteps(const SchedulerConfig& config, int64_t steps, int64_t points, bool drop_last);
+// timestep_spacing, computed with numpy's arithmetic (linspace, arange with a
+// float step, round half to even) so that every step count gives diffusers'
+// list exactly. DDIM spaces `steps` points; DPM-Solver spaces steps + 1 points
+// and drops the smallest ("leading": ratio = T // (steps + 1)) — except for
+// "trailing", where both take T / steps and keep every point.
+std::vector<int64_t> spaced_timesteps(const SchedulerConfig& config, int64_t steps, SchedulerClass cls);
 
 }  // namespace foley::models

@@ -133,7 +133,7 @@ std::vector<BatchOutcome> generate_batch(const GenerationPipeline& pipeline, con
       }
       row += rows_of(lane);
       try {
-        lane.latents = lane.scheduler->step(eps, t, lane.latents);
+        lane.latents = checked_scheduler_step(*lane.scheduler, eps, t, lane.latents, i, timesteps.size());
         if (lane.member->progress)
           lane.member->progress(static_cast<int64_t>(i) + 1, static_cast<int64_t>(timesteps.size()));
       } catch (...) {

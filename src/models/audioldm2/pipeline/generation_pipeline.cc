@@ -17,7 +17,7 @@ GenerationPipeline GenerationPipeline::load(const std::filesystem::path& model_d
   p.unet_ = AudioLDM2UNet2DConditionModel::load(model_dir / "unet");
   p.vae_ = AutoencoderKLDecoder::load(model_dir / "vae");
   p.vocoder_ = SpeechT5HifiGan::load(model_dir / "vocoder");
-  p.scheduler_config_ = SchedulerConfig::load(model_dir / "scheduler" / "scheduler_config.json");
+  p.scheduler_config_ = SchedulerConfigFile::load(model_dir / "scheduler" / "scheduler_config.json");
   if (p.unet_.config().in_channels != p.vae_.config().latent_channels)
     throw Error(model_dir.string() + ": unet in_channels " + std::to_string(p.unet_.config().in_channels) +
                 " != vae latent_channels " + std::to_string(p.vae_.config().latent_channels));
@@ -49,6 +49,25 @@ void check_generation_inputs(const GenerationParams& params, const UNetInputs& i
     throw Error("generation: T5 attention mask must be [" + std::to_string(rows) + ", L], got " + mask.to_string());
 }
 
+void check_finite(const Tensor& t, const std::string& stage) {
+  // The mel and waveform may live on a GPU: read a host copy.
+  const std::vector<float> values = t.to(tensor::Device::cpu()).to_vector_f32();
+  int64_t bad = 0;
+  for (float v : values) bad += std::isfinite(v) ? 0 : 1;
+  if (bad > 0)
+    throw Error::failure("generation: " + stage + " holds " + std::to_string(bad) +
+                         " non-finite value(s) (NaN or Inf) of " + std::to_string(values.size()) +
+                         "; nothing is written");
+}
+
+Tensor checked_scheduler_step(Scheduler& scheduler, const Tensor& eps, int64_t timestep, const Tensor& latents,
+                              size_t index, size_t count) {
+  Tensor next = scheduler.step(eps, timestep, latents);
+  check_finite(next, "latents after " + scheduler.name() + " step " + std::to_string(index + 1) + "/" +
+                         std::to_string(count) + " (timestep " + std::to_string(timestep) + ")");
+  return next;
+}
+
 Tensor guided_prediction(const Tensor& eps, int64_t row, double guidance) {
   Tensor uncond = eps.narrow(0, row, 1), cond = eps.narrow(0, row + 1, 1);
   return tensor::add(uncond, tensor::scale(tensor::sub(cond, uncond), guidance));
@@ -77,9 +96,11 @@ Tensor GenerationPipeline::decode(const Tensor& latents, const GenerationParams&
   Tensor z = tensor::scale(latents, 1.0 / vae_.config().scaling_factor);
   Tensor mel = params.vae_chunk_frames > 0 ? vae_.decode_chunked(z, params.vae_chunk_frames, params.vae_chunk_overlap)
                                            : vae_.decode(z);
+  check_finite(mel, "vae.mel");
   if (trace) trace->mel = mel;
   Tensor wave = vocoder_.forward(mel.squeeze(1));  // [1, 160·T + 32]
   if (wave.size(1) > length.waveform_length) wave = wave.narrow(1, 0, length.waveform_length);
+  check_finite(wave, "vocoder.waveform");
   if (trace) trace->waveform = wave;
   return wave.squeeze(0);
 }
@@ -94,7 +115,11 @@ Tensor GenerationPipeline::generate(const GenerationParams& params, const UNetIn
   scheduler->set_timesteps(params.steps);
 
   Tensor latents = initial_latents(params, length, scheduler->init_noise_sigma());
-  if (trace) trace->latents_initial = latents;
+  if (trace) {
+    trace->timesteps = scheduler->timesteps();
+    trace->sigmas = scheduler->sigmas();
+    trace->latents_initial = latents;
+  }
 
   const auto& timesteps = scheduler->timesteps();
   for (size_t i = 0; i < timesteps.size(); ++i) {
@@ -104,7 +129,7 @@ Tensor GenerationPipeline::generate(const GenerationParams& params, const UNetIn
                                inputs.encoder_hidden_states_1, inputs.encoder_attention_mask_1);
     if (cfg) eps = guided_prediction(eps, 0, params.guidance);
     if (trace && i == 0) trace->noise_pred_0 = eps;
-    latents = scheduler->step(eps, t, latents);
+    latents = checked_scheduler_step(*scheduler, eps, t, latents, i, timesteps.size());
     if (progress) progress(static_cast<int64_t>(i) + 1, static_cast<int64_t>(timesteps.size()));
   }
   if (trace) trace->latents_final = latents;

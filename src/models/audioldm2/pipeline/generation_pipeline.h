@@ -5,6 +5,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "models/audioldm2/pipeline/audio_length.h"
 #include "models/schedulers/scheduler_config.h"
@@ -50,8 +51,22 @@ void check_generation_inputs(const GenerationParams& params, const UNetInputs& i
 // eps.narrow(0, row, 2): uncond + guidance * (cond - uncond), as diffusers.
 tensor::Tensor guided_prediction(const tensor::Tensor& eps, int64_t row, double guidance);
 
+class Scheduler;
+
+// Throws foley::Error "generation: <stage> holds N non-finite values ..."
+// when `t` has a NaN or an infinity: a generation never writes non-finite
+// audio (a poisoned weight or a degenerate config fails here, named).
+void check_finite(const tensor::Tensor& t, const std::string& stage);
+
+// One denoising step (step `index` of `count`, at `timestep`) whose result is
+// checked with check_finite, so a failure names the step.
+tensor::Tensor checked_scheduler_step(Scheduler& scheduler, const tensor::Tensor& eps, int64_t timestep,
+                                      const tensor::Tensor& latents, size_t index, size_t count);
+
 // Intermediates `foley-gen dump` writes (names as the goldens').
 struct GenerationTrace {
+  std::vector<int64_t> timesteps;  // scheduler.timesteps
+  std::vector<float> sigmas;       // scheduler.sigmas (empty for DDIM)
   tensor::Tensor latents_initial;  // latents.initial
   tensor::Tensor noise_pred_0;     // unet.noise_pred.0: the guided prediction at step 0
   tensor::Tensor latents_final;    // latents.final
@@ -93,13 +108,13 @@ class GenerationPipeline {
   const AudioLDM2UNet2DConditionModel& unet() const { return unet_; }
   const AutoencoderKLDecoder& vae() const { return vae_; }
   const SpeechT5HifiGan& vocoder() const { return vocoder_; }
-  const SchedulerConfig& scheduler_config() const { return scheduler_config_; }
+  const SchedulerConfigFile& scheduler_config() const { return scheduler_config_; }
 
  private:
   AudioLDM2UNet2DConditionModel unet_;
   AutoencoderKLDecoder vae_;
   SpeechT5HifiGan vocoder_;
-  SchedulerConfig scheduler_config_;
+  SchedulerConfigFile scheduler_config_;
 };
 
 }  // namespace foley::models

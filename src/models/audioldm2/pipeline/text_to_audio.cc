@@ -56,6 +56,10 @@ std::map<std::string, Tensor> generation_tensors(const GenerationTrace& t) {
   auto put = [&](const char* name, const Tensor& v) {
     if (v.defined()) out[name] = v;
   };
+  // Timesteps as int64 like the goldens' (diffusers keeps them int64), so
+  // they compare exactly.
+  if (!t.timesteps.empty()) put("scheduler.timesteps", Tensor::from_vector(t.timesteps));
+  if (!t.sigmas.empty()) put("scheduler.sigmas", Tensor::from_vector(t.sigmas));
   put("latents.initial", t.latents_initial);
   put("unet.noise_pred.0", t.noise_pred_0);
   put("latents.final", t.latents_final);

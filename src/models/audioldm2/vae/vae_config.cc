@@ -24,6 +24,15 @@ VaeConfig VaeConfig::from_json(const nlohmann::json& o, const std::string& sourc
   c.use_post_quant_conv = r.boolean("use_post_quant_conv", c.use_post_quant_conv);
   if (r.has("shift_factor")) r.fail("shift_factor", "not supported");
   if (r.string("act_fn", "silu") != "silu") r.fail("act_fn", "only silu is supported");
+  // The decoder's blocks; the encoder-only keys (in_channels, down_block_types,
+  // use_quant_conv), sample_size, latents_mean/std (unused by the AudioLDM 2
+  // pipeline) and force_upcast (fp16 only) do not change the decoded mel.
+  if (o.contains("up_block_types")) {
+    const auto& types = o.at("up_block_types");
+    if (!types.is_array()) r.fail("up_block_types", "expected a list of block names");
+    for (const auto& t : types)
+      if (t != "UpDecoderBlock2D") r.fail("up_block_types", "only UpDecoderBlock2D is supported");
+  }
   for (int64_t ch : c.block_out_channels)
     if (ch % c.norm_num_groups != 0) r.fail("block_out_channels", "must be divisible by norm_num_groups");
   return c;
