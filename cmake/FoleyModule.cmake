@@ -18,7 +18,7 @@ function(foley_test name)
   target_compile_definitions(${name} PRIVATE
     FOLEY_SOURCE_DIR="${PROJECT_SOURCE_DIR}" FOLEY_BUILD_DIR="${PROJECT_BINARY_DIR}")
   add_test(NAME ${name} COMMAND ${name})
-  # GOMP_SPINCOUNT: the bound the model server runs with (model_server_launcher.cc); ctest runs test
+  # GOMP_SPINCOUNT: the bound the model server runs with (ipc/launcher.cc); ctest runs test
   # executables side by side, and OpenMP's default spinning made each several times slower there.
   set_tests_properties(${name} PROPERTIES ENVIRONMENT
     "FOLEY_SOURCE_DIR=${PROJECT_SOURCE_DIR};FOLEY_BUILD_DIR=${PROJECT_BINARY_DIR};GOMP_SPINCOUNT=10000")

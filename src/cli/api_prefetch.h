@@ -9,7 +9,7 @@
 namespace foley::cli {
 
 // `foley build` hands every stale generation of each ElevenLabs profile to the
-// cache's resident server before it runs ninja ("prefetch", cli/api_calls.h):
+// cache's resident server before it runs ninja ("prefetch", server/api_calls.h):
 // the server makes the calls back to back, as many at a time as the profile's
 // pool allows, and ninja's foley-gen-client edges pick the results up. Only
 // when the edges do run that client (it is installed) and FOLEY_API_SERVER is

@@ -14,7 +14,6 @@
 #include "cli/project_context.h"
 #include "common/error.h"
 #include "common/log.h"
-#include "common/suggest.h"
 #include "common/atomic_file.h"
 #include "manifest/config_parser.h"
 
@@ -46,12 +45,9 @@ std::string resolve_key(const fs::path& dir, cache::Index& index, const std::str
   }
   ProjectContext ctx = load_and_plan(dir);
   const plan::PlannedCue* cue = ctx.plan.find_cue(name);
-  if (cue == nullptr) {
-    std::vector<std::string> ids;
-    for (const auto& c : ctx.plan.cues) ids.push_back(c.cue.qualified_id());
-    for (const auto& c : ctx.plan.cues) ids.push_back(c.cue.id);
-    throw Error("\"" + name + "\" is neither a cached gen key nor a cue of this project" + did_you_mean(name, ids));
-  }
+  if (cue == nullptr)
+    throw Error("\"" + name + "\" is neither a cached gen key nor a cue of this project" +
+                ctx.plan.cue_suggestion(name));
   if (cue->gen_key.empty()) throw Error("cue \"" + name + "\" is a " + cue->cue.type + " cue: it has no object");
   return cue->gen_key;
 }

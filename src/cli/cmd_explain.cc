@@ -6,7 +6,6 @@
 #include "cli/cue_state.h"
 #include "cli/project_context.h"
 #include "common/error.h"
-#include "common/suggest.h"
 
 namespace foley::cli {
 namespace {
@@ -14,12 +13,7 @@ namespace {
 int run_explain(const std::filesystem::path& dir, const std::string& name) {
   ProjectContext ctx = load_and_plan(dir);
   const plan::PlannedCue* cue = ctx.plan.find_cue(name);
-  if (cue == nullptr) {
-    std::vector<std::string> ids;
-    for (const auto& c : ctx.plan.cues) ids.push_back(c.cue.qualified_id());
-    for (const auto& c : ctx.plan.cues) ids.push_back(c.cue.id);
-    throw Error("no cue named \"" + name + "\" in this project" + did_you_mean(name, ids));
-  }
+  if (cue == nullptr) throw Error("no cue named \"" + name + "\" in this project" + ctx.plan.cue_suggestion(name));
   CueState s = cue_state(ctx.plan, *cue, *ctx.index);
   std::printf("cue %s (%s)\n", cue->cue.qualified_id().c_str(), cue->cue.where.str().c_str());
   if (!cue->gen_key.empty()) std::printf("  gen key    %s\n", cue->gen_key.c_str());

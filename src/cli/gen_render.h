@@ -9,7 +9,7 @@ namespace foley::cli {
 // (or source, or silence), then records the cue's build in the index for
 // `foley status` / `foley explain`. Returns the exit code.
 // `spec_path` is a standalone JSON spec when `entry` is empty, else a spec pack
-// or the directory of packs holding `entry` (common/spec_pack.h).
+// or the directory of packs holding `entry` (request/spec_pack.h).
 int run_render(const std::filesystem::path& spec_path, const std::string& entry = {});
 
 }  // namespace foley::cli

@@ -21,7 +21,7 @@ std::string legacy_slug(std::string_view effect_key);
 std::string legacy_shared_name(std::string_view effect_key, std::string_view backend);
 
 // SHA-256 of `bytes` as 64 lowercase hex digits (FIPS 180-4; self-contained so
-// the backends need no crypto library).
+// the engines need no crypto library).
 std::string sha256_hex(std::string_view bytes);
 
 }  // namespace foley::cli

@@ -13,6 +13,7 @@
 #include "common/error.h"
 #include "common/hash.h"
 #include "common/parallel_for.h"
+#include "common/suggest.h"
 #include "engines/catalog.h"
 #include "plan/canonical_key.h"
 #include "plan/gen_fields.h"
@@ -74,6 +75,13 @@ const PlannedCue* Plan::find_cue(const std::string& name) const {
   for (const auto& c : cues)
     if (c.cue.id == name || c.cue.qualified_id() == name) return &c;
   return nullptr;
+}
+
+std::string Plan::cue_suggestion(const std::string& name) const {
+  std::vector<std::string> ids;
+  for (const auto& c : cues) ids.push_back(c.cue.qualified_id());
+  for (const auto& c : cues) ids.push_back(c.cue.id);
+  return did_you_mean(name, ids);
 }
 
 std::vector<std::string> ignored_fields_of(const Plan& plan, const PlannedCue& c) {
@@ -264,7 +272,7 @@ void write_packs(const fs::path& dir, const std::vector<std::string>& names, std
 }  // namespace
 
 bool write_plan(const Plan& plan, const Tools& tools) {
-  // Specs are serialised on every core, then packed (common/spec_pack.h).
+  // Specs are serialised on every core, then packed (request/spec_pack.h).
   std::vector<const GenRequest*> generations;
   generations.reserve(plan.generations.size());
   for (const auto& [key, req] : plan.generations) generations.push_back(&req);

@@ -33,11 +33,13 @@ struct Plan {
 
   std::filesystem::path build_ninja() const { return project.config.root / "build.ninja"; }
   std::filesystem::path foley_dir() const { return project.config.root / ".foley"; }
-  // The spec packs (common/spec_pack.h).
+  // The spec packs (request/spec_pack.h).
   std::filesystem::path requests_dir() const { return foley_dir() / "requests"; }
   std::filesystem::path renders_dir() const { return foley_dir() / "renders"; }
   // Finds a cue by id or qualified id ("door" or "ep1:door"); nullptr if absent.
   const PlannedCue* find_cue(const std::string& name) const;
+  // " (did you mean `door`?)" for the closest cue id, or "".
+  std::string cue_suggestion(const std::string& name) const;
 };
 
 // Entry names of the specs in the packs of .foley/requests and .foley/renders:

@@ -9,7 +9,7 @@
 
 namespace foley::plan {
 
-// Keeps one directory of spec packs (*.specs, common/spec_pack.h) equal to what the current plan
+// Keeps one directory of spec packs (*.specs, request/spec_pack.h) equal to what the current plan
 // wants, writing only what changed. The previous plan's result is remembered
 // in <dir>/.state (one "name hash" line per file, XXH3-128 of the content), so
 // a re-plan compares hashes in memory instead of reading or stat'ing every

@@ -9,7 +9,7 @@
 namespace foley {
 
 // The contract between `foley plan` and `foley-gen`: one JSON spec per gen key,
-// an entry of a pack in .foley/requests (common/spec_pack.h). It never holds a secret: API keys are read by
+// an entry of a pack in .foley/requests (request/spec_pack.h). It never holds a secret: API keys are read by
 // the engine from the environment or a key file named in `settings`.
 struct GenRequest {
   static constexpr int kSpecVersion = 1;

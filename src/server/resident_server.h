@@ -27,7 +27,7 @@ struct ModelServerOptions {
 
 // The resident model server of one cache directory (`foley-gen serve`): keeps
 // models loaded between requests, one request per connection (protocol in
-// model_server_protocol.h), jobs run on one worker, compatible ones batched
+// ipc/protocol.h), jobs run on one worker, compatible ones batched
 // (JobRunner).
 //
 // At most one server runs per cache directory: it holds an exclusive flock on

@@ -66,7 +66,7 @@ class Generator {
 // Loads the model a key names. Throws foley::Error naming the folder/file.
 using GeneratorLoader = std::function<std::shared_ptr<Generator>(const ModelKey& key)>;
 
-// The loader of the real AudioLDM 2 pipeline (src/engine/pipeline).
+// The loader of the real AudioLDM 2 pipeline (src/models/audioldm2/pipeline).
 GeneratorLoader pipeline_generator_loader();
 
 }  // namespace foley::engines
