@@ -29,7 +29,7 @@ expect_eq "stats -z keeps the objects" "$objects" "$(objects_in "$P")"
 # `ninja -t clean` removes delivered files, never a cache object.
 ninja -t clean >/dev/null 2>&1
 expect_eq "clean keeps every object" "$objects" "$(objects_in "$P")"
-expect_eq "clean removes outputs and sidecars" 0 "$(find out -type f | wc -l | tr -d ' ')"
+expect_eq "clean removes the delivered files" 0 "$(find out -type f ! -name '*.json' | wc -l | tr -d ' ')"
 out=$(foley build 2>&1); expect_eq "build after clean" 0 "$?"
 expect_eq "no generation after clean" 0 "$(count_lines 'GEN ' "$out")"
 
