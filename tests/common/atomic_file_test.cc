@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <stdexcept>
 
@@ -9,12 +11,19 @@
 namespace fs = std::filesystem;
 
 namespace {
-fs::path fresh_dir(const std::string& name) {
-  fs::path d = fs::temp_directory_path() / ("foley-test-" + name + "-" + std::to_string(::getpid()));
-  fs::remove_all(d);
-  fs::create_directories(d);
-  return d;
-}
+// An empty folder for one test, removed with everything in it when the test ends.
+struct FreshDir {
+  fs::path path;
+  explicit FreshDir(const std::string& name)
+      : path(fs::temp_directory_path() / ("foley-test-" + name + "-" + std::to_string(::getpid()))) {
+    fs::remove_all(path);
+    fs::create_directories(path);
+  }
+  ~FreshDir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+};
 size_t count_entries(const fs::path& d) {
   size_t n = 0;
   for ([[maybe_unused]] auto& e : fs::directory_iterator(d)) ++n;
@@ -23,7 +32,8 @@ size_t count_entries(const fs::path& d) {
 }  // namespace
 
 TEST_CASE("write_file_atomic creates parents and replaces content") {
-  fs::path d = fresh_dir("atomic");
+  FreshDir dir("atomic");
+  const fs::path& d = dir.path;
   fs::path f = d / "a" / "b" / "file.txt";
   foley::write_file_atomic(f, "one");
   CHECK(foley::read_file(f) == "one");
@@ -33,7 +43,8 @@ TEST_CASE("write_file_atomic creates parents and replaces content") {
 }
 
 TEST_CASE("write_file_if_changed keeps mtime when content is equal") {
-  fs::path d = fresh_dir("ifchanged");
+  FreshDir dir("ifchanged");
+  const fs::path& d = dir.path;
   fs::path f = d / "build.ninja";
   CHECK(foley::write_file_if_changed(f, "x"));
   auto before = fs::last_write_time(f);
@@ -44,7 +55,8 @@ TEST_CASE("write_file_if_changed keeps mtime when content is equal") {
 }
 
 TEST_CASE("TempFile without commit leaves nothing behind") {
-  fs::path d = fresh_dir("tempfile");
+  FreshDir dir("tempfile");
+  const fs::path& d = dir.path;
   {
     foley::TempFile t(d / "obj.wav");
     t.write("partial");
