@@ -33,7 +33,13 @@ EngineRow audioldm2_row() {
   // The text encoders read far fewer tokens; longer text is a mistake, not a prompt.
   row.max_prompt_chars = 2000;
   row.settings = {
-      {"model", SettingType::kString, nullptr, true, existing_directory("model folder")},
+      {"model", SettingType::kString, nullptr, true,
+       [](json& value, const std::filesystem::path& root) -> std::string {
+         std::string problem = existing_directory("model folder")(value, root);
+         if (problem.empty()) return "";
+         return problem + "; download a checkpoint with `tools/fetch-model.sh audioldm2` (into models/audioldm2), "
+                          "see docs/audioldm2.md";
+       }},
       {"device", SettingType::kString, "auto", false, check_device},
       {"steps", SettingType::kInteger, 200, false, number_range(1, true, 1000)},
       {"guidance", SettingType::kNumber, 3.5, false, number_range(0, true, 30)},
