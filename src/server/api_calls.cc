@@ -204,27 +204,26 @@ std::string run_one(const GenRequest& req, const std::string& origin, const json
     log_lines(made.messages);
     return made.line;
   };
-  std::unique_ptr<cache::Index> index = st.indexes.take(req.cache_dir);
-  ctx.index = index.get();
-  std::string line;
+  // The pooled index goes back to the pool however the call ends.
+  struct Lease {
+    IndexPool& pool;
+    std::unique_ptr<cache::Index> index;
+    ~Lease() { pool.give_back(std::move(index)); }
+  } lease{st.indexes, st.indexes.take(req.cache_dir)};
+  ctx.index = lease.index.get();
   try {
-    line = generate::generate_request(req, origin, ctx);
+    return generate::generate_request(req, origin, ctx);
   } catch (const CallCancelled&) {
-    st.indexes.give_back(std::move(index));
     throw;
   } catch (const ReplayedFailure&) {
-    st.indexes.give_back(std::move(index));
     throw;
   } catch (const std::exception& e) {
-    st.indexes.give_back(std::move(index));
     const Error* err = dynamic_cast<const Error*>(&e);
     const int exit_code = err ? err->exit_code() : 1;
     log_error(e.what());
     if (remember) st.record_failure(build_id, key, {false, exit_code, "", capture.text(), {}});
     throw ReplayedFailure{exit_code};
   }
-  st.indexes.give_back(std::move(index));
-  return line;
 }
 
 json run_call(const json& msg, const std::function<bool()>& stopping) {
