@@ -2,22 +2,19 @@
 
 #include <cstdint>
 
-#include <sstream>
 
 #include "common/prompt_text.h"
+#include "common/suggest.h"
 #include "engines/catalog.h"
+#include "engines/setting_checks.h"
 #include "manifest/engine_rules.h"
 #include "manifest/field_checks.h"
-#include "common/suggest.h"
 
 namespace foley::manifest {
 namespace {
 
-std::string format_number(double v) {
-  std::ostringstream out;
-  out << v;
-  return out.str();
-}
+// Numbers in messages as the user wrote them (1.0000001, not 1).
+std::string format_number(double v) { return engines::format_setting_number(v); }
 
 bool is_blank(const std::string& s) {
   for (char c : s) {

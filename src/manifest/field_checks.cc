@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
-#include <sstream>
 
 #include "common/suggest.h"
+#include "engines/setting_checks.h"
 
 namespace foley::manifest {
 namespace {
@@ -13,11 +13,8 @@ namespace {
 // (clip = 36000000) turning into a multi-gigabyte render.
 constexpr double kMaxClipSeconds = 86400.0;
 
-std::string format_number(double v) {
-  std::ostringstream out;
-  out << v;
-  return out.str();
-}
+// Numbers in messages as the user wrote them (1.0000001, not 1).
+std::string format_number(double v) { return engines::format_setting_number(v); }
 
 class Checker {
  public:

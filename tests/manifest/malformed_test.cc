@@ -206,6 +206,9 @@ const Case kCases[] = {
      "manifest name `foley.toml` is reserved"},
     {"backoff 1e308", "foley.toml", "[engines.api]\nengine = \"elevenlabs\"\nbackoff_seconds = 1e308\n",
      "foley.toml:3:19: field \"engines.api.backoff_seconds\": must be ≥ 0 and ≤ 3600, got 1e+308"},
+    {"cue prompt_influence just above 1", "manifests/ep1.toml",
+     "[cue.door]\nprompt = \"door\"\nduration = 1\nprompt_influence = 1.0000001\n",
+     "manifests/ep1.toml:4:20: cue \"door\": field \"prompt_influence\": must be between 0 and 1, got 1.0000001"},
     {"prompt_influence just above 1", "foley.toml", "[engines.api]\nengine = \"elevenlabs\"\nprompt_influence = 1.0000001\n",
      "field \"engines.api.prompt_influence\": must be ≥ 0 and ≤ 1, got 1.0000001"},
 };
