@@ -273,7 +273,7 @@ server_pid=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["pi
 if [ "$server_pid" -gt 0 ] 2>/dev/null && kill -0 "$server_pid" 2>/dev/null; then
   cp -a cache "$WORK/cache-kept"
   rm -rf cache
-  for _ in $(seq 50); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
+  for _ in $(seq 150); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
   expect_eq "the server of a deleted cache exits" 1 "$(kill -0 "$server_pid" 2>/dev/null && echo 0 || echo 1)"
   mv "$WORK/cache-kept" cache
 else
