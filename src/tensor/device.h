@@ -2,6 +2,8 @@
 
 #include <string>
 
+#include "tensor/dtype.h"
+
 namespace foley::tensor {
 
 // Where a tensor's bytes live. Only the CPU exists today; cuda:N is reserved
@@ -26,6 +28,22 @@ struct Device {
   static Device parse(const std::string& text);
 
   friend bool operator==(const Device&, const Device&) = default;
+};
+
+// Where a model's weights go when it is loaded: the device, and the dtype that
+// matrix weights (linear, convolution) are stored in there. Vectors (biases,
+// norm weights) and embedding tables always stay f32. On the CPU matrix_dtype
+// is f32; on CUDA bf16 (the default) or f16 halves the weights' memory and is
+// what the GEMMs read anyway.
+struct Placement {
+  Device device;
+  DType matrix_dtype = DType::kF32;
+
+  static Placement cpu() { return Placement{}; }
+  // `device` with the matrix dtype that suits it (bf16 on CUDA, f32 on the CPU).
+  static Placement on(Device device) {
+    return Placement{device, device.is_cuda() ? DType::kBF16 : DType::kF32};
+  }
 };
 
 // True when this build has the CUDA backend and a device is present.
