@@ -2,6 +2,8 @@
 #include <cuda_bf16.h>
 #include <mma.h>
 
+#include <atomic>
+
 #include "kernels/attention.h"
 #include "kernels/common.cuh"
 
@@ -166,7 +168,7 @@ __global__ void __launch_bounds__(kFlashThreads) flash_attention_kernel(Attentio
   for (int r = 0; r < 16; ++r) {
     const int row = row0 + r, i = q0 + row;
     if (i >= p.lq) continue;
-    const float inv = l_row[r] > 0.0f ? 1.0f / l_row[r] : 0.0f;
+    const float inv = l_row[r] > 0.0f ? 1.0f / l_row[r] : __int_as_float(0x7fc00000);  // every key masked: NaN, as on the CPU
     float* out = p.o + (int64_t(bh) * p.lq + i) * d;
     for (int c = lane; c < d; c += 32) out[c] = os[row * L.ldo + c] * inv;
   }
@@ -265,7 +267,7 @@ __global__ void __launch_bounds__(kGenericThreads) generic_attention_kernel(Atte
     const int r = idx / dv, i = q0 + r;
     if (i >= p.lq) continue;
     const float l = l_s[r];
-    p.o[(int64_t(bh) * p.lq + i) * dv + idx % dv] = l > 0.0f ? os[idx] / l : 0.0f;
+    p.o[(int64_t(bh) * p.lq + i) * dv + idx % dv] = l > 0.0f ? os[idx] / l : __int_as_float(0x7fc00000);
   }
 }
 
@@ -275,14 +277,29 @@ bool attention_uses_tensor_cores(const AttentionParams& p) {
   return !p.force_generic && p.d == p.dv && p.d % 16 == 0 && p.d >= 16 && p.d <= kFlashMaxD;
 }
 
+// Raises `kernel`'s dynamic shared-memory limit to `bytes` (its largest need) once per device. Setting it per
+// launch to that launch's size would race between threads launching different head dims.
+static cudaError_t allow_shared_memory(const void* kernel, size_t bytes, std::atomic<uint64_t>& done) {
+  int device = 0;
+  cudaError_t err = cudaGetDevice(&device);
+  if (err != cudaSuccess) return err;
+  const uint64_t bit = device < 64 ? uint64_t(1) << device : 0;
+  if (bit && (done.load(std::memory_order_acquire) & bit)) return cudaSuccess;
+  err = cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, int(bytes));
+  if (err == cudaSuccess) done.fetch_or(bit, std::memory_order_release);
+  return err;
+}
+
 cudaError_t attention_f32(const AttentionParams& p, cudaStream_t stream) {
+  static std::atomic<uint64_t> flash_ready{0}, generic_ready{0};
   if (p.batch <= 0 || p.heads <= 0 || p.lq <= 0) return cudaSuccess;
   if (int64_t(p.batch) * p.heads > 65535) return cudaErrorInvalidConfiguration;
   const unsigned bh = static_cast<unsigned>(p.batch * p.heads);
   if (attention_uses_tensor_cores(p)) {
     const size_t bytes = flash_layout(p.d).bytes;
-    cudaError_t err =
-        cudaFuncSetAttribute(flash_attention_kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, int(bytes));
+    const cudaError_t err =
+        allow_shared_memory(reinterpret_cast<const void*>(flash_attention_kernel), flash_layout(kFlashMaxD).bytes,
+                            flash_ready);
     if (err != cudaSuccess) return err;
     const dim3 grid((p.lq + kBM - 1) / kBM, bh);
     flash_attention_kernel<<<grid, kFlashThreads, bytes, stream>>>(p);
@@ -292,8 +309,8 @@ cudaError_t attention_f32(const AttentionParams& p, cudaStream_t stream) {
   while (kt > 1 && generic_smem(p.d, p.dv, kt) > kGenericSmemLimit) kt /= 2;
   const size_t bytes = generic_smem(p.d, p.dv, kt);
   if (bytes > kGenericSmemLimit) return cudaErrorInvalidValue;  // head dims in the thousands
-  cudaError_t err =
-      cudaFuncSetAttribute(generic_attention_kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, int(bytes));
+  const cudaError_t err = allow_shared_memory(reinterpret_cast<const void*>(generic_attention_kernel),
+                                              kGenericSmemLimit, generic_ready);
   if (err != cudaSuccess) return err;
   const dim3 grid((p.lq + kQT - 1) / kQT, bh);
   generic_attention_kernel<<<grid, kGenericThreads, bytes, stream>>>(p, kt);

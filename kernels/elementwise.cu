@@ -61,18 +61,6 @@ __global__ void binary_kernel(Binary op, const float* __restrict__ a, const floa
   }
 }
 
-__global__ void strided_copy_kernel(const uint32_t* __restrict__ x, uint32_t* __restrict__ y, Broadcast bc,
-                                    int64_t n) {
-  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x) {
-    int64_t rest = i, ix = 0;
-    for (int d = bc.rank - 1; d >= 0; --d) {
-      ix += (rest % bc.shape[d]) * bc.a_stride[d];
-      rest /= bc.shape[d];
-    }
-    y[i] = x[ix];
-  }
-}
-
 __global__ void geglu_kernel(const float* __restrict__ x, float* __restrict__ y, int64_t rows, int64_t f) {
   const int64_t n = rows * f;
   for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x) {
@@ -193,15 +181,6 @@ cudaError_t binary_f32(Binary op, const float* a, const float* b, float* y, cons
   int64_t n = 1;
   for (int d = 0; d < bc.rank; ++d) n *= bc.shape[d];
   if (n > 0) binary_kernel<<<grid_for(n), kThreads, 0, stream>>>(op, a, b, y, bc, n);
-  return cudaGetLastError();
-}
-
-cudaError_t strided_copy_4b(const void* x, void* y, const Broadcast& bc, cudaStream_t stream) {
-  int64_t n = 1;
-  for (int d = 0; d < bc.rank; ++d) n *= bc.shape[d];
-  if (n > 0)
-    strided_copy_kernel<<<grid_for(n), kThreads, 0, stream>>>(static_cast<const uint32_t*>(x),
-                                                               static_cast<uint32_t*>(y), bc, n);
   return cudaGetLastError();
 }
 

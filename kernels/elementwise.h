@@ -65,11 +65,6 @@ cudaError_t softmax_rows_f32(const float* x, float* y, int64_t rows, int64_t col
 cudaError_t upsample_nearest2d_f32(const float* x, float* y, int64_t planes, int64_t in_h, int64_t in_w,
                                    int64_t out_h, int64_t out_w, cudaStream_t stream);
 
-// y (dense, shape bc.shape) = x read through bc.a_stride (element strides of
-// x for each output dim): permutes, transposes and materialised broadcasts of
-// 4-byte elements. bc.b_stride is unused.
-cudaError_t strided_copy_4b(const void* x, void* y, const Broadcast& bc, cudaStream_t stream);
-
 // cudaSuccess when this binary holds kernels the current device can run;
 // cudaErrorNoKernelImageForDevice (or similar) when its arch is not compiled in.
 cudaError_t probe_kernel_image();

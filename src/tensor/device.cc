@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "common/error.h"
+#include "tensor/cuda/select_device.h"
 
 namespace foley::tensor {
 
@@ -23,6 +24,6 @@ Device Device::parse(const std::string& text) {
   throw Error("unknown device \"" + text + "\" (expected cpu, cuda or cuda:N)");
 }
 
-bool cuda_available() { return false; }
+bool cuda_available() { return cuda_device_count() > 0; }
 
 }  // namespace foley::tensor

@@ -6,8 +6,8 @@
 
 namespace foley::tensor {
 
-// Where a tensor's bytes live. Only the CPU exists today; cuda:N is reserved
-// for the CUDA backend so that model code can already carry a Device around.
+// Where a tensor's bytes live: the CPU, or CUDA device N (tensor/backend.h
+// holds each backend's table; select_device() resolves a device setting).
 struct Device {
   enum class Type { kCpu, kCuda };
 
@@ -46,7 +46,7 @@ struct Placement {
   }
 };
 
-// True when this build has the CUDA backend and a device is present.
+// True when this build has the CUDA backend and the driver reports a device.
 // Always false in a CPU-only build.
 bool cuda_available();
 

@@ -130,7 +130,9 @@ struct AttentionOptions {
 };
 // softmax(q k^T * scale + bias [+ causal mask]) v, softmax in f32.
 // q [B, H, Lq, D], k [B, H, Lk, D], v [B, H, Lk, Dv] -> [B, H, Lq, Dv].
-// A row whose every key is masked by `causal` cannot occur (Lk >= Lq required).
+// A row whose every key is masked by `causal` cannot occur (Lk >= Lq required);
+// a row whose every key is masked by a -inf bias is NaN on every backend (as
+// torch's math attention); masks meant to be safe use a large finite negative.
 Tensor attention(const Tensor& q, const Tensor& k, const Tensor& v, const AttentionOptions& options = {});
 
 // The same attention on token-major tensors, without splitting heads into

@@ -6,6 +6,7 @@
 #include <numeric>
 
 #include "common/error.h"
+#include "tensor/backend.h"
 #include "tensor/cpu/parallel.h"
 
 namespace foley::tensor {
@@ -32,7 +33,7 @@ int64_t shape_numel(const Shape& shape) {
 // --- Storage ---------------------------------------------------------------
 
 std::shared_ptr<Storage> Storage::allocate(size_t bytes, Device device) {
-  if (!device.is_cpu()) throw Error("cannot allocate on " + device.to_string() + ": CUDA is not built in");
+  if (!device.is_cpu()) return backend_for(device).allocate(bytes, device);
   const size_t rounded = (bytes + 63) / 64 * 64;
   void* data = std::aligned_alloc(64, rounded == 0 ? 64 : rounded);
   if (!data) throw Error::failure("out of memory allocating " + std::to_string(bytes) + " bytes");
@@ -80,12 +81,14 @@ Tensor Tensor::empty(const Shape& shape, DType dtype, Device device) {
 }
 
 Tensor Tensor::zeros(const Shape& shape, DType dtype, Device device) {
+  if (!device.is_cpu()) return backend_for(device).fill(shape, 0.0, dtype, device);
   Tensor t = empty(shape, dtype, device);
   std::memset(t.raw_data(), 0, t.nbytes());
   return t;
 }
 
 Tensor Tensor::full(const Shape& shape, double value, DType dtype, Device device) {
+  if (!device.is_cpu()) return backend_for(device).fill(shape, value, dtype, device);
   Tensor t = empty(shape, dtype, device);
   const size_t n = static_cast<size_t>(t.numel());
   switch (dtype) {
@@ -192,6 +195,7 @@ const void* Tensor::raw_data() const { return const_cast<Tensor*>(this)->raw_dat
 
 Tensor Tensor::to(DType dtype) const {
   if (dtype == dtype_) return *this;
+  if (!device_.is_cpu()) return backend_for(device_).convert(*this, dtype);
   Tensor out = empty(shape_, dtype, device_);
   convert_elements(raw_data(), dtype_, out.raw_data(), dtype, static_cast<size_t>(numel_));
   return out;
@@ -199,10 +203,29 @@ Tensor Tensor::to(DType dtype) const {
 
 Tensor Tensor::to(Device device) const {
   if (device == device_) return *this;
-  throw Error("cannot move " + to_string() + " to " + device.to_string() + ": CUDA is not built in");
+  if (device_.is_cpu()) return backend_for(device).upload(*this, device);
+  const Tensor host = backend_for(device_).download(*this);
+  return device.is_cpu() ? host : backend_for(device).upload(host, device);
 }
 
+namespace {
+
+// Row-major element strides of `shape`.
+std::vector<int64_t> dense_strides(const Shape& shape) {
+  std::vector<int64_t> strides(shape.size());
+  int64_t s = 1;
+  for (size_t i = shape.size(); i-- > 0;) {
+    strides[i] = s;
+    s *= shape[i];
+  }
+  return strides;
+}
+
+}  // namespace
+
 Tensor Tensor::clone() const {
+  if (!device_.is_cpu())
+    return backend_for(device_).gather_strided(*this, 0, shape_, dense_strides(shape_));
   Tensor out = empty(shape_, dtype_, device_);
   std::memcpy(out.raw_data(), raw_data(), nbytes());
   return out;
@@ -210,6 +233,7 @@ Tensor Tensor::clone() const {
 
 double Tensor::item() const {
   if (numel_ != 1) throw Error("item() needs exactly one element, got " + to_string());
+  if (!device_.is_cpu()) return to(Device::cpu()).item();
   double value = 0;
   switch (dtype_) {
     case DType::kF32: value = *data<float>(); break;
@@ -222,12 +246,14 @@ double Tensor::item() const {
 }
 
 std::vector<float> Tensor::to_vector_f32() const {
+  if (defined() && !device_.is_cpu()) return to(Device::cpu()).to_vector_f32();
   std::vector<float> out(static_cast<size_t>(numel_));
   convert_elements(raw_data(), dtype_, out.data(), DType::kF32, out.size());
   return out;
 }
 
 std::vector<int64_t> Tensor::to_vector_i64() const {
+  if (defined() && !device_.is_cpu()) return to(Device::cpu()).to_vector_i64();
   std::vector<int64_t> out(static_cast<size_t>(numel_));
   convert_elements(raw_data(), dtype_, out.data(), DType::kI64, out.size());
   return out;
@@ -306,6 +332,12 @@ Tensor Tensor::slice(int64_t d, int64_t start, int64_t end, int64_t step) const 
 
   Shape out_shape = shape_;
   out_shape[static_cast<size_t>(w)] = length;
+  if (!device_.is_cpu()) {
+    std::vector<int64_t> strides = dense_strides(shape_);
+    const int64_t offset = b * strides[static_cast<size_t>(w)];
+    strides[static_cast<size_t>(w)] *= step;
+    return backend_for(device_).gather_strided(*this, offset, out_shape, strides);
+  }
   Tensor out = empty(out_shape, dtype_, device_);
   int64_t outer = 1, inner = 1;
   for (int64_t i = 0; i < w; ++i) outer *= shape_[static_cast<size_t>(i)];
@@ -338,6 +370,10 @@ Tensor Tensor::narrow(int64_t d, int64_t start, int64_t length) const {
     t.shape_ = out_shape;
     t.numel_ = shape_numel(out_shape);
     return t;
+  }
+  if (!device_.is_cpu()) {
+    const std::vector<int64_t> strides = dense_strides(shape_);
+    return backend_for(device_).gather_strided(*this, start * strides[static_cast<size_t>(w)], out_shape, strides);
   }
   Tensor out = empty(out_shape, dtype_, device_);
   const size_t chunk = static_cast<size_t>(length * inner) * elem;
@@ -447,6 +483,8 @@ Tensor Tensor::permute(const std::vector<int64_t>& perm) const {
     out_shape[static_cast<size_t>(i)] = shape_[static_cast<size_t>(p[static_cast<size_t>(i)])];
     src_strides[static_cast<size_t>(i)] = in_strides[static_cast<size_t>(p[static_cast<size_t>(i)])];
   }
+  if (!device_.is_cpu())
+    return backend_for(device_).gather_strided(*this, 0, out_shape, src_strides);
   Tensor out = empty(out_shape, dtype_, device_);
   if (numel_ == 0) return out;
   const size_t elem = dtype_size(dtype_);

@@ -97,8 +97,10 @@ TEST_CASE("timestep embedding matches diffusers' formula") {
           expected[r * dim + half + j] = flip ? s : c;
         }
       const Tensor want = Tensor::from_vector(expected, {static_cast<int64_t>(steps.size()), dim});
-      // sinf of arguments up to 1e3 in f32 differs from double by ~1 ulp of the argument.
-      require_nmse(cuda::timestep_embedding(up(t), dim, flip, shift), want, 1e-9,
+      // sinf of arguments up to 1e3 in f32 differs from double by ~1 ulp of the argument, and CUDA's expf
+      // (2 ulp) moves each frequency by a few 1e-7 relative: NMSE ~3e-10 expected, up to ~2e-9 seen in
+      // emulation; 1e-8 keeps a margin while still catching any formula error (those give NMSE ~1e-2).
+      require_nmse(cuda::timestep_embedding(up(t), dim, flip, shift), want, 1e-8,
                    "timestep dim " + std::to_string(dim) + (flip ? " flip" : ""));
     }
   }

@@ -26,9 +26,9 @@
 #include "tensor/cpu/gemm.h"
 #include "tensor/cpu/parallel.h"
 #include "tensor/cpu/simd_kernels.h"
-#include "tensor/ops.h"
+#include "tensor/cpu/ops.h"
 
-namespace foley::tensor {
+namespace foley::tensor::cpu {
 namespace {
 
 using cpu::kSmallHeadDim;
@@ -123,7 +123,7 @@ Tensor softmax(const Tensor& x_in, int64_t dim) {
   cpu::require_float("softmax", "input", x_in);
   const int64_t last = x_in.dim() - 1;
   const int64_t w = x_in.wrap_dim(dim);
-  if (w != last) return softmax(x_in.transpose(w, last), -1).transpose(w, last);
+  if (w != last) return cpu::softmax(x_in.transpose(w, last), -1).transpose(w, last);
   Tensor out = cpu::as_f32(x_in).clone();
   const int64_t n = out.size(-1);
   const int64_t rows = n == 0 ? 0 : out.numel() / n;
@@ -283,4 +283,4 @@ Tensor attention_heads(const Tensor& q_in, const Tensor& k_in, const Tensor& v_i
                            {b, lq, heads * dv});
 }
 
-}  // namespace foley::tensor
+}  // namespace foley::tensor::cpu

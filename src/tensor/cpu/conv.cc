@@ -25,9 +25,9 @@
 #include "tensor/cpu/lru_cache.h"
 #include "tensor/cpu/onednn_engine.h"
 #include "tensor/cpu/parallel.h"
-#include "tensor/ops.h"
+#include "tensor/cpu/ops.h"
 
-namespace foley::tensor {
+namespace foley::tensor::cpu {
 namespace {
 
 using cpu::ConvAlgorithm;
@@ -502,7 +502,6 @@ Tensor conv2d_impl(const char* op, const Tensor& x_in, const Tensor& weight_in, 
 
 }  // namespace
 
-namespace cpu {
 
 ConvAlgorithm conv_algorithm() { return algorithm_slot().load(std::memory_order_relaxed); }
 void set_conv_algorithm(ConvAlgorithm algorithm) { algorithm_slot().store(algorithm, std::memory_order_relaxed); }
@@ -554,7 +553,6 @@ int64_t conv_cached_primitives() {
   return static_cast<int64_t>(cache.primitives.size());
 }
 
-}  // namespace cpu
 
 Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, const Conv2dOptions& options) {
   return conv2d_impl("conv2d", x, weight, bias, options);
@@ -647,4 +645,4 @@ Tensor conv_transpose1d(const Tensor& x_in, const Tensor& weight_in, const Tenso
   return out;
 }
 
-}  // namespace foley::tensor
+}  // namespace foley::tensor::cpu

@@ -6,9 +6,9 @@
 
 #include "tensor/cpu/common.h"
 #include "tensor/cpu/conv_winograd1d.h"
-#include "tensor/ops.h"
+#include "tensor/cpu/ops.h"
 
-namespace foley::tensor {
+namespace foley::tensor::cpu {
 namespace {
 
 void check_residual(const char* what, const Tensor& r, const Shape& out_shape) {
@@ -18,7 +18,6 @@ void check_residual(const char* what, const Tensor& r, const Shape& out_shape) {
 
 }  // namespace
 
-namespace cpu {
 
 Conv1dEpilogue conv1d_epilogue(const Conv1dFusion& fusion, const Tensor& residual_f32, const Tensor& residual2_f32) {
   Conv1dEpilogue ep;
@@ -33,7 +32,6 @@ Conv1dEpilogue conv1d_epilogue(const Conv1dFusion& fusion, const Tensor& residua
   return ep;
 }
 
-}  // namespace cpu
 
 Tensor conv1d_fused(const Tensor& x, const Tensor& weight, const Tensor& bias, const Conv1dOptions& options,
                     const Conv1dFusion& fusion) {
@@ -53,12 +51,12 @@ Tensor conv1d_fused(const Tensor& x, const Tensor& weight, const Tensor& bias, c
     y = cpu::direct_conv1d_tiled_if_wanted(x, weight, bias, options, ep);
     if (y.defined()) return y;
   }
-  Tensor y = conv1d(in_act ? leaky_relu(x, fusion.input_slope) : x, weight, bias, options);
-  if (fusion.residual.defined()) y = add(y, fusion.residual);
-  if (fusion.residual2.defined()) y = add(y, fusion.residual2);
-  if (scaled) y = scale(y, fusion.output_scale);
-  if (out_act) y = leaky_relu(y, fusion.output_slope);
+  Tensor y = cpu::conv1d(in_act ? cpu::leaky_relu(x, fusion.input_slope) : x, weight, bias, options);
+  if (fusion.residual.defined()) y = cpu::add(y, fusion.residual);
+  if (fusion.residual2.defined()) y = cpu::add(y, fusion.residual2);
+  if (scaled) y = cpu::scale(y, fusion.output_scale);
+  if (out_act) y = cpu::leaky_relu(y, fusion.output_slope);
   return y;
 }
 
-}  // namespace foley::tensor
+}  // namespace foley::tensor::cpu

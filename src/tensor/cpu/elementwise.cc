@@ -7,9 +7,9 @@
 #include "tensor/cpu/common.h"
 #include "tensor/cpu/parallel.h"
 #include "tensor/cpu/simd_kernels.h"
-#include "tensor/ops.h"
+#include "tensor/cpu/ops.h"
 
-namespace foley::tensor {
+namespace foley::tensor::cpu {
 namespace {
 
 // Elements below which a loop runs on the calling thread: torch's at::parallel_for
@@ -218,4 +218,4 @@ Tensor div(const Tensor& a, const Tensor& b) {
   return binary("div", BinaryOp::kDiv, a, b);
 }
 
-}  // namespace foley::tensor
+}  // namespace foley::tensor::cpu

@@ -4,9 +4,9 @@
 #include "tensor/cpu/common.h"
 #include "tensor/cpu/gemm.h"
 #include "tensor/cpu/linear_primitive.h"
-#include "tensor/ops.h"
+#include "tensor/cpu/ops.h"
 
-namespace foley::tensor {
+namespace foley::tensor::cpu {
 
 Tensor linear(const Tensor& x_in, const Tensor& weight_in, const Tensor& bias_in) {
   cpu::require_cpu("linear", {&x_in, &weight_in, &bias_in});
@@ -103,4 +103,4 @@ Tensor matmul(const Tensor& a_in, const Tensor& b_in, bool transpose_b) {
   return out;
 }
 
-}  // namespace foley::tensor
+}  // namespace foley::tensor::cpu

@@ -5,9 +5,9 @@
 #include "tensor/cpu/common.h"
 #include "tensor/cpu/parallel.h"
 #include "tensor/cpu/simd_kernels.h"
-#include "tensor/ops.h"
+#include "tensor/cpu/ops.h"
 
-namespace foley::tensor {
+namespace foley::tensor::cpu {
 namespace {
 
 void check_affine(const char* op, const Tensor& t, const char* what, int64_t size) {
@@ -152,7 +152,7 @@ Tensor l2_normalize(const Tensor& x_in, int64_t dim, double eps) {
   cpu::require_float(op, "input", x_in);
   const int64_t last = x_in.dim() - 1;
   const int64_t w = x_in.wrap_dim(dim);
-  if (w != last) return l2_normalize(x_in.transpose(w, last), -1, eps).transpose(w, last);
+  if (w != last) return cpu::l2_normalize(x_in.transpose(w, last), -1, eps).transpose(w, last);
   const Tensor x = cpu::as_f32(x_in);
   const int64_t d = x.size(-1);
   return map_rows(x, d, [&](const float* src, float* dst) {
@@ -163,4 +163,4 @@ Tensor l2_normalize(const Tensor& x_in, int64_t dim, double eps) {
   });
 }
 
-}  // namespace foley::tensor
+}  // namespace foley::tensor::cpu

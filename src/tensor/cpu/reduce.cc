@@ -1,9 +1,9 @@
 // Reductions along one dim on the CPU: sum, mean, cumsum.
 #include "tensor/cpu/common.h"
 #include "tensor/cpu/parallel.h"
-#include "tensor/ops.h"
+#include "tensor/cpu/ops.h"
 
-namespace foley::tensor {
+namespace foley::tensor::cpu {
 namespace {
 
 struct Split {
@@ -86,4 +86,4 @@ Tensor cumsum(const Tensor& x_in, int64_t dim) {
   return out;
 }
 
-}  // namespace foley::tensor
+}  // namespace foley::tensor::cpu

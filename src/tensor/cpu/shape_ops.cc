@@ -1,12 +1,12 @@
-// Shape and indexing ops on the CPU: cat, stack, chunk, index_select,
-// embedding, pad, upsample_nearest2d. They move bytes and work on any dtype.
+// Shape and indexing ops on the CPU: cat, index_select, pad,
+// upsample_nearest2d. They move bytes and work on any dtype.
 #include <cstring>
 
 #include "tensor/cpu/common.h"
 #include "tensor/cpu/parallel.h"
-#include "tensor/ops.h"
+#include "tensor/cpu/ops.h"
 
-namespace foley::tensor {
+namespace foley::tensor::cpu {
 
 Tensor cat(const std::vector<Tensor>& tensors, int64_t dim) {
   if (tensors.empty()) cpu::fail("cat", "no tensors");
@@ -40,28 +40,6 @@ Tensor cat(const std::vector<Tensor>& tensors, int64_t dim) {
   return out;
 }
 
-Tensor stack(const std::vector<Tensor>& tensors, int64_t dim) {
-  if (tensors.empty()) cpu::fail("stack", "no tensors");
-  std::vector<Tensor> expanded;
-  for (const Tensor& t : tensors) {
-    if (!t.defined() || t.shape() != tensors.front().shape())
-      cpu::fail("stack", "shapes differ: " + tensors.front().to_string() + " and " + t.to_string());
-    expanded.push_back(t.unsqueeze(dim));
-  }
-  return cat(expanded, dim);
-}
-
-std::vector<Tensor> chunk(const Tensor& x, int64_t chunks, int64_t dim) {
-  const int64_t d = x.wrap_dim(dim);
-  if (chunks < 1 || x.size(d) % chunks != 0)
-    cpu::fail("chunk", "dim " + std::to_string(dim) + " of " + x.to_string() + " does not split into " +
-                           std::to_string(chunks) + " equal parts");
-  std::vector<Tensor> parts;
-  const int64_t step = x.size(d) / chunks;
-  for (int64_t i = 0; i < chunks; ++i) parts.push_back(x.narrow(d, i * step, step));
-  return parts;
-}
-
 Tensor index_select(const Tensor& x, int64_t dim, const Tensor& index) {
   cpu::require_cpu("index_select", {&x, &index});
   if (!index.defined() || index.dim() != 1 || is_floating(index.dtype()))
@@ -87,14 +65,6 @@ Tensor index_select(const Tensor& x, int64_t dim, const Tensor& index) {
     for (int64_t j = 0; j < n; ++j)
       std::memcpy(dst + (o * n + j) * row, src + (o * size_d + ids[static_cast<size_t>(j)]) * row, row);
   return out;
-}
-
-Tensor embedding(const Tensor& weight, const Tensor& ids) {
-  if (!weight.defined() || weight.dim() != 2) cpu::fail("embedding", "weight must be [V, D], got " + weight.to_string());
-  if (!ids.defined()) cpu::fail("embedding", "undefined ids");
-  Shape out_shape = ids.shape();
-  out_shape.push_back(weight.size(1));
-  return index_select(weight, 0, ids.reshape({-1})).reshape(out_shape);
 }
 
 Tensor pad(const Tensor& x_in, const std::vector<int64_t>& pads, double value) {
@@ -165,4 +135,4 @@ Tensor upsample_nearest2d(const Tensor& x_in, int64_t out_h, int64_t out_w) {
   return out;
 }
 
-}  // namespace foley::tensor
+}  // namespace foley::tensor::cpu

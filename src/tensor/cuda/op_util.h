@@ -33,6 +33,23 @@ inline Device require_cuda(const char* op, std::initializer_list<const Tensor*> 
   return device;
 }
 
+// The device of the first defined argument; throws unless every defined
+// argument is on that same CUDA device (any dtype).
+inline Device require_device(const char* op, std::initializer_list<const Tensor*> tensors) {
+  Device device;
+  bool first = true;
+  for (const Tensor* t : tensors) {
+    if (!t->defined()) continue;
+    if (!t->device().is_cuda()) fail(op, t->to_string() + " is not on a CUDA device");
+    if (first) device = t->device();
+    else if (t->device() != device)
+      fail(op, "arguments on different devices (" + device.to_string() + ", " + t->device().to_string() + ")");
+    first = false;
+  }
+  if (first) fail(op, "no tensor argument is defined");
+  return device;
+}
+
 // f32 version of a (possibly undefined) device tensor.
 inline Tensor f32(const Tensor& t) { return t.defined() ? to_dtype(t, DType::kF32) : t; }
 

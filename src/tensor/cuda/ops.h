@@ -1,8 +1,8 @@
 #pragma once
 
-// CUDA implementations of the tensor ops (tensor/ops.h has the contracts;
-// these follow them for tensors on a CUDA device) plus the fused ops the
-// model code can call on CUDA. Every function:
+// The CUDA backend: the entries of tensor/backend.h (contracts in
+// tensor/ops.h), filled into cuda_backend() by backend_cuda.cc, plus the
+// fused kernels those entries are built from. Every function:
 // - requires its tensor arguments on one CUDA device (throws foley::Error);
 // - accepts f32, bf16 or f16 inputs and returns f32 (like the CPU ops);
 // - queues work on cuda::current_stream() and does not wait for it.
@@ -16,6 +16,22 @@
 
 namespace foley::tensor::cuda {
 
+// --- memory, layout and indexing (ops_shape.cc; allocate in runtime.h) -------------------
+Tensor upload(const Tensor& host, Device device);
+Tensor download(const Tensor& t);
+Tensor convert(const Tensor& t, DType dtype);
+Tensor gather_strided(const Tensor& src, int64_t offset, const Shape& shape, const std::vector<int64_t>& strides);
+Tensor fill(const Shape& shape, double value, DType dtype, Device device);
+Tensor cat(const std::vector<Tensor>& tensors, int64_t dim);
+Tensor index_select(const Tensor& x, int64_t dim, const Tensor& index);
+Tensor pad(const Tensor& x, const std::vector<int64_t>& pads, double value);
+
+// --- reductions (ops_reduce.cc) ---------------------------------------------------------
+Tensor sum(const Tensor& x, int64_t dim, bool keepdim);
+Tensor mean(const Tensor& x, int64_t dim, bool keepdim);
+Tensor cumsum(const Tensor& x, int64_t dim);
+Tensor l2_normalize(const Tensor& x, int64_t dim, double eps);
+
 // --- GEMM-based (ops_gemm.cc, ops_conv.cc) ----------------------------------------
 Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias = {});
 // Batch dims: equal, or either side without batch dims / all ones (broadcast).
@@ -28,6 +44,9 @@ Tensor upsample_conv2d(const Tensor& x, int64_t out_h, int64_t out_w, const Tens
                        const Conv2dOptions& options);
 // Direct kernels (HiFi-GAN family).
 Tensor conv1d(const Tensor& x, const Tensor& weight, const Tensor& bias = {}, const Conv1dOptions& options = {});
+// The input activation and first residual fused into the direct kernel, the rest elementwise.
+Tensor conv1d_fused(const Tensor& x, const Tensor& weight, const Tensor& bias, const Conv1dOptions& options,
+                    const Conv1dFusion& fusion);
 Tensor conv_transpose1d(const Tensor& x, const Tensor& weight, const Tensor& bias = {},
                         const ConvTranspose1dOptions& options = {});
 // Fused HiFi-GAN steps: conv1d(leaky_relu(x, slope)) (+ residual), and
@@ -47,6 +66,9 @@ Tensor rms_norm(const Tensor& x, const Tensor& weight, double eps);
 
 // --- attention (ops_attention.cc) ---------------------------------------------------
 Tensor attention(const Tensor& q, const Tensor& k, const Tensor& v, const AttentionOptions& options = {});
+// Token-major q/k/v: heads split by permutes on the device, then attention().
+Tensor attention_heads(const Tensor& q, const Tensor& k, const Tensor& v, int64_t heads,
+                       const AttentionOptions& options);
 // Same, forcing the memory-efficient (f32, no tensor core) path; tests use it.
 Tensor attention_generic(const Tensor& q, const Tensor& k, const Tensor& v, const AttentionOptions& options = {});
 Tensor softmax(const Tensor& x, int64_t dim = -1);

@@ -62,6 +62,21 @@ Tensor attention(const Tensor& q, const Tensor& k, const Tensor& v, const Attent
   return attention_impl("attention", q, k, v, options, false);
 }
 
+Tensor attention_heads(const Tensor& q, const Tensor& k, const Tensor& v, int64_t heads,
+                       const AttentionOptions& options) {
+  const char* op = "attention_heads";
+  detail::require_cuda(op, {&q, &k, &v, &options.bias});
+  if (q.dim() != 3 || k.dim() != 3 || v.dim() != 3 || heads < 1 || q.size(2) % heads != 0 ||
+      k.size(2) % heads != 0 || v.size(2) % heads != 0)
+    fail(op, "expected [B, L, H*D] q, k, v with " + std::to_string(heads) + " heads, got " + q.to_string() + ", " +
+                 k.to_string() + ", " + v.to_string());
+  auto split = [heads](const Tensor& t) {
+    return t.reshape({t.size(0), t.size(1), heads, t.size(2) / heads}).permute({0, 2, 1, 3});
+  };
+  const Tensor o = cuda::attention(split(q), split(k), split(v), options);  // [B, H, Lq, Dv]
+  return o.permute({0, 2, 1, 3}).reshape({q.size(0), q.size(1), heads * o.size(3)});
+}
+
 Tensor attention_generic(const Tensor& q, const Tensor& k, const Tensor& v, const AttentionOptions& options) {
   return attention_impl("attention_generic", q, k, v, options, true);
 }

@@ -1,6 +1,7 @@
 // Convolutions on CUDA (see ops.h): conv2d as fused-upsample im2col + cuBLASLt
 // GEMM per image in column chunks; conv1d / conv_transpose1d as direct kernels.
 #include <algorithm>
+#include <cmath>
 
 #include "kernels/hifigan.h"
 #include "kernels/vae_decode.h"
@@ -171,8 +172,24 @@ Tensor conv_transpose1d_impl(const char* op, const Tensor& x_in, bool pre_leaky,
 }  // namespace
 
 Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, const Conv2dOptions& options) {
-  if (x.dim() != 4) detail::fail("conv2d", "expected x [N, C, H, W], got " + x.to_string());
-  return conv2d_impl("conv2d", x, x.size(2), x.size(3), weight, bias, options);
+  if (x.dim() != 4 || weight.dim() != 4)
+    detail::fail("conv2d", "expected x [N, C, H, W] and weight [O, C/groups, KH, KW], got " + x.to_string() + " and " +
+                               weight.to_string());
+  if (options.groups == 1) return conv2d_impl("conv2d", x, x.size(2), x.size(3), weight, bias, options);
+  // Grouped: one GEMM convolution per group, concatenated along the channels.
+  const int64_t g = options.groups;
+  if (g < 1 || x.size(1) % g != 0 || weight.size(0) % g != 0 || weight.size(1) * g != x.size(1))
+    detail::fail("conv2d", std::to_string(g) + " groups do not fit input " + x.to_string() + " and weight " +
+                               weight.to_string());
+  const int64_t cin = x.size(1) / g, cout = weight.size(0) / g;
+  Conv2dOptions one = options;
+  one.groups = 1;
+  std::vector<Tensor> parts;
+  for (int64_t i = 0; i < g; ++i)
+    parts.push_back(conv2d_impl("conv2d", x.narrow(1, i * cin, cin), x.size(2), x.size(3),
+                                weight.narrow(0, i * cout, cout), bias.defined() ? bias.narrow(0, i * cout, cout) : bias,
+                                one));
+  return cuda::cat(parts, 1);
 }
 
 Tensor upsample_conv2d(const Tensor& x, int64_t out_h, int64_t out_w, const Tensor& weight, const Tensor& bias,
@@ -188,6 +205,18 @@ Tensor conv1d(const Tensor& x, const Tensor& weight, const Tensor& bias, const C
 Tensor leaky_conv1d(const Tensor& x, double slope, const Tensor& weight, const Tensor& bias,
                     const Conv1dOptions& options, const Tensor& residual, bool tanh_output) {
   return conv1d_impl("leaky_conv1d", x, true, slope, weight, bias, options, residual, tanh_output);
+}
+
+Tensor conv1d_fused(const Tensor& x, const Tensor& weight, const Tensor& bias, const Conv1dOptions& options,
+                    const Conv1dFusion& fusion) {
+  // The input activation and the first residual ride in the direct kernel; the rest are elementwise passes.
+  const bool in_act = !std::isnan(fusion.input_slope);
+  Tensor y = conv1d_impl("conv1d_fused", x, in_act, in_act ? fusion.input_slope : 0.0, weight, bias, options,
+                         fusion.residual, false);
+  if (fusion.residual2.defined()) y = cuda::add(y, fusion.residual2);
+  if (fusion.output_scale != 1.0) y = cuda::scale(y, fusion.output_scale);
+  if (!std::isnan(fusion.output_slope)) y = cuda::leaky_relu(y, fusion.output_slope);
+  return y;
 }
 
 Tensor conv_transpose1d(const Tensor& x, const Tensor& weight, const Tensor& bias,

@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "kernels/elementwise.h"
+#include "kernels/indexing.h"
 #include "tensor/cuda/op_util.h"
 #include "tensor/cuda/ops.h"
 
@@ -11,7 +12,7 @@ namespace {
 using detail::fail;
 
 Tensor unary(const char* op, const Tensor& x_in, kernels::Unary kind, double param = 0.0) {
-  const Device device = detail::require_cuda(op, {&x_in});
+  const Device device = detail::require_device(op, {&x_in});
   const Tensor x = detail::f32(x_in);
   Tensor y = empty(x.shape(), DType::kF32, device);
   detail::launch(kernels::unary_f32(kind, f32_ptr(x), f32_mut(y), x.numel(), static_cast<float>(param),
@@ -37,8 +38,9 @@ void broadcast_strides(const Shape& shape, const Shape& out, int64_t* strides) {
 }
 
 Tensor binary(const char* op, const Tensor& a_in, const Tensor& b_in, kernels::Binary kind) {
-  const Device device = detail::require_cuda(op, {&a_in, &b_in});
+  const Device device = detail::require_device(op, {&a_in, &b_in});
   if (!a_in.defined() || !b_in.defined()) fail(op, "both operands must be defined");
+  const bool integers = !is_floating(a_in.dtype()) && a_in.dtype() == b_in.dtype();
   const Shape& as = a_in.shape();
   const Shape& bs = b_in.shape();
   const size_t rank = std::max(as.size(), bs.size());
@@ -56,6 +58,16 @@ Tensor binary(const char* op, const Tensor& a_in, const Tensor& b_in, kernels::B
   for (size_t i = 0; i < rank; ++i) bc.shape[i] = out[i];
   broadcast_strides(as, out, bc.a_stride);
   broadcast_strides(bs, out, bc.b_stride);
+  if (integers) {
+    if (kind == kernels::Binary::kDiv)
+      for (int64_t v : b_in.to_vector_i64())
+        if (v == 0) fail(op, "integer division by zero");
+    Tensor y = empty(out, a_in.dtype(), device);
+    detail::launch(kernels::binary_int(kind, device_ptr(a_in), device_ptr(b_in), device_ptr(y), bc,
+                                       a_in.dtype() == DType::kI64, current_stream()),
+                   op);
+    return y;
+  }
   const Tensor a = detail::f32(a_in), b = detail::f32(b_in);
   Tensor y = empty(out, DType::kF32, device);
   detail::launch(kernels::binary_f32(kind, f32_ptr(a), f32_ptr(b), f32_mut(y), bc, current_stream()), op);
@@ -135,29 +147,8 @@ Tensor upsample_nearest2d(const Tensor& x_in, int64_t out_h, int64_t out_w) {
 }
 
 Tensor permute(const Tensor& x, const std::vector<int64_t>& perm) {
-  const char* op = "permute";
-  const Device device = detail::require_cuda(op, {&x});
-  const int64_t rank = x.dim();
-  if (static_cast<int64_t>(perm.size()) != rank || rank > kernels::Broadcast::kMaxRank)
-    fail(op, "permutation of " + std::to_string(perm.size()) + " dims for " + x.to_string());
-  std::vector<int64_t> in_strides(rank, 1);
-  for (int64_t i = rank - 2; i >= 0; --i) in_strides[i] = in_strides[i + 1] * x.size(i + 1);
-  kernels::Broadcast bc;
-  bc.rank = static_cast<int>(rank);
-  Shape out(rank);
-  std::vector<bool> seen(rank, false);
-  for (int64_t i = 0; i < rank; ++i) {
-    const int64_t src = perm[i] < 0 ? perm[i] + rank : perm[i];
-    if (src < 0 || src >= rank || seen[src]) fail(op, "invalid permutation for " + x.to_string());
-    seen[src] = true;
-    out[i] = x.size(src);
-    bc.shape[i] = out[i];
-    bc.a_stride[i] = in_strides[src];
-  }
-  if (dtype_size(x.dtype()) != 4) fail(op, "only 4-byte dtypes are supported, got " + x.to_string());
-  Tensor y = empty(out, x.dtype(), device);
-  detail::launch(kernels::strided_copy_4b(device_ptr(x), device_ptr(y), bc, current_stream()), op);
-  return y;
+  detail::require_device("permute", {&x});
+  return x.permute(perm);
 }
 
 }  // namespace foley::tensor::cuda

@@ -1,4 +1,6 @@
 // linear and matmul on cuBLASLt (see ops.h).
+#include <algorithm>
+
 #include "tensor/cuda/gemm.h"
 #include "tensor/cuda/op_util.h"
 #include "tensor/cuda/ops.h"
@@ -18,8 +20,16 @@ Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias) {
   const Tensor a = to_dtype(x, mt), w = to_dtype(weight, mt);
   Shape out_shape = x.shape();
   out_shape.back() = out;
+  const int64_t rows = in == 0 ? shape_numel(out_shape) / std::max<int64_t>(out, 1) : x.numel() / in;
+  if (in == 0 || rows == 0 || out == 0) {  // an empty sum: the bias (or zeros) in every row
+    Tensor y = zeros(out_shape, DType::kF32, device);
+    if (bias.defined() && rows > 0 && out > 0)
+      detail::launch(kernels::add_bias_residual_f32(f32_mut(y), f32_ptr(detail::f32(bias)), nullptr, rows, out,
+                                                    current_stream()),
+                     op);
+    return y;
+  }
   Tensor y = empty(out_shape, DType::kF32, device);
-  const int64_t rows = in == 0 ? x.numel() : x.numel() / in;
   GemmArgs g;
   g.a = device_ptr(a);
   g.b = device_ptr(w);
@@ -49,20 +59,47 @@ Tensor matmul(const Tensor& a_in, const Tensor& b_in, bool transpose_b) {
   const int64_t kb = transpose_b ? b_in.size(-1) : b_in.size(-2);
   const int64_t n = transpose_b ? b_in.size(-2) : b_in.size(-1);
   if (k != kb) fail(op, "inner dims differ: " + a_in.to_string() + " and " + b_in.to_string());
+  // Batch dims broadcast numpy-style, like the CPU. An operand whose batch is the full broadcast batch (or
+  // a single matrix) is read in place with a batch stride (0 = the same matrix each time); any other
+  // broadcast is materialised first.
   const Shape a_batch(a_in.shape().begin(), a_in.shape().end() - 2);
   const Shape b_batch(b_in.shape().begin(), b_in.shape().end() - 2);
-  const int64_t na = shape_numel(a_batch), nb = shape_numel(b_batch);
-  Shape batch_shape;
-  if (a_batch == b_batch || nb == 1) batch_shape = a_batch;
-  else if (na == 1) batch_shape = b_batch;
-  else fail(op, "batch broadcast between " + a_in.to_string() + " and " + b_in.to_string() + " is not supported on CUDA");
-  if (nb == 1 && na == 1 && a_batch.size() < b_batch.size()) batch_shape = b_batch;
+  const size_t rank = std::max(a_batch.size(), b_batch.size());
+  Shape batch_shape(rank);
+  for (size_t i = 0; i < rank; ++i) {
+    const int64_t da = i + a_batch.size() >= rank ? a_batch[i + a_batch.size() - rank] : 1;
+    const int64_t db = i + b_batch.size() >= rank ? b_batch[i + b_batch.size() - rank] : 1;
+    if (da != db && da != 1 && db != 1)
+      fail(op, "batch dims of " + a_in.to_string() + " and " + b_in.to_string() + " do not broadcast");
+    batch_shape[i] = da == 1 ? db : da;
+  }
+  const int64_t full = shape_numel(batch_shape);
+  auto batched = [&](const Tensor& t, const Shape& t_batch) {
+    const int64_t count = shape_numel(t_batch);
+    if (count == full || count == 1) return t;
+    Shape expanded = batch_shape;
+    expanded.push_back(t.size(-2));
+    expanded.push_back(t.size(-1));
+    // Element strides of t aligned to the expanded shape, 0 where broadcast.
+    std::vector<int64_t> strides(expanded.size(), 0);
+    int64_t stride = 1;
+    for (size_t i = expanded.size(), j = static_cast<size_t>(t.dim()); i-- > 0;) {
+      if (j == 0) break;
+      const int64_t size = t.shape()[--j];
+      strides[i] = size == 1 && expanded[i] != 1 ? 0 : stride;
+      stride *= size;
+    }
+    return gather_strided(t, 0, expanded, strides);
+  };
+  const Tensor a_full = batched(a_in, a_batch), b_full = batched(b_in, b_batch);
+  const bool a_shared = a_full.numel() == m * k && full > 1, b_shared = b_full.numel() == kb * n && full > 1;
   const int64_t batch = shape_numel(batch_shape);
   const DType mt = matmul_dtype();
-  const Tensor a = to_dtype(a_in, mt), b = to_dtype(b_in, mt);
+  const Tensor a = to_dtype(a_full, mt), b = to_dtype(b_full, mt);
   Shape out_shape = batch_shape;
   out_shape.push_back(m);
   out_shape.push_back(n);
+  if (m == 0 || n == 0 || k == 0 || batch == 0) return zeros(out_shape, DType::kF32, device);
   Tensor y = empty(out_shape, DType::kF32, device);
   GemmArgs g;
   g.a = device_ptr(a);
@@ -77,8 +114,8 @@ Tensor matmul(const Tensor& a_in, const Tensor& b_in, bool transpose_b) {
   g.ldc = n;
   g.transpose_b = transpose_b;
   g.batch = batch;
-  g.stride_a = na == 1 ? 0 : m * k;
-  g.stride_b = nb == 1 ? 0 : k * n;
+  g.stride_a = a_shared ? 0 : m * k;
+  g.stride_b = b_shared ? 0 : k * n;
   g.stride_c = m * n;
   gemm(g, current_stream());
   return y;

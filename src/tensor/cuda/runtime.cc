@@ -4,6 +4,7 @@
 #include <map>
 #include <mutex>
 #include <set>
+#include <string>
 #include <vector>
 
 #include "common/error.h"
@@ -73,7 +74,7 @@ std::string compiled_architectures() {
   std::string list = FOLEY_CUDA_ARCHS, out;
   size_t start = 0;
   while (start <= list.size()) {
-    size_t end = list.find(';', start);
+    size_t end = list.find(',', start);
     if (end == std::string::npos) end = list.size();
     std::string arch = list.substr(start, end - start);
     if (auto dash = arch.find('-'); dash != std::string::npos) arch = arch.substr(0, dash);  // "90-real"
@@ -147,8 +148,27 @@ StreamScope::~StreamScope() {
 
 void synchronize() { check(cudaStreamSynchronize(current_stream()), "cudaStreamSynchronize"); }
 
+namespace {
+
+// Throws foley::Error naming the reason unless `device` can run this build's kernels (checked once per device).
+void require_usable(Device device) {
+  static std::mutex m;
+  static std::map<int, std::string> problems;
+  std::string problem;
+  {
+    std::lock_guard<std::mutex> lock(m);
+    auto it = problems.find(device.index);
+    if (it == problems.end()) it = problems.emplace(device.index, device_problem(device.index)).first;
+    problem = it->second;
+  }
+  if (!problem.empty()) throw Error("device " + device.to_string() + ": " + problem);
+}
+
+}  // namespace
+
 std::shared_ptr<Storage> allocate(size_t bytes, Device device) {
   if (!device.is_cuda()) throw Error("cuda::allocate: " + device.to_string() + " is not a CUDA device");
+  require_usable(device);
   set_device(device.index);
   init_device_pool(device.index);
   const cudaStream_t stream = current_stream();
@@ -189,7 +209,27 @@ void* device_ptr(const Tensor& t) {
 
 Tensor to_device(const Tensor& host, Device device) {
   if (!host.device().is_cpu()) throw Error("to_device: " + host.to_string() + " is not on the CPU");
-  Tensor out = empty(host.shape(), host.dtype(), device);
+  // Uploaded tensors (weights above all) may be read from any request's stream, so their memory is not
+  // stream-ordered: it is freed once the whole device is idle.
+  require_usable(device);
+  set_device(device.index);
+  void* ptr = nullptr;
+  const size_t bytes = host.nbytes();
+  if (cudaMalloc(&ptr, bytes == 0 ? 256 : bytes) != cudaSuccess) {
+    (void)cudaGetLastError();
+    throw Error::failure("out of GPU memory uploading " + host.to_string() + " to " + device.to_string());
+  }
+  const int index = device.index;
+  std::shared_ptr<void> keeper(ptr, [index](void* p) {
+    int previous = 0;
+    cudaGetDevice(&previous);
+    if (previous != index) cudaSetDevice(index);
+    cudaDeviceSynchronize();
+    cudaFree(p);
+    if (previous != index) cudaSetDevice(previous);
+  });
+  Tensor out = Tensor::from_storage(Storage::borrow(ptr, bytes, std::move(keeper), device), 0, host.shape(),
+                                    host.dtype());
   if (host.nbytes() > 0) {
     check(cudaMemcpyAsync(device_ptr(out), host.raw_data(), host.nbytes(), cudaMemcpyHostToDevice, current_stream()),
           "cudaMemcpyAsync (to device)");
@@ -216,15 +256,6 @@ kernels::Elem elem_of(DType dtype) {
     case DType::kBF16: return kernels::Elem::kBF16;
     default: throw Error(std::string("CUDA kernels need a floating dtype, got ") + std::string(dtype_name(dtype)));
   }
-}
-
-Tensor to_dtype(const Tensor& t, DType dtype) {
-  if (t.dtype() == dtype) return t;
-  Tensor out = empty(t.shape(), dtype, t.device());
-  check(kernels::convert(device_ptr(t), elem_of(t.dtype()), device_ptr(out), elem_of(dtype), t.numel(),
-                         current_stream()),
-        "convert");
-  return out;
 }
 
 void set_matmul_dtype(DType dtype) {
