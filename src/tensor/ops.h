@@ -131,6 +131,7 @@ struct AttentionOptions {
 // softmax(q k^T * scale + bias [+ causal mask]) v, softmax in f32.
 // q [B, H, Lq, D], k [B, H, Lk, D], v [B, H, Lk, Dv] -> [B, H, Lq, Dv].
 // A row whose every key is masked by `causal` cannot occur (Lk >= Lq required).
+// A row whose every key has a -inf bias gives NaN on every backend (0/0, as torch.softmax).
 Tensor attention(const Tensor& q, const Tensor& k, const Tensor& v, const AttentionOptions& options = {});
 
 // The same attention on token-major tensors, without splitting heads into
@@ -141,7 +142,7 @@ Tensor attention(const Tensor& q, const Tensor& k, const Tensor& v, const Attent
 Tensor attention_heads(const Tensor& q, const Tensor& k, const Tensor& v, int64_t heads,
                        const AttentionOptions& options = {});
 
-// Softmax along `dim` (numerically stable: max subtracted).
+// Softmax along `dim` (numerically stable: max subtracted). An all -inf line gives NaN.
 Tensor softmax(const Tensor& x, int64_t dim = -1);
 
 // --- activations (elementwise) ------------------------------------------------------
