@@ -110,7 +110,7 @@ OpCase scalar_case(bool is_scale, Shape shape, double s, DType dtype, uint32_t s
             return std::vector<Expected>{e};
           },
           {1e-12, "s rounded to f32, then one f32 operation per element"},
-          {1e-14, "the same f32 operation on both backends (0 unless s is applied in double on one side)"}};
+          {1e-13, "one rounding per element on each side (s applied as f32 or as double)"}};
 }
 
 // Sum or mean along dim (keepdim or not) in double.
