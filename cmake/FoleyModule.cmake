@@ -7,12 +7,15 @@ function(foley_module name)
   target_link_libraries(foley_${name} PUBLIC ${ARG_DEPS})
 endfunction()
 
-# foley_test(NAME SOURCES... DEPS ...) builds a Catch2 test binary and registers
-# each of its test cases with CTest. Tests run with the source tree's root as
+# foley_test(NAME SOURCES... DEPS ... [MAIN file]) builds a Catch2 test binary
+# (with tests/catch_main.cc, or MAIN's own main()) and registers it with CTest. Tests run with the source tree's root as
 # FOLEY_SOURCE_DIR and the build dir as FOLEY_BUILD_DIR in their environment.
 function(foley_test name)
-  cmake_parse_arguments(ARG "" "" "SOURCES;DEPS" ${ARGN})
-  add_executable(${name} ${ARG_SOURCES} ${PROJECT_SOURCE_DIR}/tests/catch_main.cc)
+  cmake_parse_arguments(ARG "" "MAIN" "SOURCES;DEPS" ${ARGN})
+  if(NOT ARG_MAIN)
+    set(ARG_MAIN ${PROJECT_SOURCE_DIR}/tests/catch_main.cc)
+  endif()
+  add_executable(${name} ${ARG_SOURCES} ${ARG_MAIN})
   target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/src ${PROJECT_SOURCE_DIR}/tests)
   target_link_libraries(${name} PRIVATE ${ARG_DEPS})
   target_compile_definitions(${name} PRIVATE

@@ -131,8 +131,8 @@ struct AttentionOptions {
 // softmax(q k^T * scale + bias [+ causal mask]) v, softmax in f32.
 // q [B, H, Lq, D], k [B, H, Lk, D], v [B, H, Lk, Dv] -> [B, H, Lq, Dv].
 // A row whose every key is masked by `causal` cannot occur (Lk >= Lq required);
-// a row whose every key is masked by a -inf bias is NaN on every backend (as
-// torch's math attention); masks meant to be safe use a large finite negative.
+// a row whose every key has a -inf bias is NaN on every backend (0/0, as
+// torch.softmax): masks meant to be safe use a large finite negative.
 Tensor attention(const Tensor& q, const Tensor& k, const Tensor& v, const AttentionOptions& options = {});
 
 // The same attention on token-major tensors, without splitting heads into
@@ -143,7 +143,7 @@ Tensor attention(const Tensor& q, const Tensor& k, const Tensor& v, const Attent
 Tensor attention_heads(const Tensor& q, const Tensor& k, const Tensor& v, int64_t heads,
                        const AttentionOptions& options = {});
 
-// Softmax along `dim` (numerically stable: max subtracted).
+// Softmax along `dim` (numerically stable: max subtracted). An all -inf line gives NaN.
 Tensor softmax(const Tensor& x, int64_t dim = -1);
 
 // --- activations (elementwise) ------------------------------------------------------

@@ -58,8 +58,11 @@ float softmax_block_scalar(float* s, int64_t n, int64_t valid, const float* bias
   }
   const float m_new = std::max(m, block_max);
   const float corr = m == m_new ? 1.0f : (m == kNegInf ? 0.0f : std::exp(m - m_new));
+  // While every key so far is -inf, s - m_new would be -inf - -inf = NaN: those keys weigh exp(-inf) = 0, and a
+  // later block with a finite key starts the row (corr = 0 there).
+  const float shift = m_new == kNegInf ? 0.0f : m_new;
   float sum = 0;
-  for (int64_t j = 0; j < valid; ++j) sum += (s[j] = std::exp(s[j] - m_new));
+  for (int64_t j = 0; j < valid; ++j) sum += (s[j] = std::exp(s[j] - shift));
   for (int64_t j = valid; j < n; ++j) s[j] = 0.0f;
   l = l * corr + sum;
   m = m_new;
