@@ -6,7 +6,6 @@
 
 namespace foley::models {
 
-using tensor::DType;
 using tensor::Tensor;
 
 Linear Linear::load(const tensor::WeightMap& w, const std::string& prefix, int64_t in, int64_t out, bool has_bias) {

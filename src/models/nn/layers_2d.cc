@@ -2,7 +2,6 @@
 
 namespace foley::models {
 
-using tensor::DType;
 using tensor::Tensor;
 
 Conv2d Conv2d::load(const tensor::WeightMap& w, const std::string& prefix, int64_t in, int64_t out, int64_t kernel,

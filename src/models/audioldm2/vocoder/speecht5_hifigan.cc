@@ -4,7 +4,6 @@
 
 namespace foley::models {
 
-using tensor::DType;
 using tensor::Tensor;
 
 SpeechT5HifiGan::Conv SpeechT5HifiGan::load_conv(const tensor::WeightMap& w, const std::string& prefix, int64_t in,
