@@ -78,7 +78,10 @@ std::string serialize_safetensors(const std::map<std::string, Tensor>& tensors,
                                   const std::map<std::string, std::string>& metadata = {});
 
 // All the weights of one model component, e.g. `<model>/unet`, loaded lazily
-// from its safetensors file(s) and kept mapped.
+// from its safetensors file(s) and kept mapped, and the Placement the model
+// built from them lives on. Weights move to that device once, when the model
+// takes them (get / get_table / place); on the CPU placement they stay f32
+// zero-copy views of the mapping where the file stores f32.
 class WeightMap {
  public:
   WeightMap() = default;
@@ -90,26 +93,44 @@ class WeightMap {
   // folder. A tensor name present in two files is an error. Throws foley::Error
   // naming the folder when nothing loadable is found (pickle .bin files are
   // refused by name).
-  static WeightMap load_dir(const std::filesystem::path& dir);
+  static WeightMap load_dir(const std::filesystem::path& dir, const Placement& placement = {});
   // A single file.
-  static WeightMap load_file(const std::filesystem::path& path);
+  static WeightMap load_file(const std::filesystem::path& path, const Placement& placement = {});
+
+  // The same files (shared, not re-read) with another placement, e.g. the CPU
+  // one to assemble a weight on the host before place() moves it.
+  WeightMap with_placement(const Placement& placement) const;
 
   // Where the weights came from (folder or file), for messages.
   const std::filesystem::path& source() const { return source_; }
+  // Where the tensors get() returns live, and in which dtype matrices are kept.
+  const Placement& placement() const { return placement_; }
   bool contains(const std::string& name) const;
   // All tensor names, sorted.
   std::vector<std::string> names() const;
-  // The tensor `name` as stored (may be f16/bf16). Throws foley::Error naming
-  // the source and tensor when missing.
+  // The tensor `name` as stored (may be f16/bf16), on the CPU. Throws
+  // foley::Error naming the source and tensor when missing.
   Tensor get(const std::string& name) const;
-  // Like get(), converted to `dtype`, and checked against `expected_shape`
-  // (throws foley::Error naming the tensor, expected and actual shape).
-  Tensor get(const std::string& name, const Shape& expected_shape, DType dtype = DType::kF32) const;
+  // A parameter the ops read: `name`, checked against `expected_shape` (throws
+  // foley::Error naming the tensor, expected and actual shape), on the
+  // placement's device; a matrix (rank >= 2: linear and convolution weights)
+  // in placement().matrix_dtype, anything else (biases, norm weights) in f32.
+  Tensor get(const std::string& name, const Shape& expected_shape) const;
+  // Like get(name, shape), in exactly `dtype` whatever the rank.
+  Tensor get(const std::string& name, const Shape& expected_shape, DType dtype) const;
+  // A table the model looks rows up in by id (word, position and token-type
+  // embeddings, relative-attention buckets) or reads on the host: f32 on the
+  // placement's device whatever its rank, never in the matrix dtype.
+  Tensor get_table(const std::string& name, const Shape& expected_shape) const;
+  // A tensor the model assembled on the CPU from this map's weights (e.g.
+  // fused q/k/v matrices), placed by the rule get(name, shape) follows.
+  Tensor place(const Tensor& host_tensor) const;
   // Total bytes of all tensors as stored.
   uint64_t total_bytes() const;
 
  private:
   std::filesystem::path source_;
+  Placement placement_;
   std::vector<std::shared_ptr<SafetensorsFile>> files_;
   std::map<std::string, const SafetensorsFile*> index_;
 };

@@ -18,16 +18,17 @@ constexpr const char* kSingleNames[] = {"model.safetensors", "diffusion_pytorch_
 
 }  // namespace
 
-WeightMap WeightMap::load_file(const fs::path& path) {
+WeightMap WeightMap::load_file(const fs::path& path, const Placement& placement) {
   WeightMap map;
   map.source_ = path;
+  map.placement_ = placement;
   auto file = std::make_shared<SafetensorsFile>(SafetensorsFile::open(path));
   for (const SafetensorsEntry& e : file->header().entries) map.index_[e.name] = file.get();
   map.files_.push_back(std::move(file));
   return map;
 }
 
-WeightMap WeightMap::load_dir(const fs::path& dir) {
+WeightMap WeightMap::load_dir(const fs::path& dir, const Placement& placement) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) throw Error(dir.string() + ": not a directory (expected a model component folder)");
 
@@ -73,6 +74,7 @@ WeightMap WeightMap::load_dir(const fs::path& dir) {
 
   WeightMap map;
   map.source_ = dir;
+  map.placement_ = placement;
   for (const fs::path& path : files) {
     auto file = std::make_shared<SafetensorsFile>(SafetensorsFile::open(path));
     for (const SafetensorsEntry& e : file->header().entries) {
@@ -105,12 +107,31 @@ Tensor WeightMap::get(const std::string& name) const {
   return it->second->get(name);
 }
 
+WeightMap WeightMap::with_placement(const Placement& placement) const {
+  WeightMap map = *this;
+  map.placement_ = placement;
+  return map;
+}
+
 Tensor WeightMap::get(const std::string& name, const Shape& expected_shape, DType dtype) const {
   Tensor t = get(name);
   if (t.shape() != expected_shape)
     throw Error(source_.string() + ": weight \"" + name + "\" has shape " + shape_to_string(t.shape()) + ", expected " +
                 shape_to_string(expected_shape));
-  return t.to(dtype);
+  // Converted on the host, so only the final bytes cross to the device.
+  return t.to(dtype).to(placement_.device);
+}
+
+Tensor WeightMap::get(const std::string& name, const Shape& expected_shape) const {
+  return get(name, expected_shape, expected_shape.size() >= 2 ? placement_.matrix_dtype : DType::kF32);
+}
+
+Tensor WeightMap::get_table(const std::string& name, const Shape& expected_shape) const {
+  return get(name, expected_shape, DType::kF32);
+}
+
+Tensor WeightMap::place(const Tensor& host_tensor) const {
+  return host_tensor.to(host_tensor.dim() >= 2 ? placement_.matrix_dtype : DType::kF32).to(placement_.device);
 }
 
 uint64_t WeightMap::total_bytes() const {

@@ -229,3 +229,33 @@ TEST_CASE("WeightMap loads single files, sharded indexes, and refuses bad folder
   CHECK_THROWS_WITH(WeightMap::load_dir(pickle), Catch::Contains("pickle"));
   CHECK_THROWS_WITH(WeightMap::load_dir(dir.path / "nothing"), Catch::Contains("not a directory"));
 }
+
+TEST_CASE("a WeightMap places matrices in the placement's dtype, vectors and tables in f32") {
+  TempDir dir;
+  const Tensor w = testing::random_tensor({4, 3}, 1);
+  const Tensor b = testing::random_tensor({4}, 2);
+  const Tensor table = testing::random_tensor({5, 3}, 3);
+  save_safetensors(dir.path / "m" / "model.safetensors", {{"w", w}, {"b", b}, {"table", table}});
+
+  // The CPU placement: f32 zero-copy views of the mapping, as before placements.
+  const WeightMap cpu = WeightMap::load_dir(dir.path / "m");
+  CHECK(cpu.placement().device == Device::cpu());
+  CHECK(cpu.get("w", {4, 3}).dtype() == DType::kF32);
+  CHECK(cpu.get("w", {4, 3}).shares_storage(cpu.get("b", {4})));
+  CHECK(cpu.get("w", {4, 3}).to_vector_f32() == w.to_vector_f32());
+
+  // The rule, shown on the host: bf16 matrices, f32 everything else.
+  const WeightMap half = WeightMap::load_dir(dir.path / "m", Placement{Device::cpu(), DType::kBF16});
+  CHECK(half.get("w", {4, 3}).dtype() == DType::kBF16);
+  CHECK(half.get("w", {4, 3}).to_vector_f32() == w.to(DType::kBF16).to_vector_f32());
+  CHECK(half.get("w", {4, 3}, DType::kF32).dtype() == DType::kF32);
+  CHECK(half.get("b", {4}).dtype() == DType::kF32);
+  CHECK(half.get_table("table", {5, 3}).dtype() == DType::kF32);
+  CHECK(half.get_table("table", {5, 3}).to_vector_f32() == table.to_vector_f32());
+  CHECK_THROWS_WITH(half.get_table("table", {3, 5}), Catch::Contains("\"table\""));
+  CHECK(half.place(w).dtype() == DType::kBF16);
+  CHECK(half.place(b).dtype() == DType::kF32);
+  // Another placement over the same files.
+  CHECK(half.with_placement(Placement::cpu()).get("w", {4, 3}).dtype() == DType::kF32);
+  CHECK(half.with_placement(Placement::cpu()).source() == half.source());
+}

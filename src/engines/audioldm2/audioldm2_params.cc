@@ -6,7 +6,7 @@
 #include "common/error.h"
 #include "engines/catalog.h"
 #include "engines/setting_checks.h"
-#include "tensor/device.h"
+#include "tensor/cuda/select_device.h"
 
 namespace foley::engines {
 namespace {
@@ -29,20 +29,22 @@ const json& need(const GenRequest& r, const char* name) {
   return *v;
 }
 
+// tensor::select_device is the one answer to "which device" (the model
+// loader asks it again); this only puts the request's cues in front of its
+// reason (no CUDA backend, no device, index out of range, GPU arch not built).
 std::string resolve_device(const GenRequest& r, const std::string& device) {
-  if (device == "auto") return tensor::cuda_available() ? "cuda:0" : "cpu";
-  if (device == "cpu") return device;
-  tensor::Device parsed;
-  try {
-    parsed = tensor::Device::parse(device);
-  } catch (const Error&) {
-    throw Error(where(r) + ": device `" + device + "` is not one of `cpu`, `cuda`, `cuda:N` or `auto`");
+  if (device != "auto") {
+    try {
+      tensor::Device::parse(device);
+    } catch (const Error&) {
+      throw Error(where(r) + ": device `" + device + "` is not one of `cpu`, `cuda`, `cuda:N` or `auto`");
+    }
   }
-  if (!tensor::cuda_available())
-    throw Error(where(r) + ": device `" + device +
-                "` needs CUDA, but this foley-gen was built without CUDA or sees no GPU; set device = \"cpu\" "
-                "or \"auto\" in profile \"" + r.profile + "\"");
-  return parsed.to_string();
+  try {
+    return tensor::select_device(device).to_string();
+  } catch (const Error& e) {
+    throw Error(where(r) + ": " + e.what() + "; set device = \"cpu\" or \"auto\" in profile \"" + r.profile + "\"");
+  }
 }
 
 }  // namespace
@@ -122,6 +124,9 @@ GenerationParams generation_params_from_request(const GenRequest& r) {
     if (!problem.empty()) throw Error(where(r) + ": threads " + problem + " (" + t->dump() + ")");
     p.threads = t->get<int>();
   }
+  // Threads size the CPU's pools only: on a GPU they would just split one
+  // loaded model into several (the model key carries them).
+  if (p.device != "cpu") p.threads = 0;
   return p;
 }
 

@@ -28,7 +28,7 @@ struct GenerationParams {
   double guidance = 3.5;
   std::string scheduler = "ddim";  // "ddim" | "dpmsolver++"
   std::string device = "cpu";      // resolved: "cpu" or "cuda:N"
-  int threads = 0;                 // 0 = the runtime's default
+  int threads = 0;                 // 0 = the runtime's default (always 0 off the CPU)
 };
 
 // Which loaded model can serve a request: requests with equal keys share one
@@ -47,8 +47,10 @@ ModelKey model_key_of(const GenerationParams& params);
 
 // Checks an audioldm2 request and resolves it: duration 0 < d ≤ 150 (or
 // "auto" = 10.24 s), steps ≥ 1, guidance ≥ 0, scheduler ddim|dpmsolver++,
-// device cpu|cuda|cuda:N|auto (auto → cpu unless this build has CUDA and a
-// device). Throws foley::Error naming the cues, the profile and the field.
+// device cpu|cuda|cuda:N|auto resolved by tensor::select_device (auto → cuda:0
+// when this build has CUDA and a usable GPU, else cpu; threads are dropped on
+// a GPU). Throws foley::Error naming the cues, the profile and the field, and
+// for an unusable CUDA device the reason.
 // `prompt_influence`, when present, is accepted and ignored.
 GenerationParams generation_params_from_request(const GenRequest& request);
 

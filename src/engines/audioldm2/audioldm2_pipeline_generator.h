@@ -12,9 +12,11 @@ namespace foley::engines {
 inline constexpr int64_t kVaeChunkAboveLatentFrames = 1024;
 inline constexpr int64_t kVaeChunkFrames = 512;
 
-// Loads models::TextToAudio for `key` (only the text branch of CLAP, the
-// encoders, UNet, VAE decoder and vocoder; weights stay mmapped) and wraps it
-// as a Generator. Throws foley::Error naming the folder or file.
+// Loads models::TextToAudio for `key` onto key.device (only the text branch of
+// CLAP, the encoders, UNet, VAE decoder and vocoder; on the CPU the weights
+// stay mmapped, on CUDA they are copied once, matrices in bf16) and wraps it
+// as a Generator. Throws foley::Error naming the folder or file, or why the
+// device cannot be used (tensor::select_device).
 std::shared_ptr<Generator> load_pipeline_generator(const ModelKey& key);
 
 }  // namespace foley::engines

@@ -53,10 +53,12 @@ Tensor Conditioning::encoder_attention_mask_1() const {
   return batch_pair(*this, &BranchConditioning::t5_attention_mask);
 }
 
-Conditioner Conditioner::load(const std::filesystem::path& model_dir, const ConditionerParts& parts) {
+Conditioner Conditioner::load(const std::filesystem::path& model_dir, const ConditionerParts& parts,
+                              const tensor::Placement& placement) {
   ModelIndex index = ModelIndex::load(model_dir);
   Conditioner c;
   c.model_dir_ = model_dir;
+  c.device_ = placement.device;
   c.clap_tokenizer_ = std::make_shared<BpeTokenizer>(BpeTokenizer::load(
       component_dir(model_dir, index, "tokenizer", {"RobertaTokenizer", "RobertaTokenizerFast"})));
   c.t5_tokenizer_ = std::make_shared<T5Tokenizer>(
@@ -68,17 +70,17 @@ Conditioner Conditioner::load(const std::filesystem::path& model_dir, const Cond
   if (parts.clap) {
     auto dir = component_dir(model_dir, index, "text_encoder", {"ClapModel", "ClapTextModelWithProjection"});
     clap_config = ClapTextConfig::load(dir / "config.json");
-    c.clap_ = std::make_shared<ClapTextModel>(ClapTextModel::load(*clap_config, tensor::WeightMap::load_dir(dir)));
+    c.clap_ = std::make_shared<ClapTextModel>(ClapTextModel::load(*clap_config, tensor::WeightMap::load_dir(dir, placement)));
   }
   if (parts.t5) {
     auto dir = component_dir(model_dir, index, "text_encoder_2", {"T5EncoderModel"});
     t5_config = T5Config::load(dir / "config.json");
-    c.t5_ = std::make_shared<T5Encoder>(T5Encoder::load(*t5_config, tensor::WeightMap::load_dir(dir)));
+    c.t5_ = std::make_shared<T5Encoder>(T5Encoder::load(*t5_config, tensor::WeightMap::load_dir(dir, placement)));
   }
   if (parts.gpt2) {
     auto dir = component_dir(model_dir, index, "language_model", {"GPT2Model", "GPT2LMHeadModel"});
     gpt2_config = GPT2Config::load(dir / "config.json");
-    auto weights = tensor::WeightMap::load_dir(dir);
+    auto weights = tensor::WeightMap::load_dir(dir, placement);
     // GPT2LMHeadModel files prefix the body with "transformer.".
     std::string prefix = weights.contains("transformer.wpe.weight") ? "transformer." : "";
     c.gpt2_ = std::make_shared<GPT2Model>(GPT2Model::load(*gpt2_config, weights, prefix));
@@ -97,7 +99,7 @@ Conditioner Conditioner::load(const std::filesystem::path& model_dir, const Cond
       throw Error(where + ": langauge_model_dim " + std::to_string(config.langauge_model_dim) +
                   " does not match the GPT-2 n_embd " + std::to_string(gpt2_config->n_embd));
     c.projection_ = std::make_shared<AudioLDM2ProjectionModel>(
-        AudioLDM2ProjectionModel::load(config, tensor::WeightMap::load_dir(dir)));
+        AudioLDM2ProjectionModel::load(config, tensor::WeightMap::load_dir(dir, placement)));
   }
   return c;
 }

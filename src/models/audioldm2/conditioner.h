@@ -27,7 +27,8 @@ struct ConditionerParts {
 };
 
 // Every intermediate of one branch (the prompt, or the negative / empty
-// prompt) of diffusers' AudioLDM2Pipeline.encode_prompt, batch size 1.
+// prompt) of diffusers' AudioLDM2Pipeline.encode_prompt, batch size 1. Ids and
+// masks are on the CPU, the f32 states on the Conditioner's device.
 struct BranchConditioning {
   tensor::Tensor clap_input_ids;            // i64 [1, model_max_length (512)]
   tensor::Tensor clap_attention_mask;       // i64 [1, 512]
@@ -60,8 +61,10 @@ class Conditioner {
   // Loads the tokenizers and the requested models from `model_dir`, using the
   // component folders model_index.json names. Throws foley::Error naming the
   // folder, file or tensor on anything missing or inconsistent (e.g. a
-  // projection config whose widths do not match the encoders).
-  static Conditioner load(const std::filesystem::path& model_dir, const ConditionerParts& parts = {});
+  // projection config whose widths do not match the encoders). The models'
+  // weights go to `placement`; tokenizers stay on the host.
+  static Conditioner load(const std::filesystem::path& model_dir, const ConditionerParts& parts = {},
+                          const tensor::Placement& placement = {});
 
   // encode_prompt for one prompt: with do_cfg the unconditional branch uses
   // `negative_prompt`, or "" when none is given; its T5 ids are padded or
@@ -72,6 +75,9 @@ class Conditioner {
   const BpeTokenizer& clap_tokenizer() const { return *clap_tokenizer_; }
   const T5Tokenizer& t5_tokenizer() const { return *t5_tokenizer_; }
   const std::filesystem::path& model_dir() const { return model_dir_; }
+  // Where the encoders run: the f32 conditioning tensors live here; ids and
+  // masks stay on the CPU.
+  tensor::Device device() const { return device_; }
 
  private:
   // Runs one branch; t5_length = 0 for the prompt (its natural length), the
@@ -79,6 +85,7 @@ class Conditioner {
   BranchConditioning encode_branch(const std::string& text, size_t t5_length) const;
 
   std::filesystem::path model_dir_;
+  tensor::Device device_;
   std::shared_ptr<BpeTokenizer> clap_tokenizer_;
   std::shared_ptr<T5Tokenizer> t5_tokenizer_;
   std::shared_ptr<ClapTextModel> clap_;

@@ -24,7 +24,7 @@ void wrap(const Tensor& x, const Tensor& mask, const Tensor& sos, const Tensor& 
   seq.push_back(x);
   seq.push_back(broadcast_token(eos, b));
   masks.push_back(ones);
-  masks.push_back(mask.to(DType::kI64));
+  masks.push_back(mask.to(tensor::Device::cpu()).to(DType::kI64));
   masks.push_back(ones);
 }
 
@@ -34,13 +34,14 @@ AudioLDM2ProjectionModel AudioLDM2ProjectionModel::load(const AudioLDM2Projectio
                                                         const tensor::WeightMap& w) {
   AudioLDM2ProjectionModel m;
   m.config_ = config;
+  m.device_ = w.placement().device;
   const int64_t d = config.langauge_model_dim;
   m.projection_ = Linear::load(w, "projection", config.text_encoder_dim, d);
   m.projection_1_ = Linear::load(w, "projection_1", config.text_encoder_1_dim, d);
-  m.sos_embed_ = w.get("sos_embed", {d}, DType::kF32);
-  m.eos_embed_ = w.get("eos_embed", {d}, DType::kF32);
-  m.sos_embed_1_ = w.get("sos_embed_1", {d}, DType::kF32);
-  m.eos_embed_1_ = w.get("eos_embed_1", {d}, DType::kF32);
+  m.sos_embed_ = w.get("sos_embed", {d});
+  m.eos_embed_ = w.get("eos_embed", {d});
+  m.sos_embed_1_ = w.get("sos_embed_1", {d});
+  m.eos_embed_1_ = w.get("eos_embed_1", {d});
   return m;
 }
 
@@ -53,8 +54,8 @@ ProjectionOutput AudioLDM2ProjectionModel::forward(const Tensor& hidden_states, 
                 attention_mask.to_string() + " and hidden_states_1 [B, L2, D2] " + hidden_states_1.to_string() +
                 " with mask [B, L2] " + attention_mask_1.to_string());
   std::vector<Tensor> seq, masks;
-  wrap(projection_(hidden_states), attention_mask, sos_embed_, eos_embed_, seq, masks);
-  wrap(projection_1_(hidden_states_1), attention_mask_1, sos_embed_1_, eos_embed_1_, seq, masks);
+  wrap(projection_(hidden_states.to(device_)), attention_mask, sos_embed_, eos_embed_, seq, masks);
+  wrap(projection_1_(hidden_states_1.to(device_)), attention_mask_1, sos_embed_1_, eos_embed_1_, seq, masks);
   return {tensor::cat(seq, 1), tensor::cat(masks, 1)};
 }
 

@@ -22,13 +22,18 @@ class AudioLDM2ProjectionModel {
 
   // hidden_states [B, L1, text_encoder_dim] with mask i64 [B, L1] (CLAP: L1 = 1,
   // mask ones); hidden_states_1 [B, L2, text_encoder_1_dim] with mask [B, L2] (T5).
+  // The states may be on any device; the output's hidden_states are on
+  // device(), its attention_mask on the CPU (masks are read on the host).
   ProjectionOutput forward(const tensor::Tensor& hidden_states, const tensor::Tensor& attention_mask,
                            const tensor::Tensor& hidden_states_1, const tensor::Tensor& attention_mask_1) const;
 
   const AudioLDM2ProjectionConfig& config() const { return config_; }
+  // Where the weights live; inputs are moved here on entry.
+  tensor::Device device() const { return device_; }
 
  private:
   AudioLDM2ProjectionConfig config_;
+  tensor::Device device_;
   Linear projection_, projection_1_;
   tensor::Tensor sos_embed_, eos_embed_, sos_embed_1_, eos_embed_1_;
 };

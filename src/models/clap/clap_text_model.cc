@@ -13,11 +13,12 @@ using tensor::Tensor;
 ClapTextModel ClapTextModel::load(const ClapTextConfig& config, const tensor::WeightMap& w) {
   ClapTextModel m;
   m.config_ = config;
+  m.device_ = w.placement().device;
   const int64_t h = config.hidden_size, f = config.intermediate_size, p = config.projection_dim;
   const std::string e = "text_model.embeddings.";
-  m.word_embeddings_ = w.get(e + "word_embeddings.weight", {config.vocab_size, h}, DType::kF32);
-  m.position_embeddings_ = w.get(e + "position_embeddings.weight", {config.max_position_embeddings, h}, DType::kF32);
-  m.token_type_embeddings_ = w.get(e + "token_type_embeddings.weight", {config.type_vocab_size, h}, DType::kF32);
+  m.word_embeddings_ = w.get_table(e + "word_embeddings.weight", {config.vocab_size, h});
+  m.position_embeddings_ = w.get_table(e + "position_embeddings.weight", {config.max_position_embeddings, h});
+  m.token_type_embeddings_ = w.get_table(e + "token_type_embeddings.weight", {config.type_vocab_size, h});
   m.embeddings_norm_ = LayerNorm::load(w, e + "LayerNorm", h, config.layer_norm_eps);
   for (int64_t i = 0; i < config.num_hidden_layers; ++i) {
     const std::string l = "text_model.encoder.layer." + std::to_string(i) + ".";
@@ -40,7 +41,7 @@ ClapTextModel ClapTextModel::load(const ClapTextConfig& config, const tensor::We
 }
 
 Tensor ClapTextModel::position_ids(const Tensor& input_ids, int64_t pad_token_id) {
-  std::vector<int64_t> ids = input_ids.to_vector_i64();
+  std::vector<int64_t> ids = input_ids.to(tensor::Device::cpu()).to_vector_i64();
   const int64_t b = input_ids.size(0), l = input_ids.size(1);
   std::vector<int64_t> pos(ids.size());
   for (int64_t r = 0; r < b; ++r) {
@@ -65,15 +66,17 @@ Tensor ClapTextModel::last_hidden_state(const Tensor& input_ids, const Tensor& a
   const int64_t heads = config_.num_attention_heads;
   const int64_t head_dim = config_.hidden_size / heads;
 
-  Tensor pos = position_ids(input_ids, config_.pad_token_id);
-  Tensor token_type = tensor::Tensor::zeros(input_ids.shape(), DType::kI64);
-  Tensor x = tensor::add(tensor::embedding(word_embeddings_, input_ids), tensor::embedding(token_type_embeddings_, token_type));
+  // Ids, positions and token types are made on the host and meet the tables on device_.
+  Tensor pos = position_ids(input_ids, config_.pad_token_id).to(device_);
+  Tensor token_type = tensor::Tensor::zeros(input_ids.shape(), DType::kI64).to(device_);
+  Tensor x = tensor::add(tensor::embedding(word_embeddings_, input_ids.to(device_)),
+                         tensor::embedding(token_type_embeddings_, token_type));
   x = tensor::add(x, tensor::embedding(position_embeddings_, pos));
   x = embeddings_norm_(x);
 
   tensor::AttentionOptions attn;
   attn.scale = 1.0 / std::sqrt(static_cast<double>(head_dim));
-  attn.bias = padding_mask_bias(attention_mask);
+  attn.bias = padding_mask_bias(attention_mask).to(device_);
   for (const Layer& layer : layers_) {
     Tensor q = split_heads(layer.query(x), heads);
     Tensor k = split_heads(layer.key(x), heads);
@@ -90,7 +93,7 @@ Tensor ClapTextModel::get_text_features(const Tensor& input_ids, const Tensor& a
   // Trailing padding columns (mask 0 in every row) change nothing: they are
   // masked as keys with finfo.min and no real token's position depends on
   // them. Dropping them saves the 512-token padded pass the pipeline makes.
-  std::vector<int64_t> mask = attention_mask.to_vector_i64();
+  std::vector<int64_t> mask = attention_mask.to(tensor::Device::cpu()).to_vector_i64();
   const int64_t b = attention_mask.size(0), l = attention_mask.size(1);
   int64_t keep = 1;
   for (int64_t r = 0; r < b; ++r)

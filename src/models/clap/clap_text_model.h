@@ -17,17 +17,20 @@ class ClapTextModel {
   // Throws foley::Error naming a missing or mis-shaped tensor.
   static ClapTextModel load(const ClapTextConfig& config, const tensor::WeightMap& weights);
 
-  // input_ids, attention_mask: i64 [B, L] → text_embeds f32 [B, projection_dim],
-  // unit vectors.
+  // input_ids, attention_mask: i64 [B, L] (any device) → text_embeds f32
+  // [B, projection_dim] on device(), unit vectors.
   tensor::Tensor get_text_features(const tensor::Tensor& input_ids, const tensor::Tensor& attention_mask) const;
 
   // Encoder output [B, L, hidden] (before the pooler), for debugging.
   tensor::Tensor last_hidden_state(const tensor::Tensor& input_ids, const tensor::Tensor& attention_mask) const;
 
   const ClapTextConfig& config() const { return config_; }
+  // Where the weights live; inputs are moved here on entry.
+  tensor::Device device() const { return device_; }
 
   // RoBERTa position ids: cumsum(ids != pad) * (ids != pad) + pad, so real
-  // tokens count from pad+1 and pads sit at pad. ids i64 [B, L] → i64 [B, L].
+  // tokens count from pad+1 and pads sit at pad. ids i64 [B, L] → i64 [B, L]
+  // on the CPU.
   static tensor::Tensor position_ids(const tensor::Tensor& input_ids, int64_t pad_token_id);
 
  private:
@@ -39,6 +42,7 @@ class ClapTextModel {
   };
 
   ClapTextConfig config_;
+  tensor::Device device_;
   tensor::Tensor word_embeddings_, position_embeddings_, token_type_embeddings_;
   LayerNorm embeddings_norm_;
   std::vector<Layer> layers_;

@@ -13,9 +13,10 @@ using tensor::Tensor;
 GPT2Model GPT2Model::load(const GPT2Config& config, const tensor::WeightMap& w, const std::string& prefix) {
   GPT2Model m;
   m.config_ = config;
+  m.device_ = w.placement().device;
   const int64_t d = config.n_embd, f = config.inner_dim();
   const double eps = config.layer_norm_epsilon;
-  m.wpe_ = w.get(prefix + "wpe.weight", {config.n_positions, d}, DType::kF32);
+  m.wpe_ = w.get_table(prefix + "wpe.weight", {config.n_positions, d});
   for (int64_t i = 0; i < config.n_layer; ++i) {
     const std::string h = prefix + "h." + std::to_string(i) + ".";
     m.blocks_.push_back(Block{
@@ -46,13 +47,13 @@ Tensor GPT2Model::forward(const Tensor& inputs_embeds, const Tensor& attention_m
 
   std::vector<int64_t> pos(static_cast<size_t>(t_new));
   for (int64_t i = 0; i < t_new; ++i) pos[static_cast<size_t>(i)] = past + i;
-  Tensor positions = Tensor::from_vector(pos, {t_new});
-  Tensor x = tensor::add(inputs_embeds, tensor::embedding(wpe_, positions).unsqueeze(0));
+  Tensor positions = Tensor::from_vector(pos, {t_new}).to(device_);
+  Tensor x = tensor::add(inputs_embeds.to(device_), tensor::embedding(wpe_, positions).unsqueeze(0));
 
   const int64_t head_dim = d / heads;
   tensor::AttentionOptions attn;
   attn.causal = true;
-  attn.bias = padding_mask_bias(attention_mask);
+  attn.bias = padding_mask_bias(attention_mask).to(device_);
   if (cache && cache->keys.empty()) {
     cache->keys.resize(blocks_.size());
     cache->values.resize(blocks_.size());
@@ -87,7 +88,8 @@ Tensor GPT2Model::generate(const Tensor& inputs_embeds, const Tensor& attention_
   if (max_new_tokens < 1) throw Error("GPT-2: max_new_tokens must be at least 1");
   const int64_t batch = inputs_embeds.size(0);
   KVCache cache;
-  Tensor mask = attention_mask.to(DType::kI64);
+  // The mask grows on the host: forward() reads it there for the padding bias.
+  Tensor mask = attention_mask.to(tensor::Device::cpu()).to(DType::kI64);
   Tensor next_input = inputs_embeds;
   std::vector<Tensor> generated;
   Tensor ones = Tensor::full({batch, 1}, 1.0, DType::kI64);

@@ -27,7 +27,8 @@ class GPT2Model {
   // One forward pass over `inputs_embeds` [B, T_new, n_embd] at positions
   // cache.length … (0 without a cache). attention_mask [B, T_past + T_new]
   // (0/1) covers past and new tokens. Appends the new keys/values to `cache`
-  // when given. Returns the hidden states after ln_f [B, T_new, n_embd].
+  // when given. Returns the hidden states after ln_f [B, T_new, n_embd] on
+  // device(); the mask may be on any device (it is read on the host).
   tensor::Tensor forward(const tensor::Tensor& inputs_embeds, const tensor::Tensor& attention_mask,
                          KVCache* cache) const;
 
@@ -38,6 +39,8 @@ class GPT2Model {
                           int64_t max_new_tokens) const;
 
   const GPT2Config& config() const { return config_; }
+  // Where the weights live; inputs are moved here on entry.
+  tensor::Device device() const { return device_; }
 
  private:
   struct Block {
@@ -48,6 +51,7 @@ class GPT2Model {
   };
 
   GPT2Config config_;
+  tensor::Device device_;
   tensor::Tensor wpe_;
   std::vector<Block> blocks_;
   LayerNorm ln_f_;

@@ -6,20 +6,19 @@
 
 namespace foley::models {
 
-using tensor::DType;
 using tensor::Tensor;
 
 Linear Linear::load(const tensor::WeightMap& w, const std::string& prefix, int64_t in, int64_t out, bool has_bias) {
   Linear l;
-  l.weight = w.get(prefix + ".weight", {out, in}, DType::kF32);
-  if (has_bias) l.bias = w.get(prefix + ".bias", {out}, DType::kF32);
+  l.weight = w.get(prefix + ".weight", {out, in});
+  if (has_bias) l.bias = w.get(prefix + ".bias", {out});
   return l;
 }
 
 Conv1D Conv1D::load(const tensor::WeightMap& w, const std::string& prefix, int64_t in, int64_t out) {
   Conv1D c;
-  c.weight = w.get(prefix + ".weight", {in, out}, DType::kF32);
-  c.bias = w.get(prefix + ".bias", {out}, DType::kF32);
+  c.weight = w.get(prefix + ".weight", {in, out});
+  c.bias = w.get(prefix + ".bias", {out});
   return c;
 }
 
@@ -27,8 +26,8 @@ Tensor Conv1D::operator()(const Tensor& x) const { return tensor::add(tensor::ma
 
 LayerNorm LayerNorm::load(const tensor::WeightMap& w, const std::string& prefix, int64_t dim, double eps) {
   LayerNorm n;
-  n.weight = w.get(prefix + ".weight", {dim}, DType::kF32);
-  n.bias = w.get(prefix + ".bias", {dim}, DType::kF32);
+  n.weight = w.get(prefix + ".weight", {dim});
+  n.bias = w.get(prefix + ".bias", {dim});
   n.eps = eps;
   return n;
 }
@@ -46,7 +45,7 @@ Tensor merge_heads(const Tensor& x) {
 }
 
 Tensor padding_mask_bias(const Tensor& attention_mask) {
-  std::vector<int64_t> m = attention_mask.to_vector_i64();
+  std::vector<int64_t> m = attention_mask.to(tensor::Device::cpu()).to_vector_i64();
   const int64_t b = attention_mask.size(0), l = attention_mask.size(1);
   const float kMin = std::numeric_limits<float>::lowest();
   std::vector<float> bias(m.size());

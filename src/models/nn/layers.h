@@ -47,7 +47,8 @@ tensor::Tensor split_heads(const tensor::Tensor& x, int64_t heads);
 tensor::Tensor merge_heads(const tensor::Tensor& x);
 
 // The additive key-padding bias transformers builds from a 0/1 mask [B, L]:
-// (1 - mask) * finfo(float32).min, shaped [B, 1, 1, L].
+// (1 - mask) * finfo(float32).min, shaped [B, 1, 1, L], on the CPU (the mask
+// is read on the host; callers move the bias to their device).
 tensor::Tensor padding_mask_bias(const tensor::Tensor& attention_mask);
 
 }  // namespace foley::models

@@ -2,14 +2,13 @@
 
 namespace foley::models {
 
-using tensor::DType;
 using tensor::Tensor;
 
 Conv2d Conv2d::load(const tensor::WeightMap& w, const std::string& prefix, int64_t in, int64_t out, int64_t kernel,
                     int64_t stride, int64_t padding) {
   Conv2d c;
-  c.weight = w.get(prefix + ".weight", {out, in, kernel, kernel}, DType::kF32);
-  c.bias = w.get(prefix + ".bias", {out}, DType::kF32);
+  c.weight = w.get(prefix + ".weight", {out, in, kernel, kernel});
+  c.bias = w.get(prefix + ".bias", {out});
   c.stride = stride;
   c.padding = padding < 0 ? kernel / 2 : padding;
   return c;
@@ -22,8 +21,8 @@ Tensor Conv2d::operator()(const Tensor& x) const {
 GroupNorm GroupNorm::load(const tensor::WeightMap& w, const std::string& prefix, int64_t channels, int64_t groups,
                           double eps) {
   GroupNorm g;
-  g.weight = w.get(prefix + ".weight", {channels}, DType::kF32);
-  g.bias = w.get(prefix + ".bias", {channels}, DType::kF32);
+  g.weight = w.get(prefix + ".weight", {channels});
+  g.bias = w.get(prefix + ".bias", {channels});
   g.groups = groups;
   g.eps = eps;
   return g;

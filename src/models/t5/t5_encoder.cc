@@ -14,33 +14,37 @@ using tensor::Tensor;
 T5Encoder T5Encoder::load(const T5Config& config, const tensor::WeightMap& w) {
   T5Encoder m;
   m.config_ = config;
+  m.device_ = w.placement().device;
   const int64_t d = config.d_model, inner = config.inner_dim(), ff = config.d_ff;
   // The embedding is tied: files carry shared.weight, encoder.embed_tokens.weight or both.
   const std::string emb = w.contains("shared.weight") ? "shared.weight" : "encoder.embed_tokens.weight";
-  m.shared_ = w.get(emb, {config.vocab_size, d}, DType::kF32);
-  m.relative_attention_bias_ = w.get("encoder.block.0.layer.0.SelfAttention.relative_attention_bias.weight",
-                                     {config.relative_attention_num_buckets, config.num_heads}, DType::kF32);
+  m.shared_ = w.get_table(emb, {config.vocab_size, d});
+  m.relative_attention_bias_ = w.get_table("encoder.block.0.layer.0.SelfAttention.relative_attention_bias.weight",
+                                           {config.relative_attention_num_buckets, config.num_heads});
+  // The fused projections are concatenated on the host from f32 CPU views,
+  // then placed once (on the CPU placement this is exactly the old path).
+  const tensor::WeightMap host = w.with_placement(tensor::Placement::cpu());
   for (int64_t i = 0; i < config.num_layers; ++i) {
     const std::string b = "encoder.block." + std::to_string(i) + ".layer.";
     Block block;
-    block.attention_norm = w.get(b + "0.layer_norm.weight", {d}, DType::kF32);
-    block.qkv.weight = tensor::cat({Linear::load(w, b + "0.SelfAttention.q", d, inner, false).weight,
-                                    Linear::load(w, b + "0.SelfAttention.k", d, inner, false).weight,
-                                    Linear::load(w, b + "0.SelfAttention.v", d, inner, false).weight},
-                                   0);
+    block.attention_norm = w.get(b + "0.layer_norm.weight", {d});
+    block.qkv.weight = w.place(tensor::cat({Linear::load(host, b + "0.SelfAttention.q", d, inner, false).weight,
+                                            Linear::load(host, b + "0.SelfAttention.k", d, inner, false).weight,
+                                            Linear::load(host, b + "0.SelfAttention.v", d, inner, false).weight},
+                                           0));
     block.o = Linear::load(w, b + "0.SelfAttention.o", inner, d, false);
-    block.ffn_norm = w.get(b + "1.layer_norm.weight", {d}, DType::kF32);
+    block.ffn_norm = w.get(b + "1.layer_norm.weight", {d});
     if (config.is_gated_act) {
-      block.wi_01.weight = tensor::cat({Linear::load(w, b + "1.DenseReluDense.wi_0", d, ff, false).weight,
-                                        Linear::load(w, b + "1.DenseReluDense.wi_1", d, ff, false).weight},
-                                       0);
+      block.wi_01.weight = w.place(tensor::cat({Linear::load(host, b + "1.DenseReluDense.wi_0", d, ff, false).weight,
+                                                Linear::load(host, b + "1.DenseReluDense.wi_1", d, ff, false).weight},
+                                               0));
     } else {
       block.wi = Linear::load(w, b + "1.DenseReluDense.wi", d, ff, false);
     }
-    block.wo = Linear::load(w, b + "1.DenseReluDense.wo", ff, d, false);
+    block.wo.weight = w.get(b + "1.DenseReluDense.wo.weight", {d, ff}, DType::kF32);
     m.blocks_.push_back(std::move(block));
   }
-  m.final_norm_ = w.get("encoder.final_layer_norm.weight", {d}, DType::kF32);
+  m.final_norm_ = w.get("encoder.final_layer_norm.weight", {d});
   return m;
 }
 
@@ -63,7 +67,8 @@ int64_t T5Encoder::relative_position_bucket(int64_t relative_position, int64_t n
 
 Tensor T5Encoder::position_bias(int64_t q_len, int64_t k_len) const {
   const int64_t heads = config_.num_heads;
-  std::vector<float> table = relative_attention_bias_.to_vector_f32();  // [buckets, heads]
+  // [buckets, heads], read on the host (a small table).
+  std::vector<float> table = relative_attention_bias_.to(tensor::Device::cpu()).to_vector_f32();
   std::vector<float> bias(static_cast<size_t>(heads * q_len * k_len));
   for (int64_t q = 0; q < q_len; ++q)
     for (int64_t k = 0; k < k_len; ++k) {
@@ -80,11 +85,11 @@ Tensor T5Encoder::forward(const Tensor& input_ids, const Tensor& attention_mask)
     throw Error("T5 encoder: input_ids " + input_ids.to_string() + " and attention_mask " + attention_mask.to_string() +
                 " must both be [batch, length]");
   const int64_t len = input_ids.size(1);
-  Tensor x = tensor::embedding(shared_, input_ids);
+  Tensor x = tensor::embedding(shared_, input_ids.to(device_));
 
   tensor::AttentionOptions attn;
   attn.scale = 1.0;  // T5 folds the scaling into its initialisation
-  attn.bias = tensor::add(position_bias(len, len), padding_mask_bias(attention_mask));
+  attn.bias = tensor::add(position_bias(len, len), padding_mask_bias(attention_mask)).to(device_);
   const double eps = config_.layer_norm_epsilon;
   for (const Block& block : blocks_) {
     Tensor h = tensor::rms_norm(x, block.attention_norm, eps);

@@ -132,6 +132,7 @@ std::vector<BatchOutcome> generate_batch(const GenerationPipeline& pipeline, con
         eps = eps_all.narrow(0, row, 1);
       }
       row += rows_of(lane);
+      eps = eps.to(tensor::Device::cpu());  // the scheduler steps on the host
       try {
         lane.latents = checked_scheduler_step(*lane.scheduler, eps, t, lane.latents, i, timesteps.size());
         if (lane.member->progress)

@@ -11,12 +11,12 @@ namespace foley::models {
 
 using tensor::Tensor;
 
-GenerationPipeline GenerationPipeline::load(const std::filesystem::path& model_dir) {
+GenerationPipeline GenerationPipeline::load(const std::filesystem::path& model_dir, const tensor::Placement& placement) {
   tune_allocator_for_inference();
   GenerationPipeline p;
-  p.unet_ = AudioLDM2UNet2DConditionModel::load(model_dir / "unet");
-  p.vae_ = AutoencoderKLDecoder::load(model_dir / "vae");
-  p.vocoder_ = SpeechT5HifiGan::load(model_dir / "vocoder");
+  p.unet_ = AudioLDM2UNet2DConditionModel::load(model_dir / "unet", placement);
+  p.vae_ = AutoencoderKLDecoder::load(model_dir / "vae", placement);
+  p.vocoder_ = SpeechT5HifiGan::load(model_dir / "vocoder", placement);
   p.scheduler_config_ = SchedulerConfigFile::load(model_dir / "scheduler" / "scheduler_config.json");
   if (p.unet_.config().in_channels != p.vae_.config().latent_channels)
     throw Error(model_dir.string() + ": unet in_channels " + std::to_string(p.unet_.config().in_channels) +
@@ -82,7 +82,7 @@ Tensor GenerationPipeline::initial_latents(const GenerationParams& params, const
     if (s.size() != 4 || s[0] != 1 || s[1] != shape[1] || s[3] != shape[3])
       throw Error("initial latents must be [1, " + std::to_string(shape[1]) + ", T, " + std::to_string(shape[3]) +
                   "], got " + params.initial_latents.to_string());
-    latents = params.initial_latents.to(tensor::DType::kF32);
+    latents = params.initial_latents.to(tensor::Device::cpu()).to(tensor::DType::kF32);
   } else {
     tensor::CpuGenerator generator(params.seed);
     latents = tensor::randn(shape, generator);
@@ -97,9 +97,10 @@ Tensor GenerationPipeline::decode(const Tensor& latents, const GenerationParams&
   Tensor mel = params.vae_chunk_frames > 0 ? vae_.decode_chunked(z, params.vae_chunk_frames, params.vae_chunk_overlap)
                                            : vae_.decode(z);
   check_finite(mel, "vae.mel");
-  if (trace) trace->mel = mel;
+  if (trace) trace->mel = mel.to(tensor::Device::cpu());
   Tensor wave = vocoder_.forward(mel.squeeze(1));  // [1, 160·T + 32]
   if (wave.size(1) > length.waveform_length) wave = wave.narrow(1, 0, length.waveform_length);
+  wave = wave.to(tensor::Device::cpu());
   check_finite(wave, "vocoder.waveform");
   if (trace) trace->waveform = wave;
   return wave.squeeze(0);
@@ -128,6 +129,7 @@ Tensor GenerationPipeline::generate(const GenerationParams& params, const UNetIn
     Tensor eps = unet_.forward(x_in, static_cast<double>(t), inputs.encoder_hidden_states,
                                inputs.encoder_hidden_states_1, inputs.encoder_attention_mask_1);
     if (cfg) eps = guided_prediction(eps, 0, params.guidance);
+    eps = eps.to(tensor::Device::cpu());  // the scheduler steps on the host
     if (trace && i == 0) trace->noise_pred_0 = eps;
     latents = checked_scheduler_step(*scheduler, eps, t, latents, i, timesteps.size());
     if (progress) progress(static_cast<int64_t>(i) + 1, static_cast<int64_t>(timesteps.size()));

@@ -63,7 +63,7 @@ void check_finite(const tensor::Tensor& t, const std::string& stage);
 tensor::Tensor checked_scheduler_step(Scheduler& scheduler, const tensor::Tensor& eps, int64_t timestep,
                                       const tensor::Tensor& latents, size_t index, size_t count);
 
-// Intermediates `foley-gen dump` writes (names as the goldens').
+// Intermediates `foley-gen dump` writes (names as the goldens'), all on the CPU.
 struct GenerationTrace {
   std::vector<int64_t> timesteps;  // scheduler.timesteps
   std::vector<float> sigmas;       // scheduler.sigmas (empty for DDIM)
@@ -82,13 +82,17 @@ using StepProgress = std::function<void(int64_t, int64_t)>;
 // trim. Text conditioning comes from outside (Conditioner, or golden tensors).
 class GenerationPipeline {
  public:
-  // Loads unet/, vae/, vocoder/ and scheduler/ of a diffusers AudioLDM 2 folder.
-  static GenerationPipeline load(const std::filesystem::path& model_dir);
+  // Loads unet/, vae/, vocoder/ and scheduler/ of a diffusers AudioLDM 2
+  // folder, the models' weights onto `placement`. The schedulers always run on
+  // the CPU: latents stay there and cross to the device at the UNet's and the
+  // VAE's entry, the noise prediction comes back for each scheduler step.
+  static GenerationPipeline load(const std::filesystem::path& model_dir, const tensor::Placement& placement = {});
 
   // The length arithmetic for `duration_s` with this model's constants.
   AudioLength audio_length(std::optional<double> duration_s) const;
 
-  // Runs one generation; returns the float32 16 kHz mono waveform [samples].
+  // Runs one generation; returns the float32 16 kHz mono waveform [samples]
+  // on the CPU. The conditioning may be on any device.
   // Throws foley::Error (input) on a bad parameter or conditioning shape.
   tensor::Tensor generate(const GenerationParams& params, const UNetInputs& inputs, GenerationTrace* trace = nullptr,
                           const StepProgress& progress = {}) const;
@@ -99,9 +103,10 @@ class GenerationPipeline {
   tensor::Tensor initial_latents(const GenerationParams& params, const AudioLength& length,
                                  double init_noise_sigma) const;
 
-  // Final latents [1, C, T, F] → waveform [samples]: VAE decode (windowed when
-  // params.vae_chunk_frames > 0), vocoder, trim to length.waveform_length.
-  // Fills trace->mel and trace->waveform when a trace is given.
+  // Final latents [1, C, T, F] → waveform [samples] on the CPU: VAE decode
+  // (windowed when params.vae_chunk_frames > 0), vocoder, trim to
+  // length.waveform_length. Fills trace->mel and trace->waveform (CPU copies)
+  // when a trace is given.
   tensor::Tensor decode(const tensor::Tensor& latents, const GenerationParams& params, const AudioLength& length,
                         GenerationTrace* trace = nullptr) const;
 
@@ -109,6 +114,8 @@ class GenerationPipeline {
   const AutoencoderKLDecoder& vae() const { return vae_; }
   const SpeechT5HifiGan& vocoder() const { return vocoder_; }
   const SchedulerConfigFile& scheduler_config() const { return scheduler_config_; }
+  // Where the UNet, VAE and vocoder run.
+  tensor::Device device() const { return unet_.device(); }
 
  private:
   AudioLDM2UNet2DConditionModel unet_;

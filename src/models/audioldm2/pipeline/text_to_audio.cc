@@ -7,10 +7,10 @@ namespace foley::models {
 
 using tensor::Tensor;
 
-TextToAudio TextToAudio::load(const std::filesystem::path& model_dir) {
+TextToAudio TextToAudio::load(const std::filesystem::path& model_dir, const tensor::Placement& placement) {
   TextToAudio t;
-  t.conditioner_ = std::make_shared<Conditioner>(Conditioner::load(model_dir));
-  t.generation_ = std::make_shared<GenerationPipeline>(GenerationPipeline::load(model_dir));
+  t.conditioner_ = std::make_shared<Conditioner>(Conditioner::load(model_dir, {}, placement));
+  t.generation_ = std::make_shared<GenerationPipeline>(GenerationPipeline::load(model_dir, placement));
   return t;
 }
 

@@ -16,9 +16,10 @@ namespace foley::models {
 // Loading maps the weights once; generate() may be called many times.
 class TextToAudio {
  public:
-  static TextToAudio load(const std::filesystem::path& model_dir);
+  // Loads every model of `model_dir` onto `placement` (the CPU by default).
+  static TextToAudio load(const std::filesystem::path& model_dir, const tensor::Placement& placement = {});
 
-  // Text → float32 16 kHz mono waveform [samples]. The unconditional branch
+  // Text → float32 16 kHz mono waveform [samples] on the CPU. The unconditional branch
   // uses params.negative_prompt, or "" when absent (as diffusers).
   tensor::Tensor generate(const GenerationParams& params, GenerationTrace* trace = nullptr,
                           const StepProgress& progress = {}) const;
@@ -33,6 +34,7 @@ class TextToAudio {
 
   const GenerationPipeline& generation() const { return *generation_; }
   const Conditioner& conditioner() const { return *conditioner_; }
+  tensor::Device device() const { return generation_->device(); }
 
  private:
   std::shared_ptr<Conditioner> conditioner_;

@@ -8,18 +8,20 @@ using tensor::Tensor;
 
 Tensor t5_padding_bias(const Tensor& attention_mask) {
   if (attention_mask.dim() != 2) throw Error("UNet: encoder_attention_mask_1 must be [B, L], got " + attention_mask.to_string());
-  std::vector<float> m = attention_mask.to(tensor::DType::kF32).to_vector_f32();
+  std::vector<float> m = attention_mask.to(tensor::Device::cpu()).to(tensor::DType::kF32).to_vector_f32();
   for (float& v : m) v = (1.0f - v) * -10000.0f;
   return Tensor::from_vector(m, {attention_mask.size(0), 1, 1, attention_mask.size(1)});
 }
 
-AudioLDM2UNet2DConditionModel AudioLDM2UNet2DConditionModel::load(const std::filesystem::path& dir) {
-  return load(UNetConfig::load(dir / "config.json"), tensor::WeightMap::load_dir(dir));
+AudioLDM2UNet2DConditionModel AudioLDM2UNet2DConditionModel::load(const std::filesystem::path& dir,
+                                                                   const tensor::Placement& placement) {
+  return load(UNetConfig::load(dir / "config.json"), tensor::WeightMap::load_dir(dir, placement));
 }
 
 AudioLDM2UNet2DConditionModel AudioLDM2UNet2DConditionModel::load(const UNetConfig& c, const tensor::WeightMap& w) {
   AudioLDM2UNet2DConditionModel m;
   m.config_ = c;
+  m.device_ = w.placement().device;
   const auto& ch = c.block_out_channels;
   const int64_t levels = static_cast<int64_t>(ch.size());
   m.conv_in_ = Conv2d::load(w, "conv_in", c.in_channels, ch[0], 3);
@@ -78,13 +80,14 @@ Tensor AudioLDM2UNet2DConditionModel::forward(const Tensor& sample, double times
                   (t->defined() ? t->to_string() : std::string("nothing")));
 
   UNetConditioning cond;
-  cond.encoder_hidden_states = encoder_hidden_states;
-  cond.encoder_hidden_states_1 = encoder_hidden_states_1;
-  if (encoder_attention_mask_1.defined()) cond.encoder_bias_1 = t5_padding_bias(encoder_attention_mask_1);
+  cond.encoder_hidden_states = encoder_hidden_states.to(device_);
+  cond.encoder_hidden_states_1 = encoder_hidden_states_1.to(device_);
+  if (encoder_attention_mask_1.defined()) cond.encoder_bias_1 = t5_padding_bias(encoder_attention_mask_1).to(device_);
 
   Tensor temb = time_embedding_(timestep_projection(timestep, batch, config_.block_out_channels[0],
-                                                    config_.flip_sin_to_cos, config_.freq_shift));
-  Tensor h = conv_in_(sample);
+                                                    config_.flip_sin_to_cos, config_.freq_shift)
+                                    .to(device_));
+  Tensor h = conv_in_(sample.to(device_));
   std::vector<Tensor> skips{h};
   for (const auto& block : down_blocks_) h = block(h, temb, cond, skips);
   h = mid_block_(h, temb, cond);

@@ -18,21 +18,26 @@ class AudioLDM2UNet2DConditionModel {
  public:
   // Loads `<dir>/config.json` and the weights in `dir` (e.g. `<model>/unet`).
   // Throws foley::Error naming the file/tensor on anything missing or mis-shaped.
-  static AudioLDM2UNet2DConditionModel load(const std::filesystem::path& dir);
+  // `placement` says where the weights go (the CPU by default).
+  static AudioLDM2UNet2DConditionModel load(const std::filesystem::path& dir, const tensor::Placement& placement = {});
   static AudioLDM2UNet2DConditionModel load(const UNetConfig& config, const tensor::WeightMap& weights);
 
   // The noise prediction for `sample` [B, in_channels, T, F] at `timestep`.
   // encoder_hidden_states: GPT-2 vectors [B, N, cross_dim]; encoder_hidden_states_1:
   // T5 states [B, L, cross_dim_1]; encoder_attention_mask_1: 0/1 [B, L] (integer
-  // or float; undefined = all ones). Returns [B, out_channels, T, F].
+  // or float; undefined = all ones). Inputs may be on any device; returns
+  // [B, out_channels, T, F] on device().
   tensor::Tensor forward(const tensor::Tensor& sample, double timestep, const tensor::Tensor& encoder_hidden_states,
                          const tensor::Tensor& encoder_hidden_states_1,
                          const tensor::Tensor& encoder_attention_mask_1) const;
 
   const UNetConfig& config() const { return config_; }
+  // Where the weights live; inputs are moved here on entry.
+  tensor::Device device() const { return device_; }
 
  private:
   UNetConfig config_;
+  tensor::Device device_;
   Conv2d conv_in_, conv_out_;
   TimestepEmbedding time_embedding_;
   std::vector<DownBlock2D> down_blocks_;
@@ -41,7 +46,8 @@ class AudioLDM2UNet2DConditionModel {
   GroupNorm conv_norm_out_;
 };
 
-// The UNet's additive T5 padding bias: (1 - mask) * -10000, as [B, 1, 1, L].
+// The UNet's additive T5 padding bias: (1 - mask) * -10000, as [B, 1, 1, L]
+// on the CPU (the mask, on any device, is read on the host).
 tensor::Tensor t5_padding_bias(const tensor::Tensor& attention_mask);
 
 }  // namespace foley::models

@@ -12,13 +12,14 @@ namespace {
 constexpr double kVaeEps = 1e-6;
 }
 
-AutoencoderKLDecoder AutoencoderKLDecoder::load(const std::filesystem::path& dir) {
-  return load(VaeConfig::load(dir / "config.json"), tensor::WeightMap::load_dir(dir));
+AutoencoderKLDecoder AutoencoderKLDecoder::load(const std::filesystem::path& dir, const tensor::Placement& placement) {
+  return load(VaeConfig::load(dir / "config.json"), tensor::WeightMap::load_dir(dir, placement));
 }
 
 AutoencoderKLDecoder AutoencoderKLDecoder::load(const VaeConfig& c, const tensor::WeightMap& w) {
   AutoencoderKLDecoder d;
   d.config_ = c;
+  d.device_ = w.placement().device;
   const int64_t g = c.norm_num_groups;
   const int64_t top = c.block_out_channels.back();
   if (c.use_post_quant_conv)
@@ -51,7 +52,8 @@ Tensor AutoencoderKLDecoder::decode(const Tensor& z) const {
   if (z.dim() != 4 || z.size(1) != config_.latent_channels)
     throw Error("VAE decode: latents must be [B, " + std::to_string(config_.latent_channels) + ", T, F], got " +
                 z.to_string());
-  Tensor h = post_quant_conv_ ? (*post_quant_conv_)(z) : z;
+  Tensor h = z.to(device_);
+  if (post_quant_conv_) h = (*post_quant_conv_)(h);
   h = conv_in_(h);
   h = mid_resnets_[0](h);
   if (mid_attention_) h = (*mid_attention_)(h);

@@ -18,11 +18,13 @@ namespace foley::models {
 // `post_quant_conv.*`); the encoder is never loaded.
 class AutoencoderKLDecoder {
  public:
-  static AutoencoderKLDecoder load(const std::filesystem::path& dir);
+  // Loads `<dir>/config.json` and the weights in `dir` onto `placement`.
+  static AutoencoderKLDecoder load(const std::filesystem::path& dir, const tensor::Placement& placement = {});
   static AutoencoderKLDecoder load(const VaeConfig& config, const tensor::WeightMap& weights);
 
   // vae.decode(z).sample for z = latents / scaling_factor [B, C_lat, T, F]
-  // → [B, out_channels, T·s, F·s] (s = config().scale_factor()).
+  // → [B, out_channels, T·s, F·s] (s = config().scale_factor()) on device();
+  // z may be on any device.
   tensor::Tensor decode(const tensor::Tensor& z) const;
 
   // decode() over time windows of `chunk_frames` latent frames, each decoded
@@ -34,9 +36,12 @@ class AutoencoderKLDecoder {
   tensor::Tensor decode_chunked(const tensor::Tensor& z, int64_t chunk_frames, int64_t overlap_frames) const;
 
   const VaeConfig& config() const { return config_; }
+  // Where the weights live; inputs are moved here on entry.
+  tensor::Device device() const { return device_; }
 
  private:
   VaeConfig config_;
+  tensor::Device device_;
   std::optional<Conv2d> post_quant_conv_;
   Conv2d conv_in_, conv_out_;
   std::vector<ResnetBlock2D> mid_resnets_;

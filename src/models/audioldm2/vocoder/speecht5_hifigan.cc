@@ -4,34 +4,34 @@
 
 namespace foley::models {
 
-using tensor::DType;
 using tensor::Tensor;
 
 SpeechT5HifiGan::Conv SpeechT5HifiGan::load_conv(const tensor::WeightMap& w, const std::string& prefix, int64_t in,
                                                  int64_t out, int64_t kernel, int64_t dilation) {
   Conv c;
-  c.weight = w.get(prefix + ".weight", {out, in, kernel}, DType::kF32);
-  c.bias = w.get(prefix + ".bias", {out}, DType::kF32);
+  c.weight = w.get(prefix + ".weight", {out, in, kernel});
+  c.bias = w.get(prefix + ".bias", {out});
   c.options.dilation = dilation;
   c.options.padding = (kernel * dilation - dilation) / 2;
   return c;
 }
 
-SpeechT5HifiGan SpeechT5HifiGan::load(const std::filesystem::path& dir) {
-  return load(HifiGanConfig::load(dir / "config.json"), tensor::WeightMap::load_dir(dir));
+SpeechT5HifiGan SpeechT5HifiGan::load(const std::filesystem::path& dir, const tensor::Placement& placement) {
+  return load(HifiGanConfig::load(dir / "config.json"), tensor::WeightMap::load_dir(dir, placement));
 }
 
 SpeechT5HifiGan SpeechT5HifiGan::load(const HifiGanConfig& c, const tensor::WeightMap& w) {
   SpeechT5HifiGan v;
   v.config_ = c;
+  v.device_ = w.placement().device;
   const int64_t c0 = c.upsample_initial_channel;
   v.conv_pre_ = load_conv(w, "conv_pre", c.model_in_dim, c0, 7, 1);
   for (size_t i = 0; i < c.upsample_rates.size(); ++i) {
     const int64_t in = c0 >> i, out = c0 >> (i + 1);
     const int64_t k = c.upsample_kernel_sizes[i], u = c.upsample_rates[i];
     Upsampler up;
-    up.weight = w.get("upsampler." + std::to_string(i) + ".weight", {in, out, k}, DType::kF32);
-    up.bias = w.get("upsampler." + std::to_string(i) + ".bias", {out}, DType::kF32);
+    up.weight = w.get("upsampler." + std::to_string(i) + ".weight", {in, out, k});
+    up.bias = w.get("upsampler." + std::to_string(i) + ".bias", {out});
     up.options.stride = u;
     up.options.padding = (k - u) / 2;
     v.upsamplers_.push_back(up);
@@ -50,8 +50,8 @@ SpeechT5HifiGan SpeechT5HifiGan::load(const HifiGanConfig& c, const tensor::Weig
   const int64_t last = c0 >> c.upsample_rates.size();
   v.conv_post_ = load_conv(w, "conv_post", last, 1, 7, 1);
   if (c.normalize_before) {
-    v.mean_ = w.get("mean", {c.model_in_dim}, DType::kF32);
-    v.scale_ = w.get("scale", {c.model_in_dim}, DType::kF32);
+    v.mean_ = w.get("mean", {c.model_in_dim});
+    v.scale_ = w.get("scale", {c.model_in_dim});
   }
   return v;
 }
@@ -67,7 +67,7 @@ int64_t SpeechT5HifiGan::output_length(int64_t frames) const {
 
 Tensor SpeechT5HifiGan::forward(const Tensor& mel) const {
   const bool batched = mel.dim() == 3;
-  Tensor x = batched ? mel : mel.unsqueeze(0);
+  Tensor x = batched ? mel.to(device_) : mel.to(device_).unsqueeze(0);
   if (x.dim() != 3 || x.size(2) != config_.model_in_dim)
     throw Error("vocoder: mel must be [B, T, " + std::to_string(config_.model_in_dim) + "], got " + mel.to_string());
   if (config_.normalize_before) x = tensor::div(tensor::sub(x, mean_), scale_);

@@ -16,15 +16,19 @@ namespace foley::models {
 // AudioLDM 2's config turns T mel frames into 160·T + 32 samples.
 class SpeechT5HifiGan {
  public:
-  static SpeechT5HifiGan load(const std::filesystem::path& dir);
+  // Loads `<dir>/config.json` and the weights in `dir` onto `placement`.
+  static SpeechT5HifiGan load(const std::filesystem::path& dir, const tensor::Placement& placement = {});
   static SpeechT5HifiGan load(const HifiGanConfig& config, const tensor::WeightMap& weights);
 
-  // mel [B, T, model_in_dim] (or [T, model_in_dim]) → waveform [B, samples] (or [samples]).
+  // mel [B, T, model_in_dim] (or [T, model_in_dim]), on any device → waveform
+  // [B, samples] (or [samples]) on device().
   tensor::Tensor forward(const tensor::Tensor& mel) const;
   // Samples produced for T frames (160·T + 32 for AudioLDM 2).
   int64_t output_length(int64_t frames) const;
 
   const HifiGanConfig& config() const { return config_; }
+  // Where the weights live; inputs are moved here on entry.
+  tensor::Device device() const { return device_; }
 
  private:
   struct Conv {
@@ -43,6 +47,7 @@ class SpeechT5HifiGan {
                         int64_t kernel, int64_t dilation);
 
   HifiGanConfig config_;
+  tensor::Device device_;
   Conv conv_pre_, conv_post_;
   std::vector<Upsampler> upsamplers_;
   std::vector<ResBlock> resblocks_;  // stage-major: stage i uses [i·K, (i+1)·K)
