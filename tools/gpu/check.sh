@@ -154,7 +154,13 @@ if grep -q "version .GLIBCXX_\|version .CXXABI_\|version .GCC_" "$ldd_log"; then
   for b in "$bin"/*; do [ -x "$b" ] && { echo "== $(basename "$b")"; ldd "$b"; } >> "$ldd_log" 2>&1; done
 fi
 unresolved="$(awk '/^== again/ {again = 1; n = ""} /^== / {b = $2} /not found/ {n = n b ": " $1 " " $0 "; "} END {print n}' "$ldd_log" | tr -s ' ')"
+# Libraries found outside the pack that a bare machine would not have (all but glibc, libstdc++, the toolkit's):
+# here, in a dry run, they resolve from this machine's system, so they would be missing there.
+from_host="$(awk -v pack="$gpu/lib" '/^== / {b = $2} /=>/ && $3 ~ /^\// && index($3, pack) != 1 &&
+  $1 !~ /^(libc|libm|libpthread|libdl|librt|libstdc\+\+|libgcc_s|libcublasLt|libcublas|libcudart)\.so/ {print b ": " $1}' \
+  "$ldd_log" | sort -u | tr '\n' ' ')"
 if [ ! -d "$bin" ]; then record FAIL "a environment: libraries" "nothing unpacked"
+elif [ $dry -eq 1 ] && [ -n "$from_host" ]; then record FAIL "a environment: libraries" "not in the pack, found on this machine only: $from_host"
 elif [ -n "$unresolved" ]; then record FAIL "a environment: libraries" "unresolved: $unresolved(LD_LIBRARY_PATH=$LD_LIBRARY_PATH)"
 else record PASS "a environment: libraries" "every binary resolves; LD_LIBRARY_PATH=$LD_LIBRARY_PATH"; fi
 
