@@ -285,7 +285,8 @@ if [ $dry -eq 1 ]; then
     run g_bench_refuses.log 30 "$bin/bench_foley_gpu" --model "$tiny"
     [ $? -eq 2 ] || ok=0
   fi
-  if [ $ok -eq 1 ]; then record PASS "g benchmark" "dry run: scripts parse; bench_foley_gpu runs every stage on the CPU and refuses without a GPU"
+  if [ $ok -eq 1 ] && [ ! -x "$bin/bench_foley_gpu" ]; then record SKIP "g benchmark" "dry run: scripts parse; bench_foley_gpu is not in the pack"
+  elif [ $ok -eq 1 ]; then record PASS "g benchmark" "dry run: scripts parse; bench_foley_gpu runs every stage on the CPU and refuses without a GPU"
   else record FAIL "g benchmark" "dry run: see logs/g_bench_*.log"; fi
 elif [ "$bench_limit" -lt 60 ]; then
   record SKIP "g benchmark" "only $((bench_limit + 15)) s left"

@@ -73,11 +73,12 @@ done
 # What the target must have: glibc and libstdc++ at least as new as the newest symbol versions used.
 glibc="$(for f in "$stage"/bin/* "$stage"/lib/*.so*; do objdump -T "$f" 2>/dev/null; done | grep -o 'GLIBC_[0-9.]*' | sort -uV | tail -1)"
 glibcxx="$(for f in "$stage"/bin/* "$stage"/lib/*.so*; do objdump -T "$f" 2>/dev/null; done | grep -o 'GLIBCXX_[0-9.]*' | sort -uV | tail -1)"
+toolkit_needs="$(printf '%s\n' "${!target_needs[@]}" | sort | tr '\n' ' ' | sed 's/ $//')"
 {
   echo "  compat/ (used only when the target's are older): libstdc++.so.6 libgcc_s.so.1"
   echo
   echo "relied on from the target: glibc >= ${glibc#GLIBC_} (libc, libm, libpthread, libdl, librt, ld-linux), libstdc++ with ${glibcxx:-?} (else compat/), libgcc_s"
-  echo "relied on from the target's CUDA toolkit: ${!target_needs[*]:-nothing}$([ ${#target_needs[@]} -gt 0 ] && echo ' (check.sh finds its lib folder)')"
+  echo "relied on from the target's CUDA toolkit: ${toolkit_needs:-nothing}${toolkit_needs:+ (check.sh finds its lib folder)}"
   echo "and a driver new enough for the toolkit the binaries were built with ($(nvcc --version 2>/dev/null | grep -o 'release [0-9.]*' || echo 'nvcc not found here'))"
 } >> "$manifest"
 if command -v cuobjdump > /dev/null && [ -x "$stage/bin/cuda_ops_tests" ]; then
