@@ -14,6 +14,9 @@
 #include <nlohmann/json.hpp>
 
 #include "common/atomic_file.h"
+#include "common/error.h"
+#include "tensor/cuda/select_device.h"
+#include "tensor/device.h"
 #include "tensor/tensor.h"
 
 namespace foley::models::testing {
@@ -25,6 +28,29 @@ inline std::filesystem::path source_dir() {
 inline std::filesystem::path model_dir(const std::string& model) { return source_dir() / "tests/fixtures" / model; }
 inline std::filesystem::path golden_dir(const std::string& model) {
   return source_dir() / "tests/fixtures/golden" / model;
+}
+
+// The device the golden tests that honour it run the models on: FOLEY_TEST_DEVICE ("cpu" when unset, "cuda",
+// "cuda:N", "auto"), resolved by select_device, so a build or machine that cannot run it fails naming why.
+inline tensor::Device test_device() {
+  const char* env = std::getenv("FOLEY_TEST_DEVICE");
+  return tensor::select_device(env && *env ? env : "cpu");
+}
+inline bool testing_on_cuda() { return test_device().is_cuda(); }
+
+// Model::load(dir, Placement::on(test_device())). While a model's load() takes no Placement (CPU only), the CPU
+// still loads and a CUDA test device is refused naming why, rather than silently testing the CPU.
+template <typename Model>
+Model load_on_test_device(const std::filesystem::path& dir) {
+  const tensor::Placement placement = tensor::Placement::on(test_device());
+  if constexpr (requires { Model::load(dir, placement); }) {
+    return Model::load(dir, placement);
+  } else {
+    if (!placement.device.is_cpu())
+      throw foley::Error("FOLEY_TEST_DEVICE=" + placement.device.to_string() +
+                         ": this build's models cannot be loaded onto a device (their load() takes no Placement)");
+    return Model::load(dir);
+  }
 }
 
 // One "conditioning" case of a golden index.json.
@@ -52,13 +78,16 @@ inline std::vector<GoldenCase> conditioning_cases(const std::string& model) {
 
 // Normalised MSE sum((a-b)^2)/sum(b^2) and max |a-b| of `actual` against
 // the reference `expected` (same number of elements).
+// ref_max_abs is max |expected|, for bounds relative to the reference's scale.
+// `actual` may live on any device: it is compared from a host copy.
 struct Error {
   double nmse = 0;
   double max_abs = 0;
+  double ref_max_abs = 0;
 };
 
 inline Error compare(const tensor::Tensor& actual, const tensor::Tensor& expected) {
-  std::vector<float> a = actual.to_vector_f32(), b = expected.to_vector_f32();
+  std::vector<float> a = actual.to(tensor::Device::cpu()).to_vector_f32(), b = expected.to_vector_f32();
   Error e;
   double num = 0, den = 0;
   for (size_t i = 0; i < a.size() && i < b.size(); ++i) {
@@ -66,6 +95,7 @@ inline Error compare(const tensor::Tensor& actual, const tensor::Tensor& expecte
     num += d * d;
     den += static_cast<double>(b[i]) * b[i];
     e.max_abs = std::max(e.max_abs, std::fabs(d));
+    e.ref_max_abs = std::max(e.ref_max_abs, std::fabs(static_cast<double>(b[i])));
   }
   e.nmse = den > 0 ? num / den : num;
   return e;
@@ -75,7 +105,7 @@ inline Error compare(const tensor::Tensor& actual, const tensor::Tensor& expecte
 // table in docs/engine.md).
 inline void report(const std::string& what, const Error& e) {
   if (std::getenv("FOLEY_ENGINE_METRICS"))
-    std::printf("%-48s nmse %.3e  max_abs %.3e\n", what.c_str(), e.nmse, e.max_abs);
+    std::printf("%-48s nmse %.3e  max_abs %.3e  (ref max %.3e)\n", what.c_str(), e.nmse, e.max_abs, e.ref_max_abs);
 }
 
 }  // namespace foley::models::testing

@@ -2,12 +2,12 @@
 """Reference side of the GPU benchmark: diffusers' AudioLDM 2 generation half in PyTorch.
 
 usage: bench_diffusers.py --model DIR --variant fp16-sdpa|fp16-compile [--device cuda] [--reps 3]
-                          [--stages unet,vae,vocoder,e2e,batch,flops] [--batch 8] [--duration 10.24]
-                          [--ddim-steps 200] [--dpm-steps 20] [--dry-run]
+                          [--stages unet,vae,vocoder,e2e,batch,flops,long] [--batch 8] [--duration 10.24]
+                          [--long-duration 150] [--ddim-steps 200] [--dpm-steps 20] [--dry-run]
 
 MODEL is a folder with unet/, vae/, vocoder/ and scheduler/ (tools/bench/generation/bench_torch.py make-weights
 builds the full-size random ones from tests/fixtures/configs/audioldm2{,-large}). Text conditioning is given
-(random GPT-2 vectors and T5 states of a 32-token prompt), exactly as on the foley side (bench_foley.cc).
+(random GPT-2 vectors and T5 states of a 32-token prompt), exactly as on the foley side (bench_foley_gpu.cc).
 
 Variants: fp16-sdpa = the models in float16 with PyTorch's scaled-dot-product attention (diffusers' default
 AttnProcessor2_0); fp16-compile = the same plus torch.compile(unet, mode="reduce-overhead") (CUDA graphs).
@@ -16,7 +16,8 @@ Measurements (one JSON line each; GPU times with torch.cuda.synchronize() around
 warm-up): unet_step (one guided step: batch-2 UNet call + guidance + scheduler update), vae_decode, vocoder,
 e2e_ddim200 / e2e_dpm20 (initial noise to waveform), batch8_dpm20 (8 cues in one batch of 16 UNet rows) against
 seq8_dpm20 (the same 8 one after another), and unet_flops (FLOPs of one batch-2 UNet call, counted by
-torch.utils.flop_counter, for the TFLOP/s figure).
+torch.utils.flop_counter, for the TFLOP/s figure); long150_unet_step / _vae_decode / _vocoder: one guided step,
+the VAE decode and the vocoder at 150 s, the peak memory counted from just before them (reset_peak_memory_stats).
 
 --dry-run checks everything but the speed: CPU, float32, no torch.compile, 2 steps, 1 rep, the model given (use
 the tiny fixture), so argument parsing, model building and every code path run on a machine without a GPU.
@@ -37,9 +38,10 @@ def parse_args(argv=None):
     p.add_argument("--variant", choices=["fp16-sdpa", "fp16-compile"], default="fp16-sdpa")
     p.add_argument("--device", default="cuda")
     p.add_argument("--reps", type=int, default=3)
-    p.add_argument("--stages", default="unet,vae,vocoder,e2e,batch,flops")
+    p.add_argument("--stages", default="unet,vae,vocoder,e2e,batch,flops,long")
     p.add_argument("--batch", type=int, default=8)
     p.add_argument("--duration", type=float, default=10.24)
+    p.add_argument("--long-duration", type=float, default=150.0)
     p.add_argument("--ddim-steps", type=int, default=200)
     p.add_argument("--dpm-steps", type=int, default=20)
     p.add_argument("--guidance", type=float, default=3.5)
@@ -75,10 +77,14 @@ class Models:
         hop = 1
         for r in self.vocoder.config.upsample_rates:
             hop *= r
-        mel_frames = int(a.duration * self.vocoder.config.sampling_rate / hop)
-        mel_frames = -(-mel_frames // vae_factor) * vae_factor
-        self.latent_shape = (self.unet.config.in_channels, mel_frames // vae_factor,
-                             self.vocoder.config.model_in_dim // vae_factor)
+
+        def latent_shape(seconds):
+            mel_frames = int(seconds * self.vocoder.config.sampling_rate / hop)
+            mel_frames = -(-mel_frames // vae_factor) * vae_factor
+            return (self.unet.config.in_channels, mel_frames // vae_factor,
+                    self.vocoder.config.model_in_dim // vae_factor)
+        self.latent_shape = latent_shape(a.duration)
+        self.long_latent_shape = latent_shape(a.long_duration)
         g = torch.Generator("cpu").manual_seed(0)
         self.ehs = torch.randn(2, GPT2_VECTORS, cross[1], generator=g).to(self.device, self.dtype)
         self.ehs1 = torch.randn(2, T5_TOKENS, cross[2], generator=g).to(self.device, self.dtype)
@@ -182,6 +188,24 @@ def main(argv=None):
             with counter:
                 m.unet_call(x2, torch.tensor(981, device=dev))
             emit("unet_flops", flops=counter.get_total_flops())
+        if "long" in stages:
+            tag = f"long{int(a.long_duration)}"
+            lat = torch.randn((1,) + m.long_latent_shape, generator=torch.Generator("cpu").manual_seed(1))
+            lat = lat.to(dev, m.dtype)
+            if dev.type == "cuda":
+                torch.cuda.reset_peak_memory_stats()
+            x2 = torch.cat([lat, lat])
+
+            def long_step():
+                eps = m.unet_call(x2, torch.tensor(981, device=dev))
+                u, c = eps.chunk(2)
+                return u + a.guidance * (c - u)
+            reps = min(a.reps, 1)
+            emit(f"{tag}_unet_step", timing(long_step, reps, dev), seconds=a.long_duration)
+            emit(f"{tag}_vae_decode", timing(lambda: m.vae.decode(lat / m.vae.config.scaling_factor), reps, dev),
+                 seconds=a.long_duration)
+            mel = m.vae.decode(lat / m.vae.config.scaling_factor).sample
+            emit(f"{tag}_vocoder", timing(lambda: m.vocoder(mel.squeeze(1)), reps, dev), seconds=a.long_duration)
 
 
 if __name__ == "__main__":
