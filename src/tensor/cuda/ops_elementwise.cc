@@ -135,10 +135,22 @@ Tensor timestep_embedding(const Tensor& timesteps, int64_t dim, bool flip_sin_to
 
 Tensor upsample_nearest2d(const Tensor& x_in, int64_t out_h, int64_t out_w) {
   const char* op = "upsample_nearest2d";
-  const Device device = detail::require_cuda(op, {&x_in});
+  const Device device = detail::require_device(op, {&x_in});
   if (x_in.dim() != 4) fail(op, "expected [N, C, H, W], got " + x_in.to_string());
   if (out_h < 1 || out_w < 1) fail(op, "output size must be positive");
-  const Tensor x = detail::f32(x_in);
+  if (x_in.dtype() != DType::kF32) {
+    // Other dtypes keep their dtype (a pure copy, as on the CPU): two row gathers with torch's source rule.
+    auto source_rows = [&](int64_t in, int64_t out) {
+      std::vector<int64_t> rows(static_cast<size_t>(out));
+      for (int64_t i = 0; i < out; ++i)
+        rows[static_cast<size_t>(i)] =
+            std::min(static_cast<int64_t>(static_cast<float>(i) * (static_cast<float>(in) / out)), in - 1);
+      return to_device(Tensor::from_vector(rows), device);
+    };
+    const Tensor rows = cuda::index_select(x_in, 2, source_rows(x_in.size(2), out_h));
+    return cuda::index_select(rows, 3, source_rows(x_in.size(3), out_w));
+  }
+  const Tensor& x = x_in;
   Tensor y = empty({x.size(0), x.size(1), out_h, out_w}, DType::kF32, device);
   detail::launch(kernels::upsample_nearest2d_f32(f32_ptr(x), f32_mut(y), x.size(0) * x.size(1), x.size(2), x.size(3),
                                                  out_h, out_w, current_stream()),

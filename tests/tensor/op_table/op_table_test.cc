@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <regex>
@@ -143,7 +144,10 @@ TEST_CASE("op table, CUDA column: every case on cuda:0 matches the CPU", "[.cuda
 }
 
 TEST_CASE("op table covers every op declared in tensor/ops.h", "[cpu]") {
-  std::ifstream header(std::string(FOLEY_SOURCE_DIR) + "/src/tensor/ops.h");
+  // The checkout this binary was built from, unless FOLEY_SOURCE_DIR names another copy (a binary shipped
+  // to another machine).
+  const char* source_dir = std::getenv("FOLEY_SOURCE_DIR");
+  std::ifstream header(std::string(source_dir && *source_dir ? source_dir : FOLEY_SOURCE_DIR) + "/src/tensor/ops.h");
   REQUIRE(header.good());
   // Declarations at namespace scope: "Tensor name(" or "std::vector<Tensor> name(".
   const std::regex declaration(R"(^(?:Tensor|std::vector<Tensor>)\s+([A-Za-z_][A-Za-z0-9_]*)\s*\()");
