@@ -62,7 +62,7 @@ else
 fi
 
 # The table: one row per measurement either side made.
-"$python" - "$jsonl" "${FOLEY_BENCH_TARGET:-1.0}" > "$out/bench_table.md" <<'EOF'
+"$python" - "$jsonl" "${FOLEY_BENCH_TARGET:-2.0}" > "$out/bench_table.md" <<'EOF'
 import json, sys
 rows, gpu = {}, ""
 for line in open(sys.argv[1]):
