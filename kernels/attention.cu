@@ -274,7 +274,7 @@ __global__ void __launch_bounds__(kGenericThreads) generic_attention_kernel(Atte
 }  // namespace
 
 bool attention_uses_tensor_cores(const AttentionParams& p) {
-  return !p.force_generic && p.d == p.dv && p.d % 16 == 0 && p.d >= 16 && p.d <= kFlashMaxD;
+  return p.d == p.dv && p.d % 16 == 0 && p.d >= 16 && p.d <= kFlashMaxD;
 }
 
 // Raises `kernel`'s dynamic shared-memory limit to `bytes` (its largest need) once per device. Setting it per

@@ -29,8 +29,6 @@ struct AttentionParams {
   float scale = 1.0f;
   // Query i may attend to keys 0 .. lk - lq + i (aligned to the end of the keys).
   bool causal = false;
-  // Forces the memory-efficient path (tests use it to cover both).
-  bool force_generic = false;
 };
 
 // True when `p` takes the tensor-core path.

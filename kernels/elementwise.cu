@@ -88,32 +88,6 @@ __global__ void channel_bias_kernel(float* __restrict__ y, const float* __restri
     y[i] += bias[(i / inner) % channels];
 }
 
-__global__ void timestep_kernel(const float* __restrict__ t, float* __restrict__ y, int64_t n, int64_t dim,
-                                bool flip, float shift, float scale, float max_period) {
-  const int64_t half = dim / 2;
-  const int64_t total = n * dim;
-  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < total; i += int64_t(gridDim.x) * blockDim.x) {
-    const int64_t row = i / dim, col = i % dim;
-    if (col >= 2 * half) {
-      y[i] = 0.0f;
-      continue;
-    }
-    const int64_t j = col < half ? col : col - half;
-    // As diffusers: exponent computed in f32, then exp, then t * freq, then scale.
-    const float exponent = -logf(max_period) * static_cast<float>(j) / (static_cast<float>(half) - shift);
-    const float arg = scale * (t[row] * expf(exponent));
-    const bool first_half = col < half;
-    const bool use_sin = flip ? !first_half : first_half;
-    y[i] = use_sin ? sinf(arg) : cosf(arg);
-  }
-}
-
-__global__ void mean3_kernel(const float* __restrict__ a, const float* __restrict__ b, const float* __restrict__ c,
-                             float* __restrict__ y, int64_t n) {
-  for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x)
-    y[i] = (a[i] + b[i] + c[i]) / 3.0f;
-}
-
 __device__ __forceinline__ float load_elem(const void* p, Elem e, int64_t i) {
   switch (e) {
     case Elem::kF16: return __half2float(static_cast<const __half*>(p)[i]);
@@ -200,19 +174,6 @@ cudaError_t add_channel_bias_f32(float* y, const float* bias, int64_t outer, int
                                  cudaStream_t stream) {
   const int64_t n = outer * channels * inner;
   if (n > 0) channel_bias_kernel<<<grid_for(n), kThreads, 0, stream>>>(y, bias, outer, channels, inner);
-  return cudaGetLastError();
-}
-
-cudaError_t timestep_embedding_f32(const float* t, float* y, int64_t n, int64_t dim, bool flip_sin_to_cos,
-                                   float shift, float scale, float max_period, cudaStream_t stream) {
-  if (n * dim > 0)
-    timestep_kernel<<<grid_for(n * dim), kThreads, 0, stream>>>(t, y, n, dim, flip_sin_to_cos, shift, scale,
-                                                                 max_period);
-  return cudaGetLastError();
-}
-
-cudaError_t mean3_f32(const float* a, const float* b, const float* c, float* y, int64_t n, cudaStream_t stream) {
-  if (n > 0) mean3_kernel<<<grid_for(n), kThreads, 0, stream>>>(a, b, c, y, n);
   return cudaGetLastError();
 }
 

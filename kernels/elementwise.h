@@ -1,9 +1,9 @@
 #pragma once
 
 // Elementwise CUDA kernels: activations, broadcast arithmetic, GEGLU, fused
-// bias/residual adds, timestep embedding, dtype conversions, row softmax,
-// nearest upsampling and permutes. All pointers are device pointers; every
-// launch returns the launch's cudaError_t (cudaSuccess when queued).
+// bias/residual adds, dtype conversions, row softmax and nearest upsampling.
+// All pointers are device pointers; every launch returns the launch's
+// cudaError_t (cudaSuccess when queued).
 
 #include <cuda_runtime_api.h>
 
@@ -45,15 +45,6 @@ cudaError_t add_bias_residual_f32(float* y, const float* bias, const float* resi
 // In place y[n, c, i] += bias[c] for y [outer, channels, inner] (conv bias).
 cudaError_t add_channel_bias_f32(float* y, const float* bias, int64_t outer, int64_t channels, int64_t inner,
                                  cudaStream_t stream);
-
-// diffusers get_timestep_embedding: t [n] -> y [n, dim]; half = dim/2,
-// freq_j = exp(-ln(max_period) j / (half - shift)), y = [sin(t f), cos(t f)]
-// ([cos, sin] when flip_sin_to_cos), times `scale`; an odd dim gets a zero column.
-cudaError_t timestep_embedding_f32(const float* t, float* y, int64_t n, int64_t dim, bool flip_sin_to_cos,
-                                   float shift, float scale, float max_period, cudaStream_t stream);
-
-// y = (a + b + c) / 3: the mean over HiFi-GAN's three resblock branches.
-cudaError_t mean3_f32(const float* a, const float* b, const float* c, float* y, int64_t n, cudaStream_t stream);
 
 // Converts n elements between storage formats (round to nearest even).
 cudaError_t convert(const void* x, Elem from, void* y, Elem to, int64_t n, cudaStream_t stream);

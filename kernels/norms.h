@@ -17,6 +17,14 @@ cudaError_t group_norm_f32(const float* x, const float* weight, const float* bia
                            int64_t channels, int64_t spatial, int64_t groups, float eps, bool silu,
                            cudaStream_t stream);
 
+// The same for a few large groups: each group cut into `splits` slices, one
+// block per slice (the GPU filled); `partials` holds 2 * n * groups * (splits
+// + 1) floats of device scratch. Results differ from group_norm_f32's only in the
+// f32 summation order.
+cudaError_t group_norm_split_f32(const float* x, const float* weight, const float* bias, float* y, int64_t n,
+                                 int64_t channels, int64_t spatial, int64_t groups, float eps, bool silu, int splits,
+                                 float* partials, cudaStream_t stream);
+
 // LayerNorm over the last dim d of x [rows, d].
 cudaError_t layer_norm_f32(const float* x, const float* weight, const float* bias, float* y, int64_t rows, int64_t d,
                            float eps, cudaStream_t stream);

@@ -9,16 +9,18 @@ using namespace foley::tensor;
 using namespace foley::tensor::cuda_testing;
 
 namespace {
-// A small decoder-like chain touching every kernel family once.
+// A small decoder-like chain through tensor/ops.h touching every kernel family once.
 Tensor chain(const Tensor& x, const Tensor& w_conv, const Tensor& w_lin, const Tensor& w_up) {
-  Tensor h = cuda::group_norm_silu(x, 4, {}, {}, 1e-6);                              // [1, 8, 12, 10]
-  h = cuda::upsample_conv2d(h, 24, 20, w_conv, {}, Conv2dOptions::make(1, 1));     // [1, 8, 24, 20]
-  Tensor seq = cuda::permute(h.reshape({1, 8, 480}), {0, 2, 1}).reshape({1, 1, 480, 8});
-  seq = cuda::attention(cuda::linear(seq, w_lin), seq, seq);                         // d = 8: generic path
+  Tensor h = group_norm_silu(x, 4, {}, {}, 1e-6);                                    // [1, 8, 12, 10]
+  h = conv2d(upsample_nearest2d(h, 24, 20), w_conv, {}, Conv2dOptions::make(1, 1));  // [1, 8, 24, 20]
+  Tensor seq = h.reshape({1, 8, 480}).permute({0, 2, 1}).reshape({1, 1, 480, 8});
+  seq = attention(linear(seq, w_lin), seq, seq);  // d = 8: the generic kernel
   Tensor wave = seq.reshape({1, 8, 480});
-  wave = cuda::leaky_conv_transpose1d(wave, 0.1, w_up, {}, ConvTranspose1dOptions{4, 2, 0, 1, 1});
-  return cuda::leaky_conv1d(wave, 0.01, cuda::scale(w_up.narrow(0, 0, 1).reshape({1, 4, 8}), 0.5), {},
-                            Conv1dOptions{1, 3, 1, 1}, {}, true);
+  wave = conv_transpose1d(leaky_relu(wave, 0.1), w_up, {}, ConvTranspose1dOptions{4, 2, 0, 1, 1});
+  Conv1dFusion fusion;
+  fusion.input_slope = 0.01;
+  return tanh(conv1d_fused(wave, scale(w_up.narrow(0, 0, 1).reshape({1, 4, 8}), 0.5), {}, Conv1dOptions{1, 3, 1, 1},
+                           fusion));
 }
 }  // namespace
 
@@ -31,7 +33,9 @@ TEST_CASE("the same inputs give bitwise identical outputs on two runs") {
   CHECK(bitwise_equal(first, second));
 
   const Tensor q = up(random_tensor({2, 8, 200, 64}, 5)), k = up(random_tensor({2, 8, 200, 64}, 6));
-  CHECK(bitwise_equal(down(cuda::attention(q, k, k)), down(cuda::attention(q, k, k))));
+  CHECK(bitwise_equal(down(attention(q, k, k)), down(attention(q, k, k))));
+  const Tensor wide = up(random_tensor({1, 1, 300, 512}, 9));  // a VAE-wide head: the GEMM path
+  CHECK(bitwise_equal(down(attention(wide, wide, wide)), down(attention(wide, wide, wide))));
   const Tensor a = up(random_tensor({300, 257}, 7)), w = up(random_tensor({129, 257}, 8));
-  CHECK(bitwise_equal(down(cuda::linear(a, w)), down(cuda::linear(a, w))));
+  CHECK(bitwise_equal(down(linear(a, w)), down(linear(a, w))));
 }

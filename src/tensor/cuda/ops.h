@@ -34,28 +34,18 @@ Tensor l2_normalize(const Tensor& x, int64_t dim, double eps);
 
 // --- GEMM-based (ops_gemm.cc, ops_conv.cc) ----------------------------------------
 Tensor linear(const Tensor& x, const Tensor& weight, const Tensor& bias = {});
-// Batch dims: equal, or either side without batch dims / all ones (broadcast).
+// Batch dims broadcast numpy-style, as on the CPU.
 Tensor matmul(const Tensor& a, const Tensor& b, bool transpose_b = false);
-// conv2d as (fused upsample +) im2col into the matmul dtype, then cuBLASLt. groups must be 1.
+// conv2d as im2col into the matmul dtype, then cuBLASLt (groups one after another).
 Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias = {}, const Conv2dOptions& options = {});
-// Fused: conv2d(upsample_nearest2d(x, out_h, out_w), weight, bias): the VAE/UNet
-// upsampler without materialising the upsampled activation.
-Tensor upsample_conv2d(const Tensor& x, int64_t out_h, int64_t out_w, const Tensor& weight, const Tensor& bias,
-                       const Conv2dOptions& options);
-// Direct kernels (HiFi-GAN family).
+// conv1d as a height-1 conv2d.
 Tensor conv1d(const Tensor& x, const Tensor& weight, const Tensor& bias = {}, const Conv1dOptions& options = {});
-// The input activation and first residual fused into the direct kernel, the rest elementwise.
+// conv1d with the activations and residuals around it as elementwise passes.
 Tensor conv1d_fused(const Tensor& x, const Tensor& weight, const Tensor& bias, const Conv1dOptions& options,
                     const Conv1dFusion& fusion);
+// One GEMM over every input sample, then col2im (kernels/conv1d.h).
 Tensor conv_transpose1d(const Tensor& x, const Tensor& weight, const Tensor& bias = {},
                         const ConvTranspose1dOptions& options = {});
-// Fused HiFi-GAN steps: conv1d(leaky_relu(x, slope)) (+ residual), and
-// tanh(conv1d(leaky_relu(x, slope))) for conv_post when `tanh_output`.
-Tensor leaky_conv1d(const Tensor& x, double slope, const Tensor& weight, const Tensor& bias,
-                    const Conv1dOptions& options, const Tensor& residual = {}, bool tanh_output = false);
-// conv_transpose1d(leaky_relu(x, slope)): the upsampling stage's input activation fused.
-Tensor leaky_conv_transpose1d(const Tensor& x, double slope, const Tensor& weight, const Tensor& bias,
-                              const ConvTranspose1dOptions& options);
 
 // --- normalisation (ops_norm.cc) ----------------------------------------------------
 Tensor group_norm(const Tensor& x, int64_t num_groups, const Tensor& weight, const Tensor& bias, double eps);
@@ -69,8 +59,6 @@ Tensor attention(const Tensor& q, const Tensor& k, const Tensor& v, const Attent
 // Token-major q/k/v: heads split by permutes on the device, then attention().
 Tensor attention_heads(const Tensor& q, const Tensor& k, const Tensor& v, int64_t heads,
                        const AttentionOptions& options);
-// Same, forcing the memory-efficient (f32, no tensor core) path; tests use it.
-Tensor attention_generic(const Tensor& q, const Tensor& k, const Tensor& v, const AttentionOptions& options = {});
 Tensor softmax(const Tensor& x, int64_t dim = -1);
 
 // --- elementwise (ops_elementwise.cc) -----------------------------------------------
@@ -89,12 +77,6 @@ Tensor mul(const Tensor& a, const Tensor& b);
 Tensor div(const Tensor& a, const Tensor& b);
 Tensor scale(const Tensor& x, double s);
 Tensor add_scalar(const Tensor& x, double s);
-// (a + b + c) / 3 for equal shapes (HiFi-GAN's resblock mean).
-Tensor mean3(const Tensor& a, const Tensor& b, const Tensor& c);
-// diffusers get_timestep_embedding(timesteps [N], dim, flip_sin_to_cos,
-// downscale_freq_shift, scale, max_period) -> [N, dim].
-Tensor timestep_embedding(const Tensor& timesteps, int64_t dim, bool flip_sin_to_cos, double downscale_freq_shift,
-                          double scale = 1.0, double max_period = 10000.0);
 Tensor upsample_nearest2d(const Tensor& x, int64_t out_h, int64_t out_w);
 // Reorders dims like Tensor::permute (a copy on the device).
 Tensor permute(const Tensor& x, const std::vector<int64_t>& perm);

@@ -1,9 +1,10 @@
-// Convolutions on CUDA (see ops.h): conv2d as fused-upsample im2col + cuBLASLt
-// GEMM per image in column chunks; conv1d / conv_transpose1d as direct kernels.
+// Convolutions on CUDA (see ops.h), all on cuBLASLt: conv2d as im2col + GEMM per
+// image in column chunks; conv1d as a height-1 conv2d; conv_transpose1d as one
+// GEMM over every input sample followed by a col2im that sums the taps.
 #include <algorithm>
 #include <cmath>
 
-#include "kernels/hifigan.h"
+#include "kernels/conv1d.h"
 #include "kernels/vae_decode.h"
 #include "tensor/cuda/gemm.h"
 #include "tensor/cuda/op_util.h"
@@ -97,76 +98,18 @@ void check_conv1d(const char* op, const Tensor& x, const Tensor& weight, int64_t
     fail(op, "weight " + weight.to_string() + " does not match input " + x.to_string());
 }
 
-Tensor conv1d_impl(const char* op, const Tensor& x_in, bool pre_leaky, double slope, const Tensor& weight,
-                   const Tensor& bias_in, const Conv1dOptions& o, const Tensor& residual_in, bool tanh_output) {
-  const Device device = detail::require_cuda(op, {&x_in, &weight, &bias_in, &residual_in});
-  check_conv1d(op, x_in, weight, x_in.dim() == 3 && weight.dim() == 3 ? weight.size(1) * o.groups : -1, o.groups);
-  const int64_t n = x_in.size(0), l_in = x_in.size(2), c_out = weight.size(0), k = weight.size(2);
-  if (c_out % o.groups != 0) fail(op, "groups do not divide the output channels");
+// conv1d as a height-1 conv2d: im2col + one cuBLASLt GEMM per column chunk (groups one after another).
+Tensor conv1d_gemm(const char* op, const Tensor& x, const Tensor& weight, const Tensor& bias, const Conv1dOptions& o) {
+  detail::require_cuda(op, {&x, &weight, &bias});
+  check_conv1d(op, x, weight, x.dim() == 3 && weight.dim() == 3 ? weight.size(1) * o.groups : -1, o.groups);
+  if (weight.size(0) % o.groups != 0) fail(op, "groups do not divide the output channels");
   if (o.stride < 1 || o.dilation < 1 || o.padding < 0) fail(op, "invalid stride/padding/dilation");
-  const int64_t l_out = (l_in + 2 * o.padding - o.dilation * (k - 1) - 1) / o.stride + 1;
-  if (l_out <= 0) fail(op, "input " + x_in.to_string() + " is shorter than the kernel");
-  detail::require_numel(op, "bias", bias_in, c_out);
-  if (residual_in.defined() && residual_in.shape() != Shape{n, c_out, l_out})
-    fail(op, "residual " + residual_in.to_string() + " does not match the output [" + std::to_string(n) + ", " +
-                 std::to_string(c_out) + ", " + std::to_string(l_out) + "]");
-  const Tensor x = detail::f32(x_in), bias = detail::f32(bias_in), residual = detail::f32(residual_in);
-  Tensor y = empty({n, c_out, l_out}, DType::kF32, device);
-  kernels::Conv1dParams p;
-  p.x = f32_ptr(x);
-  p.weight = device_ptr(weight);
-  p.weight_elem = elem_of(weight.dtype());
-  p.bias = bias.defined() ? f32_ptr(bias) : nullptr;
-  p.residual = residual.defined() ? f32_ptr(residual) : nullptr;
-  p.y = f32_mut(y);
-  p.n = n;
-  p.c_in = x.size(1);
-  p.l_in = l_in;
-  p.c_out = c_out;
-  p.l_out = l_out;
-  p.k = static_cast<int>(k);
-  p.stride = static_cast<int>(o.stride);
-  p.padding = static_cast<int>(o.padding);
-  p.dilation = static_cast<int>(o.dilation);
-  p.groups = static_cast<int>(o.groups);
-  p.pre_leaky = pre_leaky;
-  p.leaky_slope = static_cast<float>(slope);
-  p.post_tanh = tanh_output;
-  detail::launch(kernels::conv1d_direct(p, current_stream()), op);
-  return y;
-}
-
-Tensor conv_transpose1d_impl(const char* op, const Tensor& x_in, bool pre_leaky, double slope, const Tensor& weight,
-                             const Tensor& bias_in, const ConvTranspose1dOptions& o) {
-  const Device device = detail::require_cuda(op, {&x_in, &weight, &bias_in});
-  check_conv1d(op, x_in, weight, x_in.dim() == 3 && weight.dim() == 3 ? weight.size(0) : -1, o.groups);
-  const int64_t n = x_in.size(0), l_in = x_in.size(2), c_out = weight.size(1) * o.groups, k = weight.size(2);
-  if (o.stride < 1 || o.dilation < 1 || o.padding < 0 || o.output_padding < 0) fail(op, "invalid stride/padding/dilation");
-  const int64_t l_out = (l_in - 1) * o.stride - 2 * o.padding + o.dilation * (k - 1) + o.output_padding + 1;
-  if (l_out <= 0) fail(op, "output length would be " + std::to_string(l_out));
-  detail::require_numel(op, "bias", bias_in, c_out);
-  const Tensor x = detail::f32(x_in), bias = detail::f32(bias_in);
-  Tensor y = empty({n, c_out, l_out}, DType::kF32, device);
-  kernels::ConvTranspose1dParams p;
-  p.x = f32_ptr(x);
-  p.weight = device_ptr(weight);
-  p.weight_elem = elem_of(weight.dtype());
-  p.bias = bias.defined() ? f32_ptr(bias) : nullptr;
-  p.y = f32_mut(y);
-  p.n = n;
-  p.c_in = x.size(1);
-  p.l_in = l_in;
-  p.c_out = c_out;
-  p.l_out = l_out;
-  p.k = static_cast<int>(k);
-  p.stride = static_cast<int>(o.stride);
-  p.padding = static_cast<int>(o.padding);
-  p.dilation = static_cast<int>(o.dilation);
-  p.groups = static_cast<int>(o.groups);
-  p.pre_leaky = pre_leaky;
-  p.leaky_slope = static_cast<float>(slope);
-  detail::launch(kernels::conv_transpose1d_polyphase(p, current_stream()), op);
-  return y;
+  Conv2dOptions o2;
+  o2.stride_w = o.stride;
+  o2.padding_w = o.padding;
+  o2.dilation_w = o.dilation;
+  o2.groups = o.groups;
+  return cuda::conv2d(x.unsqueeze(2), weight.unsqueeze(2), bias, o2).squeeze(2);
 }
 
 }  // namespace
@@ -192,41 +135,68 @@ Tensor conv2d(const Tensor& x, const Tensor& weight, const Tensor& bias, const C
   return cuda::cat(parts, 1);
 }
 
-Tensor upsample_conv2d(const Tensor& x, int64_t out_h, int64_t out_w, const Tensor& weight, const Tensor& bias,
-                       const Conv2dOptions& options) {
-  if (out_h < 1 || out_w < 1) detail::fail("upsample_conv2d", "output size must be positive");
-  return conv2d_impl("upsample_conv2d", x, out_h, out_w, weight, bias, options);
-}
-
 Tensor conv1d(const Tensor& x, const Tensor& weight, const Tensor& bias, const Conv1dOptions& options) {
-  return conv1d_impl("conv1d", x, false, 0.0, weight, bias, options, {}, false);
-}
-
-Tensor leaky_conv1d(const Tensor& x, double slope, const Tensor& weight, const Tensor& bias,
-                    const Conv1dOptions& options, const Tensor& residual, bool tanh_output) {
-  return conv1d_impl("leaky_conv1d", x, true, slope, weight, bias, options, residual, tanh_output);
+  return conv1d_gemm("conv1d", x, weight, bias, options);
 }
 
 Tensor conv1d_fused(const Tensor& x, const Tensor& weight, const Tensor& bias, const Conv1dOptions& options,
                     const Conv1dFusion& fusion) {
-  // The input activation and the first residual ride in the direct kernel; the rest are elementwise passes.
-  const bool in_act = !std::isnan(fusion.input_slope);
-  Tensor y = conv1d_impl("conv1d_fused", x, in_act, in_act ? fusion.input_slope : 0.0, weight, bias, options,
-                         fusion.residual, false);
-  if (fusion.residual2.defined()) y = cuda::add(y, fusion.residual2);
+  // On the GPU the convolution is a GEMM; the activations and residuals around it are elementwise passes.
+  Tensor y = conv1d_gemm("conv1d_fused", std::isnan(fusion.input_slope) ? x : cuda::leaky_relu(x, fusion.input_slope),
+                         weight, bias, options);
+  for (const Tensor* r : {&fusion.residual, &fusion.residual2}) {
+    if (!r->defined()) continue;
+    if (r->shape() != y.shape())
+      fail("conv1d_fused", "residual " + r->to_string() + " does not match the output shape " + shape_to_string(y.shape()));
+    y = cuda::add(y, *r);
+  }
   if (fusion.output_scale != 1.0) y = cuda::scale(y, fusion.output_scale);
   if (!std::isnan(fusion.output_slope)) y = cuda::leaky_relu(y, fusion.output_slope);
   return y;
 }
 
-Tensor conv_transpose1d(const Tensor& x, const Tensor& weight, const Tensor& bias,
-                        const ConvTranspose1dOptions& options) {
-  return conv_transpose1d_impl("conv_transpose1d", x, false, 0.0, weight, bias, options);
-}
-
-Tensor leaky_conv_transpose1d(const Tensor& x, double slope, const Tensor& weight, const Tensor& bias,
-                              const ConvTranspose1dOptions& options) {
-  return conv_transpose1d_impl("leaky_conv_transpose1d", x, true, slope, weight, bias, options);
+Tensor conv_transpose1d(const Tensor& x_in, const Tensor& weight, const Tensor& bias_in,
+                        const ConvTranspose1dOptions& o) {
+  const char* op = "conv_transpose1d";
+  const Device device = detail::require_cuda(op, {&x_in, &weight, &bias_in});
+  check_conv1d(op, x_in, weight, x_in.dim() == 3 && weight.dim() == 3 ? weight.size(0) : -1, o.groups);
+  const int64_t n = x_in.size(0), l_in = x_in.size(2), c_out = weight.size(1) * o.groups, k = weight.size(2);
+  if (o.stride < 1 || o.dilation < 1 || o.padding < 0 || o.output_padding < 0)
+    fail(op, "invalid stride/padding/dilation");
+  const int64_t l_out = (l_in - 1) * o.stride - 2 * o.padding + o.dilation * (k - 1) + o.output_padding + 1;
+  if (l_out <= 0) fail(op, "output length would be " + std::to_string(l_out));
+  detail::require_numel(op, "bias", bias_in, c_out);
+  if (o.groups != 1) {
+    const int64_t g = o.groups, cin = x_in.size(1) / g, cout = c_out / g;
+    ConvTranspose1dOptions one = o;
+    one.groups = 1;
+    std::vector<Tensor> parts;
+    for (int64_t i = 0; i < g; ++i)
+      parts.push_back(cuda::conv_transpose1d(x_in.narrow(1, i * cin, cin), weight.narrow(0, i * cin, cin),
+                                             bias_in.defined() ? bias_in.narrow(0, i * cout, cout) : bias_in, one));
+    return cuda::cat(parts, 1);
+  }
+  // Every input sample's contribution to every (output channel, tap) in one GEMM:
+  // cols [n * l_in, c_out * k] = x^T [n * l_in, c_in] @ weight [c_in, c_out * k]; then col2im sums the taps.
+  const int64_t c_in = x_in.size(1);
+  const Tensor xt = detail::f32(x_in).permute({0, 2, 1}).reshape({n * l_in, c_in});
+  const Tensor cols = cuda::matmul(xt, weight.reshape({c_in, c_out * k}), false);
+  const Tensor bias = detail::f32(bias_in);
+  Tensor y = empty({n, c_out, l_out}, DType::kF32, device);
+  kernels::Col2im1dParams p;
+  p.cols = f32_ptr(cols);
+  p.bias = bias.defined() ? f32_ptr(bias) : nullptr;
+  p.y = f32_mut(y);
+  p.n = n;
+  p.c_out = c_out;
+  p.l_in = l_in;
+  p.l_out = l_out;
+  p.k = static_cast<int>(k);
+  p.stride = static_cast<int>(o.stride);
+  p.padding = static_cast<int>(o.padding);
+  p.dilation = static_cast<int>(o.dilation);
+  detail::launch(kernels::col2im_1d(p, current_stream()), op);
+  return y;
 }
 
 }  // namespace foley::tensor::cuda

@@ -107,32 +107,6 @@ Tensor geglu(const Tensor& x_in) {
   return y;
 }
 
-Tensor mean3(const Tensor& a_in, const Tensor& b_in, const Tensor& c_in) {
-  const char* op = "mean3";
-  const Device device = detail::require_cuda(op, {&a_in, &b_in, &c_in});
-  if (a_in.shape() != b_in.shape() || a_in.shape() != c_in.shape())
-    fail(op, "shapes differ: " + a_in.to_string() + ", " + b_in.to_string() + ", " + c_in.to_string());
-  const Tensor a = detail::f32(a_in), b = detail::f32(b_in), c = detail::f32(c_in);
-  Tensor y = empty(a.shape(), DType::kF32, device);
-  detail::launch(kernels::mean3_f32(f32_ptr(a), f32_ptr(b), f32_ptr(c), f32_mut(y), a.numel(), current_stream()), op);
-  return y;
-}
-
-Tensor timestep_embedding(const Tensor& timesteps, int64_t dim, bool flip_sin_to_cos, double downscale_freq_shift,
-                          double scale, double max_period) {
-  const char* op = "timestep_embedding";
-  const Device device = detail::require_cuda(op, {&timesteps});
-  if (timesteps.dim() != 1) fail(op, "timesteps must be 1-D, got " + timesteps.to_string());
-  if (dim < 1) fail(op, "dim must be positive");
-  const Tensor t = detail::f32(timesteps);
-  Tensor y = empty({t.size(0), dim}, DType::kF32, device);
-  detail::launch(kernels::timestep_embedding_f32(f32_ptr(t), f32_mut(y), t.size(0), dim, flip_sin_to_cos,
-                                                 static_cast<float>(downscale_freq_shift), static_cast<float>(scale),
-                                                 static_cast<float>(max_period), current_stream()),
-                 op);
-  return y;
-}
-
 Tensor upsample_nearest2d(const Tensor& x_in, int64_t out_h, int64_t out_w) {
   const char* op = "upsample_nearest2d";
   const Device device = detail::require_device(op, {&x_in});

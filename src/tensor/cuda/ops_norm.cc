@@ -1,4 +1,6 @@
 // Normalisations on CUDA (see ops.h).
+#include <algorithm>
+
 #include "kernels/norms.h"
 #include "tensor/cuda/op_util.h"
 #include "tensor/cuda/ops.h"
@@ -20,9 +22,23 @@ Tensor group_norm_impl(const char* op, const Tensor& x_in, int64_t groups, const
   const Tensor x = detail::f32(x_in), weight = detail::f32(weight_in), bias = detail::f32(bias_in);
   Tensor y = empty(x.shape(), DType::kF32, device);
   const int64_t spatial = n * c == 0 ? 0 : x.numel() / (n * c);
-  detail::launch(kernels::group_norm_f32(f32_ptr(x), weight.defined() ? f32_ptr(weight) : nullptr,
-                                         bias.defined() ? f32_ptr(bias) : nullptr, f32_mut(y), n, c, spatial, groups,
-                                         static_cast<float>(eps), silu, current_stream()),
+  const float* w = weight.defined() ? f32_ptr(weight) : nullptr;
+  const float* b = bias.defined() ? f32_ptr(bias) : nullptr;
+  // One block per group while there are enough groups to fill the GPU; otherwise (a batch-1 decoder's 32 large
+  // groups) each group is cut into slices of about kSliceElements.
+  constexpr int64_t kSliceElements = 16384;
+  const int64_t count = c / groups * spatial;
+  const int splits = static_cast<int>(std::clamp<int64_t>(count / kSliceElements, 1, 256));
+  if (n * groups >= 256 || splits == 1) {
+    detail::launch(kernels::group_norm_f32(f32_ptr(x), w, b, f32_mut(y), n, c, spatial, groups, static_cast<float>(eps),
+                                           silu, current_stream()),
+                   op);
+    return y;
+  }
+  Tensor partials = empty({2 * n * groups * (splits + 1)}, DType::kF32, device);
+  detail::launch(kernels::group_norm_split_f32(f32_ptr(x), w, b, f32_mut(y), n, c, spatial, groups,
+                                               static_cast<float>(eps), silu, splits, f32_mut(partials),
+                                               current_stream()),
                  op);
   return y;
 }

@@ -13,7 +13,6 @@ constexpr Threshold kCpuGemm{1e-10, "f32 accumulation over K <= 600 terms, K u^2
 // 1-D Winograd transforms its inputs and weights with non-unit constants: a few more roundings per product.
 constexpr Threshold kCpuWinograd{1e-9, "Winograd F(m,3) transforms add roundings (measured <= 2e-13)"};
 constexpr Threshold kCudaBf16Gemm{1e-4, "cuBLASLt on bf16 operands (u = 2^-8): NMSE ~ (2/3) u^2 ~ 1e-5"};
-constexpr Threshold kCudaDirectConv{1e-10, "direct f32 kernels, only the summation order differs"};
 
 double leaky(double v, double slope) { return std::isnan(slope) || v > 0 ? v : v * slope; }
 
@@ -120,7 +119,7 @@ OpCase conv1d_case(Shape x_shape, int64_t cout, int64_t k, Conv1dOptions o, bool
           [=](const Inputs& t) { return std::vector<Tensor>{conv1d(t[0], t[1], t[2], o)}; },
           [=](const Inputs& t) { return std::vector<Expected>{conv1d_ref(t[0], t[1], t[2], o, NAN)}; },
           cpu,
-          kCudaDirectConv};
+          kCudaBf16Gemm};
 }
 
 // conv1d_fused with every fusion field set (or the subset given).
@@ -161,7 +160,7 @@ OpCase conv1d_fused_case(Shape x_shape, int64_t cout, int64_t k, Conv1dOptions o
             return std::vector<Expected>{e};
           },
           cpu,
-          kCudaDirectConv};
+          kCudaBf16Gemm};
 }
 
 OpCase conv_transpose1d_case(Shape x_shape, int64_t cout, int64_t k, ConvTranspose1dOptions o, bool bias,
@@ -202,7 +201,7 @@ OpCase conv_transpose1d_case(Shape x_shape, int64_t cout, int64_t k, ConvTranspo
             return std::vector<Expected>{e};
           },
           kCpuGemm,
-          kCudaDirectConv};
+          kCudaBf16Gemm};
 }
 
 OpCase conv2d_case(Shape x_shape, int64_t cout, int64_t kh, int64_t kw, Conv2dOptions o, bool bias, uint32_t seed,

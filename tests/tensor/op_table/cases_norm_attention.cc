@@ -18,9 +18,14 @@ constexpr Threshold kCudaGenericAttention{1e-9, "generic kernel is f32 throughou
 constexpr Threshold kCpuSoftmax{1e-12, "f32 exp and one division per element"};
 constexpr Threshold kCudaSoftmax{1e-10, "f32 on both sides; libm exp differs by a few ulps"};
 
-// The CUDA attention takes the bf16 tensor-core path for these head dims, else the f32 generic kernel.
-Threshold cuda_attention_threshold(int64_t d, int64_t dv) {
-  return d == dv && d % 16 == 0 && d >= 16 && d <= 96 ? kCudaTensorCore : kCudaGenericAttention;
+constexpr Threshold kCudaGemmAttention{5e-4, "heads wider than 96: bf16 cuBLASLt GEMMs around an f32 softmax"};
+
+// The CUDA attention takes the bf16 tensor-core path for these head dims, GEMMs for heads wider than 96 (unless
+// causal), else the f32 generic kernel.
+Threshold cuda_attention_threshold(int64_t d, int64_t dv, bool causal) {
+  if (d == dv && d % 16 == 0 && d >= 16 && d <= 96) return kCudaTensorCore;
+  if (!causal && (d > 96 || dv > 96)) return kCudaGemmAttention;
+  return kCudaGenericAttention;
 }
 
 // x [N, C, *] group-normalised in double, then silu when `with_silu`.
@@ -320,7 +325,7 @@ OpCase attention_case(const AttentionShape& s, uint32_t seed) {
             return std::vector<Expected>{{{s.b, s.h, s.lq, s.dv}, DType::kF32, attention_ref(s, t, heads_major)}};
           },
           kCpuAttention,
-          cuda_attention_threshold(s.d, s.dv)};
+          cuda_attention_threshold(s.d, s.dv, s.causal)};
 }
 
 OpCase attention_heads_case(const AttentionShape& s, uint32_t seed) {
@@ -346,7 +351,7 @@ OpCase attention_heads_case(const AttentionShape& s, uint32_t seed) {
         return std::vector<Expected>{e};
       },
       kCpuAttention,
-      cuda_attention_threshold(s.d, s.dv)};
+      cuda_attention_threshold(s.d, s.dv, s.causal)};
 }
 
 }  // namespace
@@ -361,6 +366,9 @@ std::vector<OpCase> norm_attention_cases() {
       group_norm_case(true, {2, 6, 5, 7}, 3, true, DType::kF32, 1040),
       group_norm_case(true, {1, 32, 11, 13}, 8, false, DType::kF32, 1050),
       group_norm_case(true, {2, 9, 41}, 3, true, DType::kF16, 1060),
+      // Few large groups (a batch-1 decoder at full resolution): CUDA cuts each group into slices.
+      group_norm_case(true, {1, 16, 96, 130}, 4, true, DType::kF32, 1070),
+      group_norm_case(false, {1, 8, 70001}, 2, false, DType::kF32, 1080),
       layer_norm_case({2, 7, 33}, true, true, 1100),
       layer_norm_case({1, 5, 768}, true, false, 1110),
       layer_norm_case({3, 17}, false, false, 1120),
