@@ -200,7 +200,7 @@ fi
 
 # ---- b, c: device selection, the op table, the op-parity suite ----------------------------------------------
 test_step "b cuda_device_tests" b_cuda_device_tests.log 60 cuda_device_tests
-test_step "c op_table_tests" c_op_table_tests.log 120 op_table_tests
+test_step "c op_table_tests" c_op_table_tests.log 120 op_table_tests --cuda-column
 test_step "c cuda_ops_tests" c_cuda_ops_tests.log 150 cuda_ops_tests
 
 # ---- d: the tiny pipeline on CUDA against the goldens --------------------------------------------------------
@@ -250,8 +250,10 @@ fi
 
 # ---- f: compute-sanitizer -----------------------------------------------------------------------------------
 sanitizer="$(command -v compute-sanitizer || ls /usr/local/cuda/bin/compute-sanitizer ${toolkit_lib:+"$toolkit_lib/../bin/compute-sanitizer"} 2>/dev/null | head -1)"
+# The op table's CUDA column (without --cuda-column it runs only the CPU column, which the sanitizer cannot see).
 target=op_table_tests
-[ -x "$bin/$target" ] || target=cuda_ops_tests
+target_args=(--cuda-column)
+[ -x "$bin/$target" ] || { target=cuda_ops_tests; target_args=(); }
 for tool in memcheck racecheck; do
   step="f sanitizer $tool ($target)"
   if [ ! -x "$bin/$target" ]; then record SKIP "$step" "no op test binary in the pack"; continue; fi
@@ -262,7 +264,7 @@ for tool in memcheck racecheck; do
   if [ $dry -eq 1 ]; then record PASS "$step" "dry run: $sanitizer present"; continue; fi
   limit=90
   [ $tool = racecheck ] && limit=75
-  run "f_$tool.log" $limit "$sanitizer" --tool $tool --error-exitcode 99 --print-limit 50 "$bin/$target"
+  run "f_$tool.log" $limit "$sanitizer" --tool $tool --error-exitcode 99 --print-limit 50 "$bin/$target" "${target_args[@]}"
   rc=$?
   errors="$(grep -E 'ERROR SUMMARY|RACECHECK SUMMARY' "$logs/f_$tool.log" | tail -1)"
   case $rc in
