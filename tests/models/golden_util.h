@@ -38,19 +38,10 @@ inline tensor::Device test_device() {
 }
 inline bool testing_on_cuda() { return test_device().is_cuda(); }
 
-// Model::load(dir, Placement::on(test_device())). While a model's load() takes no Placement (CPU only), the CPU
-// still loads and a CUDA test device is refused naming why, rather than silently testing the CPU.
+// Model::load(dir) onto FOLEY_TEST_DEVICE (the CPU when unset).
 template <typename Model>
 Model load_on_test_device(const std::filesystem::path& dir) {
-  const tensor::Placement placement = tensor::Placement::on(test_device());
-  if constexpr (requires { Model::load(dir, placement); }) {
-    return Model::load(dir, placement);
-  } else {
-    if (!placement.device.is_cpu())
-      throw foley::Error("FOLEY_TEST_DEVICE=" + placement.device.to_string() +
-                         ": this build's models cannot be loaded onto a device (their load() takes no Placement)");
-    return Model::load(dir);
-  }
+  return Model::load(dir, tensor::Placement::on(test_device()));
 }
 
 // One "conditioning" case of a golden index.json.

@@ -218,9 +218,7 @@ else
   FOLEY_TEST_DEVICE=cuda FOLEY_ENGINE_METRICS=1 run d_goldens_cuda.log 150 "$bin/models_generation_tests" "[pipeline]"
   rc=$?
   cp "$logs/d_goldens_cuda.log" "$results/goldens_cuda.log"
-  if grep -q "takes no Placement" "$logs/d_goldens_cuda.log"; then
-    record SKIP "d pipeline goldens on CUDA" "not in this build: the models' load() takes no Placement yet"
-  elif [ $rc -eq 0 ]; then record PASS "d pipeline goldens on CUDA" "$(grep -E '^All tests passed|^test cases' "$logs/d_goldens_cuda.log" | tail -1)"
+  if [ $rc -eq 0 ]; then record PASS "d pipeline goldens on CUDA" "$(grep -E '^All tests passed|^test cases' "$logs/d_goldens_cuda.log" | tail -1)"
   elif [ $rc -eq 124 ] || [ $rc -eq 137 ]; then record FAIL "d pipeline goldens on CUDA" "timed out (goldens_cuda.log)"
   else record FAIL "d pipeline goldens on CUDA" "exit $rc: $(grep -E '^test cases' "$logs/d_goldens_cuda.log" | tail -1) (goldens_cuda.log has every measured error)"; fi
 fi
@@ -236,9 +234,7 @@ else
   rc1=$?
   run e_repro_2.log 90 "$bin/bench_foley_gpu" --repro-out "$logs/repro_2.f32" --model "$tiny" --device $dev --seed 7
   rc2=$?
-  if [ $rc1 -eq 3 ] || [ $rc2 -eq 3 ]; then
-    record SKIP "e reproducibility" "not in this build: $(grep -h 'not in this build' "$logs"/e_repro_*.log | head -1 | sed 's/.*not in this build: //')"
-  elif [ $rc1 -ne 0 ] || [ $rc2 -ne 0 ]; then
+  if [ $rc1 -ne 0 ] || [ $rc2 -ne 0 ]; then
     record FAIL "e reproducibility" "exit $rc1 / $rc2: $(grep -h 'bench_foley_gpu:' "$logs"/e_repro_*.log | head -1)"
   elif cmp "$logs/repro_1.f32" "$logs/repro_2.f32" > "$logs/e_cmp.log" 2>&1; then
     record PASS "e reproducibility" "$([ $dry -eq 1 ] && echo 'dry run, on the CPU: ')two runs, seed 7, $(($(stat -c %s "$logs/repro_1.f32") / 4)) samples, identical bytes"

@@ -55,7 +55,6 @@ using tensor::Tensor;
 namespace {
 
 constexpr int64_t kT5Tokens = 32, kGpt2Vectors = 8;
-constexpr int kNotInThisBuild = 3;  // exit status: this build cannot load models onto the device
 
 struct Args {
   std::filesystem::path model;
@@ -71,24 +70,6 @@ struct Args {
   uint64_t seed = 7;
   bool dpm_steps_given = false, duration_given = false;
 };
-
-struct NotInThisBuild : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-
-// X::load(dir, placement) when the models take a Placement; on a build whose loaders have none (only the CPU),
-// a CPU placement still loads and any other is refused, naming why.
-template <typename Model>
-Model load_on(const std::filesystem::path& dir, const tensor::Placement& placement) {
-  if constexpr (requires { Model::load(dir, placement); }) {
-    return Model::load(dir, placement);
-  } else {
-    if (!placement.device.is_cpu())
-      throw NotInThisBuild("this build's models cannot be loaded onto " + placement.device.to_string() +
-                           " (their load() takes no tensor::Placement)");
-    return Model::load(dir);
-  }
-}
 
 void synchronize(Device device) {
 #ifdef FOLEY_HAVE_CUDA
@@ -198,7 +179,7 @@ Args parse(int argc, char** argv) {
 
 // One text-to-audio generation on the tiny model; the waveform's float32 bytes to args.repro_out.
 int repro(const Args& a, Device device) {
-  const auto t2a = load_on<models::TextToAudio>(a.model, tensor::Placement::on(device));
+  const auto t2a = models::TextToAudio::load(a.model, tensor::Placement::on(device));
   models::GenerationParams p;
   p.prompt = "a dog barking in the rain";
   p.seed = a.seed;
@@ -216,7 +197,7 @@ int repro(const Args& a, Device device) {
 
 int run(const Args& a, Device device) {
   auto wants = [&](const char* s) { return ("," + a.stages + ",").find("," + std::string(s) + ",") != std::string::npos; };
-  const auto pipeline = load_on<models::GenerationPipeline>(a.model, tensor::Placement::on(device));
+  const auto pipeline = models::GenerationPipeline::load(a.model, tensor::Placement::on(device));
   emit(a, device, "load", -1);
   const auto& uc = pipeline.unet().config();
   const int64_t gpt2_dim = *uc.cross_attention_dim[0][1], t5_dim = *uc.cross_attention_dim[0][2];
@@ -317,9 +298,6 @@ int main(int argc, char** argv) {
     if (device.is_cuda()) scope.emplace(device);
 #endif
     return a.repro_out.empty() ? run(a, device) : repro(a, device);
-  } catch (const NotInThisBuild& e) {
-    std::fprintf(stderr, "bench_foley_gpu: not in this build: %s\n", e.what());
-    return kNotInThisBuild;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bench_foley_gpu: %s\n", e.what());
     return 1;
