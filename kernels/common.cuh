@@ -6,6 +6,8 @@
 
 #include <cstdint>
 
+#include "kernels/elementwise.h"
+
 namespace foley::kernels::detail {
 
 constexpr int kThreads = 256;
@@ -14,6 +16,19 @@ constexpr int kThreads = 256;
 inline unsigned grid_for(int64_t n, int threads = kThreads) {
   const int64_t blocks = (n + threads - 1) / threads;
   return static_cast<unsigned>(blocks < 1 ? 1 : (blocks > 65535 * 8 ? 65535 * 8 : blocks));
+}
+
+// Element offsets into a and b of output element i under broadcast `bc`.
+__device__ __forceinline__ void broadcast_offsets(const Broadcast& bc, int64_t i, int64_t& ia, int64_t& ib) {
+  int64_t rest = i;
+  ia = 0;
+  ib = 0;
+  for (int d = bc.rank - 1; d >= 0; --d) {
+    const int64_t coord = rest % bc.shape[d];
+    rest /= bc.shape[d];
+    ia += coord * bc.a_stride[d];
+    ib += coord * bc.b_stride[d];
+  }
 }
 
 __device__ __forceinline__ float warp_sum(float v) {

@@ -42,13 +42,8 @@ __global__ void unary_kernel(Unary op, const float* __restrict__ x, float* __res
 __global__ void binary_kernel(Binary op, const float* __restrict__ a, const float* __restrict__ b,
                               float* __restrict__ y, Broadcast bc, int64_t n) {
   for (int64_t i = blockIdx.x * int64_t(blockDim.x) + threadIdx.x; i < n; i += int64_t(gridDim.x) * blockDim.x) {
-    int64_t rest = i, ia = 0, ib = 0;
-    for (int d = bc.rank - 1; d >= 0; --d) {
-      const int64_t coord = rest % bc.shape[d];
-      rest /= bc.shape[d];
-      ia += coord * bc.a_stride[d];
-      ib += coord * bc.b_stride[d];
-    }
+    int64_t ia, ib;
+    detail::broadcast_offsets(bc, i, ia, ib);
     const float va = a[ia], vb = b[ib];
     float r;
     switch (op) {

@@ -7,6 +7,7 @@
 
 #include "common/error.h"
 #include "tensor/backend.h"
+#include "tensor/broadcast.h"
 #include "tensor/cpu/parallel.h"
 
 namespace foley::tensor {
@@ -208,24 +209,9 @@ Tensor Tensor::to(Device device) const {
   return device.is_cpu() ? host : backend_for(device).upload(host, device);
 }
 
-namespace {
-
-// Row-major element strides of `shape`.
-std::vector<int64_t> dense_strides(const Shape& shape) {
-  std::vector<int64_t> strides(shape.size());
-  int64_t s = 1;
-  for (size_t i = shape.size(); i-- > 0;) {
-    strides[i] = s;
-    s *= shape[i];
-  }
-  return strides;
-}
-
-}  // namespace
-
 Tensor Tensor::clone() const {
   if (!device_.is_cpu())
-    return backend_for(device_).gather_strided(*this, 0, shape_, dense_strides(shape_));
+    return backend_for(device_).gather_strided(*this, 0, shape_, contiguous_strides(shape_));
   Tensor out = empty(shape_, dtype_, device_);
   std::memcpy(out.raw_data(), raw_data(), nbytes());
   return out;
@@ -333,7 +319,7 @@ Tensor Tensor::slice(int64_t d, int64_t start, int64_t end, int64_t step) const 
   Shape out_shape = shape_;
   out_shape[static_cast<size_t>(w)] = length;
   if (!device_.is_cpu()) {
-    std::vector<int64_t> strides = dense_strides(shape_);
+    std::vector<int64_t> strides = contiguous_strides(shape_);
     const int64_t offset = b * strides[static_cast<size_t>(w)];
     strides[static_cast<size_t>(w)] *= step;
     return backend_for(device_).gather_strided(*this, offset, out_shape, strides);
@@ -372,7 +358,7 @@ Tensor Tensor::narrow(int64_t d, int64_t start, int64_t length) const {
     return t;
   }
   if (!device_.is_cpu()) {
-    const std::vector<int64_t> strides = dense_strides(shape_);
+    const std::vector<int64_t> strides = contiguous_strides(shape_);
     return backend_for(device_).gather_strided(*this, start * strides[static_cast<size_t>(w)], out_shape, strides);
   }
   Tensor out = empty(out_shape, dtype_, device_);

@@ -4,6 +4,7 @@
 #include <numbers>
 #include <vector>
 
+#include "tensor/broadcast.h"
 #include "tensor/cpu/common.h"
 #include "tensor/cpu/parallel.h"
 #include "tensor/cpu/simd_kernels.h"
@@ -95,22 +96,10 @@ Tensor binary(const char* name, BinaryOp op, const Tensor& a_in, const Tensor& b
   cpu::require_cpu(name, {&a_in, &b_in});
   if (!a_in.defined() || !b_in.defined()) cpu::fail(name, "undefined operand");
   // Broadcast shape and per-operand strides.
-  const size_t n = std::max(a_in.dim(), b_in.dim());
-  Shape out_shape(n);
-  std::vector<int64_t> sa(n, 0), sb(n, 0);
-  int64_t stride_a = 1, stride_b = 1;
-  for (size_t i = n; i-- > 0;) {
-    const int64_t da = i + a_in.dim() >= n ? a_in.shape()[i + a_in.dim() - n] : 1;
-    const int64_t db = i + b_in.dim() >= n ? b_in.shape()[i + b_in.dim() - n] : 1;
-    if (da != db && da != 1 && db != 1)
-      cpu::fail(name, "shapes " + shape_to_string(a_in.shape()) + " and " + shape_to_string(b_in.shape()) +
-                          " do not broadcast");
-    out_shape[i] = da == 1 ? db : da;
-    sa[i] = da == 1 ? 0 : stride_a;
-    sb[i] = db == 1 ? 0 : stride_b;
-    stride_a *= da;
-    stride_b *= db;
-  }
+  const Shape out_shape = broadcast_shapes(name, a_in.shape(), b_in.shape());
+  const size_t n = out_shape.size();
+  const std::vector<int64_t> sa = broadcast_strides(a_in.shape(), out_shape),
+                             sb = broadcast_strides(b_in.shape(), out_shape);
   // Merge adjacent dims that are laid out alike in both operands.
   Shape merged_shape;
   std::vector<int64_t> ma, mb;

@@ -1,6 +1,7 @@
 // linear and matmul on the CPU: straight to the GEMM library.
 #include <algorithm>
 
+#include "tensor/broadcast.h"
 #include "tensor/cpu/common.h"
 #include "tensor/cpu/gemm.h"
 #include "tensor/cpu/linear_primitive.h"
@@ -55,15 +56,8 @@ Tensor matmul(const Tensor& a_in, const Tensor& b_in, bool transpose_b) {
   // Broadcast the batch dims.
   const Shape a_batch(a_in.shape().begin(), a_in.shape().end() - 2);
   const Shape b_batch(b_in.shape().begin(), b_in.shape().end() - 2);
-  const size_t nb = std::max(a_batch.size(), b_batch.size());
-  Shape batch(nb);
-  for (size_t i = 0; i < nb; ++i) {
-    const int64_t da = i + a_batch.size() >= nb ? a_batch[i + a_batch.size() - nb] : 1;
-    const int64_t db = i + b_batch.size() >= nb ? b_batch[i + b_batch.size() - nb] : 1;
-    if (da != db && da != 1 && db != 1)
-      cpu::fail("matmul", "batch dims do not broadcast: " + a_in.to_string() + " and " + b_in.to_string());
-    batch[i] = std::max(da, db);
-  }
+  const Shape batch = broadcast_shapes("matmul (batch dims)", a_batch, b_batch);
+  const size_t nb = batch.size();
   const Tensor a = cpu::as_f32(a_in), b = cpu::as_f32(b_in);
   Shape out_shape = batch;
   out_shape.push_back(m);
@@ -71,16 +65,8 @@ Tensor matmul(const Tensor& a_in, const Tensor& b_in, bool transpose_b) {
   Tensor out = Tensor::empty(out_shape);
   const int64_t batches = shape_numel(batch);
   // Strides (in matrices) of each operand per batch dim; 0 where broadcast.
-  std::vector<int64_t> a_stride(nb, 0), b_stride(nb, 0);
-  int64_t sa = 1, sb = 1;
-  for (size_t i = nb; i-- > 0;) {
-    const int64_t da = i + a_batch.size() >= nb ? a_batch[i + a_batch.size() - nb] : 1;
-    const int64_t db = i + b_batch.size() >= nb ? b_batch[i + b_batch.size() - nb] : 1;
-    a_stride[i] = da == 1 ? 0 : sa;
-    b_stride[i] = db == 1 ? 0 : sb;
-    sa *= da;
-    sb *= db;
-  }
+  const std::vector<int64_t> a_stride = broadcast_strides(a_batch, batch), b_stride = broadcast_strides(b_batch, batch);
+  const int64_t sa = shape_numel(a_batch), sb = shape_numel(b_batch);
   const float* pa = a.data<float>();
   const float* pb = b.data<float>();
   float* pc = out.data<float>();

@@ -15,24 +15,6 @@ namespace foley::tensor::cuda::detail {
   throw Error(std::string(op) + " (cuda): " + message);
 }
 
-// The device of the first argument; throws unless every defined argument is
-// on that same CUDA device and floating point.
-inline Device require_cuda(const char* op, std::initializer_list<const Tensor*> tensors) {
-  Device device;
-  bool first = true;
-  for (const Tensor* t : tensors) {
-    if (!t->defined()) continue;
-    if (!t->device().is_cuda()) fail(op, t->to_string() + " is not on a CUDA device");
-    if (!is_floating(t->dtype())) fail(op, t->to_string() + " must be floating point");
-    if (first) device = t->device();
-    else if (t->device() != device)
-      fail(op, "arguments on different devices (" + device.to_string() + ", " + t->device().to_string() + ")");
-    first = false;
-  }
-  if (first) fail(op, "no tensor argument is defined");
-  return device;
-}
-
 // The device of the first defined argument; throws unless every defined
 // argument is on that same CUDA device (any dtype).
 inline Device require_device(const char* op, std::initializer_list<const Tensor*> tensors) {
@@ -47,6 +29,14 @@ inline Device require_device(const char* op, std::initializer_list<const Tensor*
     first = false;
   }
   if (first) fail(op, "no tensor argument is defined");
+  return device;
+}
+
+// require_device, and every defined argument floating point.
+inline Device require_cuda(const char* op, std::initializer_list<const Tensor*> tensors) {
+  const Device device = require_device(op, tensors);
+  for (const Tensor* t : tensors)
+    if (t->defined() && !is_floating(t->dtype())) fail(op, t->to_string() + " must be floating point");
   return device;
 }
 

@@ -3,6 +3,7 @@
 
 #include "kernels/elementwise.h"
 #include "kernels/indexing.h"
+#include "tensor/broadcast.h"
 #include "tensor/cuda/op_util.h"
 #include "tensor/cuda/ops.h"
 
@@ -21,43 +22,22 @@ Tensor unary(const char* op, const Tensor& x_in, kernels::Unary kind, double par
   return y;
 }
 
-// Contiguous element strides of `shape` aligned to the end of an output of
-// rank `rank`, with 0 for broadcast (size-1 or missing) dims.
-void broadcast_strides(const Shape& shape, const Shape& out, int64_t* strides) {
-  const size_t rank = out.size(), offset = rank - shape.size();
-  int64_t stride = 1;
-  for (size_t i = rank; i-- > 0;) {
-    if (i < offset) {
-      strides[i] = 0;
-      continue;
-    }
-    const int64_t size = shape[i - offset];
-    strides[i] = size == 1 && out[i] != 1 ? 0 : stride;
-    stride *= size;
-  }
-}
-
 Tensor binary(const char* op, const Tensor& a_in, const Tensor& b_in, kernels::Binary kind) {
   const Device device = detail::require_device(op, {&a_in, &b_in});
   if (!a_in.defined() || !b_in.defined()) fail(op, "both operands must be defined");
   const bool integers = !is_floating(a_in.dtype()) && a_in.dtype() == b_in.dtype();
-  const Shape& as = a_in.shape();
-  const Shape& bs = b_in.shape();
-  const size_t rank = std::max(as.size(), bs.size());
+  const Shape out = broadcast_shapes(op, a_in.shape(), b_in.shape());
+  const size_t rank = out.size();
   if (rank > static_cast<size_t>(kernels::Broadcast::kMaxRank)) fail(op, "more than 8 dims");
-  Shape out(rank);
-  for (size_t i = 0; i < rank; ++i) {
-    const int64_t da = i + as.size() >= rank ? as[i + as.size() - rank] : 1;
-    const int64_t db = i + bs.size() >= rank ? bs[i + bs.size() - rank] : 1;
-    if (da != db && da != 1 && db != 1)
-      fail(op, "shapes " + shape_to_string(as) + " and " + shape_to_string(bs) + " do not broadcast");
-    out[i] = da == 1 ? db : da;
-  }
+  const std::vector<int64_t> a_strides = broadcast_strides(a_in.shape(), out),
+                             b_strides = broadcast_strides(b_in.shape(), out);
   kernels::Broadcast bc;
   bc.rank = static_cast<int>(rank);
-  for (size_t i = 0; i < rank; ++i) bc.shape[i] = out[i];
-  broadcast_strides(as, out, bc.a_stride);
-  broadcast_strides(bs, out, bc.b_stride);
+  for (size_t i = 0; i < rank; ++i) {
+    bc.shape[i] = out[i];
+    bc.a_stride[i] = a_strides[i];
+    bc.b_stride[i] = b_strides[i];
+  }
   if (integers) {
     if (kind == kernels::Binary::kDiv)
       for (int64_t v : b_in.to_vector_i64())

@@ -1,6 +1,7 @@
 // linear and matmul on cuBLASLt (see ops.h).
 #include <algorithm>
 
+#include "tensor/broadcast.h"
 #include "tensor/cuda/gemm.h"
 #include "tensor/cuda/op_util.h"
 #include "tensor/cuda/ops.h"
@@ -64,15 +65,7 @@ Tensor matmul(const Tensor& a_in, const Tensor& b_in, bool transpose_b) {
   // broadcast is materialised first.
   const Shape a_batch(a_in.shape().begin(), a_in.shape().end() - 2);
   const Shape b_batch(b_in.shape().begin(), b_in.shape().end() - 2);
-  const size_t rank = std::max(a_batch.size(), b_batch.size());
-  Shape batch_shape(rank);
-  for (size_t i = 0; i < rank; ++i) {
-    const int64_t da = i + a_batch.size() >= rank ? a_batch[i + a_batch.size() - rank] : 1;
-    const int64_t db = i + b_batch.size() >= rank ? b_batch[i + b_batch.size() - rank] : 1;
-    if (da != db && da != 1 && db != 1)
-      fail(op, "batch dims of " + a_in.to_string() + " and " + b_in.to_string() + " do not broadcast");
-    batch_shape[i] = da == 1 ? db : da;
-  }
+  const Shape batch_shape = broadcast_shapes("matmul (batch dims)", a_batch, b_batch);
   const int64_t full = shape_numel(batch_shape);
   auto batched = [&](const Tensor& t, const Shape& t_batch) {
     const int64_t count = shape_numel(t_batch);
@@ -80,16 +73,7 @@ Tensor matmul(const Tensor& a_in, const Tensor& b_in, bool transpose_b) {
     Shape expanded = batch_shape;
     expanded.push_back(t.size(-2));
     expanded.push_back(t.size(-1));
-    // Element strides of t aligned to the expanded shape, 0 where broadcast.
-    std::vector<int64_t> strides(expanded.size(), 0);
-    int64_t stride = 1;
-    for (size_t i = expanded.size(), j = static_cast<size_t>(t.dim()); i-- > 0;) {
-      if (j == 0) break;
-      const int64_t size = t.shape()[--j];
-      strides[i] = size == 1 && expanded[i] != 1 ? 0 : stride;
-      stride *= size;
-    }
-    return gather_strided(t, 0, expanded, strides);
+    return gather_strided(t, 0, expanded, broadcast_strides(t.shape(), expanded));
   };
   const Tensor a_full = batched(a_in, a_batch), b_full = batched(b_in, b_batch);
   const bool a_shared = a_full.numel() == m * k && full > 1, b_shared = b_full.numel() == kb * n && full > 1;

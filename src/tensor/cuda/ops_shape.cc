@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "kernels/indexing.h"
+#include "tensor/broadcast.h"
 #include "tensor/cuda/op_util.h"
 #include "tensor/cuda/ops.h"
 
@@ -39,16 +40,6 @@ void copy_region(const char* op, const void* x, const std::vector<int64_t>& x_st
   detail::launch(kernels::strided_copy(x, y, c, static_cast<int>(dtype_size(dtype)), current_stream()), op);
 }
 
-std::vector<int64_t> dense_strides(const Shape& shape) {
-  std::vector<int64_t> strides(shape.size());
-  int64_t s = 1;
-  for (size_t i = shape.size(); i-- > 0;) {
-    strides[i] = s;
-    s *= shape[i];
-  }
-  return strides;
-}
-
 char* bytes_of(const Tensor& t) { return static_cast<char*>(device_ptr(t)); }
 
 }  // namespace
@@ -64,7 +55,7 @@ Tensor gather_strided(const Tensor& src, int64_t offset, const Shape& shape, con
   Tensor out = empty(shape, src.dtype(), device);
   if (out.numel() == 0) return out;
   const char* base = bytes_of(src) + offset * static_cast<int64_t>(dtype_size(src.dtype()));
-  copy_region("gather_strided", base, strides, device_ptr(out), dense_strides(shape), shape, src.dtype());
+  copy_region("gather_strided", base, strides, device_ptr(out), contiguous_strides(shape), shape, src.dtype());
   return out;
 }
 
@@ -102,12 +93,12 @@ Tensor cat(const std::vector<Tensor>& tensors, int64_t dim) {
     out_shape[static_cast<size_t>(d)] += t.size(d);
   }
   Tensor out = empty(out_shape, first.dtype(), device);
-  const std::vector<int64_t> out_strides = dense_strides(out_shape);
+  const std::vector<int64_t> out_strides = contiguous_strides(out_shape);
   const int64_t elem = static_cast<int64_t>(dtype_size(first.dtype()));
   int64_t at = 0;
   for (const Tensor& t : tensors) {
     if (t.numel() > 0)
-      copy_region(op, device_ptr(t), dense_strides(t.shape()), bytes_of(out) + at * out_strides[static_cast<size_t>(d)] * elem,
+      copy_region(op, device_ptr(t), contiguous_strides(t.shape()), bytes_of(out) + at * out_strides[static_cast<size_t>(d)] * elem,
                   out_strides, t.shape(), t.dtype());
     at += t.size(d);
   }
@@ -157,7 +148,7 @@ Tensor pad(const Tensor& x, const std::vector<int64_t>& pads, double value) {
   // The overlap of input and output: input index i lands at output index i + before (negative pads crop).
   Shape region(static_cast<size_t>(n));
   int64_t x_offset = 0, y_offset = 0;
-  const std::vector<int64_t> xs = dense_strides(x.shape()), ys = dense_strides(out_shape);
+  const std::vector<int64_t> xs = contiguous_strides(x.shape()), ys = contiguous_strides(out_shape);
   for (size_t dd = 0; dd < static_cast<size_t>(n); ++dd) {
     const int64_t first = std::max<int64_t>(0, -before[dd]);
     const int64_t last = std::min<int64_t>(x.shape()[dd], out_shape[dd] - before[dd]);
