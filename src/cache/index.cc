@@ -1,6 +1,7 @@
 #include "cache/index.h"
 
 #include <sqlite3.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <random>
@@ -8,9 +9,12 @@
 
 #include "cache/object_meta.h"
 #include "cache/object_store.h"
+#include "cache/repair.h"
 #include "cache/schema.h"
 #include "cache/sqlite_db.h"
 #include "common/error.h"
+#include "common/file_lock.h"
+#include "common/log.h"
 
 namespace foley::cache {
 namespace fs = std::filesystem;
@@ -118,8 +122,66 @@ fs::path Index::index_path(const fs::path& cache_dir) { return cache_dir / "inde
 
 int64_t Index::now() const { return options_.clock(); }
 
+namespace {
+
+uint64_t inode_of(const fs::path& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 ? static_cast<uint64_t>(st.st_ino) : 0;
+}
+
+// True when <cache>/objects holds anything: a new index then has objects to adopt.
+bool has_objects(const fs::path& cache_dir) {
+  std::error_code ec;
+  for (fs::directory_iterator it(cache_dir / "objects", ec), end; !ec && it != end; it.increment(ec))
+    if (it->is_directory(ec) && !fs::is_empty(it->path(), ec)) return true;
+  return false;
+}
+
+// Recovery opens further Index objects on the same folder (the adoption);
+// they must not recover in turn.
+thread_local int recovery_depth = 0;
+
+}  // namespace
+
+void Index::recover_from_damage(const std::string& what) {
+  if (recovery_depth > 0) throw DamagedError(what);
+  ++recovery_depth;
+  recovering_ = true;
+  struct Done {
+    Index& self;
+    ~Done() {
+      --recovery_depth;
+      self.recovering_ = false;
+      self.recovered_ = true;
+    }
+  } done{*this};
+  db_.reset();
+  const fs::path lock_path = cache_dir_ / "locks" / "index-repair.lock";
+  fs::create_directories(lock_path.parent_path());
+  FileLock lock(lock_path, /*wait=*/true);
+  RepairReport report;
+  report.index_damaged = true;
+  // Another process that hit the same damage may have replaced the file already.
+  if (inode_of(index_path(cache_dir_)) == opened_inode_) report.moved_aside = move_index_aside(cache_dir_);
+  open_and_migrate();
+  adopt_objects_on_disk(*this, report);
+  // The error's own advice (run `foley cache repair`) is what happens here.
+  std::string cause = what.substr(0, what.find("; the index is damaged"));
+  std::string msg = "cache index " + index_path(cache_dir_).string() + " was damaged (" + cause + ")";
+  if (report.moved_aside.empty()) {
+    msg += "; another process has rebuilt it";
+  } else {
+    msg += "; it was moved aside and rebuilt from the object records:\n";
+    std::string s = report.summary();
+    if (!s.empty() && s.back() == '\n') s.pop_back();
+    msg += s;
+  }
+  log_warning(msg);
+}
+
 void Index::open_and_migrate() {
   db_ = std::make_unique<Database>(index_path(cache_dir_).string());
+  opened_inode_ = inode_of(index_path(cache_dir_));
   sqlite3_busy_timeout(db_->handle(), options_.busy_timeout_ms);
   // Switching to WAL needs an exclusive lock once per file; a concurrent opener
   // may hold it, so it is retried like any write.
@@ -139,7 +201,29 @@ void Index::open_and_migrate() {
   if (version == current_schema_version()) return;
   if (version > current_schema_version()) migrate(*db_, version);  // throws the "newer index" error
   // Re-read under the write lock: another process may have migrated meanwhile.
-  with_write([&] { migrate(*db_, read_schema_version(*db_)); });
+  bool created = false;
+  with_write([&] {
+    const int from = read_schema_version(*db_);
+    created = from == 0;
+    migrate(*db_, from);
+  });
+  // A new index beside objects (deleted, emptied, or moved aside above): the
+  // objects and their paid flags come back from their records.
+  if (created && options_.self_heal && !recovering_ && recovery_depth == 0 && has_objects(cache_dir_)) {
+    ++recovery_depth;
+    RepairReport report;
+    try {
+      adopt_objects_on_disk(*this, report);
+    } catch (...) {
+      --recovery_depth;
+      throw;
+    }
+    --recovery_depth;
+    std::string s = report.summary();
+    if (!s.empty() && s.back() == '\n') s.pop_back();
+    log_warning("cache index " + index_path(cache_dir_).string() +
+                " was new beside existing objects; adopted them from their records:\n" + s);
+  }
 }
 
 void Index::retry(const std::function<void()>& attempt, const char* what) {
@@ -154,6 +238,10 @@ void Index::retry(const std::function<void()>& attempt, const char* what) {
     } catch (const BusyError& e) {
       if (std::chrono::steady_clock::now() >= deadline)
         throw Error::failure("cache index stayed locked while " + std::string(what) + ": " + e.message);
+    } catch (const DamagedError& e) {
+      if (!options_.self_heal || recovering_ || recovered_ || recovery_depth > 0) throw;
+      recover_from_damage(e.what());
+      continue;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(1 + rng() % backoff_ms));
     backoff_ms = std::min(backoff_ms * 2, 200);
@@ -229,6 +317,49 @@ void Index::record_object(const ObjectRecord& rec, int64_t build_id) {
     }
   });
   if (std::optional<ObjectRecord> stored = find_object(rec.gen_key)) write_object_meta(cache_dir_, *stored);
+}
+
+void Index::record_unusable_answer(const ObjectRecord& call, const std::string& reason, const std::string& path,
+                                   int64_t build_id) {
+  require_gen_key(call.gen_key);
+  const int64_t t = now();
+  with_write([&] {
+    Statement up(*db_, R"sql(INSERT INTO unusable_answers (gen_key, engine, profile, credits, credits_estimated,
+      request_id, size, checksum, reason, path, created_at, build_id)
+      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12))sql");
+    up.bind(1, call.gen_key).bind(2, call.engine).bind(3, call.profile).bind(4, call.credits);
+    up.bind(5, call.credits_estimated).bind(6, call.request_id).bind(7, call.size).bind(8, call.checksum);
+    up.bind(9, reason).bind(10, path).bind(11, t);
+    if (build_id != 0) up.bind(12, build_id);
+    up.run();
+    add_counter(*db_, "credits_spent", call.credits);
+    if (build_id != 0) {
+      Statement b(*db_, "UPDATE builds SET credits_spent = credits_spent + ?2 WHERE id = ?1");
+      b.bind(1, build_id).bind(2, call.credits).run();
+    }
+  });
+}
+
+int64_t Index::count_unusable_answers(const std::string& gen_key) {
+  int64_t n = 0;
+  with_read([&] {
+    Statement s(*db_, "SELECT count(*) FROM unusable_answers WHERE gen_key = ?1");
+    s.bind(1, gen_key);
+    s.step();
+    n = s.column_int(0);
+  });
+  return n;
+}
+
+double Index::credits_of_unusable_answers(const std::string& gen_key) {
+  double c = 0;
+  with_read([&] {
+    Statement s(*db_, "SELECT coalesce(sum(credits), 0) FROM unusable_answers WHERE gen_key = ?1");
+    s.bind(1, gen_key);
+    s.step();
+    c = s.column_double(0);
+  });
+  return c;
 }
 
 bool Index::adopt_object(const ObjectRecord& rec) {

@@ -25,6 +25,10 @@ struct IndexOptions {
   // has passed; only then does an operation fail with "database is busy".
   std::chrono::milliseconds retry_budget{120000};
   Clock clock;  // empty: the system clock
+  // Recover on its own: a damaged file is moved aside and rebuilt, a new
+  // index adopts the objects on disk. false: damage is an error and a new
+  // index is left empty (`foley cache repair` does both itself, and reports).
+  bool self_heal = true;
 };
 
 // The SQLite index of a cache directory, `<cache>/index.sqlite`: provenance,
@@ -36,7 +40,10 @@ struct IndexOptions {
 class Index {
  public:
   // Opens or creates the index in `cache_dir` (created when missing) and
-  // migrates it forward. Throws foley::Error (bad input) when the index was
+  // migrates it forward. A damaged index (at open or at any later statement:
+  // a truncated file, with or without its WAL) is moved aside and rebuilt
+  // from the object records with a warning; a new index adopts the objects
+  // already on disk the same way (a deleted or emptied index). Throws foley::Error (bad input) when the index was
   // written by a newer foley, foley::Error (failure) when it cannot be opened.
   explicit Index(const std::filesystem::path& cache_dir, IndexOptions options = {});
   ~Index();
@@ -73,6 +80,15 @@ class Index {
   // says, counting no miss and spending nothing; `created_at` is kept when
   // set. False, changing nothing, when the key is already known.
   bool adopt_object(const ObjectRecord& rec);
+
+  // A paid answer that could not be used (cache/kept_answers.h), kept at
+  // `path`: one row of the ledger, its credits counted as spent, overall and
+  // for `build_id` when non-zero. No object, hit or miss is counted.
+  void record_unusable_answer(const ObjectRecord& call, const std::string& reason, const std::string& path,
+                              int64_t build_id = 0);
+  // How many unusable answers of `gen_key` the ledger holds, and their credits.
+  int64_t count_unusable_answers(const std::string& gen_key);
+  double credits_of_unusable_answers(const std::string& gen_key);
 
   // --- per-cue history -----------------------------------------------------
   // Appends one row; built_at defaults to now.
@@ -113,10 +129,18 @@ class Index {
   void with_read(const std::function<void()>& body);
   void retry(const std::function<void()>& attempt, const char* what);
   void open_and_migrate();
+  // The file turned out damaged (SQLITE_CORRUPT/NOTADB): under the cache's
+  // repair lock, moves it aside (unless another process already did), opens
+  // a fresh one and adopts the objects on disk from their records, with a
+  // warning saying what was recovered. Once per Index.
+  void recover_from_damage(const std::string& what);
 
   std::filesystem::path cache_dir_;
   IndexOptions options_;
   std::unique_ptr<Database> db_;
+  uint64_t opened_inode_ = 0;  // of the file db_ opened, to tell whether another process replaced it
+  bool recovering_ = false;
+  bool recovered_ = false;
 };
 
 }  // namespace foley::cache

@@ -16,23 +16,33 @@ namespace {
 
 bool index_is_healthy(const fs::path& cache_dir) {
   try {
-    Index index(cache_dir);
+    Index index(cache_dir, IndexOptions{.self_heal = false});
     return index.integrity_check() == "ok";
   } catch (const Error&) {
     return false;
   }
 }
 
+}  // namespace
+
 std::vector<fs::path> move_index_aside(const fs::path& cache_dir) {
   const auto stamp = std::chrono::duration_cast<std::chrono::seconds>(
                          std::chrono::system_clock::now().time_since_epoch()).count();
   std::vector<fs::path> moved;
   const fs::path db = Index::index_path(cache_dir);
+  // Never over an earlier damaged copy (two in the same second).
+  std::string tag = std::to_string(stamp);
+  for (int n = 1;; ++n) {
+    std::error_code ec;
+    if (!fs::exists(db.string() + ".damaged-" + tag, ec) && !fs::exists(db.string() + ".damaged-" + tag + "-wal", ec))
+      break;
+    tag = std::to_string(stamp) + "." + std::to_string(n);
+  }
   for (const char* suffix : {"", "-wal", "-shm"}) {
     fs::path from = db.string() + suffix;
     std::error_code ec;
     if (!fs::exists(from, ec)) continue;
-    fs::path to = db.string() + ".damaged-" + std::to_string(stamp) + suffix;
+    fs::path to = db.string() + ".damaged-" + tag + suffix;
     fs::rename(from, to, ec);
     if (ec) throw Error::failure("cannot move the damaged index " + from.string() + " aside: " + ec.message());
     moved.push_back(to);
@@ -40,15 +50,19 @@ std::vector<fs::path> move_index_aside(const fs::path& cache_dir) {
   return moved;
 }
 
-}  // namespace
-
 RepairReport repair_index(const fs::path& cache_dir) {
   RepairReport report;
   if (!index_is_healthy(cache_dir)) {
     report.index_damaged = true;
     report.moved_aside = move_index_aside(cache_dir);
   }
-  Index index(cache_dir);
+  Index index(cache_dir, IndexOptions{.self_heal = false});
+  adopt_objects_on_disk(index, report);
+  return report;
+}
+
+void adopt_objects_on_disk(Index& index, RepairReport& report) {
+  const fs::path& cache_dir = index.cache_dir();
   ObjectStore store(cache_dir);
   for (const StoredObject& obj : store.list_objects()) {
     if (index.find_object(obj.gen_key)) {
@@ -79,7 +93,6 @@ RepairReport repair_index(const fs::path& cache_dir) {
     }
     index.adopt_object(*rec);
   }
-  return report;
 }
 
 std::string RepairReport::summary() const {

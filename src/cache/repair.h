@@ -28,4 +28,12 @@ struct RepairReport {
 // provenance is unknown, so nothing may treat it as replaceable).
 RepairReport repair_index(const std::filesystem::path& cache_dir);
 
+class Index;
+// The adoption step of repair_index on an open, healthy index: every object on
+// disk it does not know, from its record or its bytes. Fills the counts of
+// `report`.
+void adopt_objects_on_disk(Index& index, RepairReport& report);
+// Renames index.sqlite and its -wal/-shm files to *.damaged-<time>; returns the new names.
+std::vector<std::filesystem::path> move_index_aside(const std::filesystem::path& cache_dir);
+
 }  // namespace foley::cache

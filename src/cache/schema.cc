@@ -83,10 +83,33 @@ INSERT INTO counters (name, value) VALUES
 )sql");
 }
 
+// v2: paid answers that could not be used (cache/kept_answers.h): charged, so
+// they count in the credits spent; their bytes are kept in quarantine/.
+void migrate_to_v2(Database& db) {
+  db.exec(R"sql(
+CREATE TABLE unusable_answers (
+  id                INTEGER PRIMARY KEY,
+  gen_key           TEXT NOT NULL,
+  engine            TEXT NOT NULL,
+  profile           TEXT NOT NULL DEFAULT '',
+  credits           REAL NOT NULL DEFAULT 0,
+  credits_estimated INTEGER NOT NULL DEFAULT 0,
+  request_id        TEXT NOT NULL DEFAULT '',
+  size              INTEGER NOT NULL,
+  checksum          TEXT NOT NULL,
+  reason            TEXT NOT NULL,
+  path              TEXT NOT NULL,
+  created_at        INTEGER NOT NULL,
+  build_id          INTEGER
+);
+CREATE INDEX unusable_answers_by_key ON unusable_answers (gen_key, id);
+)sql");
+}
+
 // Appending a migration here is how the schema moves forward; never edit one
 // that has shipped.
 using Migration = void (*)(Database&);
-constexpr std::array<Migration, 1> kMigrations = {&migrate_to_v1};
+constexpr std::array<Migration, 2> kMigrations = {&migrate_to_v1, &migrate_to_v2};
 
 }  // namespace
 

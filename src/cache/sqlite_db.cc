@@ -27,7 +27,7 @@ void Database::raise(int rc, std::string_view what) const {
   int primary = rc & 0xff;
   if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) throw BusyError{msg};
   if (primary == SQLITE_CORRUPT || primary == SQLITE_NOTADB)
-    throw Error::failure("cache index error: " + msg +
+    throw DamagedError("cache index error: " + msg +
                          "; the index is damaged: `foley cache repair` rebuilds it from the objects and their "
                          "records (the damaged file is kept aside)");
   throw Error::failure("cache index error: " + msg);

@@ -5,6 +5,8 @@
 #include <string>
 #include <string_view>
 
+#include "common/error.h"
+
 struct sqlite3;
 struct sqlite3_stmt;
 
@@ -15,6 +17,14 @@ namespace foley::cache {
 // transaction, so it never escapes the cache module.
 struct BusyError {
   std::string message;
+};
+
+// SQLITE_CORRUPT or SQLITE_NOTADB: the file is damaged. A foley::Error
+// (failure), so whoever does not recover from it reports it; Index recovers
+// (moves the file aside and rebuilds from the object records).
+class DamagedError : public Error {
+ public:
+  explicit DamagedError(const std::string& message) : Error(message, Kind::kFailure) {}
 };
 
 // One connection to an SQLite file. Owns the handle; not thread-safe (one per

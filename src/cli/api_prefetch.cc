@@ -9,6 +9,7 @@
 #include "common/error.h"
 #include "common/log.h"
 #include "engines/catalog.h"
+#include "generate/generate_request.h"
 #include "ipc/connect.h"
 #include "ipc/paths.h"
 #include "plan/gen_fields.h"
@@ -40,7 +41,8 @@ std::vector<ipc::UniqueFd> start_api_prefetch(const plan::Plan& plan, const plan
     const int depth = plan::profile_pool(plan.project.config.engines.at(profile_name)).depth;
     json msg = {{"op", "prefetch"},     {"pool", profile_name}, {"depth", depth},
                 {"calls", std::move(list)}, {"build_id", build_id},
-                {"env_key", env_key ? json(env_key) : json(nullptr)}};
+                {"env_key", env_key ? json(env_key) : json(nullptr)},
+                {"retry_unusable", generate::retry_unusable_from_env()}};
     std::string reason;
     ipc::UniqueFd fd = ipc::connect_or_start_server(
         paths, [&](const ipc::ServerPaths& p) { ipc::launch_server_without_secrets(p, cache_dir); }, 10.0,

@@ -28,6 +28,7 @@ struct BuildOptions {
   int keep_going = 1;
   bool dry_run = false;
   bool verbose = false;
+  bool retry_unusable = false;
   std::vector<std::string> targets;
 };
 
@@ -97,6 +98,9 @@ int run_build(const fs::path& dir, const BuildOptions& o) {
   for (const auto& t : o.targets) argv.push_back(ninja_target(ctx.plan, t));
   // foley-gen attributes what it generates to this build.
   ::setenv("FOLEY_BUILD_ID", std::to_string(build_id).c_str(), 1);
+  // Keys whose paid answer came back unusable are requested again only when
+  // asked; foley-gen, its client and the server read this.
+  if (o.retry_unusable) ::setenv("FOLEY_RETRY_UNUSABLE", "1", 1);
   // A full build hands its stale API calls to the resident server first; the
   // connections stay open while ninja runs (closing them cancels what is left).
   std::vector<ipc::UniqueFd> prefetch;
@@ -137,6 +141,8 @@ void register_build(CLI::App& app, GlobalOptions& g, int& exit_code) {
   cmd->add_option("-k", o->keep_going, "Keep going until N jobs fail (0 = never stop)");
   cmd->add_flag("-n,--dry-run", o->dry_run, "Plan, then show what ninja would run; generate, pay and record nothing");
   cmd->add_flag("-v,--verbose", o->verbose, "Show every command ninja runs");
+  cmd->add_flag("--retry-unusable", o->retry_unusable,
+                "Request again generations whose earlier paid answer was unusable (kept in cache/quarantine/unusable)");
   cmd->add_option("targets", o->targets, "Cue ids, manifest names or output paths (default: all)");
   cmd->callback([&g, o, &exit_code] { exit_code = run_build(g.root(), *o); });
 }

@@ -25,6 +25,12 @@ using nlohmann::json;
 
 namespace {
 
+// As generate::retry_unusable_from_env(), which this binary does not link.
+bool retry_unusable_requested() {
+  const char* v = std::getenv("FOLEY_RETRY_UNUSABLE");
+  return v != nullptr && *v != '\0' && std::string(v) != "0";
+}
+
 constexpr double kStartTimeoutSeconds = 10.0;
 
 // Becomes `foley-gen generate --object OBJECT` (the foley-gen next to this binary).
@@ -66,7 +72,8 @@ int run_generate_client(const fs::path& object) {
                {"spec", spec_text},
                {"origin", spec_origin(packs / spec_pack_name(key), key)},
                {"build_id", std::atoll(std::getenv("FOLEY_BUILD_ID") ? std::getenv("FOLEY_BUILD_ID") : "0")},
-               {"env_key", env_key ? json(env_key) : json(nullptr)}};
+               {"env_key", env_key ? json(env_key) : json(nullptr)},
+               {"retry_unusable", retry_unusable_requested()}};
   const std::string line = call.dump() + "\n";
   const fs::path cache_dir = spec["cache_dir"].get<std::string>();
   const ipc::ServerPaths paths = ipc::server_paths(cache_dir);

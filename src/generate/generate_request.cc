@@ -1,7 +1,9 @@
 #include "generate/generate_request.h"
 
 #include <cstdio>
+#include <cstdlib>
 
+#include "cache/kept_answers.h"
 #include "common/atomic_file.h"
 #include "common/error.h"
 #include "common/file_lock.h"
@@ -38,7 +40,26 @@ void sweep_orphaned_temps(const fs::path& object) {
   }
 }
 
+std::string credits_text(const cache::ObjectRecord& call) {
+  char text[64];
+  std::snprintf(text, sizeof text, "%.0f credits%s", call.credits,
+                call.credits_estimated ? " (estimated: the answer had no character-cost)" : "");
+  return text;
+}
+
+std::string request_name(const GenRequest& r) {
+  return (r.cues.size() == 1 ? "cue " : "cues ") + cue_list(r) + " (gen key " + r.gen_key + ")";
+}
+
+constexpr const char* kRetryHint =
+    "`foley build --retry-unusable` (or FOLEY_RETRY_UNUSABLE=1 for ninja) pays for one more request";
+
 }  // namespace
+
+bool retry_unusable_from_env() {
+  const char* v = std::getenv("FOLEY_RETRY_UNUSABLE");
+  return v != nullptr && *v != '\0' && std::string(v) != "0";
+}
 
 std::string generate_request(const GenRequest& req, const std::string& origin, const GenerateContext& ctx) {
   // The spec must describe exactly the object it names.
@@ -86,9 +107,51 @@ std::string generate_request(const GenRequest& req, const std::string& origin, c
     std::string problem = prompt_problem(it->get<std::string>(), engines::engine_row(req.engine).max_prompt_chars);
     if (!problem.empty()) throw Error(origin + ": prompt " + problem);
   }
+  // A paid answer that came back unusable is not paid for again unasked.
+  if (!ctx.retry_unusable) {
+    std::vector<cache::KeptAnswer> kept = cache::kept_answers(req.cache_dir, req.gen_key);
+    if (!kept.empty()) {
+      const cache::KeptAnswer& last = kept.back();
+      std::string paid = credits_text(last.call);
+      if (kept.size() > 1) {
+        double total = 0;
+        for (const auto& k : kept) total += k.call.credits;
+        char all[96];
+        std::snprintf(all, sizeof all, "; %zu such answers, %.0f credits in all", kept.size(), total);
+        paid += all;
+      }
+      throw Error::failure(origin + ": " + request_name(req) + ": not requested again: an earlier answer was paid (" +
+                           paid + (last.call.request_id.empty() ? "" : ", request-id " + last.call.request_id) +
+                           ") but unusable (" + last.reason + "); its bytes are kept in " + last.bytes_path.string() +
+                           "; " + kRetryHint);
+    }
+  }
   auto engine = ctx.make_engine ? ctx.make_engine(req.engine) : engines::make_engine(req.engine);
   engine->validate(req);
-  GenerationResult result = engine->generate(req, req.object_path, {});
+  GenerationResult result;
+  try {
+    result = engine->generate(req, req.object_path, {});
+  } catch (const UnusableAnswer& bad) {
+    engine->close();
+    cache::ObjectRecord call;
+    call.gen_key = req.gen_key;
+    call.engine = req.engine;
+    call.profile = req.profile;
+    call.ext = req.ext;
+    call.request = req.key_fields;
+    call.generation_seconds = bad.result.generation_seconds;
+    call.credits = bad.result.credits;
+    call.credits_estimated = bad.result.credits_estimated;
+    call.request_id = bad.result.request_id;
+    call.attempts = bad.result.attempts;
+    call.paid = bad.result.paid;
+    call.details = bad.result.details.is_null() ? nlohmann::json::object() : bad.result.details;
+    cache::KeptAnswer kept = cache::keep_unusable_answer(req.cache_dir, call, bad.bytes, bad.reason);
+    index().record_unusable_answer(kept.call, bad.reason, kept.bytes_path.string(), ctx.build_id);
+    throw Error::failure(std::string(bad.what()) + ". It was paid (" + credits_text(kept.call) +
+                         "), recorded in the ledger, and its bytes are kept in " + kept.bytes_path.string() +
+                         "; this key is not requested again unless asked: " + kRetryHint);
+  }
   engine->close();
 
   cache::ObjectRecord rec = object_record_for(req);

@@ -28,11 +28,20 @@ struct GenerateContext {
   // false: an object found already there is skipped silently (a prefetch
   // that a client beat to it), not counted as a hit. Returns "" then.
   bool record_hit = true;
+  // A key whose paid answer came back unusable (cache/kept_answers.h) is
+  // refused, sending nothing, unless this is set (`foley build
+  // --retry-unusable`, FOLEY_RETRY_UNUSABLE=1).
+  bool retry_unusable = false;
 };
+
+// FOLEY_RETRY_UNUSABLE is set to something other than "" or "0".
+bool retry_unusable_from_env();
 
 // The heart of `foley-gen generate`: checks the request against its key, takes
 // the key's lock, and returns at once when the object is cached (counting a
 // hit); else runs the engine and records the object. Returns the summary line.
+// A paid answer the engine cannot use is kept in quarantine and recorded in
+// the ledger with its cost; the error then says so, and where the bytes are.
 std::string generate_request(const GenRequest& req, const std::string& origin, const GenerateContext& ctx);
 
 }  // namespace foley::generate

@@ -38,4 +38,20 @@ class GenerationCancelled : public Error {
   GenerationCancelled() : Error("generation cancelled", Kind::kFailure) {}
 };
 
+// Thrown by an engine whose paid call answered with something it cannot use
+// (a 200 whose body does not decode): the call was charged, so the generate
+// step records what it cost and keeps the bytes for inspection instead of
+// dropping them. A foley::Error (failure, exit 1): code that does not care
+// treats it as any failure. `result` holds the ledger fields (credits,
+// request id, attempts, details); `reason` says what is wrong with the bytes,
+// without temp paths.
+class UnusableAnswer : public Error {
+ public:
+  UnusableAnswer(const std::string& message, GenerationResult result, std::string bytes, std::string reason)
+      : Error(message, Kind::kFailure), result(std::move(result)), bytes(std::move(bytes)), reason(std::move(reason)) {}
+  GenerationResult result;
+  std::string bytes;
+  std::string reason;
+};
+
 }  // namespace foley

@@ -159,6 +159,7 @@ std::string run_one(const GenRequest& req, const std::string& origin, const json
   ApiState& st = state();
   generate::GenerateContext ctx;
   ctx.build_id = msg.value("build_id", int64_t{0});
+  ctx.retry_unusable = msg.value("retry_unusable", false);
   // The key as the asker's environment has it: the server was started by some
   // other process, perhaps in another shell, and without the key.
   std::string env_key = msg.contains("env_key") && msg["env_key"].is_string() ? msg["env_key"].get<std::string>() : "";

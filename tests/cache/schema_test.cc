@@ -25,7 +25,8 @@ TEST_CASE("a new index is created at the current schema version in WAL mode") {
   Statement tables(db, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name");
   std::vector<std::string> names;
   while (tables.step()) names.push_back(tables.column_text(0));
-  CHECK(names == std::vector<std::string>{"builds", "counters", "cue_builds", "meta", "objects", "stat_hashes"});
+  CHECK(names == std::vector<std::string>{"builds", "counters", "cue_builds", "meta", "objects", "stat_hashes",
+                                                "unusable_answers"});
 }
 
 TEST_CASE("reopening an index keeps its data and does not re-run migrations") {
@@ -76,15 +77,29 @@ TEST_CASE("a garbage schema_version row is an error, not version 0") {
   CHECK_THROWS_WITH(Index(dir.path()), Catch::Contains("banana"));
 }
 
-TEST_CASE("a file that is not an SQLite database is a clear error naming it") {
+TEST_CASE("a file that is not an SQLite database is a clear error naming it (self-healing off)") {
   TempCacheDir dir;
   foley::write_file_atomic(Index::index_path(dir.path()), std::string(4096, 'z'));
   try {
-    Index index(dir.path());
+    Index index(dir.path(), IndexOptions{.self_heal = false});
     FAIL("garbage opened as an index");
   } catch (const foley::Error& e) {
     std::string msg = e.what();
     CHECK(msg.find("index.sqlite") != std::string::npos);
     CHECK(msg.find("not a database") != std::string::npos);
   }
+}
+
+TEST_CASE("a file that is not an SQLite database is moved aside and replaced (self-healing on)") {
+  TempCacheDir dir;
+  foley::write_file_atomic(Index::index_path(dir.path()), std::string(4096, 'z'));
+  Index index(dir.path());
+  CHECK(index.schema_version() == current_schema_version());
+  int aside = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir.path()))
+    if (e.path().filename().string().rfind("index.sqlite.damaged-", 0) == 0) {
+      ++aside;
+      CHECK(foley::read_file(e.path()) == std::string(4096, 'z'));  // kept as it was
+    }
+  CHECK(aside == 1);
 }

@@ -13,21 +13,34 @@ foley cache pin door_creak >/dev/null
 key=$(foley cache show door_creak | python3 -c 'import json,sys; print(json.load(sys.stdin)["gen_key"])')
 expect_contains "the pin reaches the record" '"pinned": true' "$(cat cache/meta/${key:0:2}/$key.json)"
 
-# 1. Truncated to half.
+# 1. Truncated to half: the next command moves it aside and rebuilds it from
+# the records by itself, with a warning; no "malformed" dead end.
 size=$(stat -c %s cache/index.sqlite)
 truncate -s $((size / 2)) cache/index.sqlite
 out=$(foley status 2>&1); rc=$?
-expect_eq "a damaged index fails status" 1 "$rc"
-expect_contains "and says what to do" "foley cache repair" "$out"
-out=$(foley cache repair 2>&1); rc=$?
-expect_eq "repair" 0 "$rc"
-expect_contains "repair moved the damaged index aside" "index.sqlite.damaged-" "$out"
-expect_contains "repair adopted every object from its record" "$objects adopted from their records" "$out"
+expect_eq "status does not dead-end on a damaged index" 0 "$rc"
+expect_contains "it warns that the index was damaged" "was damaged" "$out"
+expect_contains "and says where the damaged file went" "index.sqlite.damaged-" "$out"
+expect_contains "and what was recovered" "$objects adopted from their records" "$out"
 expect_eq "the damaged file is kept" 1 "$(ls cache | grep -c 'index.sqlite.damaged-[0-9]*$')"
-foley status -q; expect_eq "status -q after repair" 0 "$?"
-expect_contains "ninja agrees" "no work to do" "$(ninja 2>&1)"
 expect_contains "the pin is back" '"pinned": true' "$(foley cache show door_creak)"
 expect_contains "the provenance is back" '"prompt": "an old wooden door creaks open slowly"' "$(foley cache show door_creak)"
+expect_contains "stats count the objects" "Objects:                  $objects" "$(foley cache stats)"
+# The cue history lives in the delivered files' sidecars: repair brings it back.
+out=$(foley cache repair 2>&1); rc=$?
+expect_eq "repair after the automatic rebuild" 0 "$rc"
+expect_contains "repair finds every object already known" "$objects known to the index" "$out"
+foley status -q; expect_eq "status -q after repair" 0 "$?"
+expect_contains "ninja agrees" "no work to do" "$(ninja 2>&1)"
+
+# 1b. `foley cache repair` on a damaged index moves it aside itself and reports.
+size=$(stat -c %s cache/index.sqlite)
+truncate -s $((size / 2)) cache/index.sqlite
+out=$(foley cache repair 2>&1); rc=$?
+expect_eq "repair of a truncated index" 0 "$rc"
+expect_contains "repair moved the damaged index aside" "index.sqlite.damaged-" "$out"
+expect_contains "repair adopted every object from its record" "$objects adopted from their records" "$out"
+foley status -q; expect_eq "status -q after repair" 0 "$?"
 
 # 2. Deleted: the same from nothing.
 rm -f cache/index.sqlite*

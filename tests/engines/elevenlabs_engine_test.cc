@@ -292,6 +292,28 @@ TEST_CASE("elevenlabs: a 200 that does not decode fails without a second paid ca
   CHECK(foley::testing::other_files(s.objects).empty());
 }
 
+TEST_CASE("elevenlabs: an undecodable 200 is an UnusableAnswer carrying its cost and bytes, no temp path") {
+  Scenario s(json::array({{{"status", 200}, {"audio", "garbage"}, {"cost", 170}}}));
+  try {
+    s.engine.generate(s.request(), s.out(), nullptr);
+    FAIL("garbage accepted");
+  } catch (const foley::UnusableAnswer& e) {
+    CHECK(e.kind() == Error::Kind::kFailure);
+    CHECK(e.result.credits == 170);
+    CHECK_FALSE(e.result.credits_estimated);
+    CHECK(e.result.request_id == "req-1");
+    CHECK(e.result.paid);
+    CHECK(e.bytes == [] { std::string g; for (int i = 0; i < 40; ++i) g += "this is not audio at all "; return g; }());
+    std::string msg = e.what();
+    CHECK_THAT(msg, Catch::Contains("(gen key "));
+    CHECK_THAT(msg, !Catch::Contains(".tmp-"));
+    CHECK_THAT(msg, !Catch::Contains("File does not exist"));
+    CHECK_THAT(e.reason, !Catch::Contains(".tmp-"));
+  }
+  CHECK(s.requests().size() == 1);
+  CHECK(foley::testing::other_files(s.objects).empty());
+}
+
 TEST_CASE("elevenlabs: 401 fails at once quoting the server and the request-id") {
   Scenario s(json::array(
       {{{"status", 401}, {"body", {{"detail", {{"status", "invalid_api_key"}, {"message", "Invalid API key"}}}}}}}));

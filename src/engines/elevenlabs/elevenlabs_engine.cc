@@ -57,6 +57,21 @@ std::string describe_http_error(int status, const ElevenLabsApiError& e, const s
   return out;
 }
 
+// What a decoder said about an answer, without the temp file's name (a path
+// that no longer exists once the message is read) and without libsndfile's
+// "File does not exist or is not a regular file", which it reports for bytes
+// in no format it knows.
+std::string decoder_complaint(std::string what, const std::string& temp_path) {
+  if (size_t at = what.find(temp_path); at != std::string::npos) {
+    size_t end = at + temp_path.size();
+    if (what.compare(end, 2, ": ") == 0) end += 2;
+    what.erase(0, end);
+  }
+  if (what.find("does not exist") != std::string::npos || what.find("not a regular file") != std::string::npos)
+    return "no audio format libsndfile or libmpg123 reads";
+  return what;
+}
+
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
@@ -141,23 +156,6 @@ GenerationResult ElevenLabsEngine::generate(const GenRequest& request, const std
     } else if (status == 200) {
       history.push_back(entry);
       report(0.9, "checking the downloaded audio");
-      try {
-        if (auto raw = elevenlabs_raw_layout(call.output_format)) {
-          std::string wav = audio::wrap_pcm_as_wav(read_file(tmp.path()), raw->sample_rate, raw->encoding);
-          tmp.truncate();
-          tmp.write(wav);
-        }
-        audio::AudioInfo info = audio::probe_audio(tmp.path());
-        if (info.frames <= 0) throw Error("no audio frames");
-        result.duration_seconds = info.duration_seconds;
-      } catch (const Error& e) {
-        // Not retried: the body arrived whole, so a second paid call would most likely return the same.
-        throw Error::failure(scrub(ctx + ": the ElevenLabs answer (" + std::to_string(r.body_bytes) + " bytes, " +
-                                       call.output_format + (request_id.empty() ? "" : ", request-id " + request_id) +
-                                       ") is not valid audio: " + e.what(),
-                                   key));
-      }
-      tmp.commit();
       result.request_id = request_id;
       if (auto cost = parse_number(r.head.header("character-cost"))) {
         result.credits = *cost;
@@ -174,6 +172,30 @@ GenerationResult ElevenLabsEngine::generate(const GenRequest& request, const std
                         {"bytes", r.body_bytes},
                         {"base_url", settings.base_url},
                         {"attempt_history", history}};
+      std::string answer;  // the bytes as they came, kept if they turn out unusable
+      try {
+        answer = read_file(tmp.path());
+        if (auto raw = elevenlabs_raw_layout(call.output_format)) {
+          std::string wav = audio::wrap_pcm_as_wav(answer, raw->sample_rate, raw->encoding);
+          tmp.truncate();
+          tmp.write(wav);
+        }
+        audio::AudioInfo info = audio::probe_audio(tmp.path());
+        if (info.frames <= 0) throw Error("no audio frames");
+        result.duration_seconds = info.duration_seconds;
+      } catch (const Error& e) {
+        // Not retried: the body arrived whole and was charged, so a second
+        // call would most likely be charged for the same. The generate step
+        // keeps the bytes and records the cost.
+        const std::string reason = decoder_complaint(e.what(), tmp.path().string());
+        throw UnusableAnswer(
+            scrub(ctx + " (gen key " + request.gen_key + "): the ElevenLabs answer (" +
+                      std::to_string(r.body_bytes) + " bytes, " + call.output_format +
+                      (request_id.empty() ? "" : ", request-id " + request_id) + ") is not valid audio: " + reason,
+                  key),
+            result, std::move(answer), scrub(reason, key));
+      }
+      tmp.commit();
       report(1.0, "done");
       return result;
     } else {
