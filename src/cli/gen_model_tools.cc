@@ -5,7 +5,6 @@
 #include "common/log.h"
 #include "models/audioldm2/pipeline/dump.h"
 #include "models/audioldm2/pipeline/model_info.h"
-#include "models/audioldm2/pipeline/text_to_audio.h"
 #include "tensor/safetensors.h"
 
 namespace foley::cli {

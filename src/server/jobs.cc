@@ -162,9 +162,9 @@ void JobRunner::take_compatible(std::unique_lock<std::mutex>&, std::vector<std::
                                 const engines::ModelKey& model, const std::string& key, const engines::Generator& gen, size_t limit) {
   for (auto it = queue_.begin(); it != queue_.end() && batch.size() < limit;) {
     bool joins = false;
-    if (same_model(engines::model_key_of((*it)->params), model)) {
+    if (same_model((*it)->resolved.model, model)) {
       try {
-        joins = gen.batch_key((*it)->params) == key;
+        joins = gen.batch_key((*it)->resolved.params) == key;
       } catch (const std::exception&) {
         joins = false;  // it fails on its own turn, with its own message
       }
@@ -184,8 +184,8 @@ void JobRunner::run_batch(std::shared_ptr<ServerJob> first) {
   std::string key;
   try {
     if (first->cancel.load()) throw GenerationCancelled();
-    gen = model_for(engines::model_key_of(first->params));
-    key = gen->batch_key(first->params);
+    gen = model_for(first->resolved.model);
+    key = gen->batch_key(first->resolved.params);
   } catch (const std::exception& e) {
     log_warning(first->request.gen_key + ": " + e.what());
     {
@@ -195,7 +195,7 @@ void JobRunner::run_batch(std::shared_ptr<ServerJob> first) {
     first->finish(ipc::error_message(e));
     return;
   }
-  const engines::ModelKey model = engines::model_key_of(first->params);
+  const engines::ModelKey model = first->resolved.model;
   const BatchingOptions options = batching_for(first->request, batching_);
   {
     std::unique_lock<std::mutex> lock(mu_);
@@ -215,12 +215,12 @@ void JobRunner::run_batch(std::shared_ptr<ServerJob> first) {
     }
   }
 
-  std::vector<engines::BatchRun> runs;
+  std::vector<engines::AudioLdm2Run> runs;
   runs.reserve(batch.size());
   for (auto& job : batch) {
     ServerJob* j = job.get();
-    engines::BatchRun r;
-    r.params = &j->params;
+    engines::AudioLdm2Run r;
+    r.request = &j->resolved;
     r.out_path = j->out_path;
     r.cancel = &j->cancel;
     r.progress = [j](double fraction, const std::string& what) { j->push({{"progress", fraction}, {"what", what}}); };
@@ -229,9 +229,9 @@ void JobRunner::run_batch(std::shared_ptr<ServerJob> first) {
   }
   reset_peak_rss();
   auto start = Clock::now();
-  std::vector<engines::BatchRunOutcome> outcomes;
+  std::vector<engines::AudioLdm2RunOutcome> outcomes;
   try {
-    outcomes = engines::run_audioldm2_batch(*gen, runs);
+    outcomes = engines::run_audioldm2(*gen, runs);
   } catch (const std::exception& e) {  // the batch as a whole failed (e.g. out of memory)
     outcomes.assign(runs.size(), {});
     for (auto& o : outcomes) o.error = std::make_exception_ptr(Error::failure(e.what()));

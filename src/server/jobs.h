@@ -16,6 +16,7 @@
 #include "engines/audioldm2/audioldm2_generator.h"
 #include "server/memory_ledger.h"
 #include "request/request_spec.h"
+#include "request/result.h"
 
 namespace foley::server {
 
@@ -23,7 +24,7 @@ namespace foley::server {
 // client waits on it; the runner fills in events and the final message.
 struct ServerJob {
   GenRequest request;
-  engines::GenerationParams params;
+  engines::AudioLdm2Request resolved;
   std::filesystem::path out_path;
   CancelFlag cancel{false};  // set when the client hangs up
 
@@ -60,7 +61,7 @@ struct BatchingOptions {
 // Generator::batch_key (steps, scheduler, latent length), oldest first, up to
 // the batch limit (max_batch, and the memory budget by what this shape took
 // before), optionally waiting batch_window for more to arrive, and runs them
-// through one Generator::generate_batch call. Jobs that cannot join stay
+// through one engines::run_audioldm2 call. Jobs that cannot join stay
 // queued in order. Each job still gets its own file, progress, result and
 // cancellation.
 class JobRunner {

@@ -80,7 +80,7 @@ void serve_generate(ServerState& st, int fd, const json& msg, bool& stop_after) 
     if (!msg.contains("request") || !msg.contains("out_path") || !msg["out_path"].is_string())
       throw Error("resident server: a generate request needs \"request\" and \"out_path\"");
     job->request = GenRequest::from_json(msg["request"], "model server request");
-    job->params = engines::generation_params_from_request(job->request);
+    job->resolved = engines::resolve_audioldm2_request(job->request);
     job->out_path = msg["out_path"].get<std::string>();
     if (!job->out_path.is_absolute()) throw Error("resident server: out_path must be absolute");
     if (msg.contains("idle_timeout") && msg["idle_timeout"].is_number() && msg["idle_timeout"].get<double>() >= 0)

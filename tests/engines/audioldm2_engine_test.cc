@@ -28,7 +28,7 @@ engines::AudioLdm2EngineOptions in_process(engines::GeneratorLoader loader) {
 
 std::string validation_error(const GenRequest& r) {
   try {
-    engines::generation_params_from_request(r);
+    engines::resolve_audioldm2_request(r);
   } catch (const Error& e) {
     CHECK(e.exit_code() == 2);
     return e.what();
@@ -66,11 +66,11 @@ TEST_CASE("audioldm2 requests are validated field by field", "[audioldm2]") {
   GenRequest r = base;
   r.settings["device"] = "auto";
   r.key_fields["duration"] = "auto";
-  engines::GenerationParams p = engines::generation_params_from_request(r);
-  CHECK(p.device == "cpu");
-  CHECK(p.duration_seconds == Approx(10.24));
-  CHECK(p.model_dir == "/fake/model");
-  CHECK(p.negative_prompt == "low quality");
+  engines::AudioLdm2Request p = engines::resolve_audioldm2_request(r);
+  CHECK(p.model.device == "cpu");
+  CHECK(p.params.duration_s == Approx(10.24));
+  CHECK(p.model.model_dir == "/fake/model");
+  CHECK(p.params.negative_prompt == "low quality");
 
   GenRequest no_model = base;
   no_model.settings.erase("model");
@@ -117,9 +117,8 @@ TEST_CASE("a failed generation leaves nothing at the object path", "[audioldm2]"
   TempDir tmp;
   engines::AudioLdm2Engine engine(in_process([](const engines::ModelKey&) -> std::shared_ptr<engines::Generator> {
     struct Failing : engines::Generator {
-      engines::Waveform generate(const engines::GenerationParams&, const engines::StepProgressFn& progress,
-                                  const CancelFlag&) override {
-        if (progress) progress(1, 2, "step 1/2");
+      std::vector<models::CueOutcome> generate(const std::vector<models::Cue>& cues) override {
+        if (cues.front().progress) cues.front().progress(1, 2);
         throw Error::failure("out of memory in step 2");
       }
     };
@@ -179,13 +178,12 @@ TEST_CASE("in-process generations of one cache run one at a time", "[audioldm2]"
      public:
       Counting(std::shared_ptr<engines::Generator> g, std::atomic<int>& r, std::atomic<int>& mx)
           : g_(std::move(g)), r_(r), mx_(mx) {}
-      engines::Waveform generate(const engines::GenerationParams& p, const engines::StepProgressFn& progress,
-                                  const CancelFlag& cancel) override {
+      std::vector<models::CueOutcome> generate(const std::vector<models::Cue>& cues) override {
         const int now = ++r_;
         int seen = mx_.load();
         while (now > seen && !mx_.compare_exchange_weak(seen, now)) {
         }
-        engines::Waveform w = g_->generate(p, progress, cancel);
+        std::vector<models::CueOutcome> w = g_->generate(cues);
         --r_;
         return w;
       }
@@ -256,21 +254,19 @@ TEST_CASE("device = \"cuda\" fails with the reason where CUDA cannot run, and lo
       CHECK_THAT(e.what(), Catch::Contains(reason) && !Catch::Contains("is not built in"));
     }
   } else {
-    engines::GenerationParams p = engines::generation_params_from_request(req);
-    CHECK(p.device == "cuda:0");
-    CHECK(p.threads == 0);  // threads size the CPU's pools; one model per GPU
+    engines::ModelKey resolved = engines::resolve_audioldm2_request(req).model;
+    CHECK(resolved.device == "cuda:0");
+    CHECK(resolved.threads == 0);  // threads size the CPU's pools; one model per GPU
     // The tiny model loads onto the GPU and generates finite audio there.
     std::shared_ptr<engines::Generator> generator = engines::load_pipeline_generator(key);
-    engines::GenerationParams params;
-    params.model_dir = key.model_dir;
-    params.prompt = "a dog barking in the distance";
-    params.duration_seconds = 1.0;
-    params.steps = 2;
-    params.device = key.device;
-    CancelFlag cancel{false};
-    engines::Waveform wave = generator->generate(params, {}, cancel);
-    CHECK(wave.sample_rate == 16000);
-    CHECK(wave.samples.size() == 16000);
-    for (float v : wave.samples) REQUIRE(std::isfinite(v));
+    models::Cue cue;
+    cue.params.prompt = "a dog barking in the distance";
+    cue.params.duration_s = 1.0;
+    cue.params.steps = 2;
+    std::vector<models::CueOutcome> out = generator->generate({cue});
+    REQUIRE(!out.front().error);
+    const std::vector<float> samples = out.front().waveform.to(tensor::Device::cpu()).to_vector_f32();
+    CHECK(samples.size() == 16000);  // 16 kHz
+    for (float v : samples) REQUIRE(std::isfinite(v));
   }
 }

@@ -15,6 +15,7 @@
 #include <fstream>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "engines/audioldm2/audioldm2_generator.h"
 #include "server/resident_server.h"
@@ -53,23 +54,34 @@ inline int count_lines(const fs::path& file) {
 class FakeGenerator : public engines::Generator {
  public:
   explicit FakeGenerator(FakeModel m) : m_(std::move(m)) {}
-  engines::Waveform generate(const engines::GenerationParams& p, const engines::StepProgressFn& progress,
-                              const CancelFlag& cancel) override {
-    for (int i = 1; i <= p.steps; ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(m_.step_ms));
-      if (cancel.load()) throw GenerationCancelled();
-      append_line(m_.step_marker, std::to_string(i));
-      if (progress) progress(i, p.steps, "step " + std::to_string(i) + "/" + std::to_string(p.steps));
+  // One cue after another, each failing (cancelled) on its own.
+  std::vector<models::CueOutcome> generate(const std::vector<models::Cue>& cues) override {
+    std::vector<models::CueOutcome> out(cues.size());
+    for (size_t i = 0; i < cues.size(); ++i) {
+      try {
+        out[i].waveform = sine(cues[i]);
+      } catch (...) {
+        out[i].error = std::current_exception();
+      }
     }
-    engines::Waveform w;
-    size_t n = static_cast<size_t>(p.duration_seconds * 16000.0);
-    double freq = 200.0 + static_cast<double>(p.seed % 1000);
-    w.samples.resize(n);
-    for (size_t i = 0; i < n; ++i) w.samples[i] = static_cast<float>(0.5 * std::sin(2 * M_PI * freq * i / 16000.0));
-    return w;
+    return out;
   }
 
  private:
+  tensor::Tensor sine(const models::Cue& cue) const {
+    const models::GenerationParams& p = cue.params;
+    for (int64_t i = 1; i <= p.steps; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(m_.step_ms));
+      if (cue.progress) cue.progress(i, p.steps);  // throws once the request is cancelled
+      append_line(m_.step_marker, std::to_string(i));
+    }
+    size_t n = static_cast<size_t>(p.duration_s.value_or(10.24) * 16000.0);
+    double freq = 200.0 + static_cast<double>(p.seed % 1000);
+    std::vector<float> samples(n);
+    for (size_t i = 0; i < n; ++i) samples[i] = static_cast<float>(0.5 * std::sin(2 * M_PI * freq * i / 16000.0));
+    return tensor::Tensor::from_vector(samples);
+  }
+
   FakeModel m_;
 };
 

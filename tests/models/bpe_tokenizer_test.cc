@@ -1,6 +1,9 @@
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
 #include <filesystem>
+#include <string>
 
 #include "common/atomic_file.h"
 #include "common/error.h"
@@ -73,7 +76,8 @@ TEST_CASE("decode inverts encode") {
 }
 
 TEST_CASE("load reads vocab.json, merges.txt and model_max_length; reports bad files") {
-  auto dir = std::filesystem::temp_directory_path() / "foley-bpe-test";
+  // One folder per process: ctest runs this binary's ISA variants side by side.
+  auto dir = std::filesystem::temp_directory_path() / ("foley-bpe-test-" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   foley::write_file_atomic(dir / "vocab.json", R"({"<s>":0,"<pad>":1,"</s>":2,"a":3,"b":4,"ab":5})");
   foley::write_file_atomic(dir / "merges.txt", "#version: 0.2\na b\n");

@@ -1,5 +1,5 @@
-// Batching across cues in the pipeline (models::generate_batch through
-// TextToAudio): N requests share one UNet call per step, each keeps its own
+// Batching across cues in the pipeline (AudioLDM2Pipeline::generate with N
+// cues): N requests share one UNet call per step, each keeps its own
 // noise, conditioning (T5 lengths differ: padded with mask 0), guidance and
 // scheduler state, and gets the waveform it gets alone.
 #include <catch2/catch.hpp>
@@ -11,14 +11,15 @@
 #include <stdexcept>
 
 #include "common/error.h"
-#include "models/audioldm2/pipeline/text_to_audio.h"
+#include "models/audioldm2/pipeline/pipeline_audioldm2.h"
 
 namespace {
 
-using foley::models::BatchOutcome;
+using foley::models::AudioLDM2Pipeline;
+using foley::models::Cue;
+using foley::models::CueOutcome;
 using foley::models::GenerationParams;
 using foley::models::StepProgress;
-using foley::models::TextToAudio;
 using foley::tensor::Tensor;
 
 std::filesystem::path tiny_model(const char* name = "tiny-audioldm2") {
@@ -26,10 +27,20 @@ std::filesystem::path tiny_model(const char* name = "tiny-audioldm2") {
   return std::filesystem::path(env ? env : FOLEY_SOURCE_DIR) / "tests/fixtures" / name;
 }
 
-const TextToAudio& model(const char* name = "tiny-audioldm2") {
-  static TextToAudio base = TextToAudio::load(tiny_model("tiny-audioldm2"));
-  static TextToAudio large = TextToAudio::load(tiny_model("tiny-audioldm2-large"));
+const AudioLDM2Pipeline& model(const char* name = "tiny-audioldm2") {
+  static AudioLDM2Pipeline base = AudioLDM2Pipeline::load(tiny_model("tiny-audioldm2"));
+  static AudioLDM2Pipeline large = AudioLDM2Pipeline::load(tiny_model("tiny-audioldm2-large"));
   return std::string(name) == "tiny-audioldm2" ? base : large;
+}
+
+// One cue per request, with its progress callback when given.
+std::vector<Cue> cues_of(const std::vector<GenerationParams>& params, const std::vector<StepProgress>& progress = {}) {
+  std::vector<Cue> cues(params.size());
+  for (size_t i = 0; i < params.size(); ++i) {
+    cues[i].params = params[i];
+    if (i < progress.size()) cues[i].progress = progress[i];
+  }
+  return cues;
 }
 
 double max_abs_diff(const Tensor& a, const Tensor& b) {
@@ -72,24 +83,24 @@ TEST_CASE("a batch of requests gives each one the waveform it gets alone", "[bat
   for (const char* name : {"tiny-audioldm2", "tiny-audioldm2-large"}) {
     for (const auto& [scheduler, steps] : std::vector<std::pair<std::string, int64_t>>{{"dpmsolver++", 6}, {"ddim", 5}}) {
       INFO(name << " " << scheduler);
-      const TextToAudio& t2a = model(name);
+      const AudioLDM2Pipeline& t2a = model(name);
       std::vector<GenerationParams> params = mixed_requests(scheduler, steps);
-      const std::string key = foley::models::batch_key(t2a.generation(), params[0]);
-      for (const auto& p : params) REQUIRE(foley::models::batch_key(t2a.generation(), p) == key);
+      const std::string key = t2a.batch_key(params[0]);
+      for (const auto& p : params) REQUIRE(t2a.batch_key(p) == key);
 
       std::vector<int64_t> steps_seen(params.size(), 0);
       std::vector<StepProgress> progress;
       for (size_t i = 0; i < params.size(); ++i)
         progress.push_back([&steps_seen, i](int64_t done, int64_t) { steps_seen[i] = done; });
-      std::vector<BatchOutcome> batched = t2a.generate_batch(params, progress);
-      std::vector<BatchOutcome> again = t2a.generate_batch(params, {});
+      std::vector<CueOutcome> batched = t2a.generate(cues_of(params, progress));
+      std::vector<CueOutcome> again = t2a.generate(cues_of(params));
       REQUIRE(batched.size() == params.size());
       for (size_t i = 0; i < params.size(); ++i) {
         INFO("member " << i);
         REQUIRE(!batched[i].error);
         REQUIRE(!again[i].error);
         CHECK(steps_seen[i] == steps);
-        Tensor alone = t2a.generate(params[i]);
+        Tensor alone = t2a.generate_one({params[i]});
         REQUIRE(batched[i].waveform.shape() == alone.shape());
         const double diff = max_abs_diff(batched[i].waveform, alone);
         if (std::getenv("FOLEY_ENGINE_METRICS"))
@@ -105,25 +116,25 @@ TEST_CASE("a batch of requests gives each one the waveform it gets alone", "[bat
 }
 
 TEST_CASE("a member whose progress throws is dropped, the others finish unchanged", "[batching]") {
-  const TextToAudio& t2a = model();
+  const AudioLDM2Pipeline& t2a = model();
   std::vector<GenerationParams> params = mixed_requests("dpmsolver++", 6);
   std::vector<StepProgress> progress(params.size());
   progress[1] = [](int64_t done, int64_t) {
     if (done == 2) throw std::runtime_error("cancelled by its client");
   };
-  std::vector<BatchOutcome> out = t2a.generate_batch(params, progress);
+  std::vector<CueOutcome> out = t2a.generate(cues_of(params, progress));
   REQUIRE(out.size() == 4);
   CHECK(out[1].error);
   CHECK(!out[1].waveform.defined());
   for (size_t i : {size_t{0}, size_t{2}, size_t{3}}) {
     INFO("member " << i);
     REQUIRE(!out[i].error);
-    CHECK(max_abs_diff(out[i].waveform, t2a.generate(params[i])) <= kBatchTolerance);
+    CHECK(max_abs_diff(out[i].waveform, t2a.generate_one({params[i]})) <= kBatchTolerance);
   }
 }
 
 TEST_CASE("requests with different batch keys cannot share a batch", "[batching]") {
-  const TextToAudio& t2a = model();
+  const AudioLDM2Pipeline& t2a = model();
   std::vector<GenerationParams> params = mixed_requests("ddim", 3);
   GenerationParams longer = params[0];
   longer.duration_s = 1.28;
@@ -132,26 +143,21 @@ TEST_CASE("requests with different batch keys cannot share a batch", "[batching]
   GenerationParams other_scheduler = params[0];
   other_scheduler.scheduler = "dpmsolver++";
   for (const GenerationParams& odd : {longer, more_steps, other_scheduler}) {
-    CHECK(foley::models::batch_key(t2a.generation(), odd) != foley::models::batch_key(t2a.generation(), params[0]));
-    std::vector<foley::models::BatchMember> members(2);
-    members[0].params = params[0];
-    members[1].params = odd;
-    for (auto& m : members)
-      m.inputs = foley::models::unet_inputs(t2a.conditioner().encode(m.params.prompt, m.params.negative_prompt, true));
-    CHECK_THROWS_AS(foley::models::generate_batch(t2a.generation(), members), foley::Error);
+    CHECK(t2a.batch_key(odd) != t2a.batch_key(params[0]));
+    CHECK_THROWS_AS(t2a.generate(cues_of({params[0], odd})), foley::Error);
   }
 }
 
 TEST_CASE("a request with a bad parameter fails alone, the others run", "[batching]") {
-  const TextToAudio& t2a = model();
+  const AudioLDM2Pipeline& t2a = model();
   std::vector<GenerationParams> params = mixed_requests("ddim", 3);
   params[2].guidance = -1;  // rejected by the pipeline's checks
-  std::vector<BatchOutcome> out = t2a.generate_batch(params, {});
+  std::vector<CueOutcome> out = t2a.generate(cues_of(params));
   REQUIRE(out.size() == 4);
   CHECK(out[2].error);
   for (size_t i : {size_t{0}, size_t{1}, size_t{3}}) {
     INFO("member " << i);
     REQUIRE(!out[i].error);
-    CHECK(max_abs_diff(out[i].waveform, t2a.generate(params[i])) <= kBatchTolerance);
+    CHECK(max_abs_diff(out[i].waveform, t2a.generate_one({params[i]})) <= kBatchTolerance);
   }
 }

@@ -12,7 +12,8 @@
 
 #include "common/atomic_file.h"
 #include "common/error.h"
-#include "models/audioldm2/pipeline/text_to_audio.h"
+#include "models/audioldm2/pipeline/dump.h"
+#include "models/audioldm2/pipeline/pipeline_audioldm2.h"
 #include "pipeline_cases.h"
 #include "models/schedulers/scheduler.h"
 #include "tensor/safetensors.h"
@@ -81,17 +82,19 @@ void check_trace(const std::string& what, const GenerationTrace& t, const tensor
 
 TEST_CASE("generation from golden conditioning matches diffusers on every case", "[pipeline]") {
   for (const auto& model : testing::tiny_models()) {
-    auto pipeline = testing::load_on_test_device<GenerationPipeline>(testing::model_dir(model));
+    auto pipeline = testing::load_on_test_device<AudioLDM2Pipeline>(testing::model_dir(model));
     for (const auto& c : testing::pipeline_cases(model)) {
       auto g = tensor::SafetensorsFile::open(c.file);
       UNetInputs in{g.get("unet.encoder_hidden_states"), g.get("unet.encoder_hidden_states_1"),
                     g.get("unet.encoder_attention_mask_1")};
       GenerationTrace trace;
       int64_t last_step = 0;
-      Tensor wave = pipeline.generate(params_of(c), in, &trace, [&](int64_t done, int64_t total) {
-        CHECK(total == c.steps);
-        last_step = done;
-      });
+      Tensor wave = pipeline.generate_one({params_of(c), in,
+                                           [&](int64_t done, int64_t total) {
+                                             CHECK(total == c.steps);
+                                             last_step = done;
+                                           },
+                                           &trace});
       CHECK(last_step == c.steps);
       CHECK(wave.dim() == 1);
       check_trace(model + " " + c.name, trace, g, c);
@@ -101,19 +104,19 @@ TEST_CASE("generation from golden conditioning matches diffusers on every case",
 
 TEST_CASE("text to audio end to end matches diffusers (one DDIM and one DPM case per model)", "[pipeline]") {
   for (const auto& model : testing::tiny_models()) {
-    auto t2a = testing::load_on_test_device<TextToAudio>(testing::model_dir(model));
+    auto t2a = testing::load_on_test_device<AudioLDM2Pipeline>(testing::model_dir(model));
     for (const auto& c : testing::pipeline_cases(model)) {
       if (c.name != "pipe-long-neg-ddim5-0.29s" && c.name != "pipe-unicode-dpm10-1.0s") continue;
       auto g = tensor::SafetensorsFile::open(c.file);
       GenerationTrace trace;
-      t2a.generate(params_of(c), &trace);
+      t2a.generate_one({params_of(c), {}, {}, &trace});
       check_trace(model + " text " + c.name, trace, g, c);
     }
   }
 }
 
 TEST_CASE("given initial latents replace the seeded noise", "[pipeline]") {
-  auto pipeline = testing::load_on_test_device<GenerationPipeline>(testing::model_dir("tiny-audioldm2"));
+  auto pipeline = testing::load_on_test_device<AudioLDM2Pipeline>(testing::model_dir("tiny-audioldm2"));
   const auto cases = testing::pipeline_cases("tiny-audioldm2");
   const auto& c = cases.front();
   auto g = tensor::SafetensorsFile::open(c.file);
@@ -123,29 +126,29 @@ TEST_CASE("given initial latents replace the seeded noise", "[pipeline]") {
   p.seed = c.seed + 1;  // would give different noise
   p.initial_latents = g.get("latents.initial");
   GenerationTrace trace;
-  pipeline.generate(p, in, &trace);
+  pipeline.generate_one({p, in, {}, &trace});
   check_trace("tiny-audioldm2 latents-file " + c.name, trace, g, c);
   p.initial_latents = Tensor::zeros({1, 4, 8, 16});
-  CHECK_THROWS_AS(pipeline.generate(p, in), foley::Error);
+  CHECK_THROWS_AS(pipeline.generate_one({p, in}), foley::Error);
 }
 
 TEST_CASE("generation rejects bad parameters with input errors", "[pipeline]") {
-  auto pipeline = GenerationPipeline::load(testing::model_dir("tiny-audioldm2"));
+  auto pipeline = AudioLDM2Pipeline::load(testing::model_dir("tiny-audioldm2"), {}, TextEncoders::kSkip);
   UNetInputs in{Tensor::zeros({2, 8, 40}), Tensor::zeros({2, 3, 32}), Tensor::full({2, 3}, 1.0)};
   GenerationParams p;
   p.duration_s = 0.64;
   p.steps = 1;
   p.scheduler = "euler";
-  CHECK_THROWS_AS(pipeline.generate(p, in), foley::Error);
+  CHECK_THROWS_AS(pipeline.generate_one({p, in}), foley::Error);
   p.scheduler = "ddim";
   p.duration_s = 0.02;
-  CHECK_THROWS_AS(pipeline.generate(p, in), foley::Error);
+  CHECK_THROWS_AS(pipeline.generate_one({p, in}), foley::Error);
   p.duration_s = 0.64;
   p.guidance = 1.0;  // no CFG: batch 1 expected
-  CHECK_THROWS_AS(pipeline.generate(p, in), foley::Error);
+  CHECK_THROWS_AS(pipeline.generate_one({p, in}), foley::Error);
   p.guidance = 3.5;
   p.steps = 0;
-  CHECK_THROWS_AS(pipeline.generate(p, in), foley::Error);
+  CHECK_THROWS_AS(pipeline.generate_one({p, in}), foley::Error);
 }
 
 TEST_CASE("dump_generation writes the stages and the scheduler's timesteps and sigmas", "[pipeline]") {

@@ -9,14 +9,14 @@
 #include <unistd.h>
 
 #include "common/error.h"
-#include "models/audioldm2/pipeline/text_to_audio.h"
+#include "models/audioldm2/pipeline/pipeline_audioldm2.h"
 #include "poisoned_model.h"
 
 namespace {
 
 namespace fs = std::filesystem;
 using foley::models::GenerationParams;
-using foley::models::TextToAudio;
+using foley::models::AudioLDM2Pipeline;
 using foley::tensor::Tensor;
 
 // A copy of tiny-audioldm2 under the temp folder, removed afterwards.
@@ -59,15 +59,15 @@ std::string failure_of(F&& f) {
 TEST_CASE("a poisoned UNet weight fails at the first step, named", "[pipeline][nonfinite]") {
   ModelCopy copy;
   poison_weight(copy.dir / "unet/diffusion_pytorch_model.safetensors", "conv_out.bias");
-  TextToAudio t2a = TextToAudio::load(copy.dir);
+  AudioLDM2Pipeline t2a = AudioLDM2Pipeline::load(copy.dir);
   for (const char* scheduler : {"ddim", "dpmsolver++"}) {
     INFO(scheduler);
-    const std::string message = failure_of([&] { t2a.generate(params(scheduler)); });
+    const std::string message = failure_of([&] { t2a.generate_one({params(scheduler)}); });
     CHECK_THAT(message, Catch::Contains(std::string("latents after ") + scheduler + " step 1/3"));
     CHECK_THAT(message, Catch::Contains("non-finite"));
   }
   // Batched, each member fails with the same message and none returns audio.
-  auto out = t2a.generate_batch({params("ddim"), params("ddim")}, {});
+  auto out = t2a.generate({{params("ddim")}, {params("ddim")}});
   REQUIRE(out.size() == 2);
   for (const auto& o : out) {
     REQUIRE(o.error);
@@ -80,14 +80,14 @@ TEST_CASE("a poisoned VAE or vocoder weight fails at the mel or the waveform, na
   {
     ModelCopy copy;
     poison_weight(copy.dir / "vae/diffusion_pytorch_model.safetensors", "decoder.conv_out.bias");
-    TextToAudio t2a = TextToAudio::load(copy.dir);
-    CHECK_THAT(failure_of([&] { t2a.generate(params("ddim")); }), Catch::Contains("generation: vae.mel holds"));
+    AudioLDM2Pipeline t2a = AudioLDM2Pipeline::load(copy.dir);
+    CHECK_THAT(failure_of([&] { t2a.generate_one({params("ddim")}); }), Catch::Contains("generation: vae.mel holds"));
   }
   {
     ModelCopy copy;
     poison_weight(copy.dir / "vocoder/model.safetensors", "conv_post.bias");
-    TextToAudio t2a = TextToAudio::load(copy.dir);
-    CHECK_THAT(failure_of([&] { t2a.generate(params("dpmsolver++")); }),
+    AudioLDM2Pipeline t2a = AudioLDM2Pipeline::load(copy.dir);
+    CHECK_THAT(failure_of([&] { t2a.generate_one({params("dpmsolver++")}); }),
                Catch::Contains("generation: vocoder.waveform holds"));
   }
 }

@@ -1,6 +1,6 @@
 // Batching across cues in the resident model server: the job runner groups
 // queued compatible requests (same model, steps, scheduler, latent length)
-// into one Generator::generate_batch call, up to max_batch; each client gets
+// into one Generator::generate call, up to max_batch; each client gets
 // its own file and result. The last case runs the real tiny model behind a
 // real socket with concurrent clients.
 #include <catch2/catch.hpp>
@@ -25,7 +25,7 @@ namespace {
 std::shared_ptr<ServerJob> make_job(const fs::path& cache, uint64_t seed, int steps) {
   auto job = std::make_shared<ServerJob>();
   job->request = fake_request(cache, seed, steps);
-  job->params = engines::generation_params_from_request(job->request);
+  job->resolved = engines::resolve_audioldm2_request(job->request);
   job->out_path = job->request.object_path;
   return job;
 }
@@ -78,9 +78,9 @@ TEST_CASE("queued compatible jobs run as one batch, up to max_batch; others wait
     nlohmann::json final_message = final_of(*job);
     INFO(final_message.dump());
     REQUIRE(final_message.contains("result"));
-    batch_size_of[job->params.seed] = final_message["result"]["details"]["batch_size"].get<int>();
+    batch_size_of[job->resolved.params.seed] = final_message["result"]["details"]["batch_size"].get<int>();
     // Each job got its own audio: the pitch its own seed gives.
-    CHECK(crossings_per_second(job->out_path) == Approx(200.0 + static_cast<double>(job->params.seed % 1000)).epsilon(0.02));
+    CHECK(crossings_per_second(job->out_path) == Approx(200.0 + static_cast<double>(job->resolved.params.seed % 1000)).epsilon(0.02));
   }
   CHECK(batch_size_of[100] == 1);
   // 200, 300 and 500 are compatible (10 steps) and queued together: one batch of 3 (max_batch);
@@ -183,21 +183,22 @@ TEST_CASE("concurrent clients of a real server share a UNet batch and each get t
   CHECK((*status)["memory"]["shapes"][0]["peak_rss_mib"].get<double>() > 0);
 
   // Each cue equals the same request generated alone, in-process.
-  auto alone = engines::load_pipeline_generator(engines::model_key_of(
-      engines::generation_params_from_request(requests[0])));
+  auto alone = engines::load_pipeline_generator(engines::resolve_audioldm2_request(requests[0]).model);
   for (size_t i = 0; i < requests.size(); ++i) {
     INFO("request " << i);
     REQUIRE(attempts[i].outcome == ipc::ServerAttempt::Outcome::kDone);
     CHECK(attempts[i].result.details["batch_size"] == 4);
-    engines::GenerationParams p = engines::generation_params_from_request(requests[i]);
-    CancelFlag cancel{false};
-    engines::Waveform w = alone->generate(p, {}, cancel);
+    models::Cue cue;
+    cue.params = engines::resolve_audioldm2_request(requests[i]).params;
+    std::vector<models::CueOutcome> out = alone->generate({cue});
+    REQUIRE(!out.front().error);
+    const std::vector<float> w = out.front().waveform.to_vector_f32();
     audio::AudioBuffer got = audio::read_audio(requests[i].object_path);
-    REQUIRE(got.samples.size() == w.samples.size());
+    REQUIRE(got.samples.size() == w.size());
     double worst = 0;
-    for (size_t k = 0; k < w.samples.size(); ++k)
-      worst = std::max(worst, std::fabs(static_cast<double>(got.samples[k]) - w.samples[k]));
-    CHECK(worst <= 2e-6);  // the tolerance of batched_generation_test.cc
+    for (size_t k = 0; k < w.size(); ++k)
+      worst = std::max(worst, std::fabs(static_cast<double>(got.samples[k]) - w[k]));
+    CHECK(worst <= 2e-6);  // the tolerance of pipeline_batched_generation_test.cc
   }
   // Different requests, different audio.
   audio::AudioBuffer a = audio::read_audio(requests[0].object_path), b = audio::read_audio(requests[1].object_path);

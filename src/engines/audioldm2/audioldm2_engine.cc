@@ -43,23 +43,27 @@ AudioLdm2Engine::AudioLdm2Engine(AudioLdm2EngineOptions options) : options_(std:
   if (!options_.loader) options_.loader = pipeline_generator_loader();
 }
 
-void AudioLdm2Engine::validate(const GenRequest& request) const { generation_params_from_request(request); }
+void AudioLdm2Engine::validate(const GenRequest& request) const { resolve_audioldm2_request(request); }
 
-GenerationResult AudioLdm2Engine::generate_in_process(const GenerationParams& params,
+GenerationResult AudioLdm2Engine::generate_in_process(const AudioLdm2Request& request,
                                                       const std::filesystem::path& out_path,
                                                       const ProgressFn& progress, const CancelFlag& cancel) {
-  ModelKey key = model_key_of(params);
+  const ModelKey& key = request.model;
   if (!loaded_ || !loaded_key_ || key < *loaded_key_ || *loaded_key_ < key) {
     loaded_.reset();
     loaded_ = options_.loader(key);
     loaded_key_ = std::make_unique<ModelKey>(key);
   }
-  return run_audioldm2_generation(*loaded_, params, out_path, progress, cancel);
+  AudioLdm2Run run{&request, out_path, progress, &cancel, {}};
+  AudioLdm2RunOutcome outcome = std::move(run_audioldm2(*loaded_, {run}).front());
+  if (outcome.error) std::rethrow_exception(outcome.error);
+  return outcome.result;
 }
 
 GenerationResult AudioLdm2Engine::generate(const GenRequest& request, const std::filesystem::path& out_path,
                                            const ProgressFn& progress) {
-  GenerationParams params = generation_params_from_request(request);
+  const AudioLdm2Request resolved = resolve_audioldm2_request(request);
+  const models::GenerationParams& params = resolved.params;
   const std::string cues = audioldm2_cues_of(request);
   CancelFlag cancel{false};
   std::optional<ScopedSignalCancel> signals;
@@ -88,7 +92,7 @@ GenerationResult AudioLdm2Engine::generate(const GenRequest& request, const std:
       ipc::ServerAttempt attempt = client.generate(request, out_path, show, cancel);
       if (attempt.outcome == ipc::ServerAttempt::Outcome::kDone) {
         log_verbose("audioldm2: " + cues + ": " + std::to_string(params.steps) + " steps " + params.scheduler +
-                    " on " + params.device + " in " + seconds_text(attempt.result.generation_seconds) +
+                    " on " + resolved.model.device + " in " + seconds_text(attempt.result.generation_seconds) +
                     " (resident server pid " + std::to_string(attempt.server_pid) + ")");
         return attempt.result;
       }
@@ -108,9 +112,9 @@ GenerationResult AudioLdm2Engine::generate(const GenRequest& request, const std:
         one_at_a_time.emplace(FileLock::try_for(lock_path, 0.2));
       }
     }
-    GenerationResult r = generate_in_process(params, out_path, show, cancel);
+    GenerationResult r = generate_in_process(resolved, out_path, show, cancel);
     log_verbose("audioldm2: " + cues + ": " + std::to_string(params.steps) + " steps " + params.scheduler + " on " +
-                params.device + " in " + seconds_text(r.generation_seconds) + " (in-process)");
+                resolved.model.device + " in " + seconds_text(r.generation_seconds) + " (in-process)");
     return r;
   } catch (const GenerationCancelled&) {
     if (terminal) terminal(1.0, "done");

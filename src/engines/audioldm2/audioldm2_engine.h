@@ -39,7 +39,7 @@ class AudioLdm2Engine : public Engine {
   void close() override;
 
  private:
-  GenerationResult generate_in_process(const GenerationParams& params, const std::filesystem::path& out_path,
+  GenerationResult generate_in_process(const AudioLdm2Request& request, const std::filesystem::path& out_path,
                                        const ProgressFn& progress, const CancelFlag& cancel);
 
   AudioLdm2EngineOptions options_;

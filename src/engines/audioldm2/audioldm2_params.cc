@@ -58,28 +58,29 @@ bool ModelKey::operator<(const ModelKey& o) const {
   return std::tie(model_dir, fingerprint, device, threads) < std::tie(o.model_dir, o.fingerprint, o.device, o.threads);
 }
 
-ModelKey model_key_of(const GenerationParams& p) { return {p.model_dir, p.model_fingerprint, p.device, p.threads}; }
-
 std::string audioldm2_cues_of(const GenRequest& r) {
   std::string s;
   for (const auto& c : r.cues) s += (s.empty() ? "" : ", ") + c;
   return s.empty() ? r.gen_key : s;
 }
 
-GenerationParams generation_params_from_request(const GenRequest& r) {
-  GenerationParams p;
+AudioLdm2Request resolve_audioldm2_request(const GenRequest& r) {
+  AudioLdm2Request resolved;
+  ModelKey& m = resolved.model;
+  models::GenerationParams& p = resolved.params;
   const json* model = find(r.settings, "model");
   if (model == nullptr || !model->is_string() || model->get<std::string>().empty())
     throw Error(where(r) + ": setting `model` (a diffusers model folder) is missing");
-  p.model_dir = model->get<std::string>();
+  m.model_dir = model->get<std::string>();
   const json& fp = need(r, "model_fingerprint");
   if (!fp.is_string()) throw Error(where(r) + ": model_fingerprint must be a string");
-  p.model_fingerprint = fp.get<std::string>();
+  m.fingerprint = fp.get<std::string>();
 
   const json& prompt = need(r, "prompt");
   if (!prompt.is_string() || prompt.get<std::string>().empty())
     throw Error(where(r) + ": prompt must be a non-empty string");
   p.prompt = prompt.get<std::string>();
+  p.negative_prompt = "";  // diffusers' empty unconditional prompt
   if (const json* neg = find(r.key_fields, "negative_prompt")) {
     if (!neg->is_string()) throw Error(where(r) + ": negative_prompt must be a string");
     p.negative_prompt = neg->get<std::string>();
@@ -87,13 +88,14 @@ GenerationParams generation_params_from_request(const GenRequest& r) {
 
   const json& duration = need(r, "duration");
   if (duration.is_string() && duration.get<std::string>() == "auto") {
-    p.duration_seconds = kAudioLdm2DefaultDuration;
+    p.duration_s = kAudioLdm2DefaultDuration;
   } else if (duration.is_number()) {
-    p.duration_seconds = duration.get<double>();
-    if (!(p.duration_seconds > 0.0) || p.duration_seconds > kAudioLdm2MaxDuration)
+    const double seconds = duration.get<double>();
+    if (!(seconds > 0.0) || seconds > kAudioLdm2MaxDuration)
       throw Error(where(r) + ": duration " + duration.dump() + " s is outside AudioLDM 2's range (0, 150] s");
-    if (p.duration_seconds < 0.04)
+    if (seconds < 0.04)
       throw Error(where(r) + ": duration " + duration.dump() + " s is shorter than AudioLDM 2's minimum of 0.04 s");
+    p.duration_s = seconds;
   } else {
     throw Error(where(r) + ": duration must be a number of seconds or \"auto\"");
   }
@@ -117,17 +119,17 @@ GenerationParams generation_params_from_request(const GenRequest& r) {
     if (!d->is_string()) throw Error(where(r) + ": device must be a string");
     device = d->get<std::string>();
   }
-  p.device = resolve_device(r, device);
+  m.device = resolve_device(r, device);
 
   if (const json* t = find(r.settings, "threads")) {
     std::string problem = setting_value_problem(row, "threads", *t);
     if (!problem.empty()) throw Error(where(r) + ": threads " + problem + " (" + t->dump() + ")");
-    p.threads = t->get<int>();
+    m.threads = t->get<int>();
   }
   // Threads size the CPU's pools only: on a GPU they would just split one
   // loaded model into several (the model key carries them).
-  if (p.device != "cpu") p.threads = 0;
-  return p;
+  if (m.device != "cpu") m.threads = 0;
+  return resolved;
 }
 
 }  // namespace foley::engines

@@ -4,11 +4,12 @@
 #include <filesystem>
 #include <string>
 
+#include "models/audioldm2/pipeline/cue.h"
 #include "request/request_spec.h"
 
 namespace foley::engines {
 
-// Bumped when the engine's output for the same key fields changes.
+// The pipeline's output rate (float32 mono).
 inline constexpr int kAudioLdm2SampleRate = 16000;
 
 // The default length when a cue says `duration = "auto"`: the UNet's sample
@@ -16,23 +17,8 @@ inline constexpr int kAudioLdm2SampleRate = 16000;
 inline constexpr double kAudioLdm2DefaultDuration = 10.24;
 inline constexpr double kAudioLdm2MaxDuration = 150.0;
 
-// Everything one AudioLDM 2 generation needs, resolved from a GenRequest.
-struct GenerationParams {
-  std::filesystem::path model_dir;  // absolute diffusers folder
-  std::string model_fingerprint;    // content hash of the folder (from the key fields)
-  std::string prompt;
-  std::string negative_prompt;      // "" = diffusers' empty unconditional prompt
-  double duration_seconds = kAudioLdm2DefaultDuration;
-  uint64_t seed = 0;
-  int steps = 200;
-  double guidance = 3.5;
-  std::string scheduler = "ddim";  // "ddim" | "dpmsolver++"
-  std::string device = "cpu";      // resolved: "cpu" or "cuda:N"
-  int threads = 0;                 // 0 = the runtime's default (always 0 off the CPU)
-};
-
 // Which loaded model can serve a request: requests with equal keys share one
-// loaded pipeline (and could later share one UNet batch).
+// loaded pipeline (and, when their batch keys are equal, one UNet batch).
 struct ModelKey {
   std::filesystem::path model_dir;
   std::string fingerprint;
@@ -43,7 +29,12 @@ struct ModelKey {
   bool operator<(const ModelKey& o) const;
 };
 
-ModelKey model_key_of(const GenerationParams& params);
+// An audioldm2 request, resolved: the loaded model that serves it and what
+// it asks of that model.
+struct AudioLdm2Request {
+  ModelKey model;
+  models::GenerationParams params;  // duration_s and negative_prompt always set
+};
 
 // Checks an audioldm2 request and resolves it: duration 0 < d ≤ 150 (or
 // "auto" = 10.24 s), steps ≥ 1, guidance ≥ 0, scheduler ddim|dpmsolver++,
@@ -52,7 +43,7 @@ ModelKey model_key_of(const GenerationParams& params);
 // a GPU). Throws foley::Error naming the cues, the profile and the field, and
 // for an unusable CUDA device the reason.
 // `prompt_influence`, when present, is accepted and ignored.
-GenerationParams generation_params_from_request(const GenRequest& request);
+AudioLdm2Request resolve_audioldm2_request(const GenRequest& request);
 
 // "cue a, cue b" (or the gen key when no cue is named), for messages.
 std::string audioldm2_cues_of(const GenRequest& request);

@@ -12,7 +12,7 @@ namespace foley::engines {
 inline constexpr int64_t kVaeChunkAboveLatentFrames = 1024;
 inline constexpr int64_t kVaeChunkFrames = 512;
 
-// Loads models::TextToAudio for `key` onto key.device (only the text branch of
+// Loads models::AudioLDM2Pipeline for `key` onto key.device (only the text branch of
 // CLAP, the encoders, UNet, VAE decoder and vocoder; on the CPU the weights
 // stay mmapped, on CUDA they are copied once, matrices in bf16) and wraps it
 // as a Generator. Throws foley::Error naming the folder or file, or why the

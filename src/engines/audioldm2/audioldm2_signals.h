@@ -1,6 +1,6 @@
 #pragma once
 
-#include "engines/audioldm2/audioldm2_generator.h"
+#include "request/result.h"
 
 namespace foley::engines {
 

@@ -70,7 +70,7 @@ const Matrices& matrices() {
 // --- transformed weights, cached per weight storage ------------------------------------------------------------
 
 // U[xi][j][co][ci] = sum_s G[xi][s] W[co][ci][3j + s] (taps past K are zero). `storage` is weak, and `samples`
-// guard against a weight written in place after its first use (as in conv.cc's oneDNN weight cache).
+// guard against a weight written in place after its first use (as in conv_direct_cache.cc's oneDNN weight cache).
 struct TransformedWeights {
   std::weak_ptr<Storage> storage;
   size_t offset = 0;

@@ -57,7 +57,7 @@ void apply_conv1d_epilogue(float* y, int64_t len, float bias, const float* r1, c
                            const Conv1dEpilogue& ep);
 
 // conv1d_fused's route into oneDNN's direct convolution for long rows
-// (more than one 4096-output tile, conv.cc): the input activation applied
+// (more than one 4096-output tile, conv_direct.cc): the input activation applied
 // while each tile is gathered, the epilogue (bias aside, which the primitive
 // adds) while it is copied out; results equal composing the ops. An
 // undefined tensor when the shape does not take that path.

@@ -21,8 +21,7 @@
 
 #include <time.h>
 
-#include "models/audioldm2/pipeline/generation_pipeline.h"
-#include "models/audioldm2/pipeline/text_to_audio.h"
+#include "models/audioldm2/pipeline/pipeline_audioldm2.h"
 #include "tensor/cpu/isa.h"
 #include "tensor/ops.h"
 #include "tensor/random.h"
@@ -103,23 +102,23 @@ int main(int argc, char** argv) {
                 std::string(tensor::cpu::onednn_isa_name()).c_str());
     if (wants("tiny")) {
       if (argc < 6) throw std::runtime_error("stage tiny needs TINY_MODEL_DIR");
-      const auto tiny = models::TextToAudio::load(argv[5]);
+      const auto tiny = models::AudioLDM2Pipeline::load(argv[5]);
       models::GenerationParams params;
       params.prompt = "footsteps on a gravel path";
       params.duration_s = 10.24;
       params.scheduler = "dpmsolver++";
       params.steps = 20;
       // The first call separately: it also pays for oneDNN's kernel generation and the first page faults.
-      emit("tiny_e2e_dpm20_first_call", time_once([&] { tiny.generate(params); }));
-      emit("tiny_e2e_dpm20", median_timing(reps, [&] { tiny.generate(params); }));
+      emit("tiny_e2e_dpm20_first_call", time_once([&] { tiny.generate_one({params}); }));
+      emit("tiny_e2e_dpm20", median_timing(reps, [&] { tiny.generate_one({params}); }));
       if (wants("tiny-ddim")) {
         params.scheduler = "ddim";
         params.steps = 200;
-        emit("tiny_e2e_ddim200", median_timing(reps, [&] { tiny.generate(params); }));
+        emit("tiny_e2e_ddim200", median_timing(reps, [&] { tiny.generate_one({params}); }));
       }
       if (stages == "tiny" || stages == "tiny,tiny-ddim") return 0;
     }
-    const auto pipeline = models::GenerationPipeline::load(model_dir);
+    const auto pipeline = models::AudioLDM2Pipeline::load(model_dir, {}, models::TextEncoders::kSkip);
     const auto& uc = pipeline.unet().config();
     const int64_t gpt2_dim = *uc.cross_attention_dim[0][1], t5_dim = *uc.cross_attention_dim[0][2];
     tensor::CpuGenerator gen(0);
@@ -183,7 +182,7 @@ int main(int argc, char** argv) {
       params.scheduler = "dpmsolver++";
       params.guidance = 3.5;
       // One run (a minute on 2 cores), after the stages above warmed the caches.
-      emit("e2e_dpm20", time_once([&] { pipeline.generate(params, inputs); }));
+      emit("e2e_dpm20", time_once([&] { pipeline.generate_one({params, inputs}); }));
     }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bench_generation: %s\n", e.what());

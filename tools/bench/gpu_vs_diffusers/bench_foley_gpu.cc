@@ -16,7 +16,7 @@
 // allocates from (what torch.cuda.max_memory_allocated is to diffusers), and device_used_mib (cudaMemGetInfo:
 // everything on the device, context and cuBLASLt included).
 //
-// --repro-out runs TextToAudio (text to waveform) once on MODEL (the tiny fixture) with one seed and writes the
+// --repro-out runs AudioLDM2Pipeline (text to waveform) once on MODEL (the tiny fixture) with one seed and writes the
 // float32 waveform's bytes to FILE: tools/gpu/check.sh runs it twice and compares the files byte for byte.
 //
 // --dry-run checks everything but the speed: the CPU, 2 steps, 1 rep, the model given (use the tiny fixture), so
@@ -41,9 +41,7 @@
 #endif
 
 #include "common/error.h"
-#include "models/audioldm2/pipeline/batched_generation.h"
-#include "models/audioldm2/pipeline/generation_pipeline.h"
-#include "models/audioldm2/pipeline/text_to_audio.h"
+#include "models/audioldm2/pipeline/pipeline_audioldm2.h"
 #include "tensor/cuda/select_device.h"
 #include "tensor/ops.h"
 #include "tensor/random.h"
@@ -179,14 +177,14 @@ Args parse(int argc, char** argv) {
 
 // One text-to-audio generation on the tiny model; the waveform's float32 bytes to args.repro_out.
 int repro(const Args& a, Device device) {
-  const auto t2a = models::TextToAudio::load(a.model, tensor::Placement::on(device));
+  const auto t2a = models::AudioLDM2Pipeline::load(a.model, tensor::Placement::on(device));
   models::GenerationParams p;
   p.prompt = "a dog barking in the rain";
   p.seed = a.seed;
   p.steps = a.dpm_steps_given ? a.dpm_steps : 10;
   p.scheduler = "dpmsolver++";
   p.duration_s = a.duration_given ? a.duration : 1.0;
-  const std::vector<float> wave = t2a.generate(p).to(Device::cpu()).to_vector_f32();
+  const std::vector<float> wave = t2a.generate_one({p}).to(Device::cpu()).to_vector_f32();
   std::ofstream out(a.repro_out, std::ios::binary);
   out.write(reinterpret_cast<const char*>(wave.data()), static_cast<std::streamsize>(wave.size() * sizeof(float)));
   if (!out.flush()) throw Error("cannot write " + a.repro_out.string());
@@ -197,7 +195,9 @@ int repro(const Args& a, Device device) {
 
 int run(const Args& a, Device device) {
   auto wants = [&](const char* s) { return ("," + a.stages + ",").find("," + std::string(s) + ",") != std::string::npos; };
-  const auto pipeline = models::GenerationPipeline::load(a.model, tensor::Placement::on(device));
+  // The UNet, VAE and vocoder only: the conditioning below is given.
+  const auto pipeline =
+      models::AudioLDM2Pipeline::load(a.model, tensor::Placement::on(device), models::TextEncoders::kSkip);
   emit(a, device, "load", -1);
   const auto& uc = pipeline.unet().config();
   const int64_t gpt2_dim = *uc.cross_attention_dim[0][1], t5_dim = *uc.cross_attention_dim[0][2];
@@ -241,22 +241,22 @@ int run(const Args& a, Device device) {
   }
   if (wants("e2e")) {
     emit(a, device, "e2e_ddim" + std::to_string(a.ddim_steps),
-         median_ms(device, a.reps, [&] { pipeline.generate(params("ddim", a.ddim_steps, 0), inputs); }));
+         median_ms(device, a.reps, [&] { pipeline.generate_one({params("ddim", a.ddim_steps, 0), inputs}); }));
     emit(a, device, "e2e_dpm" + std::to_string(a.dpm_steps),
-         median_ms(device, a.reps, [&] { pipeline.generate(params("dpmsolver++", a.dpm_steps, 0), inputs); }));
+         median_ms(device, a.reps, [&] { pipeline.generate_one({params("dpmsolver++", a.dpm_steps, 0), inputs}); }));
   }
   if (wants("batch")) {
     const int n = a.batch;
-    std::vector<models::BatchMember> members(n);
-    for (int i = 0; i < n; ++i) members[i] = {params("dpmsolver++", a.dpm_steps, static_cast<uint64_t>(i)), inputs, {}};
-    const std::string cues = ", \"cues\": " + std::to_string(n);
+    std::vector<models::Cue> cues(n);
+    for (int i = 0; i < n; ++i) cues[i] = {params("dpmsolver++", a.dpm_steps, static_cast<uint64_t>(i)), inputs};
+    const std::string count = ", \"cues\": " + std::to_string(n);
     emit(a, device, "batch" + std::to_string(n) + "_dpm" + std::to_string(a.dpm_steps), median_ms(device, a.reps, [&] {
-           for (const auto& outcome : models::generate_batch(pipeline, members))
+           for (const auto& outcome : pipeline.generate(cues))
              if (outcome.error) std::rethrow_exception(outcome.error);
-         }), cues);
+         }), count);
     emit(a, device, "seq" + std::to_string(n) + "_dpm" + std::to_string(a.dpm_steps), median_ms(device, a.reps, [&] {
-           for (int i = 0; i < n; ++i) pipeline.generate(params("dpmsolver++", a.dpm_steps, static_cast<uint64_t>(i)), inputs);
-         }), cues);
+           for (int i = 0; i < n; ++i) pipeline.generate_one({params("dpmsolver++", a.dpm_steps, static_cast<uint64_t>(i)), inputs});
+         }), count);
   }
   if (wants("long")) {
     // The longest cue: its peak alone (the high-water mark restarted), stage by stage.

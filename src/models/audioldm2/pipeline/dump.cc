@@ -1,5 +1,7 @@
 #include "models/audioldm2/pipeline/dump.h"
 
+#include "common/error.h"
+#include "models/audioldm2/pipeline/pipeline_audioldm2.h"
 #include "tensor/safetensors.h"
 
 namespace foley::models {
@@ -38,6 +40,49 @@ void dump_conditioning(const std::filesystem::path& model_dir, const std::string
   std::map<std::string, std::string> metadata{{"model_dir", model_dir.string()}, {"prompt", prompt}};
   if (negative_prompt) metadata["negative_prompt"] = *negative_prompt;
   tensor::save_safetensors(out_safetensors, conditioning_tensors(c), metadata);
+}
+
+std::map<std::string, tensor::Tensor> generation_tensors(const GenerationTrace& t) {
+  std::map<std::string, tensor::Tensor> out;
+  auto put = [&](const char* name, const tensor::Tensor& v) {
+    if (v.defined()) out[name] = v;
+  };
+  // Timesteps as int64 like the goldens' (diffusers keeps them int64), so
+  // they compare exactly.
+  if (!t.timesteps.empty()) put("scheduler.timesteps", tensor::Tensor::from_vector(t.timesteps));
+  if (!t.sigmas.empty()) put("scheduler.sigmas", tensor::Tensor::from_vector(t.sigmas));
+  put("latents.initial", t.latents_initial);
+  put("unet.noise_pred.0", t.noise_pred_0);
+  put("latents.final", t.latents_final);
+  put("vae.mel", t.mel);
+  put("waveform", t.waveform);
+  return out;
+}
+
+void dump_generation(const std::filesystem::path& model_dir, const GenerationParams& params,
+                     const std::filesystem::path& out_safetensors) {
+  AudioLDM2Pipeline pipeline = AudioLDM2Pipeline::load(model_dir);
+  GenerationTrace trace;
+  pipeline.generate_one({params, {}, {}, &trace});
+  std::map<std::string, std::string> metadata{
+      {"prompt", params.prompt},
+      {"negative_prompt", params.negative_prompt.value_or("")},
+      {"seed", std::to_string(params.seed)},
+      {"steps", std::to_string(params.steps)},
+      {"guidance", std::to_string(params.guidance)},
+      {"scheduler", params.scheduler},
+  };
+  tensor::save_safetensors(out_safetensors, generation_tensors(trace), metadata);
+}
+
+tensor::Tensor load_initial_latents(const std::filesystem::path& path) {
+  auto file = tensor::SafetensorsFile::open(path);
+  if (file.contains("latents.initial")) return file.get("latents.initial").clone();
+  auto names = file.names();
+  if (names.size() != 1)
+    throw Error(path.string() + ": expected a tensor named latents.initial or exactly one tensor, found " +
+                std::to_string(names.size()));
+  return file.get(names.front()).clone();
 }
 
 }  // namespace foley::models

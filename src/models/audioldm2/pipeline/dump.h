@@ -6,6 +6,7 @@
 #include <string>
 
 #include "models/audioldm2/conditioner.h"
+#include "models/audioldm2/pipeline/cue.h"
 
 namespace foley::models {
 
@@ -24,5 +25,21 @@ std::map<std::string, tensor::Tensor> conditioning_tensors(const Conditioning& c
 void dump_conditioning(const std::filesystem::path& model_dir, const std::string& prompt,
                        const std::optional<std::string>& negative_prompt,
                        const std::filesystem::path& out_safetensors);
+
+// The trace as named tensors: scheduler.timesteps, scheduler.sigmas,
+// latents.initial, unet.noise_pred.0, latents.final, vae.mel, waveform
+// (absent stages left out).
+std::map<std::string, tensor::Tensor> generation_tensors(const GenerationTrace& trace);
+
+// `foley-gen dump --seed --steps --guidance --scheduler --duration --latents`:
+// loads `model_dir`, runs one generation for `params` and writes the trace
+// (generation_tensors) to `out_safetensors` atomically.
+void dump_generation(const std::filesystem::path& model_dir, const GenerationParams& params,
+                     const std::filesystem::path& out_safetensors);
+
+// Reads initial latents for GenerationParams::initial_latents from a
+// safetensors file: the tensor named `latents.initial`, else the file's only
+// tensor. Throws foley::Error naming the file otherwise.
+tensor::Tensor load_initial_latents(const std::filesystem::path& path);
 
 }  // namespace foley::models
