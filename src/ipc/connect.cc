@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "ipc/launcher.h"
+#include "ipc/protocol.h"
 #include "common/file_lock.h"
 #include "common/error.h"
 
@@ -66,7 +67,7 @@ bool server_disabled(ServerUse use) {
 }
 
 void launch_server_without_secrets(const ServerPaths& paths, const std::filesystem::path& cache_dir) {
-  constexpr const char* kSecrets[] = {"ELEVENLABS_API_KEY"};
+  constexpr const char* kSecrets[] = {kApiKeyVariable};
   std::vector<std::pair<const char*, std::string>> saved;
   for (const char* name : kSecrets)
     if (const char* v = std::getenv(name)) saved.emplace_back(name, v);
