@@ -17,7 +17,7 @@ namespace foley::ipc {
 
 UniqueFd connect_or_start_server(const ServerPaths& paths, const ServerLauncher& launch,
                                  double start_timeout_seconds, std::string* reason) {
-  using Clock = std::chrono::steady_clock;
+  using SteadyClock = std::chrono::steady_clock;
   int err = 0;
   UniqueFd fd = connect_unix(paths.socket, &err);
   if (fd.valid()) return fd;
@@ -38,8 +38,8 @@ UniqueFd connect_or_start_server(const ServerPaths& paths, const ServerLauncher&
     // Nothing answers and nobody else is starting one: a socket file still
     // there belongs to a dead server; the new server replaces it.
     launch(paths);
-    auto deadline = Clock::now() + std::chrono::duration<double>(start_timeout_seconds);
-    while (Clock::now() < deadline) {
+    auto deadline = SteadyClock::now() + std::chrono::duration<double>(start_timeout_seconds);
+    while (SteadyClock::now() < deadline) {
       fd = connect_unix(paths.socket, &err);
       if (fd.valid()) return fd;
       std::this_thread::sleep_for(std::chrono::milliseconds(2));

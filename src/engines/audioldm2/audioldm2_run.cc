@@ -9,7 +9,7 @@
 namespace foley::engines {
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using SteadyClock = std::chrono::steady_clock;
 
 StepProgressFn step_progress(const ProgressFn& progress) {
   if (!progress) return {};
@@ -19,7 +19,7 @@ StepProgressFn step_progress(const ProgressFn& progress) {
 }
 
 // Writes `wave` through `tmp` (renamed over its final path) and describes it.
-GenerationResult finish(TempFile& tmp, const Waveform& wave, const GenerationParams& params, Clock::time_point start,
+GenerationResult finish(TempFile& tmp, const Waveform& wave, const GenerationParams& params, SteadyClock::time_point start,
                         int batch_size) {
   if (wave.samples.empty())
     throw Error::failure("audioldm2: the pipeline produced no samples for " + std::to_string(params.duration_seconds) +
@@ -30,7 +30,7 @@ GenerationResult finish(TempFile& tmp, const Waveform& wave, const GenerationPar
 
   GenerationResult r;
   r.duration_seconds = static_cast<double>(wave.samples.size()) / wave.sample_rate;
-  r.generation_seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  r.generation_seconds = std::chrono::duration<double>(SteadyClock::now() - start).count();
   r.details = {{"model_fingerprint", params.model_fingerprint},
                {"seed", params.seed},
                {"steps", params.steps},
@@ -47,7 +47,7 @@ GenerationResult run_audioldm2_generation(Generator& generator, const Generation
                                           const std::filesystem::path& out_path, const ProgressFn& progress,
                                           const CancelFlag& cancel,
                                           const std::function<void(const std::filesystem::path&)>& on_temp) {
-  auto start = Clock::now();
+  auto start = SteadyClock::now();
   std::filesystem::create_directories(out_path.parent_path());
   TempFile tmp(out_path);
   if (on_temp) on_temp(tmp.path());
@@ -59,7 +59,7 @@ GenerationResult run_audioldm2_generation(Generator& generator, const Generation
 }
 
 std::vector<BatchRunOutcome> run_audioldm2_batch(Generator& generator, const std::vector<BatchRun>& runs) {
-  auto start = Clock::now();
+  auto start = SteadyClock::now();
   std::vector<BatchRunOutcome> out(runs.size());
   std::vector<std::unique_ptr<TempFile>> temps(runs.size());
   std::vector<GeneratorBatchItem> items;
