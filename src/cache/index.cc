@@ -107,12 +107,7 @@ Index::Index(const fs::path& cache_dir, IndexOptions options) : cache_dir_(cache
   std::error_code ec;
   fs::create_directories(cache_dir_, ec);
   if (ec) throw Error::failure("cannot create cache directory " + cache_dir_.string() + ": " + ec.message());
-  if (!options_.clock) {
-    options_.clock = [] {
-      using namespace std::chrono;
-      return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-    };
-  }
+  if (options_.clock == nullptr) options_.clock = &real_clock();
   open_and_migrate();
 }
 
@@ -120,7 +115,7 @@ Index::~Index() = default;
 
 fs::path Index::index_path(const fs::path& cache_dir) { return cache_dir / "index.sqlite"; }
 
-int64_t Index::now() const { return options_.clock(); }
+int64_t Index::now() const { return unix_millis(*options_.clock); }
 
 namespace {
 

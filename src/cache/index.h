@@ -10,13 +10,11 @@
 #include <vector>
 
 #include "cache/records.h"
+#include "common/clock.h"
 
 namespace foley::cache {
 
 class Database;
-
-// Unix time in milliseconds. A fake one makes LRU order testable.
-using Clock = std::function<int64_t()>;
 
 struct IndexOptions {
   // SQLite's own wait for a lock before it reports SQLITE_BUSY.
@@ -24,7 +22,7 @@ struct IndexOptions {
   // After that, whole transactions are retried with backoff until this long
   // has passed; only then does an operation fail with "database is busy".
   std::chrono::milliseconds retry_budget{120000};
-  Clock clock;  // empty: the system clock
+  const Clock* clock = nullptr;  // null: real_clock(); a fake one makes LRU order testable
   // Recover on its own: a damaged file is moved aside and rebuilt, a new
   // index adopts the objects on disk. false: damage is an error and a new
   // index is left empty (`foley cache repair` does both itself, and reports).

@@ -5,6 +5,7 @@
 #include "common/atomic_file.h"
 #include "common/error.h"
 #include "common/hash.h"
+#include "request/request_spec.h"
 
 namespace foley::cache {
 namespace fs = std::filesystem;
@@ -40,7 +41,7 @@ fs::path ObjectStore::path_for(const std::string& gen_key, const std::string& ex
   if (!is_valid_gen_key(gen_key))
     throw Error("cache: '" + gen_key + "' is not a gen key (32 lowercase hex characters)");
   if (!is_valid_ext(ext)) throw Error("cache: object " + gen_key + " has an invalid extension '" + ext + "'");
-  return objects_dir() / gen_key.substr(0, 2) / (gen_key + "." + ext);
+  return cache_object_path(cache_dir_, gen_key, ext);
 }
 
 bool ObjectStore::exists(const std::string& gen_key, const std::string& ext) const {

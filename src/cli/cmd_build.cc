@@ -11,6 +11,7 @@
 
 #include "cli/api_prefetch.h"
 #include "cli/commands.h"
+#include "request/retry_unusable.h"
 #include "cli/cue_state.h"
 #include "cli/project_context.h"
 #include "common/error.h"
@@ -100,7 +101,7 @@ int run_build(const fs::path& dir, const BuildOptions& o) {
   ::setenv("FOLEY_BUILD_ID", std::to_string(build_id).c_str(), 1);
   // Keys whose paid answer came back unusable are requested again only when
   // asked; foley-gen, its client and the server read this.
-  if (o.retry_unusable) ::setenv("FOLEY_RETRY_UNUSABLE", "1", 1);
+  if (o.retry_unusable) ::setenv(kRetryUnusableVariable, "1", 1);
   // A full build hands its stale API calls to the resident server first; the
   // connections stay open while ninja runs (closing them cancels what is left).
   std::vector<ipc::UniqueFd> prefetch;

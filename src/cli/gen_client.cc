@@ -14,9 +14,8 @@
 #include "common/error.h"
 #include "common/log.h"
 #include "engines/catalog.h"
+#include "ipc/client.h"
 #include "ipc/connect.h"
-#include "ipc/paths.h"
-#include "ipc/socket.h"
 #include "request/spec_pack.h"
 
 namespace foley::cli {
@@ -24,12 +23,6 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace {
-
-// As generate::retry_unusable_from_env(), which this binary does not link.
-bool retry_unusable_requested() {
-  const char* v = std::getenv("FOLEY_RETRY_UNUSABLE");
-  return v != nullptr && *v != '\0' && std::string(v) != "0";
-}
 
 constexpr double kStartTimeoutSeconds = 10.0;
 
@@ -67,58 +60,34 @@ int run_generate_client(const fs::path& object) {
 
   // The key goes to the server with each call, over its private socket, as
   // this environment has it; the server itself is started without it.
-  const char* env_key = std::getenv("ELEVENLABS_API_KEY");
-  json call = {{"op", "call"},
-               {"spec", spec_text},
-               {"origin", spec_origin(packs / spec_pack_name(key), key)},
-               {"build_id", std::atoll(std::getenv("FOLEY_BUILD_ID") ? std::getenv("FOLEY_BUILD_ID") : "0")},
-               {"env_key", env_key ? json(env_key) : json(nullptr)},
-               {"retry_unusable", retry_unusable_requested()}};
-  const std::string line = call.dump() + "\n";
+  const char* build_id = std::getenv("FOLEY_BUILD_ID");
   const fs::path cache_dir = spec["cache_dir"].get<std::string>();
-  const ipc::ServerPaths paths = ipc::server_paths(cache_dir);
-  auto launch = [&](const ipc::ServerPaths& p) { ipc::launch_server_without_secrets(p, cache_dir); };
-
-  std::string reason;
-  // A server exiting for idleness may close a connection it had not yet
-  // accepted; the next try starts a new one.
-  for (int tries = 0; tries < 3; ++tries) {
-    ipc::UniqueFd fd =
-        ipc::connect_or_start_server(paths, present ? ipc::ServerLauncher() : launch, kStartTimeoutSeconds,
-                                          &reason);
-    if (!fd.valid()) break;
-    if (!ipc::send_all(fd.get(), line)) continue;
-    ipc::LineReader reader(fd.get());
-    long long pid = 0;
-    bool accepted = false;
-    for (;;) {
-      std::string reply_line;
-      if (reader.read_line(reply_line) != ipc::LineReader::Status::kLine) break;
-      json reply = json::parse(reply_line, nullptr, false);
-      if (!reply.is_object()) break;
-      if (reply.contains("accepted")) {
-        accepted = true;
-        pid = reply.value("pid", 0LL);
-      } else if (reply.contains("done") && reply["done"].is_object()) {
-        const json& done = reply["done"];
-        if (done.value("cancelled", false))
-          exec_foley_gen(object, "the resident server (pid " + std::to_string(pid) + ") is stopping");
-        std::string out = done.value("stdout", std::string()), err = done.value("stderr", std::string());
-        std::fwrite(err.data(), 1, err.size(), stderr);
-        std::fwrite(out.data(), 1, out.size(), stdout);
-        return done.value("exit", 1);
-      } else if (reply.contains("error")) {
-        // An older server that does not know the call: generate here.
-        exec_foley_gen(object, "the resident server refused the call (" + reply.value("error", std::string()) + ")");
-      }
+  ipc::ModelServerClientOptions options;
+  options.cache_dir = cache_dir;
+  options.start_timeout_seconds = kStartTimeoutSeconds;
+  if (!present)
+    options.launch = [cache_dir](const ipc::ServerPaths& p) { ipc::launch_server_without_secrets(p, cache_dir); };
+  ipc::ModelServerClient client(options);
+  ipc::CallAttempt attempt = client.call({spec_text, spec_origin(packs / spec_pack_name(key), key)},
+                                         std::atoll(build_id != nullptr ? build_id : "0"));
+  switch (attempt.outcome) {
+    case ipc::CallAttempt::Outcome::kDone: {
+      const json& done = attempt.done;
+      if (done.value("cancelled", false))
+        exec_foley_gen(object, "the resident server (pid " + std::to_string(attempt.server_pid) + ") is stopping");
+      std::string out = done.value("stdout", std::string()), err = done.value("stderr", std::string());
+      std::fwrite(err.data(), 1, err.size(), stderr);
+      std::fwrite(out.data(), 1, out.size(), stdout);
+      return done.value("exit", 1);
     }
-    if (accepted) {
-      reason = "the resident server (pid " + std::to_string(pid) + ") closed the connection before finishing";
+    case ipc::CallAttempt::Outcome::kRefused:
+      // An older server that does not know the call: generate here.
+      exec_foley_gen(object, "the resident server refused the call (" + attempt.reason + ")");
+    case ipc::CallAttempt::Outcome::kUnavailable:
+    case ipc::CallAttempt::Outcome::kDied:
       break;
-    }
-    reason = "the resident server closed the connection three times before accepting the call";
   }
-  exec_foley_gen(object, present ? "" : reason.empty() ? "no resident server" : reason);
+  exec_foley_gen(object, present ? "" : attempt.reason.empty() ? "no resident server" : attempt.reason);
 }
 
 }  // namespace foley::cli

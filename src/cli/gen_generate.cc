@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "generate/generate_request.h"
+#include "request/retry_unusable.h"
 #include "request/spec_pack.h"
 
 namespace foley::cli {
@@ -30,7 +31,7 @@ int run_generate(const fs::path& spec_path, const std::string& entry) {
                                          origin);
   generate::GenerateContext ctx;
   ctx.build_id = build_id_from_env();
-  ctx.retry_unusable = generate::retry_unusable_from_env();
+  ctx.retry_unusable = retry_unusable_from_env();
   std::string line = generate::generate_request(req, origin, ctx);
   std::fputs(line.c_str(), stdout);
   return 0;

@@ -12,8 +12,8 @@
 #include "engines/catalog.h"
 #include "engines/registry.h"
 #include "generate/object_record.h"
-#include "plan/canonical_key.h"
-#include "plan/planner.h"
+#include "request/canonical_key.h"
+#include "request/request_spec.h"
 
 namespace foley::generate {
 namespace fs = std::filesystem;
@@ -56,18 +56,13 @@ constexpr const char* kRetryHint =
 
 }  // namespace
 
-bool retry_unusable_from_env() {
-  const char* v = std::getenv("FOLEY_RETRY_UNUSABLE");
-  return v != nullptr && *v != '\0' && std::string(v) != "0";
-}
-
 std::string generate_request(const GenRequest& req, const std::string& origin, const GenerateContext& ctx) {
   // The spec must describe exactly the object it names.
-  std::string key = plan::compute_key("gen", req.key_fields);
+  std::string key = compute_key("gen", req.key_fields);
   if (key != req.gen_key)
     throw Error(origin + ": gen_key " + req.gen_key + " does not match its fields (" + key +
                 "); re-run `foley plan`");
-  if (req.object_path != plan::object_path(req.cache_dir, req.gen_key, req.ext))
+  if (req.object_path != cache_object_path(req.cache_dir, req.gen_key, req.ext))
     throw Error(origin + ": object_path is not where the cache keeps " + req.gen_key);
 
   // Serialises generations of one key across processes (two ninja runs at

@@ -34,9 +34,6 @@ struct GenerateContext {
   bool retry_unusable = false;
 };
 
-// FOLEY_RETRY_UNUSABLE is set to something other than "" or "0".
-bool retry_unusable_from_env();
-
 // The heart of `foley-gen generate`: checks the request against its key, takes
 // the key's lock, and returns at once when the object is cached (counting a
 // hit); else runs the engine and records the object. Returns the summary line.

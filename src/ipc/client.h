@@ -4,6 +4,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -32,7 +33,24 @@ struct ServerAttempt {
   std::string reason;       // kUnavailable / kDied: for the user, e.g. "connection closed by server pid 12"
 };
 
-// The client side of the resident model server of one cache directory.
+// A paid API call for the server to make: the spec's text and where it came
+// from (for messages).
+struct ApiCall {
+  std::string spec_text;
+  std::string origin;
+};
+
+// How a call through the server ended.
+struct CallAttempt {
+  enum class Outcome { kDone, kRefused, kUnavailable, kDied };
+  Outcome outcome = Outcome::kUnavailable;
+  nlohmann::json done;       // kDone: {"exit", "stdout", "stderr"} or {"cancelled": true}
+  long long server_pid = 0;  // the server that took it (kDone, kDied)
+  std::string reason;        // kRefused: the server's error; kUnavailable / kDied: for the user
+};
+
+// The client side of the resident server of one cache directory: the only code
+// that writes its requests and reads its replies.
 class ModelServerClient {
  public:
   explicit ModelServerClient(ModelServerClientOptions options);
@@ -53,6 +71,20 @@ class ModelServerClient {
   ServerAttempt generate(const GenRequest& request, const std::filesystem::path& out_path, const ProgressFn& progress,
                          const CancelFlag& cancel);
 
+  // Has the server make one API call ({"op":"call"}, server/api_calls.h) and
+  // waits for its answer: what foley-gen would have printed and its exit code.
+  // The caller's API key travels with it. kRefused: the server does not take
+  // calls; kUnavailable / kDied: no answer. In every case but kDone the
+  // caller makes the call itself.
+  CallAttempt call(const ApiCall& call, long long build_id);
+
+  // Hands the stale calls of one API profile over to the server
+  // ({"op":"prefetch"}), which makes them `depth` at a time. Returns the open
+  // connection once the server accepted them: it starts no further call of
+  // them once that closes. Invalid, with *reason, when it did not accept.
+  UniqueFd prefetch(const std::string& pool, int depth, const std::vector<ApiCall>& calls, long long build_id,
+                    std::string* reason);
+
   // The running server's status object, or nullopt when none runs.
   std::optional<nlohmann::json> status();
 
@@ -62,6 +94,22 @@ class ModelServerClient {
   const ServerPaths& paths() const { return paths_; }
 
  private:
+  // How a streamed request ended, when it did not throw.
+  struct StreamEnd {
+    enum class Outcome { kFinished, kUnavailable, kDied };
+    Outcome outcome = Outcome::kUnavailable;
+    long long server_pid = 0;
+    std::string reason;
+  };
+  // Sends `message` and passes each reply line but {"accepted"} to `on_reply`
+  // until it returns true (the request's last line). A server that closes the
+  // connection before accepting (it was exiting for idleness) is tried again.
+  // With `cancel`, the flag is polled while waiting: when set, the connection
+  // is closed and GenerationCancelled thrown. A line that is not a JSON object
+  // is thrown as a failure.
+  StreamEnd stream(const nlohmann::json& message, const std::function<bool(const nlohmann::json&)>& on_reply,
+                   const CancelFlag* cancel);
+
   ModelServerClientOptions options_;
   ServerPaths paths_;
 };

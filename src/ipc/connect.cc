@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "ipc/launcher.h"
+#include "ipc/protocol.h"
 #include "common/file_lock.h"
 #include "common/error.h"
 
@@ -16,7 +17,7 @@ namespace foley::ipc {
 
 UniqueFd connect_or_start_server(const ServerPaths& paths, const ServerLauncher& launch,
                                  double start_timeout_seconds, std::string* reason) {
-  using Clock = std::chrono::steady_clock;
+  using SteadyClock = std::chrono::steady_clock;
   int err = 0;
   UniqueFd fd = connect_unix(paths.socket, &err);
   if (fd.valid()) return fd;
@@ -37,8 +38,8 @@ UniqueFd connect_or_start_server(const ServerPaths& paths, const ServerLauncher&
     // Nothing answers and nobody else is starting one: a socket file still
     // there belongs to a dead server; the new server replaces it.
     launch(paths);
-    auto deadline = Clock::now() + std::chrono::duration<double>(start_timeout_seconds);
-    while (Clock::now() < deadline) {
+    auto deadline = SteadyClock::now() + std::chrono::duration<double>(start_timeout_seconds);
+    while (SteadyClock::now() < deadline) {
       fd = connect_unix(paths.socket, &err);
       if (fd.valid()) return fd;
       std::this_thread::sleep_for(std::chrono::milliseconds(2));
@@ -66,7 +67,7 @@ bool server_disabled(ServerUse use) {
 }
 
 void launch_server_without_secrets(const ServerPaths& paths, const std::filesystem::path& cache_dir) {
-  constexpr const char* kSecrets[] = {"ELEVENLABS_API_KEY"};
+  constexpr const char* kSecrets[] = {kApiKeyVariable};
   std::vector<std::pair<const char*, std::string>> saved;
   for (const char* name : kSecrets)
     if (const char* v = std::getenv(name)) saved.emplace_back(name, v);

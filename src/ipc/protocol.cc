@@ -1,6 +1,5 @@
 #include "ipc/protocol.h"
 
-#include "engines/audioldm2/audioldm2_generator.h"
 #include "common/error.h"
 
 namespace foley::ipc {

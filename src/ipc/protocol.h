@@ -18,11 +18,19 @@ namespace foley::ipc {
 //            {"temp":T}                            (the temp file it writes; removable if it dies)
 //            {"progress":F,"what":"step 3/20"}     (zero or more)
 //            {"result":<GenerationResult>} | {"error":M,"kind":"input"|"failure"|"cancelled"}
+//   client → {"op":"call","spec":S,"origin":O,"build_id":N,"env_key":K}
+//            {"op":"prefetch","pool":P,"depth":D,"calls":[{"spec","origin"}...],"build_id":N,"env_key":K}
+//   server → {"accepted":true,"pid":N}
+//            {"done":{...}}                        (server/api_calls.h) | {"error":M,"kind":..}
 //   client → {"op":"status"}  server → {"status":{...}}
 //   client → {"op":"stop"}    server → {"stopping":true}
 //
 // Closing the connection before the final line cancels the request.
 inline constexpr int kProtocolVersion = 1;
+
+// The API key's environment variable: never in a started server's environment,
+// sent with each call ("env_key") as the caller has it.
+inline constexpr const char* kApiKeyVariable = "ELEVENLABS_API_KEY";
 
 // One JSON value and its '\n'.
 std::string protocol_line(const nlohmann::json& message);

@@ -76,8 +76,8 @@ bool send_all(int fd, std::string_view data) {
 }
 
 LineReader::Status LineReader::read_line(std::string& line, int timeout_ms) {
-  using Clock = std::chrono::steady_clock;
-  auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms < 0 ? 0 : timeout_ms);
+  using SteadyClock = std::chrono::steady_clock;
+  auto deadline = SteadyClock::now() + std::chrono::milliseconds(timeout_ms < 0 ? 0 : timeout_ms);
   for (;;) {
     size_t nl = buffer_.find('\n');
     if (nl != std::string::npos) {
@@ -88,7 +88,7 @@ LineReader::Status LineReader::read_line(std::string& line, int timeout_ms) {
     if (buffer_.size() > kMaxLine) return Status::kError;
     int wait = -1;
     if (timeout_ms >= 0) {
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - SteadyClock::now()).count();
       if (left <= 0) return Status::kTimeout;
       wait = static_cast<int>(left);
     }

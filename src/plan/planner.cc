@@ -15,7 +15,7 @@
 #include "common/parallel_for.h"
 #include "common/suggest.h"
 #include "engines/catalog.h"
-#include "plan/canonical_key.h"
+#include "request/canonical_key.h"
 #include "plan/gen_fields.h"
 #include "plan/ninja_writer.h"
 #include "plan/spec_dir_writer.h"
@@ -62,10 +62,6 @@ json provenance(const PlannedCue& p, const std::string& profile, const std::stri
 }
 
 }  // namespace
-
-fs::path object_path(const fs::path& cache_dir, const std::string& gen_key, const std::string& ext) {
-  return cache_dir / "objects" / gen_key.substr(0, 2) / (gen_key + "." + ext);
-}
 
 std::string request_spec_entry(const std::string& gen_key) { return gen_key; }
 
@@ -169,7 +165,7 @@ CuePlan plan_cue(manifest::Cue&& moved, const manifest::ProjectConfig& config, C
     rfields["input"] = p.gen_key;
     out.profile = profile.name;
     out.engine = profile.engine;
-    input = object_path(config.cache_dir, p.gen_key, g.ext);
+    input = cache_object_path(config.cache_dir, p.gen_key, g.ext);
     out.gen = std::move(g);
   } else if (cue.type == "source") {
     p.fields["gen"] = nullptr;

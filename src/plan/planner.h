@@ -48,10 +48,6 @@ struct Plan {
 std::string request_spec_entry(const std::string& gen_key);
 std::string render_spec_entry(const PlannedCue& c);
 
-// Path of a raw object in a cache: <cache>/objects/<k[0:2]>/<key>.<ext>.
-std::filesystem::path object_path(const std::filesystem::path& cache_dir, const std::string& gen_key,
-                                  const std::string& ext);
-
 // Computes every key of a loaded project. Pure: writes nothing.
 Plan make_plan(manifest::Project project, ContentHasher& hasher);
 

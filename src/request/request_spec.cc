@@ -26,6 +26,11 @@ void check_version(const nlohmann::json& j, int expected, const std::string& ori
 
 }  // namespace
 
+std::filesystem::path cache_object_path(const std::filesystem::path& cache_dir, const std::string& gen_key,
+                                        const std::string& ext) {
+  return cache_dir / "objects" / gen_key.substr(0, 2) / (gen_key + "." + ext);
+}
+
 nlohmann::json GenRequest::to_json() const {
   return {{"spec_version", kSpecVersion},
           {"gen_key", gen_key},

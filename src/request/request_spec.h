@@ -32,6 +32,11 @@ struct GenRequest {
   static GenRequest from_json(const nlohmann::json& j, const std::string& origin);
 };
 
+// Where a cache keeps the raw object of a gen key:
+// <cache_dir>/objects/<k[0:2]>/<gen_key>.<ext> (the object path *is* the key).
+std::filesystem::path cache_object_path(const std::filesystem::path& cache_dir, const std::string& gen_key,
+                                        const std::string& ext);
+
 // One render edge: raw object (or source file, or nothing for silence) to the
 // delivered file; an entry "<render_key>:<cue>" of a pack in .foley/renders.
 struct RenderRequest {

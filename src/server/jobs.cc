@@ -37,7 +37,7 @@ bool ServerJob::wait(std::chrono::milliseconds timeout, std::vector<nlohmann::js
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using SteadyClock = std::chrono::steady_clock;
 
 bool same_model(const engines::ModelKey& a, const engines::ModelKey& b) {
   return a.model_dir == b.model_dir && a.fingerprint == b.fingerprint && a.device == b.device && a.threads == b.threads;
@@ -148,10 +148,10 @@ std::shared_ptr<engines::Generator> JobRunner::model_for(const engines::ModelKey
     // Evict before loading: two full-size models rarely fit next to a third.
     while (models_.size() >= max_models_) models_.pop_back();
   }
-  auto start = Clock::now();
+  auto start = SteadyClock::now();
   std::shared_ptr<engines::Generator> gen = loader_(key);
   log_info("loaded " + key.str() + " in " +
-           std::to_string(std::chrono::duration<double>(Clock::now() - start).count()) + " s");
+           std::to_string(std::chrono::duration<double>(SteadyClock::now() - start).count()) + " s");
   std::lock_guard<std::mutex> lock(mu_);
   models_.emplace_front(key, gen);
   memory_.set_baseline(current_rss_bytes());
@@ -205,7 +205,7 @@ void JobRunner::run_batch(std::shared_ptr<ServerJob> first) {
     if (options.batch_window_seconds > 0 && batch.size() < limit) {
       // Requests that arrive together (ninja starting several clients) come
       // a few milliseconds apart: give them a moment to join.
-      auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
+      auto deadline = SteadyClock::now() + std::chrono::duration_cast<SteadyClock::duration>(
                                          std::chrono::duration<double>(options.batch_window_seconds));
       while (batch.size() < limit && !stopping_) {
         size_t queued = queue_.size();
@@ -228,7 +228,7 @@ void JobRunner::run_batch(std::shared_ptr<ServerJob> first) {
     runs.push_back(std::move(r));
   }
   reset_peak_rss();
-  auto start = Clock::now();
+  auto start = SteadyClock::now();
   std::vector<engines::AudioLdm2RunOutcome> outcomes;
   try {
     outcomes = engines::run_audioldm2(*gen, runs);
@@ -236,7 +236,7 @@ void JobRunner::run_batch(std::shared_ptr<ServerJob> first) {
     outcomes.assign(runs.size(), {});
     for (auto& o : outcomes) o.error = std::make_exception_ptr(Error::failure(e.what()));
   }
-  const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  const double seconds = std::chrono::duration<double>(SteadyClock::now() - start).count();
   const int64_t peak = peak_rss_bytes();
 
   // Counters first, then the answers: a client that has its answer finds it

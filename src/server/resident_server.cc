@@ -29,7 +29,7 @@
 namespace foley::server {
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using SteadyClock = std::chrono::steady_clock;
 using nlohmann::json;
 
 std::atomic<int> g_stop_signal{0};
@@ -42,21 +42,21 @@ struct ServerState {
   JobRunner* runner = nullptr;
   const ipc::ServerPaths* paths = nullptr;
   std::filesystem::path cache_dir;
-  Clock::time_point started = Clock::now();
+  SteadyClock::time_point started = SteadyClock::now();
   std::atomic<int> active{0};
   std::atomic<long long> calls_served{0}, calls_failed{0}, prefetched{0}, prefetch_failed{0};
   std::atomic<double> idle_timeout{600.0};
   std::mutex mu;
-  Clock::time_point last_activity = Clock::now();
+  SteadyClock::time_point last_activity = SteadyClock::now();
   std::set<std::shared_ptr<ServerJob>> jobs;
 
   void touch() {
     std::lock_guard<std::mutex> lock(mu);
-    last_activity = Clock::now();
+    last_activity = SteadyClock::now();
   }
   double idle_seconds() {
     std::lock_guard<std::mutex> lock(mu);
-    return std::chrono::duration<double>(Clock::now() - last_activity).count();
+    return std::chrono::duration<double>(SteadyClock::now() - last_activity).count();
   }
   void cancel_all() {
     std::lock_guard<std::mutex> lock(mu);
@@ -154,7 +154,7 @@ void serve_connection(ServerState& st, int raw_fd) {
       status["calls_failed"] = st.calls_failed.load();
       status["prefetched"] = st.prefetched.load();
       status["prefetch_failed"] = st.prefetch_failed.load();
-      status["uptime_seconds"] = std::chrono::duration<double>(Clock::now() - st.started).count();
+      status["uptime_seconds"] = std::chrono::duration<double>(SteadyClock::now() - st.started).count();
       status["idle_timeout"] = st.idle_timeout.load();
       status["idle_seconds"] = st.active.load() > 1 ? 0.0 : st.idle_seconds();
       ipc::send_all(fd.get(), ipc::protocol_line({{"status", status}}));

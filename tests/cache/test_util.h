@@ -35,19 +35,26 @@ class TempCacheDir {
   std::filesystem::path path_;
 };
 
-// A clock the test advances by hand (Unix ms).
+// A clock the test advances by hand (Unix ms); it must outlive the Index.
 struct FakeClock {
+  class Reader : public Clock {
+   public:
+    explicit Reader(std::shared_ptr<int64_t> ms) : ms_(std::move(ms)) {}
+    std::chrono::system_clock::time_point now() const override {
+      return std::chrono::system_clock::time_point(std::chrono::milliseconds(*ms_));
+    }
+
+   private:
+    std::shared_ptr<int64_t> ms_;
+  };
   std::shared_ptr<int64_t> now = std::make_shared<int64_t>(1'700'000'000'000);
-  Clock clock() const {
-    auto p = now;
-    return [p] { return *p; };
-  }
+  Reader clock{now};
   void advance(int64_t ms) { *now += ms; }
 };
 
 inline IndexOptions options_with(const FakeClock& c) {
   IndexOptions o;
-  o.clock = c.clock();
+  o.clock = &c.clock;
   return o;
 }
 

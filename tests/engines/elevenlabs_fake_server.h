@@ -136,7 +136,7 @@ class RecordingSleeper : public engines::Sleeper {
 };
 
 // Always the same instant.
-class FixedClock : public engines::Clock {
+class FixedClock : public Clock {
  public:
   explicit FixedClock(std::time_t t) : now_(std::chrono::system_clock::from_time_t(t)) {}
   std::chrono::system_clock::time_point now() const override { return now_; }

@@ -7,8 +7,8 @@
 
 #include "common/error.h"
 #include "generate/generate_request.h"
-#include "plan/canonical_key.h"
-#include "plan/planner.h"
+#include "request/canonical_key.h"
+#include "request/request_spec.h"
 
 namespace fs = std::filesystem;
 using namespace foley;
@@ -37,8 +37,8 @@ GenRequest exec_request(const fs::path& cache, const std::string& prompt) {
                 {"max_duration", 3600.0}};
   r.ext = "wav";
   r.cache_dir = cache;
-  r.gen_key = plan::compute_key("gen", r.key_fields);
-  r.object_path = plan::object_path(cache, r.gen_key, "wav");
+  r.gen_key = compute_key("gen", r.key_fields);
+  r.object_path = cache_object_path(cache, r.gen_key, "wav");
   r.cues = {"ep1:door"};
   return r;
 }

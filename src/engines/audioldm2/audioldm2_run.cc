@@ -9,7 +9,7 @@
 namespace foley::engines {
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using SteadyClock = std::chrono::steady_clock;
 
 // The pipeline reports after every step; throwing from there is how a
 // cancelled request stops between steps (the pipeline is exception safe,
@@ -25,7 +25,7 @@ models::StepProgress step_progress(const ProgressFn& progress, const CancelFlag&
 
 // Writes `wave` through `tmp` (renamed over its final path) and describes it.
 GenerationResult finish(TempFile& tmp, const tensor::Tensor& wave, const AudioLdm2Request& request,
-                        Clock::time_point start, int batch_size) {
+                        SteadyClock::time_point start, int batch_size) {
   const models::GenerationParams& params = request.params;
   const std::vector<float> samples =
       wave.defined() ? wave.to(tensor::Device::cpu()).to_vector_f32() : std::vector<float>{};
@@ -38,7 +38,7 @@ GenerationResult finish(TempFile& tmp, const tensor::Tensor& wave, const AudioLd
 
   GenerationResult r;
   r.duration_seconds = static_cast<double>(samples.size()) / kAudioLdm2SampleRate;
-  r.generation_seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  r.generation_seconds = std::chrono::duration<double>(SteadyClock::now() - start).count();
   r.details = {{"model_fingerprint", request.model.fingerprint},
                {"seed", params.seed},
                {"steps", params.steps},
@@ -52,7 +52,7 @@ GenerationResult finish(TempFile& tmp, const tensor::Tensor& wave, const AudioLd
 }  // namespace
 
 std::vector<AudioLdm2RunOutcome> run_audioldm2(Generator& generator, const std::vector<AudioLdm2Run>& runs) {
-  auto start = Clock::now();
+  auto start = SteadyClock::now();
   std::vector<AudioLdm2RunOutcome> out(runs.size());
   std::vector<std::unique_ptr<TempFile>> temps(runs.size());
   std::vector<models::Cue> cues;

@@ -12,8 +12,6 @@ void RealSleeper::sleep(double seconds) {
   std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
 }
 
-std::chrono::system_clock::time_point RealClock::now() const { return std::chrono::system_clock::now(); }
-
 UniformRandom real_uniform_random() {
   struct State {
     std::mutex mutex;
@@ -30,11 +28,6 @@ UniformRandom real_uniform_random() {
 Sleeper& real_sleeper() {
   static RealSleeper* sleeper = new RealSleeper();
   return *sleeper;
-}
-
-const Clock& real_clock() {
-  static RealClock* clock = new RealClock();
-  return *clock;
 }
 
 }  // namespace foley::engines

@@ -1,7 +1,8 @@
 #pragma once
 
-#include <chrono>
 #include <functional>
+
+#include "common/clock.h"
 
 namespace foley::engines {
 
@@ -14,14 +15,6 @@ class Sleeper {
   virtual void sleep(double seconds) = 0;
 };
 
-// The wall clock, for turning an HTTP date (Retry-After) into a wait.
-class Clock {
- public:
-  virtual ~Clock() = default;
-  // Current UTC time.
-  virtual std::chrono::system_clock::time_point now() const = 0;
-};
-
 // A uniform random number in [0, 1), for the retry jitter. Must be thread-safe.
 using UniformRandom = std::function<double()>;
 
@@ -31,17 +24,10 @@ class RealSleeper : public Sleeper {
   void sleep(double seconds) override;
 };
 
-// std::chrono::system_clock.
-class RealClock : public Clock {
- public:
-  std::chrono::system_clock::time_point now() const override;
-};
-
 // A thread-safe source of uniform [0, 1) numbers seeded from std::random_device.
 UniformRandom real_uniform_random();
 
-// The process-wide real sleeper and clock (stateless, never destroyed).
+// The process-wide real sleeper (stateless, never destroyed).
 Sleeper& real_sleeper();
-const Clock& real_clock();
 
 }  // namespace foley::engines

@@ -6,13 +6,13 @@
 #include <sstream>
 
 #include "common/error.h"
+#include "engines/catalog.h"
 
 namespace foley::engines {
 namespace {
 
-double number_setting(const nlohmann::json& s, const char* key, double fallback, double min,
-                      const std::string& context) {
-  if (!s.contains(key) || s.at(key).is_null()) return fallback;
+// `s` holds every key with a default (with_row_defaults).
+double number_setting(const nlohmann::json& s, const char* key, double min, const std::string& context) {
   const auto& v = s.at(key);
   if (!v.is_number()) throw Error(context + ": setting `" + key + "` must be a number");
   double d = v.get<double>();
@@ -31,36 +31,43 @@ std::string trim(const std::string& s) {
   return s.substr(b, e - b);
 }
 
+// The given settings over the catalog row's defaults.
+nlohmann::json with_row_defaults(const nlohmann::json& given) {
+  nlohmann::json s = nlohmann::json::object();
+  for (const SettingSpec& spec : engine_row("elevenlabs").settings)
+    if (!spec.fallback.is_null()) s[spec.name] = spec.fallback;
+  if (given.is_object())
+    for (const auto& [key, value] : given.items())
+      if (!value.is_null()) s[key] = value;
+  return s;
+}
+
 }  // namespace
 
-ElevenLabsSettings parse_elevenlabs_settings(const nlohmann::json& s, const std::string& context) {
+ElevenLabsSettings parse_elevenlabs_settings(const nlohmann::json& given, const std::string& context) {
+  if (!given.is_null() && !given.is_object()) throw Error(context + ": settings must be an object");
+  const nlohmann::json s = with_row_defaults(given);
   ElevenLabsSettings out;
-  if (s.is_null()) return out;
-  if (!s.is_object()) throw Error(context + ": settings must be an object");
-  if (s.contains("base_url")) {
-    if (!s.at("base_url").is_string() || s.at("base_url").get<std::string>().empty())
-      throw Error(context + ": setting `base_url` must be a non-empty string");
-    out.base_url = s.at("base_url").get<std::string>();
-    while (!out.base_url.empty() && out.base_url.back() == '/') out.base_url.pop_back();
-  }
-  if (s.contains("tier")) {
-    if (!s.at("tier").is_string()) throw Error(context + ": setting `tier` must be a string");
-    out.tier = s.at("tier").get<std::string>();
-  }
-  if (s.contains("api_key_file") && !s.at("api_key_file").is_null()) {
+  if (!s.at("base_url").is_string() || s.at("base_url").get<std::string>().empty())
+    throw Error(context + ": setting `base_url` must be a non-empty string");
+  out.base_url = s.at("base_url").get<std::string>();
+  while (!out.base_url.empty() && out.base_url.back() == '/') out.base_url.pop_back();
+  if (!s.at("tier").is_string()) throw Error(context + ": setting `tier` must be a string");
+  out.tier = s.at("tier").get<std::string>();
+  if (s.contains("api_key_file")) {
     if (!s.at("api_key_file").is_string()) throw Error(context + ": setting `api_key_file` must be a path");
     out.api_key_file = s.at("api_key_file").get<std::string>();
   }
-  double attempts = number_setting(s, "max_attempts", out.retry.max_attempts, 1, context);
+  double attempts = number_setting(s, "max_attempts", 1, context);
   out.retry.max_attempts = static_cast<int>(attempts);
-  out.retry.backoff_seconds = number_setting(s, "backoff_seconds", out.retry.backoff_seconds, 0, context);
-  out.retry.jitter_seconds = number_setting(s, "jitter_seconds", out.retry.jitter_seconds, 0, context);
-  out.retry.max_retry_after = number_setting(s, "max_retry_after", out.retry.max_retry_after, 0, context);
-  out.connect_timeout = number_setting(s, "connect_timeout", out.connect_timeout, 0.001, context);
-  out.timeout = number_setting(s, "timeout", out.timeout, 0, context);
-  out.stall_seconds = number_setting(s, "stall_seconds", out.stall_seconds, 0, context);
-  out.credits_per_second = number_setting(s, "credits_per_second", out.credits_per_second, 0, context);
-  out.credits_per_generation = number_setting(s, "credits_per_generation", out.credits_per_generation, 0, context);
+  out.retry.backoff_seconds = number_setting(s, "backoff_seconds", 0, context);
+  out.retry.jitter_seconds = number_setting(s, "jitter_seconds", 0, context);
+  out.retry.max_retry_after = number_setting(s, "max_retry_after", 0, context);
+  out.connect_timeout = number_setting(s, "connect_timeout", 0.001, context);
+  out.timeout = number_setting(s, "timeout", 0, context);
+  out.stall_seconds = number_setting(s, "stall_seconds", 0, context);
+  out.credits_per_second = number_setting(s, "credits_per_second", 0, context);
+  out.credits_per_generation = number_setting(s, "credits_per_generation", 0, context);
   return out;
 }
 

@@ -10,25 +10,23 @@
 
 namespace foley::engines {
 
-// The official host; data-residency hosts (api.us.elevenlabs.io,
-// api.eu.residency.elevenlabs.io, ...) are set per profile through base_url.
-inline constexpr const char* kElevenLabsDefaultBaseUrl = "https://api.elevenlabs.io";
-
 // An `elevenlabs` profile's settings (GenRequest::settings). None of them
-// changes the audio, so none enters the gen key.
+// changes the audio, so none enters the gen key. Their defaults are the
+// catalog row's (elevenlabs_row.cc), filled in by parse_elevenlabs_settings.
 struct ElevenLabsSettings {
-  std::string base_url = kElevenLabsDefaultBaseUrl;  // no trailing slash
-  std::string tier = "free";
-  std::filesystem::path api_key_file;                // empty: only the environment
-  RetryPolicy retry;                                 // max_attempts, backoff_seconds, jitter_seconds, max_retry_after
-  double connect_timeout = 10.0;                     // seconds
-  double timeout = 300.0;                            // seconds for one attempt; 0 = none
-  double stall_seconds = 60.0;                       // < 1 byte/s for this long aborts the attempt
-  double credits_per_second = 40.0;                  // estimate when no character-cost header comes back
-  double credits_per_generation = 100.0;             // estimate for an automatic-length generation
+  std::string base_url;                // no trailing slash; data-residency hosts are set here
+  std::string tier;
+  std::filesystem::path api_key_file;  // empty: only the environment
+  RetryPolicy retry;                   // max_attempts, backoff_seconds, jitter_seconds, max_retry_after
+  double connect_timeout = 0.0;        // seconds
+  double timeout = 0.0;                // seconds for one attempt; 0 = none
+  double stall_seconds = 0.0;          // < 1 byte/s for this long aborts the attempt
+  double credits_per_second = 0.0;     // estimate when no character-cost header comes back
+  double credits_per_generation = 0.0; // estimate for an automatic-length generation
 };
 
-// Reads the settings object, filling absent keys with the defaults above.
+// Reads the settings object, filling absent (or null) keys with the catalog
+// row's defaults.
 // Throws foley::Error naming `context` and the key on a wrong type or range.
 ElevenLabsSettings parse_elevenlabs_settings(const nlohmann::json& settings, const std::string& context);
 

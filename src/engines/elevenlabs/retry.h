@@ -9,12 +9,13 @@ namespace foley::engines {
 
 // How often and how long to retry a transient failure: linear backoff
 // `backoff_seconds × attempt` plus a uniform jitter in [0, jitter_seconds] —
-// the old pipeline's 10 s × attempt, made configurable.
+// the old pipeline's 10 s × attempt, made configurable. A profile's values
+// (and their defaults) come from its settings: elevenlabs_row.cc.
 struct RetryPolicy {
-  int max_attempts = 5;             // total attempts, the first one included (>= 1)
-  double backoff_seconds = 10.0;    // base of the linear backoff
+  int max_attempts = 1;             // total attempts, the first one included (>= 1)
+  double backoff_seconds = 0.0;     // base of the linear backoff
   double jitter_seconds = 0.0;      // upper bound of the added uniform jitter
-  double max_retry_after = 300.0;   // a server's Retry-After is capped at this many seconds
+  double max_retry_after = 0.0;     // a server's Retry-After is capped at this many seconds
 
   // The wait after failed attempt number `attempt` (1-based), given a uniform
   // random number `u` in [0, 1).

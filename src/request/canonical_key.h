@@ -5,7 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
-namespace foley::plan {
+namespace foley {
 
 // Version of the canonical encoding below. Bump it whenever the bytes a key is
 // computed from change meaning (a new field default, a new normalisation):
@@ -21,4 +21,4 @@ std::string canonical_encoding(std::string_view domain, const nlohmann::json& fi
 // XXH3-128 of canonical_encoding(), as 32 hex characters.
 std::string compute_key(std::string_view domain, const nlohmann::json& fields);
 
-}  // namespace foley::plan
+}  // namespace foley

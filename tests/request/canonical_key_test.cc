@@ -1,10 +1,10 @@
 #include <catch2/catch.hpp>
 
 #include "common/error.h"
-#include "plan/canonical_key.h"
+#include "request/canonical_key.h"
 
-using foley::plan::canonical_encoding;
-using foley::plan::compute_key;
+using foley::canonical_encoding;
+using foley::compute_key;
 using nlohmann::json;
 
 TEST_CASE("canonical encoding is exactly the documented bytes (docs/keys.md)") {
@@ -44,7 +44,7 @@ TEST_CASE("known key values are pinned: an accidental change of the encoding fai
   json gen = {{"engine", "elevenlabs"}, {"engine_version", "1"}, {"prompt", "a door slams"},
               {"duration", 2.0}, {"prompt_influence", 0.3}, {"loop", false},
               {"model_id", "eleven_text_to_sound_v2"}, {"output_format", "mp3_44100_128"}};
-  CHECK(foley::plan::kKeySchemaVersion == 1);
+  CHECK(foley::kKeySchemaVersion == 1);
   CHECK(compute_key("gen", gen) == "20865814c0ce40f812bb61e3cd48e07b");
   json render = {{"input", "0123456789abcdef0123456789abcdef"}, {"type", "generated"}, {"sample_rate", 48000},
                  {"bit_depth", 24}, {"format", "wav"}, {"channels", 1}, {"loudness", nullptr},

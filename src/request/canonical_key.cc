@@ -1,4 +1,4 @@
-#include "plan/canonical_key.h"
+#include "request/canonical_key.h"
 
 #include <charconv>
 #include <cmath>
@@ -6,7 +6,7 @@
 #include "common/error.h"
 #include "common/hash.h"
 
-namespace foley::plan {
+namespace foley {
 namespace {
 
 void encode_value(std::string& out, const nlohmann::json& v, const std::string& field) {
@@ -67,4 +67,4 @@ std::string compute_key(std::string_view domain, const nlohmann::json& fields) {
   return xxh3_128(canonical_encoding(domain, fields)).hex();
 }
 
-}  // namespace foley::plan
+}  // namespace foley
