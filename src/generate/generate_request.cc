@@ -76,7 +76,10 @@ std::string generate_request(const GenRequest& req, const std::string& origin, c
       // Present on disk but unknown to the index (index lost): adopt it.
       index().record_object(object_record_for(req), 0);
     }
-    index().record_hit(req.gen_key, ctx.build_id);
+    // `foley build` counted this hit before ninja ran (it knows which cues it
+    // renders); only a bare ninja run (no build id) counts it here. Such an edge
+    // runs on a present object when its link in the project is new or removed.
+    if (ctx.build_id == 0) index().record_hit(req.gen_key, 0);
     return "foley-gen: " + cue_list(req) + " already cached (" + req.gen_key + ")\n";
   }
 

@@ -20,6 +20,7 @@
 #include "plan/ninja_writer.h"
 #include "plan/spec_dir_writer.h"
 #include "plan/text_normalize.h"
+#include "request/object_link.h"
 #include "request/spec_pack.h"
 
 namespace foley::plan {
@@ -293,6 +294,7 @@ bool write_plan(const Plan& plan, const Tools& tools) {
   write_packs(plan.requests_dir(), request_name, request_text);
   write_packs(plan.renders_dir(), render_name, render_text);
   write_project_references(plan);
+  write_object_links_cache(plan.project.config.root, plan.project.config.cache_dir);
   return write_file_if_changed(plan.build_ninja(), ninja_file_for(plan, tools));
 }
 
