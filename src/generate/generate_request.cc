@@ -6,6 +6,7 @@
 #include "common/error.h"
 #include "common/file_lock.h"
 #include "common/log.h"
+#include "common/version.h"
 #include "common/prompt_text.h"
 #include "engines/catalog.h"
 #include "engines/registry.h"
@@ -104,6 +105,7 @@ std::string generate_request(const GenRequest& req, const std::string& origin, c
   rec.paid = result.paid;
   rec.pinned = result.paid;
   rec.details = result.details.is_null() ? nlohmann::json::object() : result.details;
+  rec.details["foley_version"] = foley_version();
   index().record_object(rec, ctx.build_id);
 
   char credits[64] = "";

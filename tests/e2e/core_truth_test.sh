@@ -10,6 +10,13 @@ cd "$P"
 foley build >/dev/null 2>&1; expect_eq "first build" 0 "$?"
 objects=$(objects_in "$P")
 
+# The foley version that made them: in the delivered file's tags and sidecar,
+# and in the generated object's record.
+version=$(foley --version | cut -d' ' -f2)
+expect_contains "the sidecar names the foley version" "\"foley_version\": \"$version\"" "$(cat out/episode1/door_creak.wav.json)"
+expect_contains "the software tag names it" "foley $version" "$(strings out/episode1/door_creak.wav)"
+expect_contains "the object record names it" "\"foley_version\": \"$version\"" "$(foley cache show door_creak)"
+
 # Ten no-op builds count no hit and save no time: nothing was used.
 hits() { foley cache stats | grep -m1 'Hits:' | tr -s ' '; }
 saved() { foley cache stats | grep 'Saved by hits' | tr -s ' ' | tr '\n' ' '; }
