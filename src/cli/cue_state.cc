@@ -11,6 +11,13 @@ CueState cue_state(const plan::Plan& plan, const plan::PlannedCue& cue, cache::I
   CueState s;
   s.cue = &cue;
   std::error_code ec;
+  if (!cue.unavailable.empty()) {
+    // Whatever was delivered before, this plan cannot make it.
+    s.profile = cue.cue.engine;
+    s.engine = plan.project.config.engines.at(cue.cue.engine).engine;
+    s.reason = "unavailable: profile `" + s.profile + "` cannot run here";
+    return s;
+  }
   if (cue.cue.type == "generated") {
     const GenRequest& req = plan.generations.at(cue.gen_key);
     s.engine = req.engine;

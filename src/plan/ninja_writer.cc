@@ -154,6 +154,15 @@ std::string ninja_file_for(const Plan& plan, const Tools& tools) {
   else
     out << "rule render\n  command = exec $foley_render .foley/renders $spec\n  description = RENDER $out\n\n";
 
+  // A profile this machine cannot run (its model folder is absent): its cues'
+  // edges fail with the reason, and only they (`foley build` builds the
+  // `available` target, then says which cues are waiting and why).
+  std::set<std::string> unavailable_profiles;
+  for (const PlannedCue& c : plan.cues)
+    if (!c.unavailable.empty() && unavailable_profiles.insert(c.cue.engine).second)
+      out << "rule unavailable_" << c.cue.engine << "\n  command = printf '%s\\n' "
+          << ninja_escape_value(shell_quote(c.unavailable)) << " >&2; exit 1\n  description = UNAVAILABLE $out\n\n";
+
   // The generator edge.
   std::set<std::string> plan_inputs;
   collect_plan_inputs(plan, plan_inputs, tools);
@@ -192,6 +201,10 @@ std::string ninja_file_for(const Plan& plan, const Tools& tools) {
       // node to stat per cue). `ninja -t clean` leaves it; the next render
       // rewrites it.
       std::string& e = edges[i];
+      if (!c.unavailable.empty()) {
+        e = "build " + ninja_escape_path(outputs[i]) + ": unavailable_" + c.cue.engine + "\n\n";
+        continue;
+      }
       e = "build " + ninja_escape_path(outputs[i]) + ": render";
       if (!c.gen_key.empty()) {
         const GenRequest& g = plan.generations.at(c.gen_key);
@@ -214,6 +227,12 @@ std::string ninja_file_for(const Plan& plan, const Tools& tools) {
     for (const auto& o : outputs) out << " " << ninja_escape_path(o);
     out << "\n";
     all.push_back(manifest);
+  }
+  if (!unavailable_profiles.empty()) {
+    out << "build available: phony";
+    for (size_t i = 0; i < plan.cues.size(); ++i)
+      if (plan.cues[i].unavailable.empty()) out << " " << ninja_escape_path(rel(root, plan.cues[i].render.output_path));
+    out << "\n";
   }
   out << "build all: phony";
   for (const auto& m : all) out << " " << ninja_escape_path(m);

@@ -70,6 +70,12 @@ fs::path object_path(const fs::path& cache_dir, const std::string& gen_key, cons
 
 std::string request_spec_entry(const std::string& gen_key) { return gen_key; }
 
+size_t Plan::unavailable_cues() const {
+  size_t n = 0;
+  for (const PlannedCue& c : cues) n += c.unavailable.empty() ? 0 : 1;
+  return n;
+}
+
 std::string render_spec_entry(const PlannedCue& c) { return c.render_key + ":" + c.cue.qualified_id(); }
 
 const PlannedCue* Plan::find_cue(const std::string& name) const {
@@ -164,6 +170,22 @@ CuePlan plan_cue(manifest::Cue&& moved, const manifest::ProjectConfig& config, C
     if (it == config.engines.end())
       throw Error(cue.where.str() + ": cue \"" + cue.id + "\": unknown engine profile \"" + cue.engine + "\"");
     const auto& profile = it->second;
+    if (!profile.unavailable.empty()) {
+      // No key without the model's fingerprint: the cue waits for its model.
+      p.unavailable = profile.unavailable;
+      p.fields["gen"] = nullptr;
+      rfields["input"] = "unavailable";
+      out.profile = profile.name;
+      out.engine = profile.engine;
+      p.render_key = compute_key("render", rfields);
+      p.fields["render"] = std::move(rfields);
+      r.render_key = p.render_key;
+      r.cue = cue.qualified_id();
+      r.type = cue.type;
+      r.output_path = config.output_dir / cue.manifest / (cue.id + "." + cue.render.format);
+      r.cache_dir = config.cache_dir;
+      return out;
+    }
     GenFields g = gen_fields_for(cue, profile, hasher);
     p.gen_key = compute_key("gen", g.key_fields);
     p.fields["gen"] = g.key_fields;
