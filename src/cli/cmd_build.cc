@@ -138,13 +138,14 @@ int run_build(const fs::path& dir, const BuildOptions& o) {
   if (r.exit_code == 0 && o.targets.empty())
     for (const plan::PlannedCue* c : stale) {
       if (!c->unavailable.empty()) continue;
-      std::optional<cache::CueBuild> last = index.last_cue_build(c->cue.qualified_id());
+      std::optional<cache::CueBuild> last = index.last_cue_build(ctx.plan.project.config.name, c->cue.qualified_id());
       if (last && last->render_key == c->render_key) continue;
       std::error_code ec;
       if (!fs::exists(c->render.output_path, ec)) continue;
       if (!c->gen_key.empty() && !fs::exists(ctx.plan.generations.at(c->gen_key).object_path, ec)) continue;
       cache::CueBuild b;
       b.cue = c->cue.qualified_id();
+      b.project = ctx.plan.project.config.name;
       b.gen_key = c->gen_key;
       b.render_key = c->render_key;
       b.fields = c->fields;

@@ -184,6 +184,7 @@ CuePlan plan_cue(manifest::Cue&& moved, const manifest::ProjectConfig& config, C
       r.type = cue.type;
       r.output_path = config.output_dir / cue.manifest / (cue.id + "." + cue.render.format);
       r.cache_dir = config.cache_dir;
+      r.project = config.name;
       return out;
     }
     GenFields g = gen_fields_for(cue, profile, hasher);
@@ -212,6 +213,7 @@ CuePlan plan_cue(manifest::Cue&& moved, const manifest::ProjectConfig& config, C
   r.input_path = input;
   r.output_path = config.output_dir / cue.manifest / (cue.id + "." + cue.render.format);
   r.cache_dir = config.cache_dir;
+  r.project = config.name;
   r.provenance = provenance(p, out.profile, out.engine);
   r.provenance["fields"] = p.fields;
   return out;
