@@ -14,6 +14,7 @@
 #include "common/atomic_file.h"
 #include "common/error.h"
 #include "common/log.h"
+#include "common/version.h"
 
 namespace foley::audio {
 namespace {
@@ -44,7 +45,7 @@ AudioMetadata metadata_for(const RenderRequest& request) {
   m.artist = tag_text(p, "engine");
   m.album = request.cue;
   m.genre = tag_text(p, "category");
-  m.software = "foley";
+  m.software = std::string("foley ") + foley_version();
   std::string comment = "foley cue=" + request.cue;
   for (const char* key : {"engine", "profile", "seed", "gen_key", "render_key"}) {
     std::string v = tag_text(p, key);
@@ -72,6 +73,7 @@ nlohmann::json make_sidecar(const RenderRequest& request, const RenderResult& r)
   nlohmann::json warnings = nlohmann::json::array();
   for (const auto& w : r.warnings) warnings.push_back(w);
   return {{"sidecar_version", 1},
+          {"foley_version", foley_version()},
           {"cue", request.cue},
           {"type", request.type},
           {"input", request.input_path.string()},

@@ -81,6 +81,7 @@ CueBuild read_cue_build(const Statement& s) {
   c.fields = parse_json_column(s.column_text(3));
   c.built_at = s.column_int(4);
   c.build_id = s.column_is_null(5) ? 0 : s.column_int(5);
+  c.project = s.column_text(6);
   return c;
 }
 
@@ -466,28 +467,29 @@ void Index::record_cue_build(const CueBuild& build) {
   int64_t t = build.built_at != 0 ? build.built_at : now();
   with_write([&] {
     Statement s(*db_,
-                "INSERT INTO cue_builds (cue, gen_key, render_key, fields, built_at, build_id) "
-                "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+                "INSERT INTO cue_builds (cue, gen_key, render_key, fields, built_at, build_id, project) "
+                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
     s.bind(1, build.cue).bind(2, build.gen_key).bind(3, build.render_key).bind(4, build.fields.dump()).bind(5, t);
+    s.bind(7, build.project);
     if (build.build_id != 0) s.bind(6, build.build_id); else s.bind_null(6);
     s.run();
   });
 }
 
-std::optional<CueBuild> Index::last_cue_build(const std::string& cue) {
-  auto history = cue_history(cue, 1);
+std::optional<CueBuild> Index::last_cue_build(const std::string& project, const std::string& cue) {
+  auto history = cue_history(project, cue, 1);
   if (history.empty()) return std::nullopt;
   return history.front();
 }
 
-std::vector<CueBuild> Index::cue_history(const std::string& cue, int limit) {
+std::vector<CueBuild> Index::cue_history(const std::string& project, const std::string& cue, int limit) {
   std::vector<CueBuild> out;
   with_read([&] {
     out.clear();
     Statement s(*db_,
-                "SELECT cue, gen_key, render_key, fields, built_at, build_id FROM cue_builds "
-                "WHERE cue = ?1 ORDER BY built_at DESC, id DESC LIMIT ?2");
-    s.bind(1, cue).bind(2, limit);
+                "SELECT cue, gen_key, render_key, fields, built_at, build_id, project FROM cue_builds "
+                "WHERE cue = ?1 AND project IN (?3, '') ORDER BY built_at DESC, id DESC LIMIT ?2");
+    s.bind(1, cue).bind(2, limit).bind(3, project);
     while (s.step()) out.push_back(read_cue_build(s));
   });
   return out;
@@ -584,7 +586,7 @@ CacheStats Index::stats() {
     st.bytes = o.column_int(1);
     st.pinned = o.column_int(2);
     st.paid = o.column_int(3);
-    Statement c(*db_, "SELECT count(DISTINCT cue) FROM cue_builds");
+    Statement c(*db_, "SELECT count(*) FROM (SELECT DISTINCT project, cue FROM cue_builds)");
     c.step();
     st.cues = c.column_int(0);
     st.hits = static_cast<int64_t>(read_counter(*db_, "hits"));

@@ -91,9 +91,12 @@ class Index {
   // --- per-cue history -----------------------------------------------------
   // Appends one row; built_at defaults to now.
   void record_cue_build(const CueBuild& build);
-  std::optional<CueBuild> last_cue_build(const std::string& cue);
+  // A cue's history is its project's (CueBuild::project): projects sharing a
+  // cache never see each other's. Rows without a project (written by an older
+  // foley) count for every project.
+  std::optional<CueBuild> last_cue_build(const std::string& project, const std::string& cue);
   // Newest first, at most `limit` rows.
-  std::vector<CueBuild> cue_history(const std::string& cue, int limit = 20);
+  std::vector<CueBuild> cue_history(const std::string& project, const std::string& cue, int limit = 20);
 
   // --- builds --------------------------------------------------------------
   // Starts a build row and returns its id.

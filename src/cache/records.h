@@ -43,6 +43,7 @@ struct CueBuild {
   nlohmann::json fields = nlohmann::json::object();  // canonical fields behind the keys
   int64_t built_at = 0;                      // set by the index when 0
   int64_t build_id = 0;                      // 0 when not part of a recorded build
+  std::string project;                       // the project's name ('' in rows older than schema v2)
 };
 
 // Counters of one `foley build` run (table `builds`).

@@ -106,10 +106,21 @@ CREATE INDEX unusable_answers_by_key ON unusable_answers (gen_key, id);
 )sql");
 }
 
+// Several projects may share one cache folder: a cue's history belongs to its
+// project (foley.toml's [project] name), so that `main:door` of one project
+// never answers for another's. Rows written before have project '' and are
+// read as every project's, as they always were.
+void migrate_to_v3(Database& db) {
+  db.exec(R"sql(
+ALTER TABLE cue_builds ADD COLUMN project TEXT NOT NULL DEFAULT '';
+CREATE INDEX cue_builds_by_project ON cue_builds (project, cue, built_at, id);
+)sql");
+}
+
 // Appending a migration here is how the schema moves forward; never edit one
 // that has shipped.
 using Migration = void (*)(Database&);
-constexpr std::array<Migration, 2> kMigrations = {&migrate_to_v1, &migrate_to_v2};
+constexpr std::array<Migration, 3> kMigrations = {&migrate_to_v1, &migrate_to_v2, &migrate_to_v3};
 
 }  // namespace
 

@@ -3,7 +3,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
+#include <map>
 #include <set>
 #include <string>
 #include <thread>
@@ -68,6 +70,24 @@ void require_ninja() {
   throw Error::failure("ninja is not on PATH: install it (Debian/Ubuntu: apt install ninja-build; or tools/install-deps.sh)");
 }
 
+// One error per profile this machine cannot run, naming its cues.
+void report_unavailable(const plan::Plan& plan) {
+  std::map<std::string, std::vector<std::string>> cues;  // profile -> cues
+  std::map<std::string, std::string> why;
+  for (const auto& c : plan.cues) {
+    if (c.unavailable.empty()) continue;
+    cues[c.cue.engine].push_back(c.cue.qualified_id());
+    why[c.cue.engine] = c.unavailable;
+  }
+  for (const auto& [profile, ids] : cues) {
+    std::string list;
+    for (size_t i = 0; i < ids.size() && i < 5; ++i) list += (i ? ", " : "") + ids[i];
+    if (ids.size() > 5) list += ", … (" + std::to_string(ids.size()) + " in all)";
+    std::fprintf(stderr, "foley: error: %zu cue(s) of profile `%s` not built (%s): %s\n", ids.size(),
+                 profile.c_str(), list.c_str(), why[profile].c_str());
+  }
+}
+
 int run_build(const fs::path& dir, const BuildOptions& o) {
   require_ninja();
   ProjectContext ctx = plan_and_write(dir, /*quiet=*/true);
@@ -97,6 +117,10 @@ int run_build(const fs::path& dir, const BuildOptions& o) {
   if (dry_run) argv.push_back("-n");
   if (o.verbose) argv.push_back("-v");
   for (const auto& t : o.targets) argv.push_back(ninja_target(ctx.plan, t));
+  // Cues this machine cannot generate (a model folder is absent) fail alone:
+  // the rest is built, and the exit code says something was not.
+  const size_t unavailable = ctx.plan.unavailable_cues();
+  if (o.targets.empty() && unavailable > 0) argv.push_back("available");
   // foley-gen attributes what it generates to this build.
   ::setenv("FOLEY_BUILD_ID", std::to_string(build_id).c_str(), 1);
   // Keys whose paid answer came back unusable are requested again only when
@@ -108,19 +132,25 @@ int run_build(const fs::path& dir, const BuildOptions& o) {
   if (o.targets.empty() && !dry_run) prefetch = start_api_prefetch(ctx.plan, locate_tools(), build_id);
   SubprocessResult r = run_subprocess(argv, /*capture=*/false);
   prefetch.clear();
+  if (o.targets.empty() && unavailable > 0) {
+    report_unavailable(ctx.plan);
+    if (r.exit_code == 0) r.exit_code = 1;
+  }
   if (dry_run) return r.exit_code;
   // ninja found these cues' outputs up to date without rendering them (the
   // index lost their record: a deleted cache, a copied project): record them
   // now, so that `foley status` agrees with the build it just watched.
   if (r.exit_code == 0 && o.targets.empty())
     for (const plan::PlannedCue* c : stale) {
-      std::optional<cache::CueBuild> last = index.last_cue_build(c->cue.qualified_id());
+      if (!c->unavailable.empty()) continue;
+      std::optional<cache::CueBuild> last = index.last_cue_build(ctx.plan.project.config.name, c->cue.qualified_id());
       if (last && last->render_key == c->render_key) continue;
       std::error_code ec;
       if (!fs::exists(c->render.output_path, ec)) continue;
       if (!c->gen_key.empty() && !fs::exists(ctx.plan.generations.at(c->gen_key).object_path, ec)) continue;
       cache::CueBuild b;
       b.cue = c->cue.qualified_id();
+      b.project = ctx.plan.project.config.name;
       b.gen_key = c->gen_key;
       b.render_key = c->render_key;
       b.fields = c->fields;

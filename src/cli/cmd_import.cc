@@ -53,7 +53,7 @@ int run_import(const fs::path& dir, const fs::path& library, bool dry_run) {
   std::vector<std::string> already, unmatched, mismatched;
   std::set<fs::path> used;
   for (const auto& c : ctx.plan.cues) {
-    if (c.cue.type != "generated") continue;
+    if (c.cue.type != "generated" || !c.unavailable.empty()) continue;
     const GenRequest& req = ctx.plan.generations.at(c.gen_key);
     const fs::path* found = nullptr;
     for (const auto& name : legacy_names(c, req.engine)) {

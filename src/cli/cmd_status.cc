@@ -18,6 +18,7 @@ struct CategoryTotals {
 };
 
 std::string cost_text(const CueState& s) {
+  if (!s.cue->unavailable.empty()) return "unavailable";
   if (!s.needs_generation) return s.cue->cue.type == "generated" ? "cached" : "free";
   if (s.credits) {
     char buf[64];
@@ -95,6 +96,10 @@ int run_status(const std::filesystem::path& dir, bool json_out, bool quiet) {
   for (const auto& [cat, t] : by_category)
     std::printf("  %-10s %3d cue(s), %3d stale, %3d new generation(s), %6.1f s, ~%.0f credits\n", cat.c_str(), t.cues,
                 t.stale, t.generations, t.seconds, t.credits);
+  std::map<std::string, std::string> unavailable;  // profile -> why
+  for (const auto& c : ctx.plan.cues)
+    if (!c.unavailable.empty()) unavailable[c.cue.engine] = c.unavailable;
+  for (const auto& [profile, why] : unavailable) std::printf("profile `%s` cannot run here: %s\n", profile.c_str(), why.c_str());
   return 0;
 }
 

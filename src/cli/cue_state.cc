@@ -11,6 +11,13 @@ CueState cue_state(const plan::Plan& plan, const plan::PlannedCue& cue, cache::I
   CueState s;
   s.cue = &cue;
   std::error_code ec;
+  if (!cue.unavailable.empty()) {
+    // Whatever was delivered before, this plan cannot make it.
+    s.profile = cue.cue.engine;
+    s.engine = plan.project.config.engines.at(cue.cue.engine).engine;
+    s.reason = "unavailable: profile `" + s.profile + "` cannot run here";
+    return s;
+  }
   if (cue.cue.type == "generated") {
     const GenRequest& req = plan.generations.at(cue.gen_key);
     s.engine = req.engine;
@@ -19,7 +26,7 @@ CueState cue_state(const plan::Plan& plan, const plan::PlannedCue& cue, cache::I
     const engines::EngineRow& row = engines::engine_row(req.engine);
     if (s.needs_generation && row.credit_estimate) s.credits = row.credit_estimate(req.key_fields, req.settings);
   }
-  auto last = index.last_cue_build(cue.cue.qualified_id());
+  auto last = index.last_cue_build(plan.project.config.name, cue.cue.qualified_id());
   bool output_there = fs::exists(cue.render.output_path, ec);
   if (!last) {
     s.reason = "new";

@@ -16,7 +16,9 @@ namespace foley::cli {
 struct CueState {
   const plan::PlannedCue* cue = nullptr;
   bool fresh = false;
-  std::string reason;                      // "new", "changed: prompt", "object missing", "output missing"
+  std::string reason;                      // "new", "changed: prompt", "object missing", "output missing",
+                                           // "unavailable: profile `ldm` cannot run here" (its model
+                                           // folder is absent; the plan's cue says why)
   std::vector<plan::FieldChange> changes;  // vs the last build of this cue
   bool needs_generation = false;           // its object is absent: an engine will run
   std::string engine;                      // engine type of a generated cue

@@ -16,6 +16,7 @@
 #include "engines/catalog.h"
 #include "ipc/client.h"
 #include "ipc/connect.h"
+#include "request/object_link.h"
 #include "request/spec_pack.h"
 
 namespace foley::cli {
@@ -44,19 +45,22 @@ constexpr double kStartTimeoutSeconds = 10.0;
 
 int run_generate_client(const fs::path& object) {
   if (ipc::api_server_disabled()) exec_foley_gen(object, "");
-  // Already there: often a prefetch of this build made it (the server then
-  // answers with its line); else a hit, which is no reason to start a server.
-  std::error_code ec;
-  const bool present = fs::exists(object, ec);
   const std::string key = object_gen_key(object);
   const fs::path packs = kRequestPacksDir;
   const std::string spec_text = read_spec_text(packs, key);
   const json spec = json::parse(spec_text, nullptr, false);
   const engines::EngineRow* row =
       spec.is_object() ? engines::find_engine(spec.value("engine", std::string())) : nullptr;
-  if (row == nullptr || !row->via_server || !spec.contains("cache_dir") ||
-      !spec["cache_dir"].is_string())
+  if (row == nullptr || !row->via_server || !spec.contains("cache_dir") || !spec["cache_dir"].is_string() ||
+      !spec.contains("object_path") || !spec["object_path"].is_string())
     exec_foley_gen(object, "");  // foley-gen reads it and says what is wrong
+  // ninja names the object's link (request/object_link.h), made once the
+  // object is there.
+  const fs::path cached = spec["object_path"].get<std::string>();
+  // Already there: often a prefetch of this build made it (the server then
+  // answers with its line); else a hit, which is no reason to start a server.
+  std::error_code ec;
+  const bool present = fs::exists(cached, ec);
 
   // The key goes to the server with each call, over its private socket, as
   // this environment has it; the server itself is started without it.
@@ -78,7 +82,10 @@ int run_generate_client(const fs::path& object) {
       std::string out = done.value("stdout", std::string()), err = done.value("stderr", std::string());
       std::fwrite(err.data(), 1, err.size(), stderr);
       std::fwrite(out.data(), 1, out.size(), stdout);
-      return done.value("exit", 1);
+      const int exit = done.value("exit", 1);
+      if (exit == 0 && fs::absolute(object).lexically_normal() != fs::absolute(cached).lexically_normal())
+        link_object(fs::current_path(), object, cached);
+      return exit;
     }
     case ipc::CallAttempt::Outcome::kRefused:
       // An older server that does not know the call: generate here.

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "generate/generate_request.h"
+#include "request/object_link.h"
 #include "request/retry_unusable.h"
 #include "request/spec_pack.h"
 
@@ -19,22 +20,35 @@ int64_t build_id_from_env() {
   return v ? std::atoll(v) : 0;
 }
 
-}  // namespace
-
-int run_generate_object(const fs::path& object) {
-  return run_generate(kRequestPacksDir, object_gen_key(object));
+GenRequest read_request(const fs::path& spec_path, const std::string& entry) {
+  return GenRequest::from_json(nlohmann::json::parse(read_spec_text(spec_path, entry), nullptr, false),
+                               spec_origin(spec_path, entry));
 }
 
-int run_generate(const fs::path& spec_path, const std::string& entry) {
-  const std::string origin = spec_origin(spec_path, entry);
-  GenRequest req = GenRequest::from_json(nlohmann::json::parse(read_spec_text(spec_path, entry), nullptr, false),
-                                         origin);
+int generate(const GenRequest& req, const std::string& origin) {
   generate::GenerateContext ctx;
   ctx.build_id = build_id_from_env();
   ctx.retry_unusable = retry_unusable_from_env();
   std::string line = generate::generate_request(req, origin, ctx);
   std::fputs(line.c_str(), stdout);
   return 0;
+}
+
+}  // namespace
+
+int run_generate_object(const fs::path& object) {
+  const std::string key = object_gen_key(object);
+  GenRequest req = read_request(kRequestPacksDir, key);
+  int rc = generate(req, spec_origin(kRequestPacksDir, key));
+  // ninja names the object's link (request/object_link.h); a hand-run
+  // command may name the object itself.
+  if (rc == 0 && fs::absolute(object).lexically_normal() != fs::absolute(req.object_path).lexically_normal())
+    link_object(fs::current_path(), object, req.object_path);
+  return rc;
+}
+
+int run_generate(const fs::path& spec_path, const std::string& entry) {
+  return generate(read_request(spec_path, entry), spec_origin(spec_path, entry));
 }
 
 }  // namespace foley::cli

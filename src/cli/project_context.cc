@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <climits>
+#include <map>
 
 #include "cache/content_hash.h"
 #include "common/error.h"
@@ -69,8 +70,19 @@ ProjectContext plan_and_write(const fs::path& root, bool quiet) {
   bool changed = plan::write_plan(ctx.plan, locate_tools());
   timer.lap("write specs and build.ninja");
   // Said whenever the graph changes (not on every no-op build).
-  if (changed)
+  if (changed) {
     for (const std::string& note : plan::ignored_field_notes(ctx.plan)) log_info("note: " + note);
+    std::map<std::string, std::pair<size_t, std::string>> unavailable;  // profile -> cues, why
+    for (const auto& c : ctx.plan.cues)
+      if (!c.unavailable.empty()) {
+        auto& [n, why] = unavailable[c.cue.engine];
+        ++n;
+        why = c.unavailable;
+      }
+    for (const auto& [profile, u] : unavailable)
+      log_warning("profile `" + profile + "` cannot run here, so its " + std::to_string(u.first) +
+                  " cue(s) will fail and the rest will build: " + u.second);
+  }
   if (!quiet)
     log_info("planned " + std::to_string(ctx.plan.cues.size()) + " cue(s), " +
              std::to_string(ctx.plan.generations.size()) + " generation(s); build.ninja " +

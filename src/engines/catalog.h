@@ -35,6 +35,11 @@ struct SettingSpec {
   nlohmann::json fallback;  // filled in when absent; null: no default
   bool required = false;
   SettingCheck check;       // empty: any value of the type
+  // A problem of this machine, not of the manifest (a model folder not
+  // downloaded yet): checked on a copy of the value as written. The plan goes
+  // on; the profile's cues fail at build time with this message and the rest
+  // of the project builds.
+  SettingCheck availability;
 };
 
 // The generation lengths a profile accepts, in seconds.

@@ -8,6 +8,7 @@
 #include "common/error.h"
 #include "common/file_lock.h"
 #include "common/log.h"
+#include "common/version.h"
 #include "common/prompt_text.h"
 #include "engines/catalog.h"
 #include "engines/registry.h"
@@ -92,7 +93,10 @@ std::string generate_request(const GenRequest& req, const std::string& origin, c
       // Present on disk but unknown to the index (index lost): adopt it.
       index().record_object(object_record_for(req), 0);
     }
-    index().record_hit(req.gen_key, ctx.build_id);
+    // `foley build` counted this hit before ninja ran (it knows which cues it
+    // renders); only a bare ninja run (no build id) counts it here. Such an edge
+    // runs on a present object when its link in the project is new or removed.
+    if (ctx.build_id == 0) index().record_hit(req.gen_key, 0);
     return "foley-gen: " + cue_list(req) + " already cached (" + req.gen_key + ")\n";
   }
 
@@ -159,6 +163,7 @@ std::string generate_request(const GenRequest& req, const std::string& origin, c
   rec.paid = result.paid;
   rec.pinned = result.paid;
   rec.details = result.details.is_null() ? nlohmann::json::object() : result.details;
+  rec.details["foley_version"] = foley_version();
   index().record_object(rec, ctx.build_id);
 
   char credits[64] = "";

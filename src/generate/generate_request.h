@@ -36,9 +36,10 @@ struct GenerateContext {
 
 // The heart of `foley-gen generate`: checks the request against its key, takes
 // the key's lock, and returns at once when the object is cached (counting a
-// hit); else runs the engine and records the object. Returns the summary line.
-// A paid answer the engine cannot use is kept in quarantine and recorded in
-// the ledger with its cost; the error then says so, and where the bytes are.
+// hit when no build id says `foley build` counted it); else runs the engine
+// and records the object. Returns the summary line. A paid answer the engine
+// cannot use is kept in quarantine and recorded in the ledger with its cost;
+// the error then says so, and where the bytes are.
 std::string generate_request(const GenRequest& req, const std::string& origin, const GenerateContext& ctx);
 
 }  // namespace foley::generate

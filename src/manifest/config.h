@@ -31,6 +31,10 @@ struct EngineProfile {
   nlohmann::json settings;            // every other key of the table, as JSON (validated per engine)
   std::optional<int> concurrency;     // explicit ninja pool depth for this profile
   SourceLocation where;
+  // Why this machine cannot run the profile (its model folder is absent), as
+  // `file:line:col: field "…": message`; empty when it can. Its cues fail at
+  // build time with this message; the rest of the project builds.
+  std::string unavailable;
 };
 
 // foley.toml, resolved: every path absolute.

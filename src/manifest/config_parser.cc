@@ -196,7 +196,7 @@ class ConfigReader {
       }
     } else {
       EngineContext ctx{root_, name, profile.where};
-      profile.settings = validate_engine_settings(profile.engine, settings, ctx, diags_);
+      profile.settings = validate_engine_settings(profile.engine, settings, ctx, diags_, &profile.unavailable);
     }
     // Keep the profile even when it has errors, so that cues naming it are
     // not also reported as naming a missing profile.

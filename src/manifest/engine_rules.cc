@@ -9,7 +9,8 @@ std::vector<std::string> engine_kinds() { return engines::engine_names(); }
 
 nlohmann::json validate_engine_settings(const std::string& kind,
                                         const std::map<std::string, RawSetting>& settings,
-                                        const EngineContext& ctx, Diagnostics& diags) {
+                                        const EngineContext& ctx, Diagnostics& diags,
+                                        std::string* unavailable) {
   nlohmann::json out = nlohmann::json::object();
   const engines::EngineRow* row = engines::find_engine(kind);
   if (row == nullptr) return out;
@@ -48,6 +49,11 @@ nlohmann::json validate_engine_settings(const std::string& kind,
     if (!problem.empty()) {
       diags.error(it->second.value_where, "", prefix + spec.name, problem);
       continue;
+    }
+    if (spec.availability && unavailable != nullptr && unavailable->empty()) {
+      nlohmann::json written = it->second.value;
+      std::string missing = spec.availability(written, ctx.root);
+      if (!missing.empty()) *unavailable = Diagnostic{it->second.value_where, "", prefix + spec.name, missing}.str();
     }
     out[spec.name] = std::move(value);
   }

@@ -35,10 +35,14 @@ std::vector<std::string> engine_kinds();
 // Checks every setting of a profile of engine `kind` against its catalog row
 // (type, range, unknown keys with suggestions, paths) and returns the settings object with every
 // default filled in and paths made absolute. Problems go to `diags`, each
-// naming the field "engines.<profile>.<key>".
+// naming the field "engines.<profile>.<key>". A setting that is valid but
+// unavailable on this machine (engines::SettingSpec::availability) is no
+// problem of the manifest: its message, with its location, goes to
+// `unavailable` (when given), and the profile's cues fail at build time.
 nlohmann::json validate_engine_settings(const std::string& kind,
                                         const std::map<std::string, RawSetting>& settings,
-                                        const EngineContext& ctx, Diagnostics& diags);
+                                        const EngineContext& ctx, Diagnostics& diags,
+                                        std::string* unavailable = nullptr);
 
 using DurationRule = engines::DurationRule;
 

@@ -10,6 +10,7 @@
 #include "engines/catalog.h"
 #include "plan/gen_fields.h"
 #include "plan/planner.h"
+#include "request/object_link.h"
 
 namespace foley::plan {
 namespace fs = std::filesystem;
@@ -130,10 +131,12 @@ std::string ninja_file_for(const Plan& plan, const Tools& tools) {
   // finds already present untouched, so nothing downstream reruns.
   // API profiles go through the resident server's small client, which makes
   // an edge one light process instead of a full foley-gen start.
-  // generator = 1: `ninja -t clean` (and `-t cleandead`) never deletes a
-  // generator's outputs, and these outputs are the cache's objects, paid ones
-  // among them. Its other effect, no rerun when only the command changes, is
-  // what a content-addressed object wants: its path is its key.
+  // The output is the object's link in the project (request/object_link.h),
+  // never the object itself: every ninja cleaning tool then removes a link
+  // and no object. generator = 1 keeps plain `ninja -t clean` from removing
+  // even the links (no rerun of every edge after it); its other effect, no
+  // rerun when only the command changes, is what a content-addressed output
+  // wants: its path is its key.
   for (const auto& [name, profile] : cfg.engines) {
     bool client = engines::engine_row(profile.engine).via_server && !tools.foley_gen_client.empty();
     // `exec`: the shell ninja starts becomes the command instead of forking
@@ -150,6 +153,15 @@ std::string ninja_file_for(const Plan& plan, const Tools& tools) {
     out << "rule render\n  command = exec $foley_gen render .foley/renders $spec\n  description = RENDER $out\n\n";
   else
     out << "rule render\n  command = exec $foley_render .foley/renders $spec\n  description = RENDER $out\n\n";
+
+  // A profile this machine cannot run (its model folder is absent): its cues'
+  // edges fail with the reason, and only they (`foley build` builds the
+  // `available` target, then says which cues are waiting and why).
+  std::set<std::string> unavailable_profiles;
+  for (const PlannedCue& c : plan.cues)
+    if (!c.unavailable.empty() && unavailable_profiles.insert(c.cue.engine).second)
+      out << "rule unavailable_" << c.cue.engine << "\n  command = printf '%s\\n' "
+          << ninja_escape_value(shell_quote(c.unavailable)) << " >&2; exit 1\n  description = UNAVAILABLE $out\n\n";
 
   // The generator edge.
   std::set<std::string> plan_inputs;
@@ -171,7 +183,8 @@ std::string ninja_file_for(const Plan& plan, const Tools& tools) {
       // no-op build, and the object's path already names its key.
       // No variable either (each costs ninja's parser on every no-op build):
       // the description shows the object, foley-gen's summary line the cues.
-      edges[i] = "build " + ninja_escape_path(rel(root, req.object_path)) + ": gen_" + req.profile + "\n\n";
+      edges[i] = "build " + ninja_escape_path(object_link_path(req.gen_key, req.ext).string()) + ": gen_" +
+                 req.profile + "\n\n";
     }
   });
   for (const auto& e : edges) out << e;
@@ -188,8 +201,17 @@ std::string ninja_file_for(const Plan& plan, const Tools& tools) {
       // node to stat per cue). `ninja -t clean` leaves it; the next render
       // rewrites it.
       std::string& e = edges[i];
+      if (!c.unavailable.empty()) {
+        e = "build " + ninja_escape_path(outputs[i]) + ": unavailable_" + c.cue.engine + "\n\n";
+        continue;
+      }
       e = "build " + ninja_escape_path(outputs[i]) + ": render";
-      if (!c.render.input_path.empty()) e += " " + ninja_escape_path(rel(root, c.render.input_path));
+      if (!c.gen_key.empty()) {
+        const GenRequest& g = plan.generations.at(c.gen_key);
+        e += " " + ninja_escape_path(object_link_path(g.gen_key, g.ext).string());
+      } else if (!c.render.input_path.empty()) {
+        e += " " + ninja_escape_path(rel(root, c.render.input_path));
+      }
       e += "\n  spec = " + ninja_escape_value(shell_quote(render_spec_entry(c))) + "\n\n";
     }
   });
@@ -205,6 +227,12 @@ std::string ninja_file_for(const Plan& plan, const Tools& tools) {
     for (const auto& o : outputs) out << " " << ninja_escape_path(o);
     out << "\n";
     all.push_back(manifest);
+  }
+  if (!unavailable_profiles.empty()) {
+    out << "build available: phony";
+    for (size_t i = 0; i < plan.cues.size(); ++i)
+      if (plan.cues[i].unavailable.empty()) out << " " << ninja_escape_path(rel(root, plan.cues[i].render.output_path));
+    out << "\n";
   }
   out << "build all: phony";
   for (const auto& m : all) out << " " << ninja_escape_path(m);

@@ -20,6 +20,7 @@
 #include "plan/ninja_writer.h"
 #include "plan/spec_dir_writer.h"
 #include "plan/text_normalize.h"
+#include "request/object_link.h"
 #include "request/spec_pack.h"
 
 namespace foley::plan {
@@ -64,6 +65,12 @@ json provenance(const PlannedCue& p, const std::string& profile, const std::stri
 }  // namespace
 
 std::string request_spec_entry(const std::string& gen_key) { return gen_key; }
+
+size_t Plan::unavailable_cues() const {
+  size_t n = 0;
+  for (const PlannedCue& c : cues) n += c.unavailable.empty() ? 0 : 1;
+  return n;
+}
 
 std::string render_spec_entry(const PlannedCue& c) { return c.render_key + ":" + c.cue.qualified_id(); }
 
@@ -159,6 +166,23 @@ CuePlan plan_cue(manifest::Cue&& moved, const manifest::ProjectConfig& config, C
     if (it == config.engines.end())
       throw Error(cue.where.str() + ": cue \"" + cue.id + "\": unknown engine profile \"" + cue.engine + "\"");
     const auto& profile = it->second;
+    if (!profile.unavailable.empty()) {
+      // No key without the model's fingerprint: the cue waits for its model.
+      p.unavailable = profile.unavailable;
+      p.fields["gen"] = nullptr;
+      rfields["input"] = "unavailable";
+      out.profile = profile.name;
+      out.engine = profile.engine;
+      p.render_key = compute_key("render", rfields);
+      p.fields["render"] = std::move(rfields);
+      r.render_key = p.render_key;
+      r.cue = cue.qualified_id();
+      r.type = cue.type;
+      r.output_path = config.output_dir / cue.manifest / (cue.id + "." + cue.render.format);
+      r.cache_dir = config.cache_dir;
+      r.project = config.name;
+      return out;
+    }
     GenFields g = gen_fields_for(cue, profile, hasher);
     p.gen_key = compute_key("gen", g.key_fields);
     p.fields["gen"] = g.key_fields;
@@ -185,6 +209,7 @@ CuePlan plan_cue(manifest::Cue&& moved, const manifest::ProjectConfig& config, C
   r.input_path = input;
   r.output_path = config.output_dir / cue.manifest / (cue.id + "." + cue.render.format);
   r.cache_dir = config.cache_dir;
+  r.project = config.name;
   r.provenance = provenance(p, out.profile, out.engine);
   r.provenance["fields"] = p.fields;
   return out;
@@ -289,6 +314,7 @@ bool write_plan(const Plan& plan, const Tools& tools) {
   write_packs(plan.requests_dir(), request_name, request_text);
   write_packs(plan.renders_dir(), render_name, render_text);
   write_project_references(plan);
+  write_object_links_cache(plan.project.config.root, plan.project.config.cache_dir);
   return write_file_if_changed(plan.build_ninja(), ninja_file_for(plan, tools));
 }
 

@@ -22,6 +22,10 @@ struct PlannedCue {
   std::string render_key;
   RenderRequest render;
   nlohmann::json fields;         // {"gen": key_fields or null, "render": render fields}: what explain diffs
+  // Why this machine cannot generate the cue (its profile's model folder is
+  // absent: manifest::EngineProfile::unavailable); then it has no gen key and
+  // no generation, and its render edge fails with this message.
+  std::string unavailable;
 };
 
 // The whole build: every cue, and one generation per distinct gen key (two cues
@@ -36,6 +40,8 @@ struct Plan {
   // The spec packs (request/spec_pack.h).
   std::filesystem::path requests_dir() const { return foley_dir() / "requests"; }
   std::filesystem::path renders_dir() const { return foley_dir() / "renders"; }
+  // How many cues cannot be generated on this machine (PlannedCue::unavailable).
+  size_t unavailable_cues() const;
   // Finds a cue by id or qualified id ("door" or "ep1:door"); nullptr if absent.
   const PlannedCue* find_cue(const std::string& name) const;
   // " (did you mean `door`?)" for the closest cue id, or "".

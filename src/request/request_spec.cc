@@ -104,6 +104,7 @@ std::string RenderRequest::spec_text() const {
         .string("gen_key", gen_key)
         .string("input_path", input_path.string())
         .string("output_path", output_path.string())
+        .string("project", project)
         .member("provenance", provenance)
         .member("render", render)
         .string("render_key", render_key)
@@ -140,6 +141,7 @@ nlohmann::json RenderRequest::to_json() const {
           {"input_path", input_path.string()},
           {"output_path", output_path.string()},
           {"cache_dir", cache_dir.string()},
+          {"project", project},
           {"render", render},
           {"provenance", provenance}};
 }
@@ -154,6 +156,8 @@ RenderRequest RenderRequest::from_json(const nlohmann::json& j, const std::strin
   r.input_path = get_field<std::string>(j, "input_path", origin);
   r.output_path = get_field<std::string>(j, "output_path", origin);
   r.cache_dir = get_field<std::string>(j, "cache_dir", origin);
+  // Absent in specs an older foley wrote: their rows count for every project.
+  r.project = j.value("project", std::string());
   r.render = get_field<nlohmann::json>(j, "render", origin);
   r.provenance = get_field<nlohmann::json>(j, "provenance", origin);
   return r;

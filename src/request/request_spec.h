@@ -49,6 +49,7 @@ struct RenderRequest {
   std::filesystem::path input_path;   // object or source file; empty for silence
   std::filesystem::path output_path;  // out/<manifest>/<cue>.<fmt>
   std::filesystem::path cache_dir;
+  std::string project;                // the project's name: its cue histories are its own
   nlohmann::json render;              // sample_rate, bit_depth, format, channels, loudness, gain_db, fade_in, fade_out, clip
   nlohmann::json provenance;          // prompt, engine, profile, seed, gen_key, render_key, category, tags
 

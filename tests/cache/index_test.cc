@@ -144,7 +144,7 @@ TEST_CASE("per-cue history is newest first and limited") {
   TempCacheDir dir;
   FakeClock clock;
   Index index(dir.path(), options_with(clock));
-  CHECK_FALSE(index.last_cue_build("ep1:door"));
+  CHECK_FALSE(index.last_cue_build("", "ep1:door"));
   for (int i = 0; i < 5; ++i) {
     CueBuild b;
     b.cue = "ep1:door";
@@ -155,17 +155,38 @@ TEST_CASE("per-cue history is newest first and limited") {
     clock.advance(100);
   }
   index.record_cue_build({"ep1:rain", key_of("rain"), key_of("rr"), {{"prompt", "rain"}}, 0, 0});
-  auto last = index.last_cue_build("ep1:door");
+  auto last = index.last_cue_build("", "ep1:door");
   REQUIRE(last);
   CHECK(last->gen_key == key_of("g4"));
   CHECK(last->fields["prompt"] == "door 4");
-  auto history = index.cue_history("ep1:door", 3);
+  auto history = index.cue_history("", "ep1:door", 3);
   REQUIRE(history.size() == 3);
   CHECK(history[0].render_key == key_of("r4"));
   CHECK(history[2].render_key == key_of("r2"));
   CHECK(history[0].built_at > history[1].built_at);
-  CHECK(index.cue_history("ep1:door", 100).size() == 5);
-  CHECK(index.cue_history("ep1:rain").size() == 1);
+  CHECK(index.cue_history("", "ep1:door", 100).size() == 5);
+  CHECK(index.cue_history("", "ep1:rain").size() == 1);
+}
+
+TEST_CASE("projects sharing a cache keep their own cue histories") {
+  TempCacheDir dir;
+  FakeClock clock;
+  Index index(dir.path(), options_with(clock));
+  CueBuild legacy{"main:first", "", key_of("old"), {{"seed", 1}}, 0, 0};  // an older foley's row: no project
+  index.record_cue_build(legacy);
+  clock.advance(100);
+  CueBuild one{"main:first", "", key_of("one"), {{"seed", 300}}, 0, 0, "one"};
+  index.record_cue_build(one);
+  clock.advance(100);
+  CueBuild two{"main:first", "", key_of("two"), {{"seed", 400}}, 0, 0, "two"};
+  index.record_cue_build(two);
+  REQUIRE(index.last_cue_build("one", "main:first"));
+  CHECK(index.last_cue_build("one", "main:first")->fields["seed"] == 300);
+  CHECK(index.last_cue_build("one", "main:first")->project == "one");
+  CHECK(index.last_cue_build("two", "main:first")->fields["seed"] == 400);
+  CHECK(index.cue_history("one", "main:first").size() == 2);  // its own row and the project-less one
+  CHECK(index.last_cue_build("three", "main:first")->render_key == key_of("old"));
+  CHECK(index.stats().cues == 3);
 }
 
 TEST_CASE("builds accumulate hits and generations and finish with exit code") {

@@ -37,7 +37,7 @@ TEST_CASE("reopening an index keeps its data and does not re-run migrations") {
   }
   Index again(dir.path());
   CHECK(again.schema_version() == current_schema_version());
-  CHECK(again.cue_history("ep1:door").size() == 1);
+  CHECK(again.cue_history("", "ep1:door").size() == 1);
 }
 
 TEST_CASE("migrate from an empty database reaches the current version") {

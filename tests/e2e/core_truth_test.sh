@@ -10,6 +10,13 @@ cd "$P"
 foley build >/dev/null 2>&1; expect_eq "first build" 0 "$?"
 objects=$(objects_in "$P")
 
+# The foley version that made them: in the delivered file's tags and sidecar,
+# and in the generated object's record.
+version=$(foley --version | cut -d' ' -f2)
+expect_contains "the sidecar names the foley version" "\"foley_version\": \"$version\"" "$(cat out/episode1/door_creak.wav.json)"
+expect_contains "the software tag names it" "foley $version" "$(strings out/episode1/door_creak.wav)"
+expect_contains "the object record names it" "\"foley_version\": \"$version\"" "$(foley cache show door_creak)"
+
 # Ten no-op builds count no hit and save no time: nothing was used.
 hits() { foley cache stats | grep -m1 'Hits:' | tr -s ' '; }
 saved() { foley cache stats | grep 'Saved by hits' | tr -s ' ' | tr '\n' ' '; }
@@ -87,6 +94,15 @@ out=$(cd "$WORK/one" && foley cache gc --unreferenced 2>&1)
 expect_eq "gc --unreferenced in one keeps the other's object" 2 "$(find "$WORK/shared-cache/objects" -type f | wc -l | tr -d ' ')"
 expect_contains "gc names the other project" "keeping the 1 object(s) of project $WORK/two" "$out"
 (cd "$WORK/two" && foley status -q); expect_eq "the other project is still fresh" 0 "$?"
+# The same cue id in both: each project's history is its own.
+printf '[cue.first_cue]\nprompt = "one"\nduration = 0.2\nseed = 300\n' > "$WORK/one/manifests/main.toml"
+printf '[cue.first_cue]\nprompt = "two"\nduration = 0.2\nseed = 400\n' > "$WORK/two/manifests/main.toml"
+(cd "$WORK/one" && foley build >/dev/null 2>&1); (cd "$WORK/two" && foley build >/dev/null 2>&1)
+(cd "$WORK/one" && foley status -q); expect_eq "one is fresh after two built the same cue id" 0 "$?"
+(cd "$WORK/two" && foley status -q); expect_eq "two is fresh too" 0 "$?"
+out=$(cd "$WORK/one" && foley explain first_cue 2>&1)
+expect_contains "one's explain reads its own history" "fresh: built from exactly these inputs" "$out"
+expect_not_contains "and never the other's seed" "400" "$out"
 
 # CLI habits.
 out=$(foley biuld 2>&1); rc=$?

@@ -94,9 +94,11 @@ expect_eq "server argv has no key" 0 "$(tr '\0' '\n' < "/proc/$server_pid/cmdlin
 # the 6 edges' clients got their results from it. The first build, without a
 # key, failed in both.
 server_status=$(foley server status)
-# (6 answered: the API cues' edges, each picking up its prefetched result; in
-# the build without a key, 2 edges ran and each reported its prefetch's failure)
-expect_contains "the edges' calls answered (2 failed: no key)" "6 answered, 2 failed" "$server_status"
+# (7 answered: the API cues' edges, each picking up its prefetched result, and
+# the imported cue's edge, which finds its object and links it into the
+# project; in the build without a key, 2 edges ran and each reported its
+# prefetch's failure)
+expect_contains "the edges' calls answered (2 failed: no key)" "7 answered, 2 failed" "$server_status"
 expect_contains "made ahead for foley build" "6 made ahead for \`foley build\`, 6 failed" "$server_status"
 expect_contains "the build printed each generation" "generated ep1:api4" "$(cat "$WORK/build.log")"
 expect_eq "a prefetched object is no hit" 0 "$(grep -c 'api[0-9] already cached' "$WORK/build.log" || true)"
@@ -239,7 +241,7 @@ expect_eq "the build completes after the server stopped" 0 "$rc"
 expect_eq "6 requests in all: none made twice" $((before + 6)) "$(requests)"
 
 # `ninja -t clean` removes what ninja can make again (delivered files) and
-# never a cache object: generate edges are generator outputs to ninja. Then
+# never a cache object (ninja_clean_test.sh tries every cleaning tool). Then
 # ninja renders again without a single request.
 objects_before=$(objects_in "$P")
 paid_before=$(foley cache ls 2>/dev/null | grep -c paid || true)

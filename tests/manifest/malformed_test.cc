@@ -147,8 +147,8 @@ const Case kCases[] = {
      "foley.toml:3:12: field \"engines.api.base_url\": must start with http:// or https://"},
     {"elevenlabs max_attempts", "foley.toml", "[engines.api]\nengine = \"elevenlabs\"\nmax_attempts = 0\n",
      "foley.toml:3:16: field \"engines.api.max_attempts\": must be ≥ 1 and ≤ 20, got 0"},
-    {"audioldm2 model missing", "foley.toml", "[engines.local]\nengine = \"audioldm2\"\nmodel = \"weights/x\"\n",
-     "foley.toml:3:9: field \"engines.local.model\": model folder `weights/x` does not exist"},
+    {"audioldm2 model empty", "foley.toml", "[engines.local]\nengine = \"audioldm2\"\nmodel = \"\"\n",
+     "foley.toml:3:9: field \"engines.local.model\": must not be empty"},
     {"audioldm2 steps", "foley.toml", "[engines.local]\nengine = \"audioldm2\"\nmodel = \".\"\nsteps = 0\n",
      "foley.toml:4:9: field \"engines.local.steps\": must be ≥ 1 and ≤ 1000, got 0"},
     {"audioldm2 device", "foley.toml", "[engines.local]\nengine = \"audioldm2\"\nmodel = \".\"\ndevice = \"cdua\"\n",
@@ -227,6 +227,19 @@ TEST_CASE("a prompt longer than its engine takes is refused", "[manifest][malfor
   project.write("manifests/ep1.toml", "[cue.door]\nengine = \"api\"\nprompt = \"" + std::string(1000, 'a') +
                                           "\"\nduration = 1\n");
   CHECK_NOTHROW(load_project(project.root()));
+}
+
+TEST_CASE("a missing model folder is no manifest error: its profile is marked unavailable", "[manifest]") {
+  TempProject project;
+  project.write("foley.toml", "[engines.local]\nengine = \"audioldm2\"\nmodel = \"weights/x\"\n");
+  project.write("manifests/ep1.toml", "[cue.wind]\nengine = \"local\"\nprompt = \"wind\"\nduration = 1\n");
+  foley::manifest::Project loaded = load_project(project.root());
+  const std::string& why = loaded.config.engines.at("local").unavailable;
+  CHECK_THAT(why, Catch::StartsWith("foley.toml:3:9: field \"engines.local.model\": model folder `weights/x` does "
+                                    "not exist"));
+  CHECK_THAT(why, Catch::Contains("tools/fetch-model.sh audioldm2"));
+  project.mkdir("weights/x");
+  CHECK(load_project(project.root()).config.engines.at("local").unavailable.empty());
 }
 
 TEST_CASE("a UTF-8 byte order mark is accepted", "[manifest]") {

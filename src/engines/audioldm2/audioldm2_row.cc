@@ -33,7 +33,7 @@ EngineRow audioldm2_row() {
   // The text encoders read far fewer tokens; longer text is a mistake, not a prompt.
   row.max_prompt_chars = 2000;
   row.settings = {
-      {"model", SettingType::kString, nullptr, true,
+      {"model", SettingType::kString, nullptr, true, absolute_path(),
        [](json& value, const std::filesystem::path& root) -> std::string {
          std::string problem = existing_directory("model folder")(value, root);
          if (problem.empty()) return "";
