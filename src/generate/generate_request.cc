@@ -57,21 +57,10 @@ constexpr const char* kRetryHint =
 
 }  // namespace
 
-std::string generate_request(const GenRequest& req, const std::string& origin, const GenerateContext& ctx) {
-  // The spec must describe exactly the object it names.
-  std::string key = compute_key("gen", req.key_fields);
-  if (key != req.gen_key)
-    throw Error(origin + ": gen_key " + req.gen_key + " does not match its fields (" + key +
-                "); re-run `foley plan`");
-  if (req.object_path != cache_object_path(req.cache_dir, req.gen_key, req.ext))
-    throw Error(origin + ": object_path is not where the cache keeps " + req.gen_key);
+namespace {
 
-  // Serialises generations of one key across processes (two ninja runs at
-  // once): the second waits, then finds the object and does nothing.
-  const fs::path lock_path = req.cache_dir / "locks" / (req.gen_key + ".lock");
-  fs::create_directories(lock_path.parent_path());
-  FileLock lock(lock_path, /*wait=*/true);
-  if (!lock.valid()) throw Error::failure("cannot lock " + lock_path.string());
+// generate_request's work once the key's lock is held.
+std::string generate_locked(const GenRequest& req, const std::string& origin, const GenerateContext& ctx) {
   // Holding the key's lock, no live process writes this object: temp files of
   // it are a killed writer's (foley-gen or the resident server, kill -9).
   sweep_orphaned_temps(req.object_path);
@@ -177,6 +166,32 @@ std::string generate_request(const GenRequest& req, const std::string& origin, c
   std::string summary = "foley-gen: generated " + cue_list(req) + line;
   if (ctx.on_generated) ctx.on_generated(summary);
   return summary;
+}
+
+}  // namespace
+
+std::string generate_request(const GenRequest& req, const std::string& origin, const GenerateContext& ctx) {
+  // The spec must describe exactly the object it names.
+  std::string key = compute_key("gen", req.key_fields);
+  if (key != req.gen_key)
+    throw Error(origin + ": gen_key " + req.gen_key + " does not match its fields (" + key +
+                "); re-run `foley plan`");
+  if (req.object_path != cache_object_path(req.cache_dir, req.gen_key, req.ext))
+    throw Error(origin + ": object_path is not where the cache keeps " + req.gen_key);
+
+  // Serialises generations of one key across processes (two ninja runs at
+  // once): the second waits, then finds the object and does nothing.
+  const fs::path lock_path = req.cache_dir / "locks" / (req.gen_key + ".lock");
+  fs::create_directories(lock_path.parent_path());
+  FileLock lock(lock_path, /*wait=*/true);
+  if (!lock.valid()) throw Error::failure("cannot lock " + lock_path.string());
+  try {
+    return generate_locked(req, origin, ctx);
+  } catch (const std::exception& e) {
+    // Still holding the key's lock: whoever waits on it sees the failure recorded.
+    if (ctx.on_failed) ctx.on_failed(e);
+    throw;
+  }
 }
 
 }  // namespace foley::generate

@@ -25,6 +25,10 @@ struct GenerateContext {
   std::function<std::optional<std::string>()> take_prefetched;
   // Called with the summary line of a generation, the key's lock still held.
   std::function<void(const std::string&)> on_generated;
+  // Called when the generation fails, the key's lock still held, so that a
+  // caller waiting on the lock for the same key finds the failure recorded
+  // (and does not send the request again).
+  std::function<void(const std::exception&)> on_failed;
   // false: an object found already there is skipped silently (a prefetch
   // that a client beat to it), not counted as a hit. Returns "" then.
   bool record_hit = true;

@@ -205,6 +205,15 @@ std::string run_one(const GenRequest& req, const std::string& origin, const json
     log_lines(made.messages);
     return made.line;
   };
+  // A failure is recorded before the key's lock is released: another call of
+  // this build waiting on that lock must find it and not pay again.
+  bool recorded = false;
+  ctx.on_failed = [&](const std::exception& e) {
+    const Error* err = dynamic_cast<const Error*>(&e);
+    log_error(e.what());
+    if (remember) st.record_failure(build_id, key, {false, err ? err->exit_code() : 1, "", capture.text(), {}});
+    recorded = true;
+  };
   // The pooled index goes back to the pool however the call ends.
   struct Lease {
     IndexPool& pool;
@@ -221,8 +230,10 @@ std::string run_one(const GenRequest& req, const std::string& origin, const json
   } catch (const std::exception& e) {
     const Error* err = dynamic_cast<const Error*>(&e);
     const int exit_code = err ? err->exit_code() : 1;
-    log_error(e.what());
-    if (remember) st.record_failure(build_id, key, {false, exit_code, "", capture.text(), {}});
+    if (!recorded) {  // failed before the key's lock was taken
+      log_error(e.what());
+      if (remember) st.record_failure(build_id, key, {false, exit_code, "", capture.text(), {}});
+    }
     throw ReplayedFailure{exit_code};
   }
 }
@@ -253,7 +264,6 @@ json run_prefetch(const json& msg, const std::function<bool()>& client_gone) {
     return {{"exit", 2}, {"stderr", "resident server: a prefetch needs \"calls\" and \"depth\"\n"}};
   const json& calls = msg["calls"];
   const int depth = std::max(1, msg["depth"].get<int>());
-  const int64_t build_id = msg.value("build_id", int64_t{0});
   std::atomic<size_t> next{0};
   std::atomic<int> made{0}, failed{0};
   auto worker = [&] {
