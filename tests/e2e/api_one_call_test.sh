@@ -27,7 +27,7 @@ start_fake() {
   python3 "$SERVER" --expect-key-file "$WORK/key" --script "$WORK/script.json" --log "$2" \
     --port-file "$WORK/port" >"$WORK/server.out" 2>&1 &
   SERVER_PID=$!
-  for _ in $(seq 100); do [ -s "$WORK/port" ] && break; sleep 0.1; done
+  wait_for_port "$WORK/port"
   cat > foley.toml <<TOML
 [project]
 name = "onecall"
@@ -40,7 +40,7 @@ backoff_seconds = 0.05
 jitter_seconds = 0
 TOML
 }
-requests_in() { python3 "$SERVER" --summarize "$1" 2>/dev/null | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["requests"]))' 2>/dev/null || echo 0; }
+requests_in() { fake_requests "$1"; }
 
 # scenario NAME EXPECTED_REQUESTS RESPONSE_JSON: the fake answers every request
 # with RESPONSE_JSON (repeated well past the expected count, so that a second

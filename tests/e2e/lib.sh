@@ -43,6 +43,16 @@ new_project() {
   echo "$dir"
 }
 
+# The stand-in ElevenLabs API (tools/fake_elevenlabs/server.py).
+FAKE_API="$FOLEY_SOURCE_DIR/tools/fake_elevenlabs/server.py"
+# wait_for_port FILE — waits up to 10 s for the fake API to write its port to FILE.
+wait_for_port() { for _ in $(seq 100); do [ -s "$1" ] && return 0; sleep 0.1; done; return 1; }
+# fake_requests LOG — how many requests the fake API has logged in LOG (0 before the first).
+fake_requests() {
+  python3 "$FAKE_API" --summarize "$1" 2>/dev/null |
+    python3 -c 'import json,sys; print(len(json.load(sys.stdin)["requests"]))' 2>/dev/null || echo 0
+}
+
 objects_in() { find "$1/cache/objects" -type f ! -name '.tmp-*' 2>/dev/null | wc -l | tr -d ' '; }
 
 finish() {

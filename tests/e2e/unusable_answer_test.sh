@@ -23,7 +23,7 @@ printf '[%s, %s]' "$G" "$G" > "$WORK/script.json"
 python3 "$SERVER" --expect-key-file "$WORK/key" --script "$WORK/script.json" --log "$WORK/log.jsonl" \
   --port-file "$WORK/port" >"$WORK/server.out" 2>&1 &
 SERVER_PID=$!
-for _ in $(seq 100); do [ -s "$WORK/port" ] && break; sleep 0.1; done
+wait_for_port "$WORK/port"
 cat > foley.toml <<TOML
 [project]
 name = "unusable"
@@ -35,7 +35,7 @@ max_attempts = 3
 backoff_seconds = 0.05
 jitter_seconds = 0
 TOML
-requests() { python3 "$SERVER" --summarize "$WORK/log.jsonl" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["requests"]))'; }
+requests() { fake_requests "$WORK/log.jsonl"; }
 spent() { foley cache stats | sed -n 's/^ *Spent: *\([0-9.]*\)$/\1/p' | head -1; }
 
 foley plan >/dev/null
