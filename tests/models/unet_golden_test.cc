@@ -52,8 +52,9 @@ TEST_CASE("UNet loader reads both layouts from their configs", "[unet]") {
   CHECK(base.cross_attention_dim.front().size() == 3);
   CHECK(large.cross_attention_dim.front().size() == 4);
   CHECK_FALSE(large.cross_attention_dim.front().back().has_value());
-  CHECK(large.transformer_layers_per_block == 2);
-  CHECK(base.attention_heads == 8);
+  CHECK(large.transformer_layers_per_block == std::vector<int64_t>(4, 2));
+  CHECK(base.attention_heads == std::vector<int64_t>(4, 8));
+  CHECK(base.layers_per_block == std::vector<int64_t>(4, 2));
 }
 
 TEST_CASE("UNet config refuses layouts it does not implement", "[unet]") {
@@ -63,6 +64,55 @@ TEST_CASE("UNet config refuses layouts it does not implement", "[unet]") {
   j["use_linear_projection"] = false;
   j["class_embed_type"] = "timestep";
   CHECK_THROWS_AS(UNetConfig::from_json(j, "unet/config.json"), foley::Error);
+}
+
+// tests/fixtures/golden/unet-per-block (tools/golden/make_unet_per_block.py): per-block lists for every setting
+// diffusers reads per block, with entries that differ, so reading one block's entry for another fails.
+TEST_CASE("UNet with per-block settings reproduces diffusers", "[unet]") {
+  for (const std::string layout : {"a", "b"}) {
+    INFO("layout " << layout);
+    const auto dir = testing::golden_dir("unet-per-block") / layout;
+    auto unet = AudioLDM2UNet2DConditionModel::load(dir);
+    auto g = tensor::SafetensorsFile::open(dir / "io.safetensors");
+    Tensor out = unet.forward(g.get("sample"), g.get("timestep").item(), g.get("encoder_hidden_states"),
+                              g.get("encoder_hidden_states_1"), g.get("encoder_attention_mask_1"));
+    Tensor ref = g.get("output");
+    REQUIRE(out.shape() == ref.shape());
+    testing::Error e = testing::compare(out, ref);
+    testing::report("unet-per-block " + layout, e);
+    // Same bounds as the pipeline layouts above (f32 summation order).
+    CHECK(e.nmse < 5e-12);
+    CHECK(e.max_abs < 1.5e-5);
+  }
+}
+
+TEST_CASE("UNet config reads per-block settings as diffusers does", "[unet]") {
+  auto a = UNetConfig::load(testing::golden_dir("unet-per-block") / "a/config.json");
+  CHECK(a.layers_per_block == std::vector<int64_t>{2, 1, 2, 1});
+  CHECK(a.attention_heads == std::vector<int64_t>{2, 4, 3, 8});
+  CHECK(a.cross_attention_dim[1].size() == 4);
+  CHECK(a.cross_attention_dim[2].size() == 1);  // an integer width is one slot
+  auto b = UNetConfig::load(testing::golden_dir("unet-per-block") / "b/config.json");
+  CHECK(b.transformer_layers_per_block == std::vector<int64_t>(3, 1));
+  CHECK(b.cross_attention_dim == std::vector<std::vector<std::optional<int64_t>>>(3, {std::optional<int64_t>(40)}));
+
+  nlohmann::json j = nlohmann::json::parse(foley::read_file(testing::golden_dir("unet-per-block") / "a/config.json"));
+  auto refuses = [&](const char* key, nlohmann::json value, const std::string& why) {
+    nlohmann::json k = j;
+    k[key] = std::move(value);
+    try {
+      UNetConfig::from_json(k, "unet/config.json");
+      FAIL("accepted " << key << " = " << k[key].dump());
+    } catch (const foley::Error& e) {
+      CHECK_THAT(e.what(), Catch::Contains("unet/config.json") && Catch::Contains(key) && Catch::Contains(why));
+    }
+  };
+  refuses("layers_per_block", {1, 2, 1}, "one entry per block");
+  refuses("attention_head_dim", {2, 4, 5, 8}, "not divisible");
+  refuses("transformer_layers_per_block", {1, 0, 1, 1}, "positive");
+  refuses("cross_attention_dim", {40, 40}, "one entry per block");
+  refuses("cross_attention_dim", {40, nullptr, 40, 40}, "has attention but no width");
+  refuses("cross_attention_dim", {40, {nullptr, 40, 32, 32, 32}, 40, 40}, "at most 4");
 }
 
 TEST_CASE("UNet rejects a sample with the wrong channel count", "[unet]") {

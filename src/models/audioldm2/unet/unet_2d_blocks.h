@@ -58,6 +58,8 @@ class UpBlock2D {
   tensor::Tensor operator()(const tensor::Tensor& x, const tensor::Tensor& temb, const UNetConditioning& cond,
                             std::vector<tensor::Tensor>& skips, int64_t out_h, int64_t out_w) const;
   bool has_upsampler() const { return upsampler_.has_value(); }
+  // The skips this block pops.
+  size_t num_resnets() const { return resnets_.size(); }
 
  private:
   std::vector<ResnetBlock2D> resnets_;

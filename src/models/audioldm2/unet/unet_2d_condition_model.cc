@@ -27,15 +27,15 @@ AudioLDM2UNet2DConditionModel AudioLDM2UNet2DConditionModel::load(const UNetConf
   m.conv_in_ = Conv2d::load(w, "conv_in", c.in_channels, ch[0], 3);
   m.time_embedding_ = TimestepEmbedding::load(w, "time_embedding", ch[0], c.time_embed_dim());
 
-  BlockParams plain;
-  plain.temb_channels = c.time_embed_dim();
-  plain.groups = c.norm_num_groups;
-  plain.eps = c.norm_eps;
-  plain.slots.heads = c.attention_heads;
-  plain.slots.layers = c.transformer_layers_per_block;
-  plain.slots.groups = c.norm_num_groups;
+  // Level i's settings serve down block i, up block n-1-i and (last level) the mid block.
   auto params_for = [&](bool cross, size_t level) {
-    BlockParams p = plain;
+    BlockParams p;
+    p.temb_channels = c.time_embed_dim();
+    p.groups = c.norm_num_groups;
+    p.eps = c.norm_eps;
+    p.slots.heads = c.attention_heads[level];
+    p.slots.layers = c.transformer_layers_per_block[level];
+    p.slots.groups = c.norm_num_groups;
     if (cross) p.slots.cross_attention_dim = c.cross_attention_dim[level];
     return p;
   };
@@ -45,8 +45,9 @@ AudioLDM2UNet2DConditionModel AudioLDM2UNet2DConditionModel::load(const UNetConf
     const int64_t in = out;
     out = ch[static_cast<size_t>(i)];
     const bool cross = c.down_block_types[static_cast<size_t>(i)] == "CrossAttnDownBlock2D";
-    m.down_blocks_.push_back(DownBlock2D::load(w, "down_blocks." + std::to_string(i), in, out, c.layers_per_block,
-                                               i < levels - 1, params_for(cross, static_cast<size_t>(i))));
+    m.down_blocks_.push_back(DownBlock2D::load(w, "down_blocks." + std::to_string(i), in, out,
+                                               c.layers_per_block[static_cast<size_t>(i)], i < levels - 1,
+                                               params_for(cross, static_cast<size_t>(i))));
   }
   m.mid_block_ = UNetMidBlock2DCrossAttn::load(w, "mid_block", ch.back(), params_for(true, ch.size() - 1));
 
@@ -57,9 +58,9 @@ AudioLDM2UNet2DConditionModel AudioLDM2UNet2DConditionModel::load(const UNetConf
     out = rev[static_cast<size_t>(i)];
     const int64_t in = rev[static_cast<size_t>(std::min(i + 1, levels - 1))];
     const bool cross = c.up_block_types[static_cast<size_t>(i)] == "CrossAttnUpBlock2D";
+    const auto level = static_cast<size_t>(levels - 1 - i);
     m.up_blocks_.push_back(UpBlock2D::load(w, "up_blocks." + std::to_string(i), in, out, prev_out,
-                                           c.layers_per_block + 1, i < levels - 1,
-                                           params_for(cross, static_cast<size_t>(levels - 1 - i))));
+                                           c.layers_per_block[level] + 1, i < levels - 1, params_for(cross, level)));
   }
   m.conv_norm_out_ = GroupNorm::load(w, "conv_norm_out", ch[0], c.norm_num_groups, c.norm_eps);
   m.conv_out_ = Conv2d::load(w, "conv_out", ch[0], c.out_channels, 3);
@@ -95,10 +96,10 @@ Tensor AudioLDM2UNet2DConditionModel::forward(const Tensor& sample, double times
   // diffusers forwards the skip's size to the upsamplers when T or F is not a
   // multiple of 2^(number of upsamplers); otherwise it doubles. Resizing to the
   // skip's size covers both.
-  const size_t per_block = static_cast<size_t>(config_.layers_per_block + 1);
   for (const auto& block : up_blocks_) {
     int64_t out_h = 0, out_w = 0;
     if (block.has_upsampler()) {
+      const size_t per_block = block.num_resnets();
       if (skips.size() <= per_block) throw Error::failure("UNet: skip stack too small");
       const Tensor& target = skips[skips.size() - per_block - 1];
       out_h = target.size(2);

@@ -27,19 +27,40 @@ std::vector<std::string> string_list(const nlohmann::json& o, const std::string&
   return out;
 }
 
+// One block's cross-attention widths: an integer is a single slot, a list
+// gives the slots (null = self-attention only), null gives none (valid only
+// for a block without attention, checked by the caller).
 std::vector<std::optional<int64_t>> dim_slots(const nlohmann::json& v, const ConfigReader& r) {
   std::vector<std::optional<int64_t>> slots;
-  if (v.is_number_integer()) {
-    slots.push_back(v.get<int64_t>());
-    return slots;
-  }
-  if (!v.is_array()) r.fail("cross_attention_dim", "expected a list of widths or nulls");
+  if (v.is_null()) return slots;
+  if (v.is_number_integer() && v.get<int64_t>() > 0) return {v.get<int64_t>()};
+  if (!v.is_array()) r.fail("cross_attention_dim", "expected a width, a list of widths or nulls, or null per block");
   for (const auto& d : v) {
     if (d.is_null()) slots.push_back(std::nullopt);
     else if (d.is_number_integer() && d.get<int64_t>() > 0) slots.push_back(d.get<int64_t>());
     else r.fail("cross_attention_dim", "expected positive widths or nulls");
   }
+  // diffusers' cross-attention blocks refuse more than four slots.
+  if (slots.size() > 4) r.fail("cross_attention_dim", "at most 4 attention slots per block");
   return slots;
+}
+
+// A per-block setting as diffusers reads it: absent or null = the class
+// default for every block, an integer = that value for every block, a list =
+// one value per down block.
+std::vector<int64_t> per_block(const nlohmann::json& o, const std::string& key, int64_t fallback, size_t blocks,
+                               const ConfigReader& r) {
+  if (!o.contains(key) || o.at(key).is_null()) return std::vector<int64_t>(blocks, fallback);
+  const auto& v = o.at(key);
+  if (v.is_number_integer()) return std::vector<int64_t>(blocks, r.positive(key, fallback));
+  if (!v.is_array()) r.fail(key, "expected a positive integer or one per block");
+  if (v.size() != blocks) r.fail(key, "must have one entry per block (" + std::to_string(blocks) + ")");
+  std::vector<int64_t> out;
+  for (const auto& e : v) {
+    if (!e.is_number_integer() || e.get<int64_t>() <= 0) r.fail(key, "expected positive integers");
+    out.push_back(e.get<int64_t>());
+  }
+  return out;
 }
 
 }  // namespace
@@ -52,10 +73,7 @@ UNetConfig UNetConfig::from_json(const nlohmann::json& o, const std::string& sou
   c.block_out_channels = int_list(o, "block_out_channels", r);
   c.down_block_types = string_list(o, "down_block_types", r);
   c.up_block_types = string_list(o, "up_block_types", r);
-  c.layers_per_block = r.positive("layers_per_block", c.layers_per_block);
-  c.transformer_layers_per_block = r.positive("transformer_layers_per_block", c.transformer_layers_per_block);
   if (r.has("num_attention_heads")) r.fail("num_attention_heads", "not supported (diffusers uses attention_head_dim)");
-  c.attention_heads = r.positive("attention_head_dim", c.attention_heads);
   c.norm_num_groups = r.positive("norm_num_groups", c.norm_num_groups);
   c.norm_eps = r.number("norm_eps", c.norm_eps);
   c.flip_sin_to_cos = r.boolean("flip_sin_to_cos", c.flip_sin_to_cos);
@@ -72,21 +90,31 @@ UNetConfig UNetConfig::from_json(const nlohmann::json& o, const std::string& sou
     if (t != "UpBlock2D" && t != "CrossAttnUpBlock2D") r.fail("up_block_types", "unsupported block " + t);
   if (r.string("mid_block_type", "UNetMidBlock2DCrossAttn") != "UNetMidBlock2DCrossAttn")
     r.fail("mid_block_type", "only UNetMidBlock2DCrossAttn is supported");
-  if (!o.contains("cross_attention_dim") || !o.at("cross_attention_dim").is_array())
-    r.fail("cross_attention_dim", "expected a list");
-  const auto& cad = o.at("cross_attention_dim");
-  // Either one slot list per block, or a single list shared by every block.
-  if (!cad.empty() && cad.at(0).is_array()) {
-    if (cad.size() != n) r.fail("cross_attention_dim", "must have one entry per block");
+  c.layers_per_block = per_block(o, "layers_per_block", 2, n, r);
+  c.transformer_layers_per_block = per_block(o, "transformer_layers_per_block", 1, n, r);
+  c.attention_heads = per_block(o, "attention_head_dim", 8, n, r);
+  // diffusers' class default is 1280 for every block; a list has one entry per block.
+  const nlohmann::json cad = o.contains("cross_attention_dim") ? o.at("cross_attention_dim") : nlohmann::json(1280);
+  if (cad.is_array()) {
+    if (cad.size() != n) r.fail("cross_attention_dim", "must have one entry per block (" + std::to_string(n) + ")");
     for (const auto& b : cad) c.cross_attention_dim.push_back(dim_slots(b, r));
   } else {
-    for (size_t i = 0; i < n; ++i) c.cross_attention_dim.push_back(dim_slots(cad, r));
+    c.cross_attention_dim.assign(n, dim_slots(cad, r));
   }
-  for (const auto& slots : c.cross_attention_dim)
-    if (slots != c.cross_attention_dim.front()) r.fail("cross_attention_dim", "blocks with different slot lists");
-  for (int64_t ch : c.block_out_channels) {
+  // Entry i serves down block i, up block n-1-i and, for the last, the mid
+  // block, which always has attention.
+  for (size_t i = 0; i < n; ++i) {
+    const int64_t ch = c.block_out_channels[i];
     if (ch % c.norm_num_groups != 0) r.fail("block_out_channels", "must be divisible by norm_num_groups");
-    if (ch % c.attention_heads != 0) r.fail("block_out_channels", "must be divisible by attention_head_dim");
+    const bool attention = c.down_block_types[i] == "CrossAttnDownBlock2D" ||
+                           c.up_block_types[n - 1 - i] == "CrossAttnUpBlock2D" || i == n - 1;
+    if (!attention) continue;
+    if (c.cross_attention_dim[i].empty())
+      r.fail("cross_attention_dim", "block " + std::to_string(i) + " has attention but no width");
+    if (ch % c.attention_heads[i] != 0)
+      r.fail("attention_head_dim", "block " + std::to_string(i) + ": " + std::to_string(ch) +
+                                       " channels are not divisible by " + std::to_string(c.attention_heads[i]) +
+                                       " heads");
   }
   if (r.boolean("use_linear_projection", false)) r.fail("use_linear_projection", "not supported");
   if (r.boolean("only_cross_attention", false)) r.fail("only_cross_attention", "not supported");

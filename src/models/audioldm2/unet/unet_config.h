@@ -19,13 +19,16 @@ struct UNetConfig {
   std::vector<int64_t> block_out_channels{128, 256, 384, 640};
   std::vector<std::string> down_block_types;  // DownBlock2D | CrossAttnDownBlock2D
   std::vector<std::string> up_block_types;    // UpBlock2D | CrossAttnUpBlock2D
-  int64_t layers_per_block = 2;
+  // The per-block settings below have one entry per down block (index i =
+  // down block i; up block i uses entry n-1-i, the mid block the last), read
+  // from either one value for every block or a list, as diffusers reads them.
+  std::vector<int64_t> layers_per_block;  // resnets per down block (up blocks: one more)
   // Per block, the list of cross-attention widths of its transformer slots:
   // nullopt = a self-attention-only slot (base: [null, 768, 1024]; large adds
   // a trailing null). Every block has the same list in the official configs.
   std::vector<std::vector<std::optional<int64_t>>> cross_attention_dim;
-  int64_t transformer_layers_per_block = 1;  // 2 in the large model
-  int64_t attention_heads = 8;               // attention_head_dim (diffusers' naming quirk)
+  std::vector<int64_t> transformer_layers_per_block;  // 1 (2 in the large model)
+  std::vector<int64_t> attention_heads;               // attention_head_dim (diffusers' naming quirk), 8
   int64_t norm_num_groups = 32;
   double norm_eps = 1e-5;
   bool flip_sin_to_cos = true;
