@@ -3,10 +3,13 @@
 #include <fcntl.h>
 #include <sys/file.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <thread>
+#include <vector>
 
 #include "common/error.h"
 
@@ -41,6 +44,25 @@ FileLock FileLock::try_for(const std::filesystem::path& path, double seconds) {
   }
   lock.fd_.reset();
   return lock;
+}
+
+FileLock FileLock::any_of(const std::filesystem::path& dir, const std::string& name, int count) {
+  std::filesystem::create_directories(dir);
+  std::string file = name;
+  for (char& c : file)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') c = '_';
+  std::vector<UniqueFd> fds;
+  for (int i = 0; i < std::max(1, count); ++i) fds.push_back(open_lock_file(dir / (file + "." + std::to_string(i))));
+  for (;;) {
+    for (auto& fd : fds) {
+      if (::flock(fd.get(), LOCK_EX | LOCK_NB) == 0) {
+        FileLock lock;
+        lock.fd_ = std::move(fd);
+        return lock;
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
 }
 
 }  // namespace foley

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <filesystem>
+#include <string>
 
 #include "common/unique_fd.h"
 
@@ -18,6 +19,11 @@ class FileLock {
 
   // Tries for up to `seconds`; valid() is false if it never got it.
   static FileLock try_for(const std::filesystem::path& path, double seconds);
+
+  // One of `count` interchangeable locks `<dir>/<name>.<i>` (i < count): a
+  // counting semaphore shared by every process of the host that names the
+  // same files, released like any FileLock. Waits until one is free.
+  static FileLock any_of(const std::filesystem::path& dir, const std::string& name, int count);
 
   bool valid() const { return fd_.valid(); }
   void release() { fd_.reset(); }

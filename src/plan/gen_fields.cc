@@ -35,6 +35,12 @@ GenFields gen_fields_for(const manifest::Cue& cue, const manifest::EngineProfile
   g.key_fields = std::move(key.fields);
   g.ext = std::move(key.ext);
   g.settings = profile.settings;
+  // A paid engine's pool travels with the request: its depth limits the calls
+  // in flight across every process that uses this cache, not only this build.
+  if (row->paid) {
+    const engines::PoolSpec pool = profile_pool(profile);
+    if (!pool.name.empty()) g.settings["pool"] = {{"name", pool.name}, {"depth", pool.depth}};
+  }
   return g;
 }
 

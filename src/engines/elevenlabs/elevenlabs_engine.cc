@@ -13,6 +13,7 @@
 #include "engines/elevenlabs/http_client.h"
 #include "common/atomic_file.h"
 #include "common/error.h"
+#include "common/file_lock.h"
 #include "common/log.h"
 
 namespace foley::engines {
@@ -118,6 +119,11 @@ GenerationResult ElevenLabsEngine::generate(const GenRequest& request, const std
     std::string error_body;
     auto t0 = std::chrono::steady_clock::now();
     if (before_request_) before_request_();
+    // The profile's pool across processes: the resident server, ninja's direct
+    // edges and other builds of this cache share these slots.
+    std::optional<FileLock> pool_slot;
+    if (settings.pool_depth > 0)
+      pool_slot = FileLock::any_of(request.cache_dir / "locks" / "pools", settings.pool_name, settings.pool_depth);
     HttpResult r;
     try {
       r = http_perform(http, [&](const HttpResponseHead& head, std::string_view chunk) {
@@ -128,9 +134,11 @@ GenerationResult ElevenLabsEngine::generate(const GenRequest& request, const std
         }
       });
     } catch (...) {
+      pool_slot.reset();
       if (after_request_) after_request_();
       throw;
     }
+    pool_slot.reset();
     if (after_request_) after_request_();
     result.generation_seconds += seconds_since(t0);
     result.attempts = attempt;

@@ -68,6 +68,14 @@ ElevenLabsSettings parse_elevenlabs_settings(const nlohmann::json& given, const 
   out.stall_seconds = number_setting(s, "stall_seconds", 0, context);
   out.credits_per_second = number_setting(s, "credits_per_second", 0, context);
   out.credits_per_generation = number_setting(s, "credits_per_generation", 0, context);
+  if (s.contains("pool")) {
+    const auto& p = s.at("pool");
+    if (!p.is_object() || !p.contains("name") || !p.at("name").is_string() || !p.contains("depth") ||
+        !p.at("depth").is_number_integer() || p.at("depth").get<int>() < 1)
+      throw Error(context + ": setting `pool` must be {name, depth >= 1} (re-run `foley plan`)");
+    out.pool_name = p.at("name").get<std::string>();
+    out.pool_depth = p.at("depth").get<int>();
+  }
   return out;
 }
 

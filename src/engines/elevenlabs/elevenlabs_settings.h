@@ -23,6 +23,10 @@ struct ElevenLabsSettings {
   double stall_seconds = 0.0;          // < 1 byte/s for this long aborts the attempt
   double credits_per_second = 0.0;     // estimate when no character-cost header comes back
   double credits_per_generation = 0.0; // estimate for an automatic-length generation
+  // The profile's request pool, as the plan wrote it: at most `pool_depth`
+  // requests in flight across every process using the cache (0: no limit).
+  std::string pool_name;
+  int pool_depth = 0;
 };
 
 // Reads the settings object, filling absent (or null) keys with the catalog
