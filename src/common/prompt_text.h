@@ -14,4 +14,8 @@ namespace foley {
 // Returns "" or the problem, in words that follow "prompt ".
 std::string prompt_problem(std::string_view text, size_t max_chars);
 
+// `text` as a message may show it: control bytes (NUL included, which would
+// end a C string) and DEL written as \xNN, everything else as is.
+std::string escaped_for_message(std::string_view text);
+
 }  // namespace foley

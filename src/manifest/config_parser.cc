@@ -124,7 +124,7 @@ class ConfigReader {
         if (name == "output_dir") c.output_dir = dir;
         if (name == "manifest_dir") {
           c.manifest_dir = dir;
-          out_.manifest_dir_explicit = true;
+          out_.manifest_dir_written = location_of(node, kConfigFile);
         }
       }
     }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <filesystem>
+#include <optional>
 #include <string_view>
 
 #include "manifest/config.h"
@@ -15,7 +16,9 @@ struct LoadedConfig {
   ProjectConfig config;
   RawFields render;
   bool parsed = false;                  // false after a TOML syntax error: engines unknown
-  bool manifest_dir_explicit = false;   // `manifest_dir` was written (a missing folder is then an error)
+  // Where `manifest_dir` was written (a missing folder is then an error there);
+  // nullopt when it was not.
+  std::optional<SourceLocation> manifest_dir_written;
 };
 
 // Parses and validates the text of `root`/foley.toml. Every problem goes to

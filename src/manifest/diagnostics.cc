@@ -4,6 +4,7 @@
 #include <map>
 
 #include "common/error.h"
+#include "common/prompt_text.h"
 
 namespace foley::manifest {
 
@@ -13,7 +14,9 @@ std::string Diagnostic::str() const {
   if (!cue.empty()) out += "cue \"" + cue + "\": ";
   if (!field.empty()) out += "field \"" + field + "\": ";
   out += message;
-  return out;
+  // Ids, keys and values quoted from the input may hold control bytes: a NUL
+  // would cut the message short, an ESC or a newline garble the terminal.
+  return escaped_for_message(out);
 }
 
 void Diagnostics::error(const SourceLocation& where, const std::string& cue,

@@ -35,8 +35,8 @@ std::vector<ManifestText> discover(const LoadedConfig& loaded, Diagnostics& diag
   std::vector<ManifestText> out;
   std::error_code ec;
   if (!fs::is_directory(config.manifest_dir, ec)) {
-    if (loaded.manifest_dir_explicit) {
-      diags.error(SourceLocation{"foley.toml", 0, 0}, "", "project.manifest_dir",
+    if (loaded.manifest_dir_written) {
+      diags.error(*loaded.manifest_dir_written, "", "project.manifest_dir",
                   "manifest folder " + config.manifest_dir.string() + " does not exist");
     }
     return out;

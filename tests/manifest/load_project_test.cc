@@ -295,7 +295,7 @@ TEST_CASE("project-level failures", "[manifest]") {
   }
   SECTION("explicit manifest_dir that does not exist") {
     p.write("foley.toml", "[project]\nmanifest_dir = \"cues\"\n");
-    CHECK(load_error(p).find("field \"project.manifest_dir\": manifest folder") != std::string::npos);
+    CHECK(load_error(p).find("foley.toml:2:16: field \"project.manifest_dir\": manifest folder") != std::string::npos);
   }
   SECTION("default manifest folder may be absent") {
     p.write("foley.toml", "");
