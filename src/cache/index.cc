@@ -248,6 +248,9 @@ bool Index::adopt_object(const ObjectRecord& rec) {
     up.bind(17, t).bind(18, rec.details.dump());
     up.run();
     added = db_->changes() > 0;
+    // What the object cost is part of what this cache spent (the counters of a
+    // lost index went with it).
+    if (added && rec.credits > 0) add_counter(*db_, "credits_spent", rec.credits);
   });
   if (added)
     if (std::optional<ObjectRecord> stored = find_object(rec.gen_key)) write_object_meta(cache_dir_, *stored);

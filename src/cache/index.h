@@ -75,7 +75,8 @@ class Index {
   // Deletes the row (history in cue_builds is kept). False when unknown.
   bool remove_object(const std::string& gen_key);
   // Adds a row for an object found on disk (`foley cache repair`) as `rec`
-  // says, counting no miss and spending nothing; `created_at` is kept when
+  // says, counting no miss; its credits go back into what the cache spent
+  // (the counters of a lost index went with it); `created_at` is kept when
   // set. False, changing nothing, when the key is already known.
   bool adopt_object(const ObjectRecord& rec);
 

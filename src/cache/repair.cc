@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "cache/index.h"
+#include "cache/kept_answers.h"
 #include "cache/object_meta.h"
 #include "cache/object_store.h"
 #include "common/error.h"
@@ -93,6 +94,24 @@ void adopt_objects_on_disk(Index& index, RepairReport& report) {
     }
     index.adopt_object(*rec);
   }
+  adopt_kept_answers(index, report);
+}
+
+void adopt_kept_answers(Index& index, RepairReport& report) {
+  const fs::path root = index.cache_dir() / "quarantine" / "unusable";
+  std::error_code ec;
+  if (!fs::is_directory(root, ec)) return;
+  for (fs::directory_iterator it(root, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string gen_key = it->path().filename().string();
+    if (!is_valid_gen_key(gen_key) || !it->is_directory()) continue;
+    const std::vector<KeptAnswer> kept = kept_answers(index.cache_dir(), gen_key);
+    // The index records a key's answers in the order they were kept.
+    for (size_t i = static_cast<size_t>(index.count_unusable_answers(gen_key)); i < kept.size(); ++i) {
+      index.record_unusable_answer(kept[i].call, kept[i].reason, kept[i].bytes_path.string(), 0);
+      ++report.unusable_answers;
+      report.unusable_credits += kept[i].call.credits;
+    }
+  }
 }
 
 std::string RepairReport::summary() const {
@@ -109,6 +128,12 @@ std::string RepairReport::summary() const {
   s += line;
   std::snprintf(line, sizeof line, "paid objects recovered: %d (%.0f credits), still pinned\n", paid, credits);
   s += line;
+  if (unusable_answers > 0) {
+    std::snprintf(line, sizeof line,
+                  "paid but unusable answers recorded again from quarantine/unusable: %d (%.0f credits)\n",
+                  unusable_answers, unusable_credits);
+    s += line;
+  }
   for (const auto& d : damaged)
     s += "damaged, not adopted: " + d + " (its bytes do not match its record; `foley cache verify` quarantines it)\n";
   return s;

@@ -16,6 +16,8 @@ struct RepairReport {
   int paid = 0;                                  // of the adopted, paid ones (still protected)
   double credits = 0;                            // what the adopted paid objects cost
   std::vector<std::string> damaged;              // objects whose bytes do not match their record: not adopted
+  int unusable_answers = 0;                      // paid but unusable answers re-recorded from quarantine
+  double unusable_credits = 0;                   // what they cost
 
   std::string summary() const;
 };
@@ -30,9 +32,12 @@ RepairReport repair_index(const std::filesystem::path& cache_dir);
 
 class Index;
 // The adoption step of repair_index on an open, healthy index: every object on
-// disk it does not know, from its record or its bytes. Fills the counts of
-// `report`.
+// disk it does not know, from its record or its bytes, then the kept answers.
+// Fills the counts of `report`.
 void adopt_objects_on_disk(Index& index, RepairReport& report);
+// Records in the ledger every paid but unusable answer kept under
+// quarantine/unusable that the index does not list (cache/kept_answers.h).
+void adopt_kept_answers(Index& index, RepairReport& report);
 // Renames index.sqlite and its -wal/-shm files to *.damaged-<time>; returns the new names.
 std::vector<std::filesystem::path> move_index_aside(const std::filesystem::path& cache_dir);
 

@@ -98,4 +98,16 @@ expect_eq "the ledger: two unusable answers and the object" 380 "$(spent)"
 out=$(foley build 2>&1); rc=$?
 expect_eq "then a build is a no-op" 0 "$rc"
 expect_eq "and sends nothing" 3 "$(requests)"
+
+# 5. The index lost: repair rebuilds the ledger of the unusable answers from
+# quarantine/unusable (their cost included) beside the adopted object.
+rm -f cache/index.sqlite cache/index.sqlite-wal cache/index.sqlite-shm
+out=$(foley cache repair 2>&1); rc=$?
+expect_eq "repair succeeds" 0 "$rc"
+expect_contains "repair reports the answers" "paid but unusable answers recorded again from quarantine/unusable: 2 (340 credits)" "$out"
+expect_eq "the ledger is whole again" 380 "$(spent)"
+expect_eq "two unusable answers listed" 2 "$(sqlite3 cache/index.sqlite 'SELECT count(*) FROM unusable_answers')"
+out=$(foley cache repair 2>&1)
+expect_not_contains "a second repair records nothing twice" "recorded again" "$out"
+expect_eq "the ledger unchanged" 380 "$(spent)"
 finish
