@@ -4,6 +4,7 @@
 #include <cmath>
 #include <complex>
 #include <numbers>
+#include <utility>
 
 #include "common/error.h"
 #include "common/parallel_for.h"
@@ -118,6 +119,19 @@ std::vector<float> log_mel_spectrogram(const std::vector<double>& waveform, int6
     twiddles[static_cast<size_t>(k)] =
         std::polar(1.0, -2.0 * std::numbers::pi * static_cast<double>(k) / static_cast<double>(fft_length));
 
+  // Each triangular filter is non-zero on a short band of bins: summing only
+  // that band (in the same ascending order) gives the same bits as the full dot.
+  std::vector<std::pair<int64_t, int64_t>> band(static_cast<size_t>(num_mel_filters), {0, 0});
+  for (int64_t m = 0; m < num_mel_filters; ++m) {
+    int64_t lo = bins, hi = 0;
+    for (int64_t k = 0; k < bins; ++k)
+      if (mel_filters[static_cast<size_t>(k * num_mel_filters + m)] != 0.0) {
+        lo = std::min(lo, k);
+        hi = k + 1;
+      }
+    band[static_cast<size_t>(m)] = {lo, std::max(lo, hi)};
+  }
+
   std::vector<float> out(static_cast<size_t>(frames * num_mel_filters));
   parallel_for(static_cast<size_t>(frames), 64, [&](size_t begin, size_t end) {
     std::vector<std::complex<double>> buffer(static_cast<size_t>(fft_length));
@@ -135,12 +149,11 @@ std::vector<float> log_mel_spectrogram(const std::vector<double>& waveform, int6
         // numpy stores the spectrum as complex64 before |.|^2 in float64.
         const double re = static_cast<float>(buffer[static_cast<size_t>(k)].real());
         const double im = static_cast<float>(buffer[static_cast<size_t>(k)].imag());
-        const double magnitude = std::hypot(re, im);
-        power[static_cast<size_t>(k)] = magnitude * magnitude;
+        power[static_cast<size_t>(k)] = re * re + im * im;  // |X|^2 (numpy: hypot, squared; equal to ~1 ulp)
       }
       for (int64_t m = 0; m < num_mel_filters; ++m) {
         double acc = 0.0;
-        for (int64_t k = 0; k < bins; ++k)
+        for (int64_t k = band[static_cast<size_t>(m)].first; k < band[static_cast<size_t>(m)].second; ++k)
           acc += mel_filters[static_cast<size_t>(k * num_mel_filters + m)] * power[static_cast<size_t>(k)];
         out[t * static_cast<size_t>(num_mel_filters) + static_cast<size_t>(m)] =
             static_cast<float>(10.0 * std::log10(std::max(1e-10, acc)));

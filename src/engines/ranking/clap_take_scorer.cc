@@ -12,6 +12,7 @@
 #include "common/error.h"
 #include "common/hash.h"
 #include "engines/ranking/take_scorer.h"
+#include "models/audioldm2/pipeline/allocator_tuning.h"
 #include "models/clap/clap_audio_model.h"
 #include "models/clap/clap_feature_extractor.h"
 #include "models/clap/clap_text_model.h"
@@ -69,6 +70,8 @@ class ClapTakeScorer final : public TakeScorer {
     if ((extractor_.truncation == "fusion") != audio_config.enable_fusion)
       throw Error(f.feature_extractor.string() + "/preprocessor_config.json: truncation \"" + extractor_.truncation +
                   "\" does not suit a model with enable_fusion " + (audio_config.enable_fusion ? "true" : "false"));
+    // Every op returns a fresh multi-megabyte activation: keep them in the heap.
+    models::tune_allocator_for_inference();
     auto weights = tensor::WeightMap::load_dir(f.model, placement);
     text_ = std::make_unique<models::ClapTextModel>(models::ClapTextModel::load(text_config, weights));
     audio_ = std::make_unique<models::ClapAudioModel>(models::ClapAudioModel::load(audio_config, weights));

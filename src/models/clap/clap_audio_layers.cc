@@ -135,9 +135,16 @@ ClapAudioLayer ClapAudioLayer::load(const tensor::WeightMap& w, const std::strin
   const int64_t hidden = static_cast<int64_t>(c.mlp_ratio * static_cast<double>(dim));
   l.layernorm_before_ = LayerNorm::load(w, p + "layernorm_before", dim, c.layer_norm_eps);
   l.layernorm_after_ = LayerNorm::load(w, p + "layernorm_after", dim, c.layer_norm_eps);
-  l.query_ = Linear::load(w, p + "attention.self.query", dim, dim, c.qkv_bias);
-  l.key_ = Linear::load(w, p + "attention.self.key", dim, dim, c.qkv_bias);
-  l.value_ = Linear::load(w, p + "attention.self.value", dim, dim, c.qkv_bias);
+  // The three projections concatenated on the host from f32 views, placed once.
+  const tensor::WeightMap host = w.with_placement(tensor::Placement::cpu());
+  std::vector<Tensor> weights, biases;
+  for (const char* name : {"query", "key", "value"}) {
+    Linear part = Linear::load(host, p + "attention.self." + name, dim, dim, c.qkv_bias);
+    weights.push_back(part.weight);
+    if (c.qkv_bias) biases.push_back(part.bias);
+  }
+  l.qkv_.weight = w.place(tensor::cat(weights, 0));
+  if (c.qkv_bias) l.qkv_.bias = w.place(tensor::cat(biases, 0));
   l.attention_output_ = Linear::load(w, p + "attention.output.dense", dim, dim);
   l.intermediate_ = Linear::load(w, p + "intermediate.dense", dim, hidden);
   l.output_ = Linear::load(w, p + "output.dense", hidden, dim);
@@ -193,7 +200,8 @@ Tensor ClapAudioLayer::operator()(const Tensor& x) const {
   attn.scale = 1.0 / std::sqrt(static_cast<double>(c / heads_));
   // The shifted mask differs per window; the windows of each batch item repeat it.
   attn.bias = bias_.size(0) > 1 && b > 1 ? tensor::cat(std::vector<Tensor>(static_cast<size_t>(b), bias_), 0) : bias_;
-  Tensor a = tensor::attention_heads(query_(windows), key_(windows), value_(windows), heads_, attn);
+  std::vector<Tensor> qkv = tensor::chunk(qkv_(windows), 3, -1);
+  Tensor a = tensor::attention_heads(qkv[0], qkv[1], qkv[2], heads_, attn);
   a = attention_output_(a);
 
   h = window_reverse(a, ws, hp, wp);

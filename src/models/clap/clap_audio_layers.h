@@ -54,7 +54,8 @@ class ClapAudioLayer {
 
  private:
   LayerNorm layernorm_before_, layernorm_after_;
-  Linear query_, key_, value_, attention_output_, intermediate_, output_;
+  Linear qkv_;  // query, key and value fused into one GEMM (rows in that order)
+  Linear attention_output_, intermediate_, output_;
   Activation act_ = Activation::kGelu;
   tensor::Tensor bias_;  // [nW or 1, heads, N, N]: relative position bias (+ shift mask)
   int64_t heads_ = 1, height_ = 0, width_ = 0, window_ = 0, shift_ = 0;
