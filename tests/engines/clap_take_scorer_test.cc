@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 
 #include "audio/audio_writer.h"
@@ -114,6 +115,18 @@ TEST_CASE("A stereo take scores as its mono down-mix; a take that is not audio i
   } catch (const Error& e) {
     CHECK(std::string(e.what()).find("not-audio.wav") != std::string::npos);
   }
+}
+
+TEST_CASE("A take with non-finite samples is an error naming it, never a NaN score", "[clap][ranking]") {
+  TempDir tmp;
+  auto scorer = open_clap_scorer(mt::model_dir("tiny-clap/unfused"), tensor::Placement::cpu());
+  audio::AudioBuffer b = audio::AudioBuffer::silence(4800, 1, 48000);
+  b.samples[100] = std::numeric_limits<float>::quiet_NaN();
+  audio::WriteOptions o;
+  o.bit_depth = 32;
+  audio::write_audio(tmp.path / "nan.wav", b, o);
+  CHECK_THROWS_WITH(scorer->score("thunder", {tmp.path / "nan.wav"}),
+                    Catch::Contains("nan.wav") && Catch::Contains("non-finite"));
 }
 
 TEST_CASE("The CLAP fingerprint is stable per model and differs between models", "[clap][ranking]") {

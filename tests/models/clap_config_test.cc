@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <limits>
 #include <string>
 
 #include "common/atomic_file.h"
@@ -91,6 +92,7 @@ TEST_CASE("ClapFeatureExtractor config: defaults, recomputed keys and refused mo
   fails(R"({"truncation": "fusion", "feature_size": 80})", "feature_size");
   fails(R"({"feature_extractor_type": "WhisperFeatureExtractor"})", "feature_extractor_type");
   CHECK_THROWS_WITH(fe.extract({}), Catch::Contains("empty"));
+  CHECK_THROWS_WITH(fe.extract({0.0f, std::numeric_limits<float>::infinity()}), Catch::Contains("non-finite"));
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 // the deterministic feature extractor of models/clap.
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <memory>
 
@@ -103,7 +104,10 @@ class ClapTakeScorer final : public TakeScorer {
       try {
         Tensor audio = audio_embeds(file);
         // Both are unit vectors: the dot product is the cosine similarity.
-        scores.push_back(tensor::matmul(text, audio, true).to(tensor::Device::cpu()).item());
+        const double score = tensor::matmul(text, audio, true).to(tensor::Device::cpu()).item();
+        if (!std::isfinite(score)) throw Error("the take holds non-finite samples (its score is " +
+                                               std::to_string(score) + ")");
+        scores.push_back(score);
       } catch (const Error& e) {
         throw Error("cannot score take " + file.string() + ": " + e.what(), e.kind());
       }

@@ -84,6 +84,10 @@ ClapFeatureExtractor::Features ClapFeatureExtractor::fuse(const std::vector<floa
 
 ClapFeatureExtractor::Features ClapFeatureExtractor::extract(const std::vector<float>& samples) const {
   if (samples.empty()) throw Error("CLAP feature extractor: the waveform is empty");
+  // numpy would carry a NaN into the features; max(1e-10, NaN) here would hide it.
+  for (size_t i = 0; i < samples.size(); ++i)
+    if (!std::isfinite(samples[i]))
+      throw Error("CLAP feature extractor: the waveform holds non-finite samples (sample " + std::to_string(i) + ")");
   const int64_t max_length = nb_max_samples();
   std::vector<double> wave(samples.begin(), samples.end());
   const auto length = static_cast<int64_t>(wave.size());

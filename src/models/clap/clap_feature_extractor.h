@@ -54,7 +54,8 @@ class ClapFeatureExtractor {
     bool is_longer = false;
   };
 
-  // The features of one clip. Throws foley::Error for an empty waveform.
+  // The features of one clip. Throws foley::Error for an empty waveform or
+  // one holding NaN or infinity.
   Features extract(const std::vector<float>& waveform) const;
 
  private:
