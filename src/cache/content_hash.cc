@@ -41,12 +41,6 @@ bool recently_modified(const StatTriple& s) {
   return now_ns - s.mtime_ns < 2'000'000'000;
 }
 
-bool hidden(const fs::path& relative) {
-  for (const auto& part : relative)
-    if (!part.empty() && part.string()[0] == '.') return true;
-  return false;
-}
-
 }  // namespace
 
 std::string cached_file_hash(Index& index, const fs::path& path) {
@@ -61,28 +55,7 @@ std::string cached_file_hash(Index& index, const fs::path& path) {
 }
 
 std::string cached_folder_hash(Index& index, const fs::path& dir) {
-  std::error_code ec;
-  if (!fs::is_directory(dir, ec)) throw Error(dir.string() + " is not a directory");
-  std::vector<std::pair<std::string, fs::path>> files;
-  for (auto it = fs::recursive_directory_iterator(dir, ec); it != fs::recursive_directory_iterator();
-       it.increment(ec)) {
-    if (ec) throw Error("cannot list " + dir.string() + ": " + ec.message());
-    fs::path rel = it->path().lexically_relative(dir);
-    if (hidden(rel)) {
-      if (it->is_directory()) it.disable_recursion_pending();
-      continue;
-    }
-    if (it->is_regular_file()) files.emplace_back(rel.generic_string(), it->path());
-  }
-  std::sort(files.begin(), files.end());
-  Hasher128 h;
-  for (const auto& [rel, path] : files) {
-    h.update(rel);
-    h.update(std::string_view("\0", 1));
-    h.update(cached_file_hash(index, path));
-    h.update("\n");
-  }
-  return h.digest().hex();
+  return folder_hash(dir, [&index](const fs::path& path) { return cached_file_hash(index, path); });
 }
 
 }  // namespace foley::cache

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -19,6 +20,14 @@ Hash128 xxh3_128(std::string_view bytes);
 
 // Streams a file through XXH3-128. Throws foley::Error naming the path.
 Hash128 xxh3_128_file(const std::filesystem::path& path);
+
+// A hash over every regular file under `dir`, hidden names (a part starting
+// with '.') skipped: each file's relative name and file_hash(path), in sorted
+// name order. Model fingerprints are this over a model folder (plan's with
+// hashes cached in the index, the CLAP scorer's with xxh3_128_file). Throws
+// foley::Error when `dir` is not a readable directory.
+std::string folder_hash(const std::filesystem::path& dir,
+                        const std::function<std::string(const std::filesystem::path&)>& file_hash);
 
 // Incremental hashing, for content hashes of folders and streams.
 class Hasher128 {

@@ -15,11 +15,12 @@ cd "$here"
 "$py" make_randn.py
 "$py" make_tiny.py
 "$py" dump_goldens.py --stages all
+"$py" make_clap.py
 "$py" make_timestep_table.py
 "$py" make_scheduler_options.py
 "$py" make_unet_per_block.py
 "$py" write_official_configs.py
-du -sh "$root/tests/fixtures/tiny-audioldm2" "$root/tests/fixtures/tiny-audioldm2-large" \
+du -sh "$root/tests/fixtures/tiny-audioldm2" "$root/tests/fixtures/tiny-audioldm2-large" "$root/tests/fixtures/tiny-clap" \
        "$root/tests/fixtures/golden" "$root/tests/fixtures/randn" "$root/tests/fixtures/configs"
-du -ch "$root/tests/fixtures/tiny-audioldm2" "$root/tests/fixtures/tiny-audioldm2-large" \
+du -ch "$root/tests/fixtures/tiny-audioldm2" "$root/tests/fixtures/tiny-audioldm2-large" "$root/tests/fixtures/tiny-clap" \
        "$root/tests/fixtures/golden" "$root/tests/fixtures/randn" "$root/tests/fixtures/configs" | tail -1

@@ -21,17 +21,18 @@ ClapTextConfig ClapTextConfig::load(const std::filesystem::path& config_json) {
   c.type_vocab_size = r.positive("type_vocab_size", c.type_vocab_size);
   c.layer_norm_eps = r.number("layer_norm_eps", c.layer_norm_eps);
   c.pad_token_id = r.integer("pad_token_id", c.pad_token_id);
-  // text_config.projection_dim wins (ClapProjectionLayer reads it), then the
-  // composite config's projection_dim.
-  c.projection_dim = r.has("projection_dim") ? r.positive("projection_dim", 512) : top.positive("projection_dim", 512);
+  // ClapConfig.__init__ copies its own projection_dim and projection_hidden_act
+  // (defaults 512, "relu") into text_config: in a ClapModel config they win.
+  const bool composite = &text != &root;
+  const ConfigReader& projection = composite ? top : r;
+  c.projection_dim = projection.positive("projection_dim", 512);
   if (c.hidden_size % c.num_attention_heads != 0)
     r.fail("num_attention_heads", "must divide hidden_size " + std::to_string(c.hidden_size));
   if (c.pad_token_id < 0 || c.pad_token_id >= c.max_position_embeddings)
     r.fail("pad_token_id", "must be a valid position index (RoBERTa positions start after it)");
   if (!parse_activation(r.string("hidden_act", "gelu"), &c.hidden_act)) r.fail("hidden_act", "unsupported activation");
-  std::string proj_act = r.has("projection_hidden_act") ? r.string("projection_hidden_act", "relu")
-                                                         : top.string("projection_hidden_act", "relu");
-  if (!parse_activation(proj_act, &c.projection_hidden_act)) r.fail("projection_hidden_act", "unsupported activation");
+  if (!parse_activation(projection.string("projection_hidden_act", "relu"), &c.projection_hidden_act))
+    projection.fail("projection_hidden_act", "unsupported activation");
   if (r.string("position_embedding_type", "absolute") != "absolute")
     r.fail("position_embedding_type", "only \"absolute\" is implemented");
   return c;
