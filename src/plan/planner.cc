@@ -257,7 +257,7 @@ CuePlan plan_cue(manifest::Cue&& moved, const manifest::ProjectConfig& config,
       rfields["input"] = p.take_keys[static_cast<size_t>(p.rendered_take)];
       input = cache_object_path(config.cache_dir, p.take_keys[static_cast<size_t>(p.rendered_take)], ext);
     } else {
-      rfields["input"] = json{{"best_of_takes", p.rank_key}};
+      rfields["input"] = "best take of ranking " + p.rank_key;
       r.ranking = config.root / ranking_path(p.rank_key);
     }
   } else if (cue.type == "source") {
