@@ -89,6 +89,15 @@ class Index {
   int64_t count_unusable_answers(const std::string& gen_key);
   double credits_of_unusable_answers(const std::string& gen_key);
 
+  // --- take scores (cache/take_scores.cc) ----------------------------------
+  // Records (or replaces) the score of a take by a scorer against a prompt.
+  void record_take_score(const TakeScore& score);
+  // The score `scorer` gave the take against `prompt`, if it did.
+  std::optional<double> find_take_score(const std::string& gen_key, const std::string& scorer,
+                                        const std::string& prompt);
+  // Every score of an object, newest first.
+  std::vector<TakeScore> take_scores(const std::string& gen_key);
+
   // --- per-cue history -----------------------------------------------------
   // Appends one row; built_at defaults to now.
   void record_cue_build(const CueBuild& build);

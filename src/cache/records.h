@@ -46,6 +46,16 @@ struct CueBuild {
   std::string project;                       // the project's name ('' in rows older than schema v2)
 };
 
+// The score of one take (an object) against a prompt, by one scoring model
+// (table `take_scores`).
+struct TakeScore {
+  std::string gen_key;
+  std::string scorer;                        // the scoring model's fingerprint
+  std::string prompt;                        // the cue's prompt as written (what the scorer reads)
+  double score = 0.0;
+  int64_t scored_at = 0;                     // set by the index
+};
+
 // Counters of one `foley build` run (table `builds`).
 struct BuildStats {
   int64_t id = 0;

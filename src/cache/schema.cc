@@ -117,10 +117,27 @@ CREATE INDEX cue_builds_by_project ON cue_builds (project, cue, built_at, id);
 )sql");
 }
 
+// v4: the CLAP score of each take (an object) against its cue's prompt, per
+// scoring model (its fingerprint): scores of different models are never
+// compared, and a prompt shared by two cues is scored once.
+void migrate_to_v4(Database& db) {
+  db.exec(R"sql(
+CREATE TABLE take_scores (
+  gen_key   TEXT NOT NULL,
+  scorer    TEXT NOT NULL,
+  prompt    TEXT NOT NULL,
+  score     REAL NOT NULL,
+  scored_at INTEGER NOT NULL,
+  PRIMARY KEY (gen_key, scorer, prompt)
+) WITHOUT ROWID;
+)sql");
+}
+
 // Appending a migration here is how the schema moves forward; never edit one
 // that has shipped.
 using Migration = void (*)(Database&);
-constexpr std::array<Migration, 3> kMigrations = {&migrate_to_v1, &migrate_to_v2, &migrate_to_v3};
+constexpr std::array<Migration, 4> kMigrations = {&migrate_to_v1, &migrate_to_v2, &migrate_to_v3,
+                                                  &migrate_to_v4};
 
 }  // namespace
 

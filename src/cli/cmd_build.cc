@@ -32,6 +32,7 @@ struct BuildOptions {
   bool dry_run = false;
   bool verbose = false;
   bool retry_unusable = false;
+  bool all_takes = false;
   std::vector<std::string> targets;
 };
 
@@ -105,8 +106,8 @@ int run_build(const fs::path& dir, const BuildOptions& o) {
     if (state.fresh) continue;
     stale.push_back(&c);
     std::error_code ec;
-    if (!c.gen_key.empty() && fs::exists(ctx.plan.generations.at(c.gen_key).object_path, ec))
-      hit_keys.insert(c.gen_key);
+    for (const std::string& key : c.take_keys)
+      if (fs::exists(ctx.plan.generations.at(key).object_path, ec)) hit_keys.insert(key);
   }
   if (!dry_run)
     for (const auto& key : hit_keys) index.record_hit(key, build_id);
@@ -121,6 +122,8 @@ int run_build(const fs::path& dir, const BuildOptions& o) {
   // the rest is built, and the exit code says something was not.
   const size_t unavailable = ctx.plan.unavailable_cues();
   if (o.targets.empty() && unavailable > 0) argv.push_back("available");
+  else if (o.targets.empty() && o.all_takes) argv.push_back("all");
+  if (o.all_takes) argv.push_back(plan::kAllTakesTarget);
   // foley-gen attributes what it generates to this build.
   ::setenv("FOLEY_BUILD_ID", std::to_string(build_id).c_str(), 1);
   // Keys whose paid answer came back unusable are requested again only when
@@ -142,16 +145,19 @@ int run_build(const fs::path& dir, const BuildOptions& o) {
   // now, so that `foley status` agrees with the build it just watched.
   if (r.exit_code == 0 && o.targets.empty())
     for (const plan::PlannedCue* c : stale) {
-      if (!c->unavailable.empty()) continue;
+      if (!c->unavailable.empty() || !c->stale_pick.empty()) continue;
       std::optional<cache::CueBuild> last = index.last_cue_build(ctx.plan.project.config.name, c->cue.qualified_id());
       if (last && last->render_key == c->render_key) continue;
       std::error_code ec;
       if (!fs::exists(c->render.output_path, ec)) continue;
-      if (!c->gen_key.empty() && !fs::exists(ctx.plan.generations.at(c->gen_key).object_path, ec)) continue;
+      bool takes_there = true;
+      for (const std::string& key : c->take_keys)
+        takes_there = takes_there && fs::exists(ctx.plan.generations.at(key).object_path, ec);
+      if (!takes_there) continue;
       cache::CueBuild b;
       b.cue = c->cue.qualified_id();
       b.project = ctx.plan.project.config.name;
-      b.gen_key = c->gen_key;
+      b.gen_key = c->render.gen_key.empty() ? c->gen_key : c->render.gen_key;
       b.render_key = c->render_key;
       b.fields = c->fields;
       b.build_id = build_id;
@@ -174,6 +180,8 @@ void register_build(CLI::App& app, GlobalOptions& g, int& exit_code) {
   cmd->add_flag("-v,--verbose", o->verbose, "Show every command ninja runs");
   cmd->add_flag("--retry-unusable", o->retry_unusable,
                 "Request again generations whose earlier paid answer was unusable (kept in cache/quarantine/unusable)");
+  cmd->add_flag("--all-takes", o->all_takes,
+                "Also render every take of every cue with takes > 1, as out/<manifest>/<cue>.<n>.<format>");
   cmd->add_option("targets", o->targets, "Cue ids, manifest names or output paths (default: all)");
   cmd->callback([&g, o, &exit_code] { exit_code = run_build(g.root(), *o); });
 }

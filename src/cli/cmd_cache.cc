@@ -112,6 +112,11 @@ int cache_show(const fs::path& dir, const std::string& name) {
                       {"last_used_at", when(o->last_used_at)},
                       {"hit_count", o->hit_count},
                       {"details", o->details}};
+  // What rank edges scored it (a take), per scoring model and prompt.
+  nlohmann::json scores = nlohmann::json::array();
+  for (const cache::TakeScore& t : index->take_scores(key))
+    scores.push_back({{"scorer", t.scorer}, {"prompt", t.prompt}, {"score", t.score}, {"scored_at", when(t.scored_at)}});
+  j["take_scores"] = std::move(scores);
   std::printf("%s\n", j.dump(2).c_str());
   return 0;
 }
@@ -136,7 +141,11 @@ int cache_repair(const fs::path& dir) {
       fs::path sidecar = c.render.output_path;
       sidecar += ".json";
       if (!fs::exists(c.render.output_path, ec) || !fs::exists(sidecar, ec)) continue;
-      if (!c.gen_key.empty() && !fs::exists(ctx.plan.generations.at(c.gen_key).object_path, ec)) continue;
+      if (!c.stale_pick.empty()) continue;
+      bool takes_there = true;
+      for (const std::string& key : c.take_keys)
+        takes_there = takes_there && fs::exists(ctx.plan.generations.at(key).object_path, ec);
+      if (!takes_there) continue;
       nlohmann::json side = nlohmann::json::parse(read_file(sidecar), nullptr, false);
       if (!side.is_object() || !side.contains("provenance") ||
           side["provenance"].value("render_key", std::string()) != c.render_key)

@@ -5,6 +5,7 @@
 #include "cli/commands.h"
 #include "cli/cue_state.h"
 #include "cli/project_context.h"
+#include "cli/take_list.h"
 #include "common/error.h"
 
 namespace foley::cli {
@@ -25,6 +26,17 @@ int run_explain(const std::filesystem::path& dir, const std::string& name) {
     std::printf("  not used by %s (%s): %s (no part of the generation)\n", cue->cue.engine.c_str(),
                 ctx.plan.project.config.engines.at(cue->cue.engine).engine.c_str(), list.c_str());
   }
+  if (cue->take_keys.size() > 1) {
+    TakeListing listing = list_takes(ctx.plan, *cue, *ctx.index);
+    std::printf("  takes      %zu, %s\n", listing.rows.size(), listing.ranking_state.c_str());
+    for (const TakeRow& r : listing.rows)
+      std::printf("    take %-3d %s%s%s%s\n", r.index, r.gen_key.c_str(), r.present ? "" : " (not generated)",
+                  r.score ? (" score " + std::to_string(*r.score)).c_str() : "",
+                  r.picked ? " (picked)" : (r.rendered ? " (rendered)" : ""));
+  }
+  if (cue->pick && cue->stale_pick.empty())
+    std::printf("  pick       take %d, locked in foley.lock\n", cue->pick->take);
+  if (!cue->stale_pick.empty()) std::printf("  %s\n", cue->stale_pick.c_str());
   if (s.fresh) {
     std::printf("  fresh: built from exactly these inputs; a build does nothing for it\n");
     return 0;
@@ -40,7 +52,10 @@ int run_explain(const std::filesystem::path& dir, const std::string& name) {
     if (!last->gen_key.empty() && last->gen_key != cue->gen_key) std::printf("  generation inputs changed\n");
     else if (!cue->gen_key.empty()) std::printf("  generation inputs unchanged: only the render runs\n");
   }
-  if (s.needs_generation)
+  if (s.needs_generation && cue->take_keys.size() > 1)
+    std::printf("  will generate %zu take(s) with %s (%s)%s\n", s.missing_keys.size(), s.profile.c_str(), s.engine.c_str(),
+                s.credits ? (", ~" + std::to_string(static_cast<long>(*s.credits)) + " credits").c_str() : "");
+  else if (s.needs_generation)
     std::printf("  will generate with %s (%s)%s\n", s.profile.c_str(), s.engine.c_str(),
                 s.credits ? (", ~" + std::to_string(static_cast<long>(*s.credits)) + " credits").c_str() : "");
   return 0;

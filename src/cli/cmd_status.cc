@@ -8,6 +8,8 @@
 #include "cli/commands.h"
 #include "cli/cue_state.h"
 #include "cli/project_context.h"
+#include "cli/take_list.h"
+#include "engines/catalog.h"
 
 namespace foley::cli {
 namespace {
@@ -21,8 +23,11 @@ std::string cost_text(const CueState& s) {
   if (!s.cue->unavailable.empty()) return "unavailable";
   if (!s.needs_generation) return s.cue->cue.type == "generated" ? "cached" : "free";
   if (s.credits) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "~%.0f credits", *s.credits);
+    char buf[96];
+    if (s.cue->take_keys.size() > 1)
+      std::snprintf(buf, sizeof buf, "~%.0f credits (%zu takes)", *s.credits, s.missing_keys.size());
+    else
+      std::snprintf(buf, sizeof buf, "~%.0f credits", *s.credits);
     return buf;
   }
   return "local (free)";
@@ -45,13 +50,18 @@ int run_status(const std::filesystem::path& dir, bool json_out, bool quiet) {
       stale++;
       t.stale++;
     }
-    if (s.needs_generation && counted.insert(s.cue->gen_key).second) {
+    // Every absent take is a generation (a paid call for an API engine).
+    for (const std::string& key : s.missing_keys) {
+      if (!counted.insert(key).second) continue;
       generations++;
       t.generations++;
       t.seconds += s.cue->cue.duration.value_or(0.0);
-      if (s.credits) {
-        credits += *s.credits;
-        t.credits += *s.credits;
+      const GenRequest& req = ctx.plan.generations.at(key);
+      const engines::EngineRow& row = engines::engine_row(req.engine);
+      if (row.credit_estimate) {
+        double c = row.credit_estimate(req.key_fields, req.settings);
+        credits += c;
+        t.credits += c;
       }
     }
   }
@@ -74,6 +84,15 @@ int run_status(const std::filesystem::path& dir, bool json_out, bool quiet) {
       nlohmann::json changed = nlohmann::json::array();
       for (const auto& c : s.changes) changed.push_back(c.name);
       j["changed_fields"] = changed;
+      if (!s.cue->take_keys.empty()) {
+        TakeListing listing = list_takes(ctx.plan, *s.cue, *ctx.index);
+        j["takes"] = takes_json(listing);
+        j["ranking"] = listing.ranking_state;
+        j["missing_takes"] = s.missing_keys.size();
+        j["picked_take"] = s.cue->pick && s.cue->stale_pick.empty() ? nlohmann::json(s.cue->rendered_take)
+                                                                     : nlohmann::json();
+        j["stale_pick"] = s.cue->stale_pick.empty() ? nlohmann::json() : nlohmann::json(s.cue->stale_pick);
+      }
       out["cues"].push_back(j);
     }
     out["totals"] = {{"cues", states.size()},   {"stale", stale},
@@ -100,6 +119,8 @@ int run_status(const std::filesystem::path& dir, bool json_out, bool quiet) {
   for (const auto& c : ctx.plan.cues)
     if (!c.unavailable.empty()) unavailable[c.cue.engine] = c.unavailable;
   for (const auto& [profile, why] : unavailable) std::printf("profile `%s` cannot run here: %s\n", profile.c_str(), why.c_str());
+  for (const auto& c : ctx.plan.cues)
+    if (!c.stale_pick.empty()) std::printf("%s\n", c.stale_pick.c_str());
   return 0;
 }
 

@@ -19,16 +19,23 @@ CueState cue_state(const plan::Plan& plan, const plan::PlannedCue& cue, cache::I
     return s;
   }
   if (cue.cue.type == "generated") {
-    const GenRequest& req = plan.generations.at(cue.gen_key);
-    s.engine = req.engine;
-    s.profile = req.profile;
-    s.needs_generation = !fs::exists(req.object_path, ec);
-    const engines::EngineRow& row = engines::engine_row(req.engine);
-    if (s.needs_generation && row.credit_estimate) s.credits = row.credit_estimate(req.key_fields, req.settings);
+    // Each take is its own generation; a paid engine charges each one.
+    for (const std::string& key : cue.take_keys) {
+      const GenRequest& req = plan.generations.at(key);
+      s.engine = req.engine;
+      s.profile = req.profile;
+      if (fs::exists(req.object_path, ec)) continue;
+      s.missing_keys.push_back(key);
+      const engines::EngineRow& row = engines::engine_row(req.engine);
+      if (row.credit_estimate) s.credits = s.credits.value_or(0.0) + row.credit_estimate(req.key_fields, req.settings);
+    }
+    s.needs_generation = !s.missing_keys.empty();
   }
   auto last = index.last_cue_build(plan.project.config.name, cue.cue.qualified_id());
   bool output_there = fs::exists(cue.render.output_path, ec);
-  if (!last) {
+  if (!cue.stale_pick.empty()) {
+    s.reason = "stale pick: foley.lock names a take it no longer has";
+  } else if (!last) {
     s.reason = "new";
   } else if (last->render_key != cue.render_key) {
     s.changes = plan::diff_fields(last->fields, cue.fields);

@@ -20,10 +20,11 @@ struct CueState {
                                            // "unavailable: profile `ldm` cannot run here" (its model
                                            // folder is absent; the plan's cue says why)
   std::vector<plan::FieldChange> changes;  // vs the last build of this cue
-  bool needs_generation = false;           // its object is absent: an engine will run
+  bool needs_generation = false;           // an object of it (a take) is absent: an engine will run
+  std::vector<std::string> missing_keys;   // the gen keys of its absent takes (what a build generates)
   std::string engine;                      // engine type of a generated cue
   std::string profile;
-  std::optional<double> credits;           // estimated credits when an API engine must run
+  std::optional<double> credits;           // estimated credits when an API engine must run (every absent take)
 };
 
 // Compares the plan with the last build of each cue and the files on disk.

@@ -5,6 +5,7 @@
 #include "server/resident_server.h"
 #include "cli/gen_generate.h"
 #include "cli/gen_model_tools.h"
+#include "cli/gen_rank.h"
 #include "cli/gen_render.h"
 #include "cli/run_app.h"
 #include "common/log.h"
@@ -35,6 +36,12 @@ int main(int argc, char** argv) {
       ->required();
   render->add_option("entry", entry, "The entry in the pack: <render key>:<manifest>:<cue>");
   render->callback([&] { exit_code = foley::cli::run_render(spec, entry); });
+
+  std::string ranking;
+  auto* rank = app.add_subcommand("rank", "Rank the takes of one cue with CLAP (what a rank edge runs)");
+  rank->add_option("--ranking", ranking, "The ranking to write: .foley/ranks/<rank key>.json; its spec is read "
+                                         "from .foley/rankings")->required();
+  rank->callback([&] { exit_code = foley::cli::run_rank(ranking); });
 
   foley::cli::DumpOptions dump_opts;
   std::string negative;

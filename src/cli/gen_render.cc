@@ -9,6 +9,7 @@
 #include "cache/object_store.h"
 #include "common/atomic_file.h"
 #include "common/error.h"
+#include "request/rank_request.h"
 #include "request/spec_pack.h"
 
 namespace foley::cli {
@@ -37,15 +38,37 @@ void check_object(cache::Index& index, const RenderRequest& req) {
                        ", then build again to regenerate it");
 }
 
+// A cue whose best take is chosen at build time renders the take its rank
+// edge chose.
+void read_best_take(RenderRequest& req) {
+  std::optional<Ranking> ranking = read_ranking(req.ranking);
+  if (!ranking)
+    throw Error::failure(req.cue + ": its takes are not ranked yet (" + req.ranking.string() +
+                         " is missing); build it through ninja, which ranks them first");
+  const auto best = static_cast<size_t>(ranking->best);
+  req.gen_key = ranking->take_keys[best];
+  req.input_path = ranking->take_objects[best];
+  req.provenance["gen_key"] = req.gen_key;
+  req.provenance["take"] = ranking->best;
+  req.provenance["take_score"] = ranking->scores[best];
+  req.provenance["scorer"] = ranking->scorer;
+}
+
 }  // namespace
 
 int run_render(const fs::path& spec_path, const std::string& entry) {
   const std::string origin = spec_origin(spec_path, entry);
   RenderRequest req = RenderRequest::from_json(
       nlohmann::json::parse(read_spec_text(spec_path, entry), nullptr, false), origin);
+  if (!req.ranking.empty()) read_best_take(req);
   cache::Index index(req.cache_dir);
   if (!req.gen_key.empty()) check_object(index, req);
   audio::render(req);
+  // One take of `--all-takes`: the cue's delivered file and history are the pick's.
+  if (req.take >= 0) {
+    if (!req.gen_key.empty()) index.touch(req.gen_key);
+    return 0;
+  }
   const char* build = std::getenv("FOLEY_BUILD_ID");
   cache::CueBuild b;
   b.cue = req.cue;

@@ -113,9 +113,24 @@ struct EngineRow {
   // Credits a generation is expected to cost (paid engines), from its key
   // fields and settings.
   std::function<double(const nlohmann::json& key_fields, const nlohmann::json& settings)> credit_estimate;
+  // The most takes (candidates) one cue may ask of this engine.
+  int max_takes = 1;
+  // The CLAP folder that ranks a profile's takes (engines/ranking/take_scorer.h),
+  // or none: its takes are then not ranked and take 0 is rendered unless one
+  // is picked.
+  std::function<std::optional<std::filesystem::path>(const nlohmann::json& settings)> rank_model;
   // Files whose change must re-plan (a model folder's contents).
   std::function<std::vector<std::filesystem::path>(const nlohmann::json& settings)> plan_inputs;
 };
+
+// The gen-key field that tells the takes of one cue apart. Take 0 has none (a
+// cue with one take keeps the key it always had); take i > 0 has "take": i.
+inline constexpr const char* kTakeKeyField = "take";
+
+// A profile's `rank_model` setting (engines whose checkpoint holds no CLAP):
+// a CLAP folder; absent: the takes are not ranked.
+SettingSpec rank_model_setting();
+std::optional<std::filesystem::path> rank_model_of(const nlohmann::json& settings);
 
 // The row of an engine, or nullptr when foley knows none by that name.
 const EngineRow* find_engine(std::string_view name);

@@ -120,4 +120,17 @@ std::vector<std::string> settings_problems(const EngineRow& row, const nlohmann:
   return problems;
 }
 
+SettingSpec rank_model_setting() {
+  return {"rank_model", SettingType::kString, nullptr, false, absolute_path(),
+          [](nlohmann::json& value, const fs::path& root) -> std::string {
+            return existing_directory("CLAP folder")(value, root);
+          }};
+}
+
+std::optional<std::filesystem::path> rank_model_of(const nlohmann::json& settings) {
+  auto it = settings.find("rank_model");
+  if (it == settings.end() || !it->is_string()) return std::nullopt;
+  return std::filesystem::path(it->get<std::string>());
+}
+
 }  // namespace foley::engines

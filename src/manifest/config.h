@@ -30,6 +30,7 @@ struct EngineProfile {
   std::string engine;                 // "exec" | "elevenlabs" | "audioldm2"
   nlohmann::json settings;            // every other key of the table, as JSON (validated per engine)
   std::optional<int> concurrency;     // explicit ninja pool depth for this profile
+  std::optional<int> takes;           // the takes of its cues that set none
   SourceLocation where;
   // Why this machine cannot run the profile (its model folder is absent), as
   // `file:line:col: field "…": message`; empty when it can. Its cues fail at

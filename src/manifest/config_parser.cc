@@ -161,6 +161,7 @@ class ConfigReader {
     profile.where = location_of(table, kConfigFile);
     std::string prefix = "engines." + name + ".";
     std::map<std::string, RawSetting> settings;
+    const toml::node* takes = nullptr;
     for (auto&& [key, node] : table) {
       std::string setting(key.str());
       if (setting == "engine") {
@@ -178,6 +179,8 @@ class ConfigReader {
           profile.concurrency = static_cast<int>(*v);
         } else {
         }
+      } else if (setting == "takes") {
+        takes = &node;  // bounded by the engine's row, known once `engine` is read
       } else {
         std::optional<nlohmann::json> value = toml_to_json(node);
         if (!value) {
@@ -197,6 +200,10 @@ class ConfigReader {
     } else {
       EngineContext ctx{root_, name, profile.where};
       profile.settings = validate_engine_settings(profile.engine, settings, ctx, diags_, &profile.unavailable);
+      if (takes != nullptr) {
+        const int max = engines::engine_row(profile.engine).max_takes;
+        if (auto v = integer_in(*takes, prefix + "takes", 1, max)) profile.takes = static_cast<int>(*v);
+      }
     }
     // Keep the profile even when it has errors, so that cues naming it are
     // not also reported as naming a missing profile.

@@ -28,6 +28,9 @@ struct Cue {
   std::optional<long long> seed;
   std::optional<double> prompt_influence;  // 0..1
   bool loop = false;
+  // Candidates generated for a generated cue (`takes` on the cue, in
+  // [defaults], or its profile's; 1 when none says), each its own generation.
+  int takes = 1;
   std::optional<std::filesystem::path> source;  // absolute, for type "source"
   std::optional<double> clip;         // playback length in seconds (trim/pad), distinct from duration
   RenderSettings render;              // project [render] + [defaults] + cue overrides
@@ -37,9 +40,19 @@ struct Cue {
   std::string qualified_id() const { return manifest + ":" + id; }
 };
 
+// A take locked by `foley pick` in foley.lock: the take's index and the gen
+// key it had when picked (a lock whose key is no longer among the cue's takes
+// is stale: reported, never silently moved to another take).
+struct TakePick {
+  int take = 0;
+  std::string gen_key;
+  SourceLocation where;
+};
+
 // Everything `foley plan` reads: the config and every cue of every manifest.
 struct Project {
   ProjectConfig config;
+  std::map<std::string, TakePick> picks;               // by qualified cue id (foley.lock)
   std::vector<std::filesystem::path> manifest_files;  // absolute, sorted
   std::vector<Cue> cues;                               // sorted by (manifest, id)
 };

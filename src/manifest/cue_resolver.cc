@@ -1,5 +1,6 @@
 #include "manifest/cue_resolver.h"
 
+#include <algorithm>
 #include <cstdint>
 
 
@@ -121,6 +122,8 @@ class Resolver {
 
     if (m.type.bad) return c;  // the type decides every rule below
     if (c.type == "generated") check_generated(m, c);
+    if (c.type != "generated" && m.takes.present())
+      fail(m.takes, "takes", "only generated cues have takes (this cue's type is \"" + c.type + "\")");
     if (c.type == "silence" && !m.clip.present()) {
       fail(m.clip, "clip", "required for silence cues: the length of the silence in seconds");
     }
@@ -140,7 +143,7 @@ class Resolver {
   }
 
  private:
-  void check_generated(const RawFields& m, const Cue& c) {
+  void check_generated(const RawFields& m, Cue& c) {
     const ProjectConfig& config = ctx_.config.config;
     if (!m.prompt.present()) {
       fail(m.prompt, "prompt", "required for generated cues");
@@ -173,6 +176,7 @@ class Resolver {
       std::string problem = prompt_problem(*m.prompt.value, row->max_prompt_chars);
       if (!problem.empty()) fail(m.prompt, "prompt", problem + " (engine `" + row->name + "`)");
     }
+    check_takes(m, c, profile->second);
     if (m.duration.bad) return;
     DurationRule rule = duration_rule(profile->second);
     std::string which = "engine profile `" + c.engine + "` (" + profile->second.engine + ")";
@@ -185,6 +189,22 @@ class Resolver {
       fail(m.duration, "duration",
            "required by " + which + "; set it on the cue or in the manifest's [defaults]");
     }
+  }
+
+  // The cue's own takes, else its profile's, else one; at most what the
+  // engine's row allows.
+  void check_takes(const RawFields& m, Cue& c, const EngineProfile& profile) {
+    if (m.takes.bad) return;
+    if (m.takes.usable()) {
+      c.takes = static_cast<int>(std::min<long long>(*m.takes.value, 1 << 20));
+    } else if (profile.takes) {
+      c.takes = *profile.takes;
+    }
+    const engines::EngineRow* row = engines::find_engine(profile.engine);
+    if (row == nullptr || !m.takes.usable() || *m.takes.value <= row->max_takes) return;
+    fail(m.takes, "takes",
+         std::to_string(*m.takes.value) + " is more than engine profile `" + c.engine + "` (" + profile.engine +
+             ") makes for one cue: at most " + std::to_string(row->max_takes));
   }
 
   const RawCue& raw_;

@@ -100,6 +100,9 @@ void check_field_values(RawFields& f, const FieldContext& ctx, const std::vector
     c.fail(f.seed, "seed", "must be ≥ 0, got " + std::to_string(*f.seed.value));
   }
   c.range(f.prompt_influence, "prompt_influence", 0.0, true, 1.0);
+  // The engine's own bound (its catalog row) is checked once the profile is known.
+  if (f.takes.usable() && *f.takes.value < 1)
+    c.fail(f.takes, "takes", "must be ≥ 1, got " + std::to_string(*f.takes.value));
   c.range(f.clip, "clip", 0.0, false, kMaxClipSeconds);
   if (f.tags.usable()) {
     for (const std::string& tag : *f.tags.value) {

@@ -12,7 +12,7 @@ namespace {
 // the kRender names are a suffix of the list.
 #define FOLEY_CUE_FIELDS(X)                                                                    \
   X(type) X(category) X(prompt) X(negative_prompt) X(duration) X(engine) X(seed)               \
-  X(prompt_influence) X(loop) X(source) X(clip) X(tags) X(sample_rate) X(bit_depth) X(format) \
+  X(prompt_influence) X(loop) X(takes) X(source) X(clip) X(tags) X(sample_rate) X(bit_depth) X(format) \
   X(channels) X(loudness) X(gain_db) X(fade_in) X(fade_out)
 
 // Calls f(name, field) for every field of `r`.

@@ -33,7 +33,7 @@ struct Field {
 struct RawFields {
   Field<std::string> type, category, prompt, negative_prompt, engine, source, format;
   Field<double> duration, prompt_influence, clip, loudness, gain_db, fade_in, fade_out;
-  Field<long long> seed, sample_rate, bit_depth, channels;
+  Field<long long> seed, takes, sample_rate, bit_depth, channels;
   Field<bool> loop;
   Field<std::vector<std::string>> tags;
 };

@@ -10,6 +10,7 @@
 #include "manifest/cue_resolver.h"
 #include "manifest/diagnostics.h"
 #include "manifest/field_checks.h"
+#include "manifest/lock_file.h"
 #include "manifest/manifest_parser.h"
 
 namespace foley::manifest {
@@ -176,6 +177,7 @@ Project load_project(const fs::path& root) {
   LoadedConfig loaded = parse_config(abs, text, diags);
   std::vector<ManifestText> manifests = discover(loaded, diags);
   Project project = assemble(std::move(loaded), std::move(manifests), diags);
+  project.picks = read_lock(abs, diags);
   diags.throw_if_any();
   return project;
 }

@@ -11,6 +11,7 @@
 #include "plan/gen_fields.h"
 #include "plan/planner.h"
 #include "request/object_link.h"
+#include "request/rank_request.h"
 
 namespace foley::plan {
 namespace fs = std::filesystem;
@@ -52,6 +53,8 @@ std::string shell_quote(std::string_view arg) {
 
 namespace {
 
+constexpr const char* kLockFileName = "foley.lock";
+
 // Paths in build.ninja are relative to the project root when inside it, so the
 // file stays readable and a moved checkout keeps working.
 std::string rel(const fs::path& root, const fs::path& p) {
@@ -67,6 +70,8 @@ std::string rel(const fs::path& root, const fs::path& p) {
 void collect_plan_inputs(const Plan& plan, std::set<std::string>& inputs, const Tools& tools) {
   const auto& cfg = plan.project.config;
   inputs.insert(rel(cfg.root, cfg.config_path));
+  // A pick (`foley pick`) re-plans: the render reads another take.
+  inputs.insert(kLockFileName);
   for (const auto& m : plan.project.manifest_files) inputs.insert(rel(cfg.root, m));
   // Directories too: adding or removing a manifest changes its directory's mtime.
   std::error_code ec;
@@ -82,6 +87,15 @@ void collect_plan_inputs(const Plan& plan, std::set<std::string>& inputs, const 
     const engines::EngineRow& row = engines::engine_row(profile.engine);
     if (!row.plan_inputs) continue;
     for (const fs::path& file : row.plan_inputs(profile.settings)) inputs.insert(rel(cfg.root, file));
+  }
+  // A rank model's files: a new CLAP re-ranks.
+  std::set<fs::path> rank_models;
+  for (const auto& [key, rank] : plan.rankings) rank_models.insert(rank.rank_model);
+  for (const fs::path& model : rank_models) {
+    std::error_code walk;
+    for (auto it = fs::recursive_directory_iterator(model, walk); it != fs::recursive_directory_iterator();
+         it.increment(walk))
+      if (it->is_regular_file(walk)) inputs.insert(rel(cfg.root, it->path()));
   }
   if (!tools.foley.empty()) inputs.insert(tools.foley.generic_string());
 }
@@ -154,6 +168,18 @@ std::string ninja_file_for(const Plan& plan, const Tools& tools) {
   else
     out << "rule render\n  command = exec $foley_render .foley/renders $spec\n  description = RENDER $out\n\n";
 
+  // Ranking a cue's takes loads a CLAP model: one at a time bounds the
+  // memory. restat: a ranking that comes out the same re-renders nothing.
+  if (!plan.rankings.empty())
+    out << "pool rank\n  depth = 1\n\nrule rank\n  command = exec $foley_gen rank --ranking $out\n"
+           "  description = RANK $out\n  restat = 1\n  pool = rank\n\n";
+  // A cue whose pick in foley.lock names a take it no longer has: its render
+  // fails with the reason ($why), never renders another take silently.
+  bool any_stale_pick = false;
+  for (const PlannedCue& c : plan.cues) any_stale_pick = any_stale_pick || !c.stale_pick.empty();
+  if (any_stale_pick)
+    out << "rule stale_pick\n  command = printf '%s\\n' $why >&2; exit 1\n  description = STALE PICK $out\n\n";
+
   // A profile this machine cannot run (its model folder is absent): its cues'
   // edges fail with the reason, and only they (`foley build` builds the
   // `available` target, then says which cues are waiting and why).
@@ -169,6 +195,10 @@ std::string ninja_file_for(const Plan& plan, const Tools& tools) {
   out << "build build.ninja: plan |";
   for (const auto& in : plan_inputs) out << " " << ninja_escape_path(in);
   out << "\n\n";
+  // foley.lock exists only once something is picked: without an edge, ninja
+  // would stop at the missing input (as CMake does for headers that may go,
+  // ninja still stats a phony output that exists, so a new pick re-plans).
+  out << "build " << kLockFileName << ": phony\n\n";
 
   // Generate edges, one per distinct gen key; the edges' text is built on
   // every core and written in order.
@@ -189,6 +219,16 @@ std::string ninja_file_for(const Plan& plan, const Tools& tools) {
   });
   for (const auto& e : edges) out << e;
 
+  // Rank edges, one per distinct ranking: they read every take of a cue.
+  for (const auto& [key, rank] : plan.rankings) {
+    out << "build " << ninja_escape_path(ranking_path(key).string()) << ": rank";
+    for (size_t t = 0; t < rank.take_keys.size(); ++t) {
+      std::string ext = rank.take_objects[t].extension().string().substr(1);
+      out << " " << ninja_escape_path(object_link_path(rank.take_keys[t], ext).string());
+    }
+    out << "\n\n";
+  }
+
   // Render edges, one per cue, grouped per manifest for the phony targets.
   std::vector<std::string> outputs(plan.cues.size());
   edges.assign(plan.cues.size(), {});
@@ -205,9 +245,16 @@ std::string ninja_file_for(const Plan& plan, const Tools& tools) {
         e = "build " + ninja_escape_path(outputs[i]) + ": unavailable_" + c.cue.engine + "\n\n";
         continue;
       }
+      if (!c.stale_pick.empty()) {
+        e = "build " + ninja_escape_path(outputs[i]) + ": stale_pick\n  why = " +
+            ninja_escape_value(shell_quote(c.stale_pick)) + "\n\n";
+        continue;
+      }
       e = "build " + ninja_escape_path(outputs[i]) + ": render";
-      if (!c.gen_key.empty()) {
-        const GenRequest& g = plan.generations.at(c.gen_key);
+      if (!c.render.ranking.empty()) {
+        e += " " + ninja_escape_path(ranking_path(c.rank_key).string());
+      } else if (!c.render.gen_key.empty()) {
+        const GenRequest& g = plan.generations.at(c.render.gen_key);
         e += " " + ninja_escape_path(object_link_path(g.gen_key, g.ext).string());
       } else if (!c.render.input_path.empty()) {
         e += " " + ninja_escape_path(rel(root, c.render.input_path));
@@ -220,6 +267,26 @@ std::string ninja_file_for(const Plan& plan, const Tools& tools) {
     out << edges[i];
     per_manifest[plan.cues[i].cue.manifest].push_back(std::move(outputs[i]));
   }
+  // Every take is built, whichever one the render reads (a pick reads one,
+  // a ranking all), and so is every ranking (`foley takes` shows its scores).
+  std::vector<std::string> take_outputs;
+  for (const PlannedCue& c : plan.cues) {
+    if (c.take_keys.size() < 2 || !c.unavailable.empty()) continue;
+    std::vector<std::string>& targets = per_manifest[c.cue.manifest];
+    const GenRequest& first = plan.generations.at(c.take_keys[0]);
+    for (const std::string& key : c.take_keys) targets.push_back(object_link_path(key, first.ext).string());
+    if (!c.rank_key.empty()) targets.push_back(ranking_path(c.rank_key).string());
+    for (const RenderRequest& take : c.take_renders) {
+      std::string output = rel(root, take.output_path);
+      out << "build " << ninja_escape_path(output) << ": render "
+          << ninja_escape_path(object_link_path(take.gen_key, first.ext).string())
+          << "\n  spec = " << ninja_escape_value(shell_quote(render_spec_entry(take))) << "\n\n";
+      take_outputs.push_back(std::move(output));
+    }
+  }
+  out << "build " << kAllTakesTarget << ": phony";
+  for (const auto& o : take_outputs) out << " " << ninja_escape_path(o);
+  out << "\n";
 
   std::vector<std::string> all;
   for (const auto& [manifest, outputs] : per_manifest) {

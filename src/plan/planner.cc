@@ -74,6 +74,10 @@ size_t Plan::unavailable_cues() const {
 
 std::string render_spec_entry(const PlannedCue& c) { return c.render_key + ":" + c.cue.qualified_id(); }
 
+std::string render_spec_entry(const RenderRequest& take_render) {
+  return take_render.render_key + ":" + take_render.cue + "#" + std::to_string(take_render.take);
+}
+
 const PlannedCue* Plan::find_cue(const std::string& name) const {
   for (const auto& c : cues)
     if (c.cue.id == name || c.cue.qualified_id() == name) return &c;
@@ -143,15 +147,45 @@ class SharedHasher : public ContentHasher {
   std::map<fs::path, std::string> files_, folders_;
 };
 
-// One cue planned on its own (no shared state but the hasher); `gen` holds
-// its generation's fields when it has one.
+// One cue planned on its own (no shared state but the hasher); `gens` holds
+// its takes' generation fields when it has any.
 struct CuePlan {
   PlannedCue planned;
-  std::optional<GenFields> gen;
+  std::vector<GenFields> gens;
+  std::optional<RankRequest> rank;
   std::string profile, engine;
 };
 
-CuePlan plan_cue(manifest::Cue&& moved, const manifest::ProjectConfig& config, ContentHasher& hasher) {
+std::string take_output_name(const manifest::Cue& cue, int take) {
+  return cue.id + "." + std::to_string(take) + "." + cue.render.format;
+}
+
+// Which take the render reads: the pick foley.lock holds (when it still names
+// one of the takes), else the ranking's best (takes > 1 and a rank model),
+// else take 0.
+void choose_take(PlannedCue& p, const std::map<std::string, manifest::TakePick>& picks) {
+  auto it = picks.find(p.cue.qualified_id());
+  if (it != picks.end()) {
+    p.pick = it->second;
+    auto found = std::find(p.take_keys.begin(), p.take_keys.end(), it->second.gen_key);
+    if (found != p.take_keys.end()) {
+      p.rendered_take = static_cast<int>(found - p.take_keys.begin());
+      return;
+    }
+    p.rendered_take = 0;
+    p.stale_pick = it->second.where.str() + ": cue \"" + p.cue.qualified_id() + "\": foley.lock picks take " +
+                   std::to_string(it->second.take) + " (gen key " + it->second.gen_key +
+                   "), which is no longer one of its " + std::to_string(p.take_keys.size()) +
+                   " take(s): its inputs changed. Nothing replaces a pick silently: list the takes with `foley "
+                   "takes " + p.cue.qualified_id() + "` and pick again with `foley pick " + p.cue.qualified_id() +
+                   " N`";
+    return;
+  }
+  p.rendered_take = p.rank_key.empty() ? 0 : -1;
+}
+
+CuePlan plan_cue(manifest::Cue&& moved, const manifest::ProjectConfig& config,
+                 const std::map<std::string, manifest::TakePick>& picks, ContentHasher& hasher) {
   CuePlan out;
   PlannedCue& p = out.planned;
   p.cue = std::move(moved);
@@ -161,6 +195,7 @@ CuePlan plan_cue(manifest::Cue&& moved, const manifest::ProjectConfig& config, C
   json rfields = r.render;
   rfields["type"] = cue.type;
   fs::path input;
+  std::string ext;
   if (cue.type == "generated") {
     auto it = config.engines.find(cue.engine);
     if (it == config.engines.end())
@@ -184,13 +219,47 @@ CuePlan plan_cue(manifest::Cue&& moved, const manifest::ProjectConfig& config, C
       return out;
     }
     GenFields g = gen_fields_for(cue, profile, hasher);
-    p.gen_key = compute_key("gen", g.key_fields);
+    // Take 0 keeps the key a one-take cue has; take i > 0 adds its index.
+    for (int t = 0; t < cue.takes; ++t) {
+      GenFields take = g;
+      if (t > 0) take.key_fields[engines::kTakeKeyField] = t;
+      p.take_keys.push_back(compute_key("gen", take.key_fields));
+      out.gens.push_back(std::move(take));
+    }
+    p.gen_key = p.take_keys[0];
     p.fields["gen"] = g.key_fields;
-    rfields["input"] = p.gen_key;
+    if (cue.takes > 1) p.fields["gen"]["takes"] = cue.takes;
     out.profile = profile.name;
     out.engine = profile.engine;
-    input = cache_object_path(config.cache_dir, p.gen_key, g.ext);
-    out.gen = std::move(g);
+    ext = g.ext;
+    const engines::EngineRow& row = engines::engine_row(profile.engine);
+    std::optional<fs::path> rank_model = row.rank_model ? row.rank_model(profile.settings) : std::nullopt;
+    if (cue.takes > 1 && rank_model) {
+      RankRequest rank;
+      json rank_fields = {{"take_keys", p.take_keys},
+                          {"prompt", normalize_prompt(cue.prompt)},
+                          {"rank_model", hasher.folder_hash(*rank_model)}};
+      rank.rank_key = compute_key("rank", rank_fields);
+      rank.cue = cue.qualified_id();
+      rank.prompt = cue.prompt;
+      rank.rank_model = *rank_model;
+      rank.device = profile.settings.value("device", std::string("cpu"));
+      rank.take_keys = p.take_keys;
+      for (const std::string& key : p.take_keys) rank.take_objects.push_back(cache_object_path(config.cache_dir, key, ext));
+      rank.cache_dir = config.cache_dir;
+      p.rank_key = rank.rank_key;
+      out.rank = std::move(rank);
+    }
+    choose_take(p, picks);
+    if (!p.stale_pick.empty()) {
+      rfields["input"] = "stale pick";
+    } else if (p.rendered_take >= 0) {
+      rfields["input"] = p.take_keys[static_cast<size_t>(p.rendered_take)];
+      input = cache_object_path(config.cache_dir, p.take_keys[static_cast<size_t>(p.rendered_take)], ext);
+    } else {
+      rfields["input"] = "best take of ranking " + p.rank_key;
+      r.ranking = config.root / ranking_path(p.rank_key);
+    }
   } else if (cue.type == "source") {
     p.fields["gen"] = nullptr;
     rfields["input"] = hasher.file_hash(*cue.source);
@@ -200,10 +269,10 @@ CuePlan plan_cue(manifest::Cue&& moved, const manifest::ProjectConfig& config, C
     rfields["input"] = "silence";
   }
   p.render_key = compute_key("render", rfields);
-  p.fields["render"] = std::move(rfields);
+  p.fields["render"] = rfields;
 
   r.render_key = p.render_key;
-  r.gen_key = p.gen_key;
+  r.gen_key = input.empty() || cue.type != "generated" ? std::string() : p.take_keys[static_cast<size_t>(p.rendered_take)];
   r.cue = cue.qualified_id();
   r.type = cue.type;
   r.input_path = input;
@@ -211,7 +280,30 @@ CuePlan plan_cue(manifest::Cue&& moved, const manifest::ProjectConfig& config, C
   r.cache_dir = config.cache_dir;
   r.project = config.name;
   r.provenance = provenance(p, out.profile, out.engine);
+  if (!r.gen_key.empty()) r.provenance["gen_key"] = r.gen_key;
+  if (p.take_keys.size() > 1) {
+    r.provenance["takes"] = p.take_keys;
+    if (p.rendered_take >= 0) r.provenance["take"] = p.rendered_take;
+  }
   r.provenance["fields"] = p.fields;
+
+  // One render per take for `--all-takes`: the take's own object, rendered
+  // with the cue's settings.
+  for (size_t t = 0; p.take_keys.size() > 1 && t < p.take_keys.size(); ++t) {
+    RenderRequest tr = r;
+    json tfields = rfields;
+    tfields["input"] = p.take_keys[t];
+    tr.render_key = compute_key("render", tfields);
+    tr.gen_key = p.take_keys[t];
+    tr.input_path = cache_object_path(config.cache_dir, p.take_keys[t], ext);
+    tr.ranking.clear();
+    tr.take = static_cast<int>(t);
+    tr.output_path = config.output_dir / cue.manifest / take_output_name(cue, static_cast<int>(t));
+    tr.provenance["gen_key"] = tr.gen_key;
+    tr.provenance["take"] = static_cast<int>(t);
+    tr.provenance["render_key"] = tr.render_key;
+    p.take_renders.push_back(std::move(tr));
+  }
   return out;
 }
 
@@ -228,27 +320,29 @@ Plan make_plan(manifest::Project project, ContentHasher& hasher) {
   std::vector<CuePlan> planned(cues.size());
   SharedHasher shared(hasher);
   parallel_for(cues.size(), 256, [&](size_t begin, size_t end) {
-    for (size_t i = begin; i < end; ++i) planned[i] = plan_cue(std::move(cues[i]), config, shared);
+    for (size_t i = begin; i < end; ++i) planned[i] = plan_cue(std::move(cues[i]), config, plan.project.picks, shared);
   });
   cues.clear();
   plan.cues.reserve(planned.size());
   for (CuePlan& c : planned) {
     PlannedCue& p = c.planned;
-    if (c.gen) {
-      auto [gen_it, inserted] = plan.generations.try_emplace(p.gen_key);
+    for (size_t t = 0; t < c.gens.size(); ++t) {
+      const std::string& key = p.take_keys[t];
+      auto [gen_it, inserted] = plan.generations.try_emplace(key);
       GenRequest& req = gen_it->second;
       if (inserted) {
-        req.gen_key = p.gen_key;
+        req.gen_key = key;
         req.engine = c.engine;
         req.profile = c.profile;
-        req.key_fields = std::move(c.gen->key_fields);
-        req.settings = std::move(c.gen->settings);
-        req.ext = c.gen->ext;
+        req.key_fields = std::move(c.gens[t].key_fields);
+        req.settings = std::move(c.gens[t].settings);
+        req.ext = c.gens[t].ext;
         req.cache_dir = config.cache_dir;
-        req.object_path = p.render.input_path;
+        req.object_path = cache_object_path(config.cache_dir, key, req.ext);
       }
       req.cues.push_back(p.cue.qualified_id());
     }
+    if (c.rank) plan.rankings.try_emplace(c.rank->rank_key, std::move(*c.rank));
     plan.cues.push_back(std::move(p));
   }
   return plan;
@@ -299,6 +393,11 @@ bool write_plan(const Plan& plan, const Tools& tools) {
   for (const auto& [key, req] : plan.generations) generations.push_back(&req);
   std::vector<std::string> request_name(generations.size()), request_text(generations.size());
   std::vector<std::string> render_name(plan.cues.size()), render_text(plan.cues.size());
+  std::vector<std::string> rank_name, rank_text;
+  for (const auto& [key, rank] : plan.rankings) {
+    rank_name.push_back(key);
+    rank_text.push_back(rank.spec_text());
+  }
   parallel_for(generations.size(), 256, [&](size_t begin, size_t end) {
     for (size_t i = begin; i < end; ++i) {
       request_name[i] = request_spec_entry(generations[i]->gen_key);
@@ -311,8 +410,14 @@ bool write_plan(const Plan& plan, const Tools& tools) {
       render_text[i] = plan.cues[i].render.spec_text();
     }
   });
+  for (const PlannedCue& c : plan.cues)
+    for (const RenderRequest& take : c.take_renders) {
+      render_name.push_back(render_spec_entry(take));
+      render_text.push_back(take.spec_text());
+    }
   write_packs(plan.requests_dir(), request_name, request_text);
   write_packs(plan.renders_dir(), render_name, render_text);
+  write_packs(plan.rankings_dir(), rank_name, rank_text);
   write_project_references(plan);
   write_object_links_cache(plan.project.config.root, plan.project.config.cache_dir);
   return write_file_if_changed(plan.build_ninja(), ninja_file_for(plan, tools));

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "request/rank_request.h"
 #include "request/request_spec.h"
 #include "manifest/cue.h"
 #include "plan/content_hasher.h"
@@ -18,7 +19,19 @@ namespace foley::plan {
 // One cue, planned: its keys, its generation (when it has one) and its render.
 struct PlannedCue {
   manifest::Cue cue;
-  std::string gen_key;           // empty for silence and source cues
+  std::string gen_key;           // take 0's (the key a one-take cue always had); empty for silence and source cues
+  // Every take's gen key, take 0 first (cue.takes of them; empty when no gen key).
+  std::vector<std::string> take_keys;
+  // Which take the render reads: the locked pick, else take 0 when the takes
+  // are not ranked; -1 when the rank edge chooses (rank_key).
+  int rendered_take = 0;
+  std::string rank_key;          // the ranking of its takes (takes > 1 and a rank model), else empty
+  std::optional<manifest::TakePick> pick;  // its pick in foley.lock, if any
+  // The pick names a take the cue no longer has (its inputs changed, or
+  // fewer takes): its render fails with this message until it is picked again.
+  std::string stale_pick;
+  // One render per take for `--all-takes` (takes > 1): out/<manifest>/<cue>.<n>.<fmt>.
+  std::vector<RenderRequest> take_renders;
   std::string render_key;
   RenderRequest render;
   nlohmann::json fields;         // {"gen": key_fields or null, "render": render fields}: what explain diffs
@@ -34,12 +47,14 @@ struct Plan {
   manifest::Project project;                      // its `cues` are moved into `cues` below (left empty)
   std::vector<PlannedCue> cues;                  // in project order
   std::map<std::string, GenRequest> generations; // by gen key
+  std::map<std::string, RankRequest> rankings;   // by rank key
 
   std::filesystem::path build_ninja() const { return project.config.root / "build.ninja"; }
   std::filesystem::path foley_dir() const { return project.config.root / ".foley"; }
   // The spec packs (request/spec_pack.h).
   std::filesystem::path requests_dir() const { return foley_dir() / "requests"; }
   std::filesystem::path renders_dir() const { return foley_dir() / "renders"; }
+  std::filesystem::path rankings_dir() const { return project.config.root / kRankPacksDir; }
   // How many cues cannot be generated on this machine (PlannedCue::unavailable).
   size_t unavailable_cues() const;
   // Finds a cue by id or qualified id ("door" or "ep1:door"); nullptr if absent.
@@ -53,6 +68,8 @@ struct Plan {
 // share a render key, never an output).
 std::string request_spec_entry(const std::string& gen_key);
 std::string render_spec_entry(const PlannedCue& c);
+// A take's own render (`--all-takes`): "<render key>:<cue>#<take>".
+std::string render_spec_entry(const RenderRequest& take_render);
 
 // Computes every key of a loaded project. Pure: writes nothing.
 Plan make_plan(manifest::Project project, ContentHasher& hasher);
@@ -89,6 +106,9 @@ std::vector<ProjectReferences> read_project_references(const std::filesystem::pa
 std::vector<std::string> ignored_field_notes(const Plan& plan);
 // The fields of one cue its profile's engine never reads, among those it sets.
 std::vector<std::string> ignored_fields_of(const Plan& plan, const PlannedCue& cue);
+
+// The name of the ninja target that renders every take of every cue.
+inline constexpr const char* kAllTakesTarget = "all_takes";
 
 // Writes the request and render specs and build.ninja, each atomically and
 // only when its content changed (so ninja's restat sees an unchanged graph),

@@ -105,11 +105,11 @@ std::string RenderRequest::spec_text() const {
         .string("input_path", input_path.string())
         .string("output_path", output_path.string())
         .string("project", project)
-        .member("provenance", provenance)
-        .member("render", render)
-        .string("render_key", render_key)
-        .member("spec_version", kSpecVersion)
-        .string("type", type);
+        .member("provenance", provenance);
+    if (!ranking.empty()) w.string("ranking", ranking.string());
+    w.member("render", render).string("render_key", render_key).member("spec_version", kSpecVersion);
+    if (take >= 0) w.member("take", take);
+    w.string("type", type);
   }
   out += '\n';
   return out;
@@ -133,7 +133,7 @@ GenRequest GenRequest::from_json(const nlohmann::json& j, const std::string& ori
 }
 
 nlohmann::json RenderRequest::to_json() const {
-  return {{"spec_version", kSpecVersion},
+  nlohmann::json j = {{"spec_version", kSpecVersion},
           {"render_key", render_key},
           {"gen_key", gen_key},
           {"cue", cue},
@@ -144,6 +144,9 @@ nlohmann::json RenderRequest::to_json() const {
           {"project", project},
           {"render", render},
           {"provenance", provenance}};
+  if (!ranking.empty()) j["ranking"] = ranking.string();
+  if (take >= 0) j["take"] = take;
+  return j;
 }
 
 RenderRequest RenderRequest::from_json(const nlohmann::json& j, const std::string& origin) {
@@ -160,6 +163,8 @@ RenderRequest RenderRequest::from_json(const nlohmann::json& j, const std::strin
   r.project = j.value("project", std::string());
   r.render = get_field<nlohmann::json>(j, "render", origin);
   r.provenance = get_field<nlohmann::json>(j, "provenance", origin);
+  if (j.contains("ranking")) r.ranking = get_field<std::string>(j, "ranking", origin);
+  if (j.contains("take")) r.take = get_field<int>(j, "take", origin);
   return r;
 }
 

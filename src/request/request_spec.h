@@ -52,6 +52,13 @@ struct RenderRequest {
   std::string project;                // the project's name: its cue histories are its own
   nlohmann::json render;              // sample_rate, bit_depth, format, channels, loudness, gain_db, fade_in, fade_out, clip
   nlohmann::json provenance;          // prompt, engine, profile, seed, gen_key, render_key, category, tags
+  // A cue whose best take is chosen at build time: the ranking its rank edge
+  // wrote (request/rank_request.h); gen_key and input_path are then empty and
+  // come from the ranking's best take. Empty otherwise.
+  std::filesystem::path ranking;
+  // >= 0: one take rendered for `--all-takes` (out/<manifest>/<cue>.<n>.<fmt>),
+  // not the cue's delivered file: it leaves the cue's history alone.
+  int take = -1;
 
   nlohmann::json to_json() const;
   // to_json().dump() + "\n", byte for byte, without copying the JSON trees.

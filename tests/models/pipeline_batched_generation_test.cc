@@ -12,6 +12,7 @@
 
 #include "common/error.h"
 #include "models/audioldm2/pipeline/pipeline_audioldm2.h"
+#include "tensor/random.h"
 
 namespace {
 
@@ -113,6 +114,43 @@ TEST_CASE("a batch of requests gives each one the waveform it gets alone", "[bat
       CHECK(max_abs_diff(batched[0].waveform.narrow(0, 0, 9000), batched[3].waveform.narrow(0, 0, 9000)) > 1e-3);
     }
   }
+}
+
+TEST_CASE("the takes of one prompt share a batch; take i starts from slice i of the N-waveform noise", "[batching]") {
+  // diffusers' num_waveforms_per_prompt = N: one randn([N, C, T, F]) of the
+  // seed, waveform i from slice i. foley runs take i as its own request with
+  // `take = i`: the same batch key, so the resident server batches them, and
+  // with guidance each take brings its own [uncond; cond] rows to the batch.
+  const AudioLDM2Pipeline& t2a = model();
+  std::vector<GenerationParams> takes(3);
+  for (size_t i = 0; i < takes.size(); ++i) {
+    takes[i].prompt = "rain";
+    takes[i].seed = 42;
+    takes[i].take = static_cast<int64_t>(i);
+    takes[i].steps = 4;
+    takes[i].scheduler = "dpmsolver++";
+    takes[i].guidance = 3.5;
+    takes[i].duration_s = 0.64;
+    REQUIRE(t2a.batch_key(takes[i]) == t2a.batch_key(takes[0]));
+  }
+  std::vector<foley::models::GenerationTrace> traces(takes.size());
+  std::vector<Cue> cues = cues_of(takes);
+  for (size_t i = 0; i < cues.size(); ++i) cues[i].trace = &traces[i];
+  std::vector<CueOutcome> batched = t2a.generate(cues);
+  const Tensor first = traces[0].latents_initial;
+  REQUIRE(first.dim() == 4);
+  foley::tensor::Shape all = first.shape();
+  all[0] = static_cast<int64_t>(takes.size());
+  foley::tensor::CpuGenerator generator(42);
+  // init_noise_sigma is 1 for DPM-Solver++: the traced latents are the noise.
+  const Tensor noise = foley::tensor::randn(all, generator);
+  for (size_t i = 0; i < takes.size(); ++i) {
+    INFO("take " << i);
+    REQUIRE(!batched[i].error);
+    CHECK(traces[i].latents_initial.to_vector_f32() == noise.narrow(0, static_cast<int64_t>(i), 1).to_vector_f32());
+    CHECK(max_abs_diff(batched[i].waveform, t2a.generate_one({takes[i]})) <= kBatchTolerance);
+  }
+  CHECK(max_abs_diff(batched[0].waveform, batched[1].waveform) > 1e-3);
 }
 
 TEST_CASE("a member whose progress throws is dropped, the others finish unchanged", "[batching]") {

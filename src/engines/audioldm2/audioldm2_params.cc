@@ -110,6 +110,13 @@ AudioLdm2Request resolve_audioldm2_request(const GenRequest& r) {
     return value;
   };
   p.seed = checked("seed").get<uint64_t>();
+  // Take 0's key has no take field (a one-take cue keeps its key).
+  if (const json* take = find(r.key_fields, kTakeKeyField)) {
+    if (!take->is_number_integer() || take->get<int64_t>() < 1 || take->get<int64_t>() >= row.max_takes)
+      throw Error(where(r) + ": take must be an integer between 1 and " + std::to_string(row.max_takes - 1) + " (" +
+                  take->dump() + ")");
+    p.take = take->get<int64_t>();
+  }
   p.steps = checked("steps").get<int>();
   p.guidance = checked("guidance").get<double>();
   p.scheduler = checked("scheduler").get<std::string>();

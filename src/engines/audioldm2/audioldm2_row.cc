@@ -81,6 +81,12 @@ EngineRow audioldm2_row() {
     int depth = it != p.settings.end() && it->is_number_integer() ? std::max(1, it->get<int>()) : 1;
     return PoolSpec{kAcceleratorPool, depth};
   };
+  // Take i is the i-th waveform of diffusers' num_waveforms_per_prompt; the
+  // checkpoint's own text_encoder (a whole ClapModel) ranks them.
+  row.max_takes = 16;
+  row.rank_model = [](const json& settings) -> std::optional<std::filesystem::path> {
+    return std::filesystem::path(settings.at("model").get<std::string>());
+  };
   row.plan_inputs = [](const json& settings) {
     std::vector<std::filesystem::path> files;
     std::error_code ec;

@@ -41,6 +41,7 @@ GenerationResult finish(TempFile& tmp, const tensor::Tensor& wave, const AudioLd
   r.generation_seconds = std::chrono::duration<double>(SteadyClock::now() - start).count();
   r.details = {{"model_fingerprint", request.model.fingerprint},
                {"seed", params.seed},
+               {"take", params.take},
                {"steps", params.steps},
                {"scheduler", params.scheduler},
                {"guidance", params.guidance},

@@ -47,6 +47,7 @@ EngineRow elevenlabs_row() {
       {"max_retry_after", SettingType::kNumber, 300.0, false, number_range(0, true, 86400)},
       {"credits_per_second", SettingType::kNumber, 40.0, false, number_range(0, true, 1e6)},
       {"credits_per_generation", SettingType::kNumber, 100.0, false, number_range(0, true, 1e6)},
+      rank_model_setting(),
   };
   row.ignored_cue_fields = [](const ProfileView&) {
     return std::vector<std::string>{"negative_prompt", "seed"};
@@ -69,6 +70,9 @@ EngineRow elevenlabs_row() {
   row.pool = [](const ProfileView& p) {
     return PoolSpec{"engine_" + p.name, p.concurrency ? *p.concurrency : tier_depth(p.settings)};
   };
+  // Each take is one paid call: a small bound keeps a typo from spending much.
+  row.max_takes = 8;
+  row.rank_model = rank_model_of;
   row.paid = true;
   row.via_server = true;
   row.credit_estimate = [](const json& key_fields, const json& settings) {

@@ -8,6 +8,7 @@
 #include "common/atomic_file.h"
 #include "common/error.h"
 #include "common/subprocess.h"
+#include "engines/catalog.h"
 
 namespace foley::engines {
 namespace {
@@ -45,6 +46,9 @@ std::map<std::string, std::string> exec_placeholder_values(const GenRequest& req
     auto it = request.key_fields.find(name);
     if (it != request.key_fields.end()) values[name] = number_text(*it);
   }
+  // Take 0's key has no take field (a single take keeps its key).
+  auto take = request.key_fields.find(kTakeKeyField);
+  values["take"] = take != request.key_fields.end() ? number_text(*take) : "0";
   return values;
 }
 

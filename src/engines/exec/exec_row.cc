@@ -17,7 +17,7 @@ constexpr const char* kExecEngineVersion = "1";
 // The placeholders a `command` may use, and the cue field each reads.
 const std::vector<std::string>& placeholders() {
   static const std::vector<std::string> names = {"out",  "prompt", "negative_prompt", "duration",   "seed",
-                                                 "prompt_influence", "loop", "cue", "sample_rate"};
+                                                 "prompt_influence", "loop", "cue", "sample_rate", "take"};
   return names;
 }
 
@@ -63,6 +63,8 @@ KeyInputs exec_key(const CueInputs& cue, const ProfileView& p, const KeyContext&
   if (template_uses(command, "loop")) k["loop"] = cue.loop;
   if (template_uses(command, "cue")) k["cue"] = cue.id;
   if (template_uses(command, "sample_rate")) k["sample_rate"] = cue.sample_rate;
+  // {take} reads the take index the planner adds to every take but the first
+  // (kTakeKeyField); the key of take 0 stays the one a single take has.
   return {std::move(k), p.settings.at("ext").get<std::string>()};
 }
 
@@ -92,6 +94,7 @@ EngineRow exec_row() {
        }},
       {"version", SettingType::kString, "1", false, non_empty()},
       {"max_duration", SettingType::kNumber, 3600.0, false, positive()},
+      rank_model_setting(),
   };
   row.ignored_cue_fields = [](const ProfileView& p) {
     std::vector<std::string> ignored;
@@ -106,6 +109,8 @@ EngineRow exec_row() {
     return DurationRule{0.0, false, max, true};
   };
   row.key = exec_key;
+  row.max_takes = 64;
+  row.rank_model = rank_model_of;
   // Unbounded unless the profile asks for a limit.
   row.pool = [](const ProfileView& p) {
     return p.concurrency ? PoolSpec{"engine_" + p.name, *p.concurrency} : PoolSpec{};

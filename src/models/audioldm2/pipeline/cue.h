@@ -20,6 +20,9 @@ struct GenerationParams {
   std::optional<std::string> negative_prompt;  // nullopt = "" (diffusers' default)
   std::optional<double> duration_s;            // nullopt = the model default (10.24 s)
   uint64_t seed = 0;                           // torch.Generator("cpu").manual_seed(seed)
+  // Which of diffusers' num_waveforms_per_prompt waveforms this is: its noise
+  // is slice `take` of one randn call for takes 0..take (prepare_latents).
+  int64_t take = 0;
   int64_t steps = 200;
   double guidance = 3.5;                       // classifier-free guidance iff > 1
   std::string scheduler = "ddim";              // "ddim" or "dpmsolver++"

@@ -148,6 +148,23 @@ Tensor guided_prediction(const Tensor& eps, int64_t row, double guidance) {
   return tensor::add(uncond, tensor::scale(tensor::sub(cond, uncond), guidance));
 }
 
+Tensor take_noise(const tensor::Shape& shape, uint64_t seed, int64_t take) {
+  if (take < 0) throw Error("generation: take " + std::to_string(take) + " is negative");
+  tensor::CpuGenerator generator(seed);
+  if (take == 0) return tensor::randn(shape, generator);
+  // diffusers draws the noise of all N waveforms in one randn of [N, C, T, F];
+  // take i is its slice i. torch's kernel turns uniforms into normals 16 at a
+  // time over the whole buffer, so slice i depends only on the first (i+1)
+  // slices' draws as long as a slice holds a multiple of 16 values (every
+  // AudioLDM 2 shape: C·T·F = 8·T·16): drawing takes 0..i alone gives the
+  // same slice i whatever N is. Otherwise torch redraws the buffer's last 16
+  // values and the last take would depend on N; foley keeps take i = slice i
+  // of the (i+1)-take draw, stable when takes are added.
+  tensor::Shape all = shape;
+  all[0] = shape[0] * (take + 1);
+  return tensor::randn(all, generator).narrow(0, take * shape[0], shape[0]).clone();
+}
+
 Tensor AudioLDM2Pipeline::prepare_latents(const GenerationParams& params, const AudioLength& length,
                                           double init_noise_sigma) const {
   Tensor latents;
@@ -159,8 +176,7 @@ Tensor AudioLDM2Pipeline::prepare_latents(const GenerationParams& params, const 
                   "], got " + params.initial_latents.to_string());
     latents = params.initial_latents.to(tensor::Device::cpu()).to(tensor::DType::kF32);
   } else {
-    tensor::CpuGenerator generator(params.seed);
-    latents = tensor::randn(shape, generator);
+    latents = take_noise(shape, params.seed, params.take);
   }
   if (init_noise_sigma != 1.0) latents = tensor::scale(latents, init_noise_sigma);
   return latents;

@@ -103,4 +103,11 @@ tensor::Tensor guided_prediction(const tensor::Tensor& eps, int64_t row, double 
 // audio (a poisoned weight or a degenerate config fails here, named).
 void check_finite(const tensor::Tensor& t, const std::string& stage);
 
+// The starting noise of take `take` of a prompt with `seed`: diffusers'
+// waveform `take` of num_waveforms_per_prompt = N > take, i.e. slice `take`
+// of torch.randn([N, ...shape[1:]], generator=torch.Generator("cpu")
+// .manual_seed(seed)), the same for every N when a slice holds a multiple of
+// 16 values. `shape` is one take's ([1, C, T, F]).
+tensor::Tensor take_noise(const tensor::Shape& shape, uint64_t seed, int64_t take);
+
 }  // namespace foley::models
