@@ -107,4 +107,101 @@ expect_contains "B's index knows the paid objects" "elevenlabs" "$prov"
 out=$(foley -C "$B" build 2>&1)
 expect_not_contains "no-op rebuild fetches nothing" "fetched" "$out"
 
+# --- a read-only CI clone: uses the hits, uploads nothing, counts no error -----
+C=$(new_clone c)
+printf '[cue.ci_only]\nprompt = "only on CI"\nduration = 0.5\nseed = 999\n' >> "$C/manifests/ep.toml"
+before=$(gens)
+out=$(FOLEY_REMOTE_URL="http://127.0.0.1:$NGINX_PORT/ro/team" FOLEY_REMOTE_MODE=read-only foley -C "$C" build 2>&1); rc=$?
+expect_eq "CI builds" 0 "$rc"
+expect_eq "CI generated only its own cue" $((before + 1)) "$(gens)"
+expect_eq "CI called no API" 2 "$(api_calls)"
+expect_eq "CI uploaded nothing" 8 "$(remote_objects "$STORE/team")"
+st=$(foley -C "$C" cache stats)
+expect_eq "CI's errors" 0 "$(stat_value Errors "$st")"
+expect_eq "CI's uploads" 0 "$(stat_value Uploads "$st")"
+expect_not_contains "CI warns of nothing" "warning" "$out"
+# Read-write against a location that refuses writes: one warning, one error.
+C2=$(new_clone c2)
+printf '[cue.c2_only]\nprompt = "refused upload"\nduration = 0.5\nseed = 998\n' >> "$C2/manifests/ep.toml"
+out=$(FOLEY_REMOTE_URL="http://127.0.0.1:$NGINX_PORT/ro/team" foley -C "$C2" build 2>&1); rc=$?
+expect_eq "refused uploads do not fail the build" 0 "$rc"
+expect_eq "one warning for the refused upload" 1 "$(count_lines 'remote is off' "$out")"
+expect_contains "the warning says why" "HTTP 403" "$out"
+expect_eq "refused upload counted" 1 "$(stat_value Errors "$(foley -C "$C2" cache stats)")"
+
+# --- damaged entries: each a miss with a warning, regenerated, never used -------
+key_of() { basename "$(ls "$A"/cache/objects/*/*.wav | sed -n "${1}p")" .wav; }
+k1=$(key_of 1); k2=$(key_of 2); k3=$(key_of 3); k4=$(key_of 4)
+o() { echo "$STORE/team/objects/${1:0:2}/$1.wav"; }
+python3 - "$(o "$k1")" <<'PY'
+import sys
+p = sys.argv[1]
+b = bytearray(open(p, "rb").read())
+b[len(b) // 2] ^= 0xFF
+open(p, "wb").write(bytes(b))
+PY
+flipped_sum=$(md5sum < "$(o "$k1")")
+truncate -s 100 "$(o "$k2")"
+rm "$(o "$k3")"
+rm "$STORE/team/meta/$k4.json"
+D=$(new_clone d "$REMOTE_RW")
+before=$(gens)
+out=$(foley -C "$D" build 2>&1); rc=$?
+expect_eq "D builds" 0 "$rc"
+expect_eq "D regenerated the 4 damaged entries" $((before + 4)) "$(gens)"
+expect_eq "a warning per damaged entry" 4 "$(count_lines 'not used' "$out")"
+expect_contains "flipped bytes" "checksum does not match" "$out"
+expect_contains "truncated" "bytes, its record says" "$out"
+expect_contains "meta without object" "record is there but its object is not" "$out"
+expect_contains "object without meta" "object without its record" "$out"
+same=0
+for k in "$k1" "$k2" "$k3" "$k4"; do
+  cmp -s "$A/cache/objects/${k:0:2}/$k.wav" "$D/cache/objects/${k:0:2}/$k.wav" && same=$((same + 1))
+done
+expect_eq "the regenerated objects are right" 4 "$same"
+expect_eq "no damaged byte kept" 0 "$(find "$D/cache/objects" -name '.tmp-*' | wc -l | tr -d ' ')"
+st=$(foley -C "$D" cache stats)
+expect_eq "D's corrupt entries" 4 "$(stat_value 'Corrupt entries' "$st")"
+expect_eq "D's errors" 0 "$(stat_value Errors "$st")"
+# An entry is never replaced; the object whose record was lost is completed
+# with D's identical bytes.
+expect_eq "flipped object left as it was" "$flipped_sum" "$(md5sum < "$(o "$k1")")"
+expect_file "record of the orphaned object restored" "$STORE/team/meta/$k4.json"
+
+# --- the remote dies mid-build: local build, one warning, counted --------------
+E=$(new_clone e "$REMOTE_RW")
+for i in 1 2 3 4; do printf '[cue.new%s]\nprompt = "new %s"\nduration = 0.5\nseed = %s\n' "$i" "$i" "$((500 + i))"; done >> "$E/manifests/ep.toml"
+echo "$NGINX_PID" > "$WORK/kill-remote"   # the first generation kills nginx
+out=$(foley -C "$E" build 2>&1); rc=$?
+rm -f "$WORK/kill-remote"
+NGINX_PID=""
+expect_eq "E builds without its remote" 0 "$rc"
+expect_eq "E's outputs" 12 "$(find "$E/out" -name '*.wav' | wc -l | tr -d ' ')"
+expect_eq "one warning for the dead remote" 1 "$(count_lines 'remote is off' "$out")"
+expect_eq "the dead remote is counted" 1 "$(stat_value Errors "$(foley -C "$E" cache stats)")"
+
+# --- a remote that accepts connections and never answers -----------------------
+STALL_PORT=$(free_port)
+python3 -c '
+import socket, sys, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(64)
+held = []
+while True:
+    c, _ = s.accept(); held.append(c)
+' "$STALL_PORT" &
+STALL_PID=$!
+sleep 0.3
+F=$(new_clone f "$(printf '[cache.remote]\nurl = "http://127.0.0.1:%s/team"\ndata_timeout = 1\nrequest_timeout = 3' "$STALL_PORT")")
+before=$(gens)
+start=$(date +%s)
+out=$(foley -C "$F" build 2>&1); rc=$?
+took=$(( $(date +%s) - start ))
+expect_eq "F builds past a stalling remote" 0 "$rc"
+expect_eq "F generated everything itself" $((before + 6)) "$(gens)"
+expect_eq "one warning for the stall" 1 "$(count_lines 'remote is off' "$out")"
+expect_eq "the stall is counted as a timeout" 1 "$(stat_value Timeouts "$(foley -C "$F" cache stats)")"
+[ "$took" -lt 30 ] && pass || fail "a stalling remote held the build for ${took}s"
+kill "$STALL_PID"; STALL_PID=""
+
 finish
