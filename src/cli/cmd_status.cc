@@ -8,6 +8,8 @@
 #include "cli/commands.h"
 #include "cli/cue_state.h"
 #include "cli/project_context.h"
+#include "cli/team_cache_use.h"
+#include "generate/team_cache.h"
 
 namespace foley::cli {
 namespace {
@@ -17,9 +19,10 @@ struct CategoryTotals {
   double seconds = 0.0, credits = 0.0;
 };
 
-std::string cost_text(const CueState& s) {
+std::string cost_text(const CueState& s, const std::set<std::string>& on_remote) {
   if (!s.cue->unavailable.empty()) return "unavailable";
   if (!s.needs_generation) return s.cue->cue.type == "generated" ? "cached" : "free";
+  if (on_remote.count(s.cue->gen_key)) return "team cache";
   if (s.credits) {
     char buf[64];
     std::snprintf(buf, sizeof buf, "~%.0f credits", *s.credits);
@@ -33,8 +36,23 @@ int run_status(const std::filesystem::path& dir, bool json_out, bool quiet) {
   std::vector<CueState> states;
   for (const auto& c : ctx.plan.cues) states.push_back(cue_state(ctx.plan, c, *ctx.index));
 
+  // What the team cache holds is fetched, not generated: it is not priced.
+  std::set<std::string> on_remote;
+  if (!quiet && ctx.remote) {
+    std::set<std::string> seen;
+    std::vector<const GenRequest*> needed;
+    for (const auto& s : states)
+      if (s.needs_generation && !s.cue->gen_key.empty() && seen.insert(s.cue->gen_key).second)
+        needed.push_back(&ctx.plan.generations.at(s.cue->gen_key));
+    if (!needed.empty()) {
+      auto remote = open_team_cache(*ctx.remote, ctx.plan.project.config.cache_dir, 0);
+      on_remote = generate::team_cache_holds(needed, *remote);
+    }
+  }
+
   // Totals count each generation once, however many cues share it.
   std::set<std::string> counted;
+  int from_remote = 0;
   std::map<std::string, CategoryTotals> by_category;
   int stale = 0, generations = 0;
   double credits = 0.0;
@@ -46,6 +64,10 @@ int run_status(const std::filesystem::path& dir, bool json_out, bool quiet) {
       t.stale++;
     }
     if (s.needs_generation && counted.insert(s.cue->gen_key).second) {
+      if (on_remote.count(s.cue->gen_key)) {
+        from_remote++;
+        continue;
+      }
       generations++;
       t.generations++;
       t.seconds += s.cue->cue.duration.value_or(0.0);
@@ -71,6 +93,7 @@ int run_status(const std::filesystem::path& dir, bool json_out, bool quiet) {
                           {"output", s.cue->render.output_path.string()}};
       if (!s.engine.empty()) j["engine"] = s.engine, j["profile"] = s.profile;
       if (s.credits) j["estimated_credits"] = *s.credits;
+      if (s.needs_generation) j["on_team_cache"] = on_remote.count(s.cue->gen_key) > 0;
       nlohmann::json changed = nlohmann::json::array();
       for (const auto& c : s.changes) changed.push_back(c.name);
       j["changed_fields"] = changed;
@@ -78,6 +101,7 @@ int run_status(const std::filesystem::path& dir, bool json_out, bool quiet) {
     }
     out["totals"] = {{"cues", states.size()},   {"stale", stale},
                      {"fresh", states.size() - stale}, {"generations", generations},
+                     {"from_team_cache", from_remote},
                      {"estimated_credits", credits}};
     for (const auto& [cat, t] : by_category)
       out["categories"][cat] = {{"cues", t.cues},           {"stale", t.stale},
@@ -89,10 +113,12 @@ int run_status(const std::filesystem::path& dir, bool json_out, bool quiet) {
 
   for (const auto& s : states) {
     std::printf("%-32s %-6s %-34s %-12s %s\n", s.cue->cue.qualified_id().c_str(), s.fresh ? "fresh" : "stale",
-                s.fresh ? "" : s.reason.c_str(), s.profile.c_str(), s.fresh ? "" : cost_text(s).c_str());
+                s.fresh ? "" : s.reason.c_str(), s.profile.c_str(), s.fresh ? "" : cost_text(s, on_remote).c_str());
   }
-  std::printf("\n%zu cue(s): %zu fresh, %d stale; %d generation(s) to run, estimated %.0f credits\n",
-              states.size(), states.size() - stale, stale, generations, credits);
+  std::printf("\n%zu cue(s): %zu fresh, %d stale; %d generation(s) to run, estimated %.0f credits", states.size(),
+              states.size() - stale, stale, generations, credits);
+  if (ctx.remote) std::printf("; %d more on the team cache", from_remote);
+  std::printf("\n");
   for (const auto& [cat, t] : by_category)
     std::printf("  %-10s %3d cue(s), %3d stale, %3d new generation(s), %6.1f s, ~%.0f credits\n", cat.c_str(), t.cues,
                 t.stale, t.generations, t.seconds, t.credits);

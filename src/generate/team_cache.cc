@@ -102,4 +102,16 @@ TeamCacheBatch upload_all_to_team_cache(const std::vector<const GenRequest*>& re
   return batch;
 }
 
+std::set<std::string> team_cache_holds(const std::vector<const GenRequest*>& requests,
+                                       cache::remote::RemoteCache& remote) {
+  std::vector<char> held(requests.size(), 0);
+  for_each_parallel(requests.size(), remote.config().parallel, [&](size_t i) {
+    held[i] = remote.holds(requests[i]->gen_key, requests[i]->ext).value_or(false) ? 1 : 0;
+  });
+  std::set<std::string> out;
+  for (size_t i = 0; i < requests.size(); ++i)
+    if (held[i]) out.insert(requests[i]->gen_key);
+  return out;
+}
+
 }  // namespace foley::generate

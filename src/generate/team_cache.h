@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -39,5 +40,9 @@ TeamCacheBatch fetch_all_from_team_cache(const std::vector<const GenRequest*>& r
 // uploaded unless the remote holds it, `parallel` at a time; counters added.
 TeamCacheBatch upload_all_to_team_cache(const std::vector<const GenRequest*>& requests,
                                         cache::remote::RemoteCache& remote, cache::Index& index);
+
+// The keys of `requests` the remote holds (HEAD only), `parallel` at a time.
+std::set<std::string> team_cache_holds(const std::vector<const GenRequest*>& requests,
+                                       cache::remote::RemoteCache& remote);
 
 }  // namespace foley::generate

@@ -129,6 +129,34 @@ expect_eq "one warning for the refused upload" 1 "$(count_lines 'remote is off' 
 expect_contains "the warning says why" "HTTP 403" "$out"
 expect_eq "refused upload counted" 1 "$(stat_value Errors "$(foley -C "$C2" cache stats)")"
 
+# --- status prices only what the team cache lacks; pull fetches the rest ------
+G=$(new_clone g "$REMOTE_RW")
+printf '[cue.api_g]\nengine = "sfx"\nprompt = "only in g"\nduration = 1.0\n' >> "$G/manifests/ep.toml"
+out=$(foley -C "$G" status 2>&1)
+expect_eq "status: cues the team cache holds" 8 "$(count_lines '^ep:.* team cache$' "$out")"
+expect_contains "status prices only the rest" "1 generation(s) to run, estimated 40 credits; 8 more on the team cache" "$out"
+out=$(foley -C "$G" cache pull 2>&1); rc=$?
+expect_eq "pull" 0 "$rc"
+expect_contains "pull says what it fetched" "pulled 8 of 9 missing object(s)" "$out"
+expect_eq "pulled objects" 8 "$(objects_in "$G")"
+expect_eq "pull called no API" 2 "$(api_calls)"
+
+# --- push seeds the team cache from a cache that had none ------------------------
+H=$(new_clone h)
+printf '[cue.api_h]\nengine = "sfx"\nprompt = "only in h"\nduration = 1.0\n\n[cue.tone_h]\nprompt = "tone h"\nduration = 0.5\nseed = 777\n' >> "$H/manifests/ep.toml"
+foley -C "$H" build >/dev/null 2>&1
+expect_eq "H, without a remote, paid for its 3 API cues" 5 "$(api_calls)"
+before=$(remote_objects "$STORE/team")
+out=$(FOLEY_REMOTE_URL="$RW" foley -C "$H" cache push --paid-only 2>&1); rc=$?
+expect_eq "push --paid-only" 0 "$rc"
+expect_contains "push --paid-only says" "pushed 1 of 3 object(s)" "$out"
+expect_eq "one paid object pushed" $((before + 1)) "$(remote_objects "$STORE/team")"
+out=$(FOLEY_REMOTE_URL="$RW" foley -C "$H" cache push tone_h 2>&1)
+expect_contains "push of one cue" "pushed 1 of 1 object(s)" "$out"
+out=$(FOLEY_REMOTE_URL="$RW" foley -C "$H" cache push 2>&1)
+expect_contains "push of everything: all there already" "pushed 0 of 10 object(s)" "$out"
+expect_eq "nothing replaced" $((before + 2)) "$(remote_objects "$STORE/team")"
+
 # --- damaged entries: each a miss with a warning, regenerated, never used -------
 key_of() { basename "$(ls "$A"/cache/objects/*/*.wav | sed -n "${1}p")" .wav; }
 k1=$(key_of 1); k2=$(key_of 2); k3=$(key_of 3); k4=$(key_of 4)

@@ -185,6 +185,19 @@ std::optional<ObjectRecord> RemoteCache::fetch(const std::string& gen_key, const
   return rec;
 }
 
+std::optional<bool> RemoteCache::holds(const std::string& gen_key, const std::string& ext) {
+  if (disabled() || !is_valid_gen_key(gen_key) || !is_valid_ext(ext)) return std::nullopt;
+  for (const std::string& path : {remote_meta_path(gen_key), remote_object_path(gen_key, ext)}) {
+    RemoteReply reply = store_.head(path);
+    if (reply.status == RemoteStatus::kNotFound) return false;
+    if (reply.status != RemoteStatus::kOk) {
+      fail("asking for " + gen_key, reply);
+      return std::nullopt;
+    }
+  }
+  return true;
+}
+
 bool RemoteCache::upload(const ObjectRecord& rec, const fs::path& object_path) {
   if (config_.read_only() || disabled()) return false;
   if (!is_valid_gen_key(rec.gen_key) || !is_valid_ext(rec.ext)) return false;

@@ -56,6 +56,11 @@ class RemoteCache {
   // unless the remote holds the key already. True when this call stored it.
   bool upload(const ObjectRecord& rec, const std::filesystem::path& object_path);
 
+  // Whether the remote holds a complete entry of `gen_key` (its record and its
+  // object, by HEAD; nothing is verified), or nothing when it cannot tell
+  // (disabled, or it failed now).
+  std::optional<bool> holds(const std::string& gen_key, const std::string& ext);
+
   // True once a failure disabled the remote for this build.
   bool disabled();
 
