@@ -193,10 +193,14 @@ HttpResult http_perform(const HttpRequest& request, const BodySink& sink) {
     headers.release();
     headers.reset(next);
   }
-  // libcurl adds "Expect: 100-continue" to large POSTs; the API does not need the round trip.
-  curl_slist* no_expect = curl_slist_append(headers.get(), "Expect:");
-  headers.release();
-  headers.reset(no_expect);
+  // libcurl adds "Expect: 100-continue" to large POSTs; the API does not need
+  // the round trip. Not with SigV4: libcurl (7.88) signs the emptied header
+  // as if it were sent, and the server refuses the signature.
+  if (request.aws_sigv4.empty()) {
+    curl_slist* no_expect = curl_slist_append(headers.get(), "Expect:");
+    headers.release();
+    headers.reset(no_expect);
+  }
 
   Transfer transfer;
   transfer.sink = &sink;
