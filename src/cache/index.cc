@@ -423,6 +423,48 @@ std::optional<BuildStats> Index::last_build() {
   return out;
 }
 
+void Index::record_remote_hit(const ObjectRecord& fetched, const std::string& remote_url, int64_t build_id) {
+  require_gen_key(fetched.gen_key);
+  ObjectRecord rec = fetched;
+  rec.details["remote_hit"] = {{"from", remote_url}, {"at", now()}};
+  // The object is new here; its first use is this hit.
+  adopt_object(rec);
+  with_write([&] {
+    add_counter(*db_, "remote_hits", 1);
+    add_counter(*db_, "remote_credits_saved", rec.credits);
+  });
+  record_hit(rec.gen_key, build_id);
+}
+
+void Index::add_remote_counters(const RemoteCounters& c) {
+  if (c.empty()) return;
+  with_write([&] {
+    add_counter(*db_, "remote_misses", static_cast<double>(c.misses));
+    add_counter(*db_, "remote_corrupt", static_cast<double>(c.corrupt));
+    add_counter(*db_, "remote_errors", static_cast<double>(c.errors));
+    add_counter(*db_, "remote_timeouts", static_cast<double>(c.timeouts));
+    add_counter(*db_, "remote_uploads", static_cast<double>(c.uploads));
+    add_counter(*db_, "remote_bytes_down", static_cast<double>(c.bytes_down));
+    add_counter(*db_, "remote_bytes_up", static_cast<double>(c.bytes_up));
+  });
+}
+
+RemoteCounters& RemoteCounters::operator+=(const RemoteCounters& o) {
+  misses += o.misses;
+  corrupt += o.corrupt;
+  errors += o.errors;
+  timeouts += o.timeouts;
+  uploads += o.uploads;
+  bytes_down += o.bytes_down;
+  bytes_up += o.bytes_up;
+  return *this;
+}
+
+bool RemoteCounters::empty() const {
+  return misses == 0 && corrupt == 0 && errors == 0 && timeouts == 0 && uploads == 0 && bytes_down == 0 &&
+         bytes_up == 0;
+}
+
 // --- content-hash cache ------------------------------------------------------
 
 std::optional<std::string> Index::lookup_content_hash(const std::string& path, int64_t size, int64_t mtime_ns,
@@ -472,6 +514,16 @@ CacheStats Index::stats() {
     st.credits_saved = read_counter(*db_, "credits_saved");
     st.generation_seconds = read_counter(*db_, "generation_seconds");
     st.generation_seconds_saved = read_counter(*db_, "generation_seconds_saved");
+    auto count = [&](const char* name) { return static_cast<int64_t>(read_counter(*db_, name)); };
+    st.remote_hits = count("remote_hits");
+    st.remote_credits_saved = read_counter(*db_, "remote_credits_saved");
+    st.remote.misses = count("remote_misses");
+    st.remote.corrupt = count("remote_corrupt");
+    st.remote.errors = count("remote_errors");
+    st.remote.timeouts = count("remote_timeouts");
+    st.remote.uploads = count("remote_uploads");
+    st.remote.bytes_down = count("remote_bytes_down");
+    st.remote.bytes_up = count("remote_bytes_up");
     Statement b(*db_, std::string("SELECT ") + kBuildColumns + " FROM builds ORDER BY id DESC LIMIT 1");
     if (b.step()) st.last_build = read_build(b);
   });

@@ -10,14 +10,14 @@
 namespace foley::cache {
 namespace fs = std::filesystem;
 
-namespace {
-
 bool is_valid_ext(std::string_view ext) {
   if (ext.empty() || ext.size() > 16) return false;
   return std::all_of(ext.begin(), ext.end(), [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
   });
 }
+
+namespace {
 
 // Splits "<gen_key>.<ext>" when both parts are valid.
 bool parse_object_name(const std::string& name, std::string& gen_key, std::string& ext) {

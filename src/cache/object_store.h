@@ -12,6 +12,9 @@ namespace foley::cache {
 // True for 32 lowercase hex characters (the printed XXH3-128 of a gen key).
 bool is_valid_gen_key(std::string_view gen_key);
 
+// True for an object extension: 1 to 16 ASCII letters and digits.
+bool is_valid_ext(std::string_view ext);
+
 // An object file found on disk.
 struct StoredObject {
   std::string gen_key;

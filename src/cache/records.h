@@ -70,6 +70,20 @@ struct BuildStats {
   std::optional<int> exit_code;              // empty while running
 };
 
+// What the team cache (cache/remote/) did beyond its hits: counted by the
+// process that talked to it, added to the index's totals in one write.
+struct RemoteCounters {
+  int64_t misses = 0;                        // keys the remote does not hold
+  int64_t corrupt = 0;                       // entries refused: bad meta, missing or mismatched object
+  int64_t errors = 0;                        // failures that disabled the remote for a build
+  int64_t timeouts = 0;                      // the same, for timeouts and stalls
+  int64_t uploads = 0;                       // objects stored (with their meta)
+  int64_t bytes_down = 0;
+  int64_t bytes_up = 0;
+  RemoteCounters& operator+=(const RemoteCounters& o);
+  bool empty() const;
+};
+
 // Totals for `foley cache stats`.
 struct CacheStats {
   int64_t cues = 0;                          // distinct cues ever built
@@ -83,6 +97,9 @@ struct CacheStats {
   double credits_saved = 0.0;                // sum over hits of the hit object's credits
   double generation_seconds = 0.0;           // spent generating
   double generation_seconds_saved = 0.0;     // sum over hits of the hit object's generation time
+  int64_t remote_hits = 0;                   // objects fetched from the team cache (counted in hits too)
+  double remote_credits_saved = 0.0;         // their credits: what the team cache saved this machine
+  RemoteCounters remote;
   std::optional<BuildStats> last_build;
 };
 

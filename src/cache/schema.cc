@@ -133,11 +133,22 @@ CREATE TABLE take_scores (
 )sql");
 }
 
+// v5: the team cache's counters (cache/remote/): objects fetched and the credits
+// they saved, and what else the remote did, for `foley cache stats`.
+void migrate_to_v5(Database& db) {
+  db.exec(R"sql(
+INSERT OR IGNORE INTO counters (name, value) VALUES
+  ('remote_hits', 0), ('remote_credits_saved', 0), ('remote_misses', 0), ('remote_corrupt', 0),
+  ('remote_errors', 0), ('remote_timeouts', 0), ('remote_uploads', 0), ('remote_bytes_down', 0),
+  ('remote_bytes_up', 0);
+)sql");
+}
+
 // Appending a migration here is how the schema moves forward; never edit one
 // that has shipped.
 using Migration = void (*)(Database&);
-constexpr std::array<Migration, 4> kMigrations = {&migrate_to_v1, &migrate_to_v2, &migrate_to_v3,
-                                                  &migrate_to_v4};
+constexpr std::array<Migration, 5> kMigrations = {&migrate_to_v1, &migrate_to_v2, &migrate_to_v3,
+                                                  &migrate_to_v4, &migrate_to_v5};
 
 }  // namespace
 

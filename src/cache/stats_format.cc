@@ -108,6 +108,20 @@ std::string format_stats(const CacheStats& st, const StatsFormatOptions& options
     t.line(1, "Time saved", format_duration(b.generation_seconds_saved));
   }
 
+  const RemoteCounters& r = st.remote;
+  if (st.remote_hits > 0 || !r.empty()) {
+    t.line(0, "Team cache");
+    const int64_t lookups = st.remote_hits + r.misses + r.corrupt;
+    t.line(1, "Hits", format_ratio(st.remote_hits, lookups));
+    t.line(1, "Misses", format_ratio(r.misses, lookups));
+    t.line(1, "Corrupt entries", std::to_string(r.corrupt));
+    t.line(1, "Errors", std::to_string(r.errors));
+    t.line(1, "Timeouts", std::to_string(r.timeouts));
+    t.line(1, "Uploads", std::to_string(r.uploads));
+    t.line(1, "Downloaded", format_bytes(r.bytes_down));
+    t.line(1, "Uploaded", format_bytes(r.bytes_up));
+    t.line(1, "Credits saved", number(st.remote_credits_saved));
+  }
   t.line(0, "Credits");
   t.line(1, "Spent", number(st.credits_spent));
   t.line(1, "Saved by hits", number(st.credits_saved));

@@ -20,6 +20,7 @@
 #include "common/subprocess.h"
 #include "engines/catalog.h"
 #include "plan/gen_fields.h"
+#include "cli/team_cache_use.h"
 
 namespace foley::cli {
 namespace fs = std::filesystem;
@@ -111,6 +112,20 @@ int run_build(const fs::path& dir, const BuildOptions& o) {
   }
   if (!dry_run)
     for (const auto& key : hit_keys) index.record_hit(key, build_id);
+  // What the team cache holds is fetched now, all at once, so that ninja finds
+  // it present; what this build generates is uploaded after ninja.
+  std::unique_ptr<cache::remote::RemoteCache> remote;
+  std::vector<const GenRequest*> generated_here;
+  if (!dry_run && ctx.remote) {
+    remote = open_team_cache(*ctx.remote, ctx.plan.project.config.cache_dir, build_id);
+    std::vector<const GenRequest*> absent = absent_generations(ctx.plan, stale);
+    if (remote) {
+      std::set<std::string> fetched = fetch_for_build(absent, *remote, index, build_id);
+      for (const GenRequest* req : absent)
+        if (fetched.count(req->gen_key) == 0) generated_here.push_back(req);
+      ::setenv(kRemoteByBuildVariable, std::to_string(build_id).c_str(), 1);
+    }
+  }
 
   std::vector<std::string> argv = {"ninja", "-C", ctx.plan.project.config.root.string()};
   argv.insert(argv.end(), {"-j", std::to_string(o.jobs > 0 ? o.jobs : default_jobs(ctx.plan))});
@@ -135,6 +150,7 @@ int run_build(const fs::path& dir, const BuildOptions& o) {
   if (o.targets.empty() && !dry_run) prefetch = start_api_prefetch(ctx.plan, locate_tools(), build_id);
   SubprocessResult r = run_subprocess(argv, /*capture=*/false);
   prefetch.clear();
+  if (remote) upload_for_build(generated_here, *remote, index);
   if (o.targets.empty() && unavailable > 0) {
     report_unavailable(ctx.plan);
     if (r.exit_code == 0) r.exit_code = 1;

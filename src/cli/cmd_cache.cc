@@ -297,6 +297,7 @@ void register_cache(CLI::App& app, GlobalOptions& g, int& exit_code) {
     sub->add_option("keys_or_cues", *names, "Gen keys or cue ids")->required();
     sub->callback([&g, names, pin, &exit_code] { exit_code = cache_pin(g.root(), *names, pin); });
   }
+  register_cache_remote(*cmd, g, exit_code);
 }
 
 }  // namespace foley::cli

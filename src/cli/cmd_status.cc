@@ -9,7 +9,9 @@
 #include "cli/cue_state.h"
 #include "cli/project_context.h"
 #include "cli/take_list.h"
+#include "cli/team_cache_use.h"
 #include "engines/catalog.h"
+#include "generate/team_cache.h"
 
 namespace foley::cli {
 namespace {
@@ -19,9 +21,18 @@ struct CategoryTotals {
   double seconds = 0.0, credits = 0.0;
 };
 
-std::string cost_text(const CueState& s) {
+// Every generation the cue still needs (each absent take) is on the team cache.
+bool all_on_remote(const CueState& s, const std::set<std::string>& on_remote) {
+  if (s.missing_keys.empty()) return false;
+  for (const std::string& key : s.missing_keys)
+    if (!on_remote.count(key)) return false;
+  return true;
+}
+
+std::string cost_text(const CueState& s, const std::set<std::string>& on_remote) {
   if (!s.cue->unavailable.empty()) return "unavailable";
   if (!s.needs_generation) return s.cue->cue.type == "generated" ? "cached" : "free";
+  if (all_on_remote(s, on_remote)) return "team cache";
   if (s.credits) {
     char buf[96];
     if (s.cue->take_keys.size() > 1)
@@ -38,8 +49,23 @@ int run_status(const std::filesystem::path& dir, bool json_out, bool quiet) {
   std::vector<CueState> states;
   for (const auto& c : ctx.plan.cues) states.push_back(cue_state(ctx.plan, c, *ctx.index));
 
+  // What the team cache holds is fetched, not generated: it is not priced.
+  std::set<std::string> on_remote;
+  if (!quiet && ctx.remote) {
+    std::set<std::string> seen;
+    std::vector<const GenRequest*> needed;
+    for (const auto& s : states)
+      for (const std::string& key : s.missing_keys)
+        if (seen.insert(key).second) needed.push_back(&ctx.plan.generations.at(key));
+    if (!needed.empty()) {
+      auto remote = open_team_cache(*ctx.remote, ctx.plan.project.config.cache_dir, 0);
+      on_remote = generate::team_cache_holds(needed, *remote);
+    }
+  }
+
   // Totals count each generation once, however many cues share it.
   std::set<std::string> counted;
+  int from_remote = 0;
   std::map<std::string, CategoryTotals> by_category;
   int stale = 0, generations = 0;
   double credits = 0.0;
@@ -50,9 +76,14 @@ int run_status(const std::filesystem::path& dir, bool json_out, bool quiet) {
       stale++;
       t.stale++;
     }
-    // Every absent take is a generation (a paid call for an API engine).
+    // Every absent take is a generation (a paid call for an API engine),
+    // unless the team cache holds it.
     for (const std::string& key : s.missing_keys) {
       if (!counted.insert(key).second) continue;
+      if (on_remote.count(key)) {
+        from_remote++;
+        continue;
+      }
       generations++;
       t.generations++;
       t.seconds += s.cue->cue.duration.value_or(0.0);
@@ -81,6 +112,7 @@ int run_status(const std::filesystem::path& dir, bool json_out, bool quiet) {
                           {"output", s.cue->render.output_path.string()}};
       if (!s.engine.empty()) j["engine"] = s.engine, j["profile"] = s.profile;
       if (s.credits) j["estimated_credits"] = *s.credits;
+      if (s.needs_generation) j["on_team_cache"] = all_on_remote(s, on_remote);
       nlohmann::json changed = nlohmann::json::array();
       for (const auto& c : s.changes) changed.push_back(c.name);
       j["changed_fields"] = changed;
@@ -97,6 +129,7 @@ int run_status(const std::filesystem::path& dir, bool json_out, bool quiet) {
     }
     out["totals"] = {{"cues", states.size()},   {"stale", stale},
                      {"fresh", states.size() - stale}, {"generations", generations},
+                     {"from_team_cache", from_remote},
                      {"estimated_credits", credits}};
     for (const auto& [cat, t] : by_category)
       out["categories"][cat] = {{"cues", t.cues},           {"stale", t.stale},
@@ -108,10 +141,12 @@ int run_status(const std::filesystem::path& dir, bool json_out, bool quiet) {
 
   for (const auto& s : states) {
     std::printf("%-32s %-6s %-34s %-12s %s\n", s.cue->cue.qualified_id().c_str(), s.fresh ? "fresh" : "stale",
-                s.fresh ? "" : s.reason.c_str(), s.profile.c_str(), s.fresh ? "" : cost_text(s).c_str());
+                s.fresh ? "" : s.reason.c_str(), s.profile.c_str(), s.fresh ? "" : cost_text(s, on_remote).c_str());
   }
-  std::printf("\n%zu cue(s): %zu fresh, %d stale; %d generation(s) to run, estimated %.0f credits\n",
-              states.size(), states.size() - stale, stale, generations, credits);
+  std::printf("\n%zu cue(s): %zu fresh, %d stale; %d generation(s) to run, estimated %.0f credits", states.size(),
+              states.size() - stale, stale, generations, credits);
+  if (ctx.remote) std::printf("; %d more on the team cache", from_remote);
+  std::printf("\n");
   for (const auto& [cat, t] : by_category)
     std::printf("  %-10s %3d cue(s), %3d stale, %3d new generation(s), %6.1f s, ~%.0f credits\n", cat.c_str(), t.cues,
                 t.stale, t.generations, t.seconds, t.credits);

@@ -25,6 +25,8 @@ void register_build(CLI::App& app, GlobalOptions& g, int& exit_code);
 void register_status(CLI::App& app, GlobalOptions& g, int& exit_code);
 void register_explain(CLI::App& app, GlobalOptions& g, int& exit_code);
 void register_cache(CLI::App& app, GlobalOptions& g, int& exit_code);
+// `foley cache push` and `pull`, on the `cache` subcommand.
+void register_cache_remote(CLI::App& cache, GlobalOptions& g, int& exit_code);
 void register_import(CLI::App& app, GlobalOptions& g, int& exit_code);
 void register_server(CLI::App& app, GlobalOptions& g, int& exit_code);
 void register_takes(CLI::App& app, GlobalOptions& g, int& exit_code);  // `takes` and `pick`

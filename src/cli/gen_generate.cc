@@ -5,7 +5,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/log.h"
 #include "generate/generate_request.h"
+#include "request/remote_config.h"
 #include "request/object_link.h"
 #include "request/retry_unusable.h"
 #include "request/spec_pack.h"
@@ -25,10 +27,27 @@ GenRequest read_request(const fs::path& spec_path, const std::string& entry) {
                                spec_origin(spec_path, entry));
 }
 
+// The team cache `foley plan` configured for the project ninja runs in,
+// unless `foley build` deals with it for the whole build (it fetched every
+// hit before ninja and uploads every new object after).
+std::unique_ptr<cache::remote::RemoteCache> team_cache(const GenRequest& req, int64_t build_id) {
+  if (const char* v = std::getenv(kRemoteByBuildVariable); v != nullptr && v[0] != '\0') return nullptr;
+  try {
+    std::optional<RemoteConfig> config = read_remote_config(fs::current_path());
+    if (!config) return nullptr;
+    return std::make_unique<cache::remote::RemoteCache>(*config, req.cache_dir, build_id);
+  } catch (const std::exception& e) {
+    log_warning(std::string("team cache not used: ") + e.what());
+    return nullptr;
+  }
+}
+
 int generate(const GenRequest& req, const std::string& origin) {
   generate::GenerateContext ctx;
   ctx.build_id = build_id_from_env();
   ctx.retry_unusable = retry_unusable_from_env();
+  std::unique_ptr<cache::remote::RemoteCache> remote = team_cache(req, ctx.build_id);
+  ctx.remote = remote.get();
   std::string line = generate::generate_request(req, origin, ctx);
   std::fputs(line.c_str(), stdout);
   return 0;

@@ -9,7 +9,9 @@
 #include "cache/content_hash.h"
 #include "common/error.h"
 #include "common/log.h"
+#include "common/atomic_file.h"
 #include "manifest/project_loader.h"
+#include "manifest/remote_table.h"
 
 namespace foley::cli {
 namespace fs = std::filesystem;
@@ -59,6 +61,9 @@ ProjectContext load_and_plan(const fs::path& root) {
   ctx.index = std::make_unique<cache::Index>(project.config.cache_dir);
   IndexContentHasher hasher(*ctx.index);
   timer.lap("open index");
+  ctx.remote = project.config.remote;
+  manifest::apply_user_config(ctx.remote);
+  apply_remote_environment(ctx.remote);
   ctx.plan = plan::make_plan(std::move(project), hasher);
   timer.lap("compute keys");
   return ctx;
@@ -68,6 +73,13 @@ ProjectContext plan_and_write(const fs::path& root, bool quiet) {
   ProjectContext ctx = load_and_plan(root);
   PhaseTimer timer;
   bool changed = plan::write_plan(ctx.plan, locate_tools());
+  const fs::path remote_file = ctx.plan.project.config.root / kRemoteConfigFile;
+  if (ctx.remote) {
+    write_file_if_changed(remote_file, remote_config_to_json(*ctx.remote).dump(1) + "\n", Durability::kDerived);
+  } else {
+    std::error_code ec;
+    fs::remove(remote_file, ec);
+  }
   timer.lap("write specs and build.ninja");
   // Said whenever the graph changes (not on every no-op build).
   if (changed) {

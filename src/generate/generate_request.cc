@@ -13,6 +13,7 @@
 #include "engines/catalog.h"
 #include "engines/registry.h"
 #include "generate/object_record.h"
+#include "generate/team_cache.h"
 #include "request/canonical_key.h"
 #include "request/request_spec.h"
 
@@ -95,6 +96,12 @@ std::string generate_locked(const GenRequest& req, const std::string& origin, co
     std::string problem = prompt_problem(it->get<std::string>(), engines::engine_row(req.engine).max_prompt_chars);
     if (!problem.empty()) throw Error(origin + ": prompt " + problem);
   }
+  // What a teammate or a CI runner generated (or paid for) is not generated again.
+  if (ctx.remote && fetch_from_team_cache(req, *ctx.remote, index(), ctx.build_id)) {
+    std::string line = "foley-gen: " + cue_list(req) + " fetched from the team cache (" + req.gen_key + ")\n";
+    if (ctx.on_generated) ctx.on_generated(line);
+    return line;
+  }
   // A paid answer that came back unusable is not paid for again unasked.
   if (!ctx.retry_unusable) {
     std::vector<cache::KeptAnswer> kept = cache::kept_answers(req.cache_dir, req.gen_key);
@@ -154,6 +161,7 @@ std::string generate_locked(const GenRequest& req, const std::string& origin, co
   rec.details = result.details.is_null() ? nlohmann::json::object() : result.details;
   rec.details["foley_version"] = foley_version();
   index().record_object(rec, ctx.build_id);
+  if (ctx.remote) upload_to_team_cache(req, *ctx.remote, index());
 
   char credits[64] = "";
   if (result.paid)

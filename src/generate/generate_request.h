@@ -7,6 +7,7 @@
 #include <string>
 
 #include "cache/index.h"
+#include "cache/remote/remote_cache.h"
 #include "engines/engine.h"
 #include "request/request_spec.h"
 
@@ -36,6 +37,11 @@ struct GenerateContext {
   // refused, sending nothing, unless this is set (`foley build
   // --retry-unusable`, FOLEY_RETRY_UNUSABLE=1).
   bool retry_unusable = false;
+  // The team cache (generate/team_cache.h): a stale key is fetched from it
+  // before the engine runs, and a generated object uploaded to it after
+  // (read-write mode). Null: none. `foley build` does both itself, for the
+  // whole build at once, and leaves it null for its edges.
+  cache::remote::RemoteCache* remote = nullptr;
 };
 
 // The heart of `foley-gen generate`: checks the request against its key, takes

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "manifest/source_location.h"
+#include "request/remote_config.h"
 
 namespace foley::manifest {
 
@@ -52,6 +53,9 @@ struct ProjectConfig {
   // Depth of the `gpu` pool (local model engines). Unset: plan::pool_depths
   // derives it from the local-model profiles' pools (their `max_batch`).
   std::optional<int> gpu_slots;
+  // [cache.remote]: the team cache as foley.toml sets it (the user's config
+  // file and the environment may change it: cli/project_context).
+  std::optional<RemoteConfig> remote;
 };
 
 }  // namespace foley::manifest

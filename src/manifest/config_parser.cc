@@ -4,6 +4,7 @@
 
 #include "manifest/engine_rules.h"
 #include "manifest/field_checks.h"
+#include "manifest/remote_table.h"
 #include "common/suggest.h"
 #include "manifest/toml_reader.h"
 
@@ -36,7 +37,7 @@ class ConfigReader {
     const toml::table* project = nullptr;
     for (auto&& [key, node] : doc) {
       std::string name(key.str());
-      if (name == "project" || name == "render" || name == "engines") {
+      if (name == "project" || name == "render" || name == "engines" || name == "cache") {
         if (!node.is_table()) {
           error(location_of(node, kConfigFile), name, "expected a table, got " + toml_type_name(node));
           continue;
@@ -44,9 +45,10 @@ class ConfigReader {
         if (name == "project") project = node.as_table();
         if (name == "render") read_render(*node.as_table());
         if (name == "engines") read_engines(*node.as_table());
+        if (name == "cache") read_cache_table(*node.as_table(), kConfigFile, root_, diags_, out_.config.remote);
       } else {
         error(location_of(key, kConfigFile), name,
-              "unknown table" + did_you_mean(name, {"project", "render", "engines"}));
+              "unknown table" + did_you_mean(name, {"project", "render", "engines", "cache"}));
       }
     }
     // [project] last: default_engine refers to the profiles.

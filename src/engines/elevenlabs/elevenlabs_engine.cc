@@ -10,7 +10,7 @@
 #include "engines/elevenlabs/elevenlabs_format.h"
 #include "engines/elevenlabs/elevenlabs_request.h"
 #include "engines/elevenlabs/elevenlabs_settings.h"
-#include "engines/elevenlabs/http_client.h"
+#include "common/http_client.h"
 #include "common/atomic_file.h"
 #include "common/error.h"
 #include "common/file_lock.h"

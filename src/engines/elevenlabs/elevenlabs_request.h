@@ -5,7 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "engines/elevenlabs/http_client.h"
+#include "common/http_client.h"
 #include "engines/elevenlabs/elevenlabs_settings.h"
 #include "request/request_spec.h"
 

@@ -1,4 +1,4 @@
-#include "engines/elevenlabs/http_client.h"
+#include "common/http_client.h"
 
 #include <curl/curl.h>
 
@@ -14,7 +14,7 @@
 
 #include "common/error.h"
 
-namespace foley::engines {
+namespace foley {
 namespace {
 
 std::string lower(std::string s) {
@@ -193,10 +193,14 @@ HttpResult http_perform(const HttpRequest& request, const BodySink& sink) {
     headers.release();
     headers.reset(next);
   }
-  // libcurl adds "Expect: 100-continue" to large POSTs; the API does not need the round trip.
-  curl_slist* no_expect = curl_slist_append(headers.get(), "Expect:");
-  headers.release();
-  headers.reset(no_expect);
+  // libcurl adds "Expect: 100-continue" to large POSTs; the API does not need
+  // the round trip. Not with SigV4: libcurl (7.88) signs the emptied header
+  // as if it were sent, and the server refuses the signature.
+  if (request.aws_sigv4.empty()) {
+    curl_slist* no_expect = curl_slist_append(headers.get(), "Expect:");
+    headers.release();
+    headers.reset(no_expect);
+  }
 
   Transfer transfer;
   transfer.sink = &sink;
@@ -206,11 +210,23 @@ HttpResult http_perform(const HttpRequest& request, const BodySink& sink) {
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
-  curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, request.method.c_str());
-  if (request.method == "POST") {
+  const bool head_only = request.method == "HEAD";
+  if (head_only) {
+    // CURLOPT_CUSTOMREQUEST "HEAD" would wait for a body that never comes.
+    curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+  } else {
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+  }
+  if (request.method == "POST" || request.method == "PUT") {
     curl_easy_setopt(c, CURLOPT_POST, 1L);
     curl_easy_setopt(c, CURLOPT_POSTFIELDS, request.body.data());
     curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+  }
+  if (!request.userpwd.empty()) curl_easy_setopt(c, CURLOPT_USERPWD, request.userpwd.c_str());
+  if (!request.aws_sigv4.empty()) curl_easy_setopt(c, CURLOPT_AWS_SIGV4, request.aws_sigv4.c_str());
+  if (request.userpwd.empty() && !request.netrc_file.empty()) {
+    curl_easy_setopt(c, CURLOPT_NETRC, static_cast<long>(CURL_NETRC_OPTIONAL));
+    curl_easy_setopt(c, CURLOPT_NETRC_FILE, request.netrc_file.c_str());
   }
   curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
   curl_easy_setopt(c, CURLOPT_HEADERDATA, &transfer);
@@ -248,7 +264,7 @@ HttpResult http_perform(const HttpRequest& request, const BodySink& sink) {
     return result;
   }
   std::string length = result.head.header("content-length");
-  if (!length.empty() && std::to_string(result.body_bytes) != length) {
+  if (!head_only && !length.empty() && std::to_string(result.body_bytes) != length) {
     result.error = TransportError{TransportFailure::kTruncated,
                                   "received " + std::to_string(result.body_bytes) + " bytes of a " + length +
                                       "-byte body"};
@@ -256,4 +272,4 @@ HttpResult http_perform(const HttpRequest& request, const BodySink& sink) {
   return result;
 }
 
-}  // namespace foley::engines
+}  // namespace foley

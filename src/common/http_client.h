@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-namespace foley::engines {
+namespace foley {
 
 // One HTTP exchange, as libcurl should make it. Header lines may carry a secret
 // (an API key): they are handed to libcurl only, never logged or put in messages.
@@ -20,6 +20,13 @@ struct HttpRequest {
   double connect_timeout = 10.0;     // seconds to establish the connection
   double timeout = 0.0;              // seconds for the whole exchange; 0 = no limit
   double stall_seconds = 0.0;        // abort when no byte moves for this long; 0 = never
+  // Credentials, handed to libcurl only (never logged): "user:password" for
+  // basic auth, or "access-key:secret" when aws_sigv4 is set.
+  std::string userpwd;
+  std::string aws_sigv4;             // "aws:amz:<region>:s3": sign the request with SigV4
+  // Read the host's user and password from this netrc file when userpwd is
+  // empty; a missing file or host is no error. Empty: no netrc.
+  std::string netrc_file;
 };
 
 // The status line and headers of a response (of the final one after any 1xx).
@@ -55,7 +62,9 @@ struct HttpResult {
 // http_perform.
 using BodySink = std::function<void(const HttpResponseHead& head, std::string_view chunk)>;
 
-// Performs `request` with libcurl (no signals, so safe from many threads at
+// Performs `request` with libcurl: "HEAD" asks for the head only; "POST" and
+// "PUT" send `body`. Redirects are not followed and TLS peers are verified
+// (libcurl's defaults). No signals, so safe from many threads at
 // once; one connection per call). Bodies shorter than their Content-Length are
 // reported as kTruncated. Throws only what `sink` throws, or foley::Error when
 // libcurl cannot be set up.
@@ -64,4 +73,4 @@ HttpResult http_perform(const HttpRequest& request, const BodySink& sink);
 // A short human name of a failure kind ("connection refused or unreachable", ...).
 std::string transport_failure_name(TransportFailure kind);
 
-}  // namespace foley::engines
+}  // namespace foley

@@ -1,0 +1,235 @@
+#!/usr/bin/env bash
+# The team cache against a real nginx (WebDAV PUT) on loopback: two clones of a
+# project share one remote; the second generates nothing and calls no API, and
+# gets the same bytes; a read-only CI clone uploads nothing; damaged entries
+# are misses with a warning, regenerated here; a remote killed mid-build or
+# stalling leaves the build to finish locally with one warning; a planted
+# credential reaches no file, log or argv.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/remote_lib.sh"
+
+SERVER="$FOLEY_SOURCE_DIR/tools/fake_elevenlabs/server.py"
+STALL_PID=""
+cleanup() {
+  for p in "$WORK"/a "$WORK"/b; do foley -C "$p" server stop >/dev/null 2>&1; done
+  stop_nginx
+  [ -n "$STALL_PID" ] && kill "$STALL_PID" 2>/dev/null
+  kill "$API_PID" 2>/dev/null
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+start_nginx "$WORK/nginx" || { fail "nginx did not start"; finish; exit 1; }
+STORE="$WORK/nginx/store"
+RW="http://127.0.0.1:$NGINX_PORT/rw/team"
+
+API_KEY="sk-remote-$(date +%s%N)-planted"
+printf '%s' "$API_KEY" > "$WORK/key"
+python3 "$SERVER" --expect-key-file "$WORK/key" --log "$WORK/api.jsonl" --port-file "$WORK/api_port" \
+  >"$WORK/api.out" 2>&1 &
+API_PID=$!
+wait_for_port "$WORK/api_port"
+API_PORT=$(cat "$WORK/api_port")
+api_calls() { fake_requests "$WORK/api.jsonl"; }
+export ELEVENLABS_API_KEY="$API_KEY"
+
+# The exec generator logs every run, so that "nothing generated" is observable.
+GENS="$WORK/gens.log"
+cat > "$WORK/gen.sh" <<'SH'
+#!/bin/sh
+# gen.sh OUT DURATION SEED
+echo "$3" >> "$(dirname "$0")/gens.log"
+[ -f "$(dirname "$0")/kill-remote" ] && kill "$(cat "$(dirname "$0")/kill-remote")" 2>/dev/null
+exec sox -R -n -r 16000 -c 1 -b 16 "$1" synth "$2" pluck "$3"
+SH
+chmod +x "$WORK/gen.sh"
+gens() { if [ -f "$GENS" ]; then wc -l < "$GENS" | tr -d ' '; else echo 0; fi; }
+
+# new_clone NAME [REMOTE_TOML] — a project with 6 exec cues and 2 ElevenLabs cues.
+new_clone() {
+  local dir="$WORK/$1"
+  mkdir -p "$dir/manifests"
+  cat > "$dir/foley.toml" <<TOML
+[project]
+name = "team"
+default_engine = "synth"
+[engines.synth]
+engine = "exec"
+command = ["$WORK/gen.sh", "{out}", "{duration}", "{seed}"]
+[engines.sfx]
+engine = "elevenlabs"
+base_url = "http://127.0.0.1:$API_PORT"
+tier = "free"
+credits_per_second = 40
+${2:-}
+TOML
+  {
+    for i in 1 2 3 4 5 6; do printf '[cue.tone%s]\nprompt = "tone %s"\nduration = 0.5\nseed = %s\n\n' "$i" "$i" "$((100 + i))"; done
+    for i in 1 2; do printf '[cue.api%s]\nengine = "sfx"\nprompt = "api sound %s"\nduration = 1.0\n\n' "$i" "$i"; done
+  } > "$dir/manifests/ep.toml"
+  echo "$dir"
+}
+REMOTE_RW=$(printf '[cache.remote]\nurl = "%s"\nconnect_timeout = 2\ndata_timeout = 2\nrequest_timeout = 10' "$RW")
+
+# --- A builds and uploads ------------------------------------------------------
+A=$(new_clone a "$REMOTE_RW")
+out=$(foley -C "$A" build 2>&1); rc=$?
+expect_eq "A builds" 0 "$rc"
+expect_eq "A generated its 6 exec cues" 6 "$(gens)"
+expect_eq "A called the API twice" 2 "$(api_calls)"
+expect_eq "remote objects after A" 8 "$(remote_objects "$STORE/team")"
+expect_eq "remote metas after A" 8 "$(remote_metas "$STORE/team")"
+expect_contains "A says it uploaded" "uploaded 8 new object(s)" "$out"
+st=$(foley -C "$A" cache stats)
+expect_eq "A's uploads" 8 "$(stat_value Uploads "$st")"
+expect_eq "A's errors" 0 "$(stat_value Errors "$st")"
+
+# --- B, a second clone, generates nothing and calls nothing --------------------
+B=$(new_clone b "$REMOTE_RW")
+out=$(foley -C "$B" build 2>&1); rc=$?
+expect_eq "B builds" 0 "$rc"
+expect_eq "B generated nothing" 6 "$(gens)"
+expect_eq "B called no API" 2 "$(api_calls)"
+expect_contains "B says it fetched" "fetched 8 of 8 missing object(s)" "$out"
+same=0
+for f in $(cd "$A/cache/objects" && find . -type f ! -name '.tmp-*'); do
+  cmp -s "$A/cache/objects/$f" "$B/cache/objects/$f" && same=$((same + 1))
+done
+expect_eq "B's objects are A's, byte for byte" 8 "$same"
+expect_eq "B's outputs" 8 "$(find "$B/out" -name '*.wav' | wc -l | tr -d ' ')"
+st=$(foley -C "$B" cache stats)
+expect_eq "B's remote hits" "8 / 8 (100.00%)" "$(stat_value Hits "$(printf '%s\n' "$st" | sed -n '/^Team cache:/,$p')")"
+expect_eq "B's credits saved by the team cache" 80 "$(printf '%s\n' "$st" | sed -n '/^Team cache:/,/^Credits:/p' | sed -n 's/^ *Credits saved: *//p')"
+expect_eq "B uploaded nothing" 0 "$(stat_value Uploads "$st")"
+prov=$(foley -C "$B" cache ls 2>&1)
+expect_contains "B's index knows the paid objects" "elevenlabs" "$prov"
+# A rebuild touches nothing.
+out=$(foley -C "$B" build 2>&1)
+expect_not_contains "no-op rebuild fetches nothing" "fetched" "$out"
+
+# --- a read-only CI clone: uses the hits, uploads nothing, counts no error -----
+C=$(new_clone c)
+printf '[cue.ci_only]\nprompt = "only on CI"\nduration = 0.5\nseed = 999\n' >> "$C/manifests/ep.toml"
+before=$(gens)
+out=$(FOLEY_REMOTE_URL="http://127.0.0.1:$NGINX_PORT/ro/team" FOLEY_REMOTE_MODE=read-only foley -C "$C" build 2>&1); rc=$?
+expect_eq "CI builds" 0 "$rc"
+expect_eq "CI generated only its own cue" $((before + 1)) "$(gens)"
+expect_eq "CI called no API" 2 "$(api_calls)"
+expect_eq "CI uploaded nothing" 8 "$(remote_objects "$STORE/team")"
+st=$(foley -C "$C" cache stats)
+expect_eq "CI's errors" 0 "$(stat_value Errors "$st")"
+expect_eq "CI's uploads" 0 "$(stat_value Uploads "$st")"
+expect_not_contains "CI warns of nothing" "warning" "$out"
+# Read-write against a location that refuses writes: one warning, one error.
+C2=$(new_clone c2)
+printf '[cue.c2_only]\nprompt = "refused upload"\nduration = 0.5\nseed = 998\n' >> "$C2/manifests/ep.toml"
+out=$(FOLEY_REMOTE_URL="http://127.0.0.1:$NGINX_PORT/ro/team" foley -C "$C2" build 2>&1); rc=$?
+expect_eq "refused uploads do not fail the build" 0 "$rc"
+expect_eq "one warning for the refused upload" 1 "$(count_lines 'remote is off' "$out")"
+expect_contains "the warning says why" "HTTP 403" "$out"
+expect_eq "refused upload counted" 1 "$(stat_value Errors "$(foley -C "$C2" cache stats)")"
+
+# --- status prices only what the team cache lacks; pull fetches the rest ------
+G=$(new_clone g "$REMOTE_RW")
+printf '[cue.api_g]\nengine = "sfx"\nprompt = "only in g"\nduration = 1.0\n' >> "$G/manifests/ep.toml"
+out=$(foley -C "$G" status 2>&1)
+expect_eq "status: cues the team cache holds" 8 "$(count_lines '^ep:.* team cache$' "$out")"
+expect_contains "status prices only the rest" "1 generation(s) to run, estimated 40 credits; 8 more on the team cache" "$out"
+out=$(foley -C "$G" cache pull 2>&1); rc=$?
+expect_eq "pull" 0 "$rc"
+expect_contains "pull says what it fetched" "pulled 8 of 9 missing object(s)" "$out"
+expect_eq "pulled objects" 8 "$(objects_in "$G")"
+expect_eq "pull called no API" 2 "$(api_calls)"
+
+# --- push seeds the team cache from a cache that had none ------------------------
+H=$(new_clone h)
+printf '[cue.api_h]\nengine = "sfx"\nprompt = "only in h"\nduration = 1.0\n\n[cue.tone_h]\nprompt = "tone h"\nduration = 0.5\nseed = 777\n' >> "$H/manifests/ep.toml"
+foley -C "$H" build >/dev/null 2>&1
+expect_eq "H, without a remote, paid for its 3 API cues" 5 "$(api_calls)"
+before=$(remote_objects "$STORE/team")
+out=$(FOLEY_REMOTE_URL="$RW" foley -C "$H" cache push --paid-only 2>&1); rc=$?
+expect_eq "push --paid-only" 0 "$rc"
+expect_contains "push --paid-only says" "pushed 1 of 3 object(s)" "$out"
+expect_eq "one paid object pushed" $((before + 1)) "$(remote_objects "$STORE/team")"
+out=$(FOLEY_REMOTE_URL="$RW" foley -C "$H" cache push tone_h 2>&1)
+expect_contains "push of one cue" "pushed 1 of 1 object(s)" "$out"
+out=$(FOLEY_REMOTE_URL="$RW" foley -C "$H" cache push 2>&1)
+expect_contains "push of everything: all there already" "pushed 0 of 10 object(s)" "$out"
+expect_eq "nothing replaced" $((before + 2)) "$(remote_objects "$STORE/team")"
+
+# --- damaged entries: each a miss with a warning, regenerated, never used -------
+key_of() { basename "$(ls "$A"/cache/objects/*/*.wav | sed -n "${1}p")" .wav; }
+k1=$(key_of 1); k2=$(key_of 2); k3=$(key_of 3); k4=$(key_of 4)
+o() { echo "$STORE/team/objects/${1:0:2}/$1.wav"; }
+python3 - "$(o "$k1")" <<'PY'
+import sys
+p = sys.argv[1]
+b = bytearray(open(p, "rb").read())
+b[len(b) // 2] ^= 0xFF
+open(p, "wb").write(bytes(b))
+PY
+flipped_sum=$(md5sum < "$(o "$k1")")
+truncate -s 100 "$(o "$k2")"
+rm "$(o "$k3")"
+rm "$STORE/team/meta/$k4.json"
+D=$(new_clone d "$REMOTE_RW")
+before=$(gens)
+out=$(foley -C "$D" build 2>&1); rc=$?
+expect_eq "D builds" 0 "$rc"
+expect_eq "D regenerated the 4 damaged entries" $((before + 4)) "$(gens)"
+expect_eq "a warning per damaged entry" 4 "$(count_lines 'not used' "$out")"
+expect_contains "flipped bytes" "checksum does not match" "$out"
+expect_contains "truncated" "bytes, its record says" "$out"
+expect_contains "meta without object" "record is there but its object is not" "$out"
+expect_contains "object without meta" "object without its record" "$out"
+same=0
+for k in "$k1" "$k2" "$k3" "$k4"; do
+  cmp -s "$A/cache/objects/${k:0:2}/$k.wav" "$D/cache/objects/${k:0:2}/$k.wav" && same=$((same + 1))
+done
+expect_eq "the regenerated objects are right" 4 "$same"
+expect_eq "no damaged byte kept" 0 "$(find "$D/cache/objects" -name '.tmp-*' | wc -l | tr -d ' ')"
+st=$(foley -C "$D" cache stats)
+expect_eq "D's corrupt entries" 4 "$(stat_value 'Corrupt entries' "$st")"
+expect_eq "D's errors" 0 "$(stat_value Errors "$st")"
+# An entry is never replaced; the object whose record was lost is completed
+# with D's identical bytes.
+expect_eq "flipped object left as it was" "$flipped_sum" "$(md5sum < "$(o "$k1")")"
+expect_file "record of the orphaned object restored" "$STORE/team/meta/$k4.json"
+
+# --- the remote dies mid-build: local build, one warning, counted --------------
+E=$(new_clone e "$REMOTE_RW")
+for i in 1 2 3 4; do printf '[cue.new%s]\nprompt = "new %s"\nduration = 0.5\nseed = %s\n' "$i" "$i" "$((500 + i))"; done >> "$E/manifests/ep.toml"
+echo "$NGINX_PID" > "$WORK/kill-remote"   # the first generation kills nginx
+out=$(foley -C "$E" build 2>&1); rc=$?
+rm -f "$WORK/kill-remote"
+NGINX_PID=""
+expect_eq "E builds without its remote" 0 "$rc"
+expect_eq "E's outputs" 12 "$(find "$E/out" -name '*.wav' | wc -l | tr -d ' ')"
+expect_eq "one warning for the dead remote" 1 "$(count_lines 'remote is off' "$out")"
+expect_eq "the dead remote is counted" 1 "$(stat_value Errors "$(foley -C "$E" cache stats)")"
+
+# --- a remote that accepts connections and never answers -----------------------
+STALL_PORT=$(free_port)
+python3 -c '
+import socket, sys, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(64)
+held = []
+while True:
+    c, _ = s.accept(); held.append(c)
+' "$STALL_PORT" &
+STALL_PID=$!
+sleep 0.3
+F=$(new_clone f "$(printf '[cache.remote]\nurl = "http://127.0.0.1:%s/team"\ndata_timeout = 1\nrequest_timeout = 3' "$STALL_PORT")")
+before=$(gens)
+start=$(date +%s)
+out=$(foley -C "$F" build 2>&1); rc=$?
+took=$(( $(date +%s) - start ))
+expect_eq "F builds past a stalling remote" 0 "$rc"
+expect_eq "F generated everything itself" $((before + 6)) "$(gens)"
+expect_eq "one warning for the stall" 1 "$(count_lines 'remote is off' "$out")"
+expect_eq "the stall is counted as a timeout" 1 "$(stat_value Timeouts "$(foley -C "$F" cache stats)")"
+[ "$took" -lt 30 ] && pass || fail "a stalling remote held the build for ${took}s"
+kill "$STALL_PID"; STALL_PID=""
+
+finish

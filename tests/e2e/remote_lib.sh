@@ -1,0 +1,78 @@
+# Helpers of the team cache's tests: a real nginx (Debian's, with its WebDAV
+# module) on a loopback port, from a temporary config, as the test's user.
+# Source after lib.sh.
+
+NGINX_BIN=$(command -v nginx || echo /usr/sbin/nginx)
+
+# free_port — a TCP port nobody listens on now.
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# start_nginx DIR — serves, on 127.0.0.1:$NGINX_PORT:
+#   /rw/    read-write WebDAV PUT over DIR/store
+#   /ro/    the same files, read-only (PUT → 403)
+#   /auth/  read-write over DIR/authstore, basic auth (401 without); user
+#           "team", password $NGINX_PASSWORD
+# Sets NGINX_PORT and NGINX_PID; stop_nginx stops it.
+start_nginx() {
+  local d=$1
+  mkdir -p "$d/store" "$d/authstore" "$d/tmp" "$d/logs"
+  NGINX_PORT=$(free_port)
+  NGINX_PASSWORD=${NGINX_PASSWORD:-pw-$RANDOM$RANDOM}
+  printf 'team:%s\n' "$(openssl passwd -apr1 "$NGINX_PASSWORD")" > "$d/htpasswd"
+  # As root, the workers would run as nobody and could not write DIR.
+  local user=""
+  [ "$(id -u)" -eq 0 ] && user="user root;"
+  cat > "$d/nginx.conf" <<CONF
+$user
+worker_processes 1;
+daemon off;
+pid $d/nginx.pid;
+error_log $d/logs/error.log;
+events { worker_connections 512; }
+http {
+  access_log $d/logs/access.log;
+  client_body_temp_path $d/tmp/body;
+  proxy_temp_path $d/tmp/proxy;
+  fastcgi_temp_path $d/tmp/fastcgi;
+  uwsgi_temp_path $d/tmp/uwsgi;
+  scgi_temp_path $d/tmp/scgi;
+  client_max_body_size 0;
+  server {
+    listen 127.0.0.1:$NGINX_PORT;
+    location /rw/ { alias $d/store/; dav_methods PUT; create_full_put_path on; dav_access user:rw group:r all:r; }
+    location /ro/ { alias $d/store/; limit_except GET HEAD { deny all; } }
+    location /auth/ {
+      alias $d/authstore/; dav_methods PUT; create_full_put_path on;
+      auth_basic "foley"; auth_basic_user_file $d/htpasswd;
+    }
+  }
+}
+CONF
+  "$NGINX_BIN" -p "$d" -c "$d/nginx.conf" -e "$d/logs/error.log" >"$d/logs/stdout" 2>&1 &
+  NGINX_PID=$!
+  for _ in $(seq 100); do
+    python3 -c 'import socket, sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1)' "$NGINX_PORT" \
+      2>/dev/null && return 0
+    sleep 0.1
+  done
+  echo "nginx did not start:" >&2
+  cat "$d/logs/stdout" "$d/logs/error.log" >&2
+  return 1
+}
+
+stop_nginx() {
+  if [ -n "${NGINX_PID:-}" ]; then
+    kill "$NGINX_PID" 2>/dev/null
+    wait "$NGINX_PID" 2>/dev/null
+    NGINX_PID=""
+  fi
+}
+
+# remote_files DIR — how many files the remote store DIR holds under objects/ and meta/.
+remote_objects() { find "$1/objects" -type f 2>/dev/null | wc -l | tr -d ' '; }
+remote_metas() { find "$1/meta" -type f 2>/dev/null | wc -l | tr -d ' '; }
+
+# stat_value LABEL TEXT — the value of a "Label:   value" line of `foley cache stats`.
+stat_value() { printf '%s\n' "$2" | sed -n "s/^ *$1: *//p" | head -1; }
