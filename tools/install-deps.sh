@@ -12,6 +12,7 @@ packages=(
   libsentencepiece-dev libutf8proc-dev libopenblas-dev libdnnl-dev
   libjemalloc-dev                     # the `foley` CLI's allocator (planning allocates per cue)
   catch2 sox python3                  # sox: the demo's exec generator; python3: the fake API server in tests
+  ffmpeg                              # ffmpeg/ffprobe: an independent loudness meter and decoder in the delivery tests
 )
 
 missing=()

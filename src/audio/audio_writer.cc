@@ -49,6 +49,20 @@ void encode_audio(TempFile& out, const AudioBuffer& buffer, const WriteOptions& 
     if (!value.empty() && sf_set_string(file.get(), id, value.c_str()) != 0)
       throw Error::failure("cannot write " + where + ": metadata rejected: " + sf_strerror(file.get()));
   });
+  if (options.loop && options.format == "wav") {
+    SF_INSTRUMENT inst{};
+    inst.basenote = 60;  // middle C: "play at the recorded pitch" to samplers
+    inst.velocity_lo = 1, inst.velocity_hi = 127, inst.key_lo = 0, inst.key_hi = 127;
+    inst.loop_count = 1;
+    inst.loops[0].mode = SF_LOOP_FORWARD;
+    inst.loops[0].start = static_cast<uint32_t>(options.loop->start);
+    // libsndfile's end is exclusive: it writes end - 1 into the chunk (and adds
+    // 1 back when reading), so the inclusive end goes in plus one.
+    inst.loops[0].end = static_cast<uint32_t>(options.loop->end + 1);
+    inst.loops[0].count = 0;  // loop for ever
+    if (sf_command(file.get(), SFC_SET_INSTRUMENT, &inst, sizeof inst) != SF_TRUE)
+      throw Error::failure("cannot write " + where + ": libsndfile refused the loop points");
+  }
   const sf_count_t frames = static_cast<sf_count_t>(buffer.frames());
   if (frames > 0 && sf_writef_float(file.get(), buffer.samples.data(), frames) != frames)
     throw Error::failure("cannot write " + where + ": " + sf_strerror(file.get()));

@@ -1,6 +1,8 @@
 #pragma once
 
+#include <cstddef>
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include "audio/audio_buffer.h"
@@ -9,11 +11,20 @@
 
 namespace foley::audio {
 
+// A forward loop over frames [start, end] (both inclusive, as a WAV `smpl`
+// chunk counts them).
+struct LoopPoints {
+  size_t start = 0;
+  size_t end = 0;
+};
+
 // How a buffer is encoded on disk.
 struct WriteOptions {
   std::string format = "wav";  // "wav" | "flac"
   int bit_depth = 24;          // 16 or 24 (integer PCM), 32 (IEEE float, wav only)
   AudioMetadata metadata;
+  // WAV: a `smpl` chunk with this one loop (libsndfile's SF_INSTRUMENT).
+  std::optional<LoopPoints> loop;
 };
 
 // Throws foley::Error (naming `context`, e.g. a cue, and the field) unless

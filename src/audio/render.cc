@@ -1,5 +1,6 @@
 #include "audio/render.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -8,6 +9,7 @@
 #include "audio/channels.h"
 #include "audio/fades.h"
 #include "audio/gain.h"
+#include "audio/highpass.h"
 #include "audio/length.h"
 #include "audio/loudness.h"
 #include "audio/resample.h"
@@ -19,8 +21,6 @@
 namespace foley::audio {
 namespace {
 
-constexpr double kTruePeakCeilingDbtp = -1.0;
-
 std::string format_db(double v) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%+.1f", v);
@@ -28,6 +28,7 @@ std::string format_db(double v) {
 }
 
 nlohmann::json finite_or_null(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
+nlohmann::json optional_or_null(const std::optional<double>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); }
 
 // A provenance value as tag text: strings as they are, anything else as JSON.
 std::string tag_text(const nlohmann::json& provenance, const char* key) {
@@ -60,7 +61,7 @@ AudioBuffer load_input(const RenderRequest& request, const RenderSettings& setti
   const std::string cue = "cue \"" + request.cue + "\"";
   if (request.type == "silence") {
     if (!settings.clip) throw Error(cue + ": render.clip is required for a silence cue (its length)");
-    return AudioBuffer::silence(seconds_to_frames(*settings.clip, settings.sample_rate), settings.channels,
+    return AudioBuffer::silence(seconds_to_frames(*settings.clip, settings.sample_rate), std::max(1, settings.channels),
                                 settings.sample_rate);
   }
   if (request.type != "generated" && request.type != "source")
@@ -72,6 +73,15 @@ AudioBuffer load_input(const RenderRequest& request, const RenderSettings& setti
 nlohmann::json make_sidecar(const RenderRequest& request, const RenderResult& r) {
   nlohmann::json warnings = nlohmann::json::array();
   for (const auto& w : r.warnings) warnings.push_back(w);
+  nlohmann::json loop = nullptr;
+  if (r.loop)
+    loop = {{"start", 0},
+            {"end", r.frames > 0 ? r.frames - 1 : 0},
+            {"period", r.loop->period},
+            {"repeats", r.loop->repeats},
+            {"seam_start", r.loop->seam_start},
+            {"crossfade", r.loop->crossfade},
+            {"similarity", r.loop->similarity}};
   return {{"sidecar_version", 1},
           {"foley_version", foley_version()},
           {"cue", request.cue},
@@ -81,12 +91,19 @@ nlohmann::json make_sidecar(const RenderRequest& request, const RenderResult& r)
           {"render", r.settings.to_json()},
           {"frames", r.frames},
           {"duration_seconds", r.duration_seconds},
-          {"integrated_lufs", r.integrated_lufs ? nlohmann::json(*r.integrated_lufs) : nlohmann::json(nullptr)},
+          {"integrated_lufs", optional_or_null(r.integrated_lufs)},
+          {"momentary_max_lufs", optional_or_null(r.momentary_max_lufs)},
+          {"short_term_max_lufs", optional_or_null(r.short_term_max_lufs)},
+          {"loudness_range_lu", r.loudness_range_lu},
           {"sample_peak_dbfs", finite_or_null(r.sample_peak_dbfs)},
           {"true_peak_dbtp", finite_or_null(r.true_peak_dbtp)},
           {"loudness_gain_db", r.loudness_gain_db},
+          {"limiter_reduction_db", r.limiter_reduction_db},
           {"applied_gain_db", r.applied_gain_db},
           {"peak_limited", r.peak_limited},
+          {"source_channels", r.source_channels},
+          {"padded_seconds", r.padded_seconds},
+          {"loop", loop},
           {"warnings", warnings}};
 }
 
@@ -94,24 +111,34 @@ nlohmann::json make_sidecar(const RenderRequest& request, const RenderResult& r)
 
 AudioBuffer render_buffer(const AudioBuffer& input, const RenderSettings& s, RenderResult& result) {
   result.settings = s;
+  result.source_channels = input.channels;
   AudioBuffer buf = resample(input, s.sample_rate);
-  buf = convert_channels(buf, s.channels);
-  if (s.clip) fit_length(buf, seconds_to_frames(*s.clip, s.sample_rate));
+  const int channels = s.channels == 0 ? input.channels : s.channels;
+  if (channels < input.channels)
+    result.warnings.push_back("the " + std::to_string(input.channels) + "-channel input was down-mixed to " +
+                              std::to_string(channels) + " channel(s) (channels = " + std::to_string(channels) +
+                              "; \"source\" keeps the input's layout)");
+  buf = convert_channels(buf, channels);
+  remove_dc(buf, s.highpass);
 
-  if (s.loudness) {
-    NormalizeResult n = normalize_loudness(buf, *s.loudness, kTruePeakCeilingDbtp);
-    result.loudness_gain_db = n.gain_db;
-    if (n.peak_limited) {
-      result.peak_limited = true;
-      result.warnings.push_back(n.note);
-    }
+  if (s.loop && buf.frames() > 0) {
+    std::optional<size_t> length;
+    if (s.clip) length = seconds_to_frames(*s.clip, s.sample_rate);
+    LoopResult loop;
+    buf = make_loop(buf, length, loop);
+    result.loop = loop;
+  } else if (s.clip) {
+    const size_t frames = seconds_to_frames(*s.clip, s.sample_rate);
+    if (frames > buf.frames() && buf.frames() > 0)
+      result.padded_seconds = static_cast<double>(frames - buf.frames()) / s.sample_rate;
+    fit_length(buf, frames);
   }
 
-  // gain_db is the user's explicit trim, but it must not clip: it is capped so
-  // the sample peak stays at or under full scale.
-  const double headroom_db = -linear_to_db(sample_peak(buf));  // +inf for silence
+  // gain_db is the user's explicit trim. Without a loudness target it must
+  // not clip: it is capped so the sample peak stays at or under full scale.
   double gain = s.gain_db;
-  if (gain > headroom_db) {
+  const double headroom_db = -linear_to_db(sample_peak(buf));  // +inf for silence
+  if (!s.loudness && gain > headroom_db) {
     result.peak_limited = true;
     result.warnings.push_back("gain_db " + format_db(s.gain_db) + " dB would clip (peak " +
                               format_db(-headroom_db) + " dBFS): applied " + format_db(headroom_db) + " dB");
@@ -120,12 +147,31 @@ AudioBuffer render_buffer(const AudioBuffer& input, const RenderSettings& s, Ren
   apply_gain_db(buf, gain);
   result.applied_gain_db = gain;
 
-  apply_fades(buf, s.fade_in, s.fade_out, FadeShape::kLinear);
+  if (result.loop) {
+    if (s.fade_in > 0.0 || s.fade_out > 0.0)
+      result.warnings.push_back("fade_in / fade_out are not applied to a loop: its end must meet its start");
+  } else {
+    apply_fades(buf, s.fade_in, s.fade_out, FadeShape::kLinear);
+  }
+
+  if (s.loudness) {
+    LoudnessTarget target{*s.loudness, s.loudness_measure, s.true_peak};
+    NormalizeResult n = normalize_loudness(buf, target, result.loop.has_value());
+    result.loudness_gain_db = n.gain_db;
+    result.limiter_reduction_db = n.limiter_reduction_db;
+    if (n.missed) {
+      result.peak_limited = true;
+      result.warnings.push_back(n.note);
+    }
+  }
 
   LoudnessMeasurement m = measure_loudness(buf);
   result.frames = buf.frames();
   result.duration_seconds = buf.duration_seconds();
   result.integrated_lufs = m.integrated_lufs;
+  result.momentary_max_lufs = m.momentary_max_lufs;
+  result.short_term_max_lufs = m.short_term_max_lufs;
+  result.loudness_range_lu = m.loudness_range_lu;
   result.sample_peak_dbfs = m.sample_peak_dbfs;
   result.true_peak_dbtp = m.true_peak_dbtp;
   return buf;
@@ -147,6 +193,7 @@ RenderResult render(const RenderRequest& request) {
   options.format = settings.format;
   options.bit_depth = settings.bit_depth;
   options.metadata = metadata_for(request);
+  if (result.loop && result.frames > 0) options.loop = LoopPoints{0, result.frames - 1};
   TempFile audio_tmp(result.output_path);
   encode_audio(audio_tmp, out, options);
   TempFile sidecar_tmp(result.sidecar_path);
