@@ -5,6 +5,7 @@
 
 #include "common/suggest.h"
 #include "engines/setting_checks.h"
+#include "manifest/loudness_presets.h"
 
 namespace foley::manifest {
 namespace {
@@ -113,8 +114,28 @@ void check_field_values(RawFields& f, const FieldContext& ctx, const std::vector
   c.range(f.sample_rate, "sample_rate", 8000, 192000);
   c.choice(f.bit_depth, "bit_depth", {16, 24, 32});
   c.choice(f.format, "format", render_formats(), "format");
-  c.choice(f.channels, "channels", {1, 2});
-  c.range(f.loudness, "loudness", -70.0, true, 0.0);
+  if (f.channels.usable()) {
+    const NumberOrName& ch = *f.channels.value;
+    if (ch.number ? (*ch.number != 1.0 && *ch.number != 2.0) : ch.name != "source")
+      c.fail(f.channels, "channels",
+             "must be `1`, `2` or `\"source\"` (keep the source's layout), got " +
+                 (ch.number ? format_number(*ch.number) : "\"" + ch.name + "\""));
+  }
+  if (f.loudness.usable()) {
+    const NumberOrName& l = *f.loudness.value;
+    if (l.number && !(std::isfinite(*l.number) && *l.number >= -70.0 && *l.number <= 0.0)) {
+      c.fail(f.loudness, "loudness", "must be between -70 and 0, got " + format_number(*l.number));
+    } else if (!l.number && find_loudness_preset(l.name) == nullptr) {
+      const std::vector<std::string> names = loudness_preset_names();
+      c.fail(f.loudness, "loudness", "unknown loudness preset `" + l.name + "`" + did_you_mean(l.name, names) +
+                                         "; expected a number of LUFS or " + one_of(names));
+    }
+  }
+  c.choice(f.loudness_measure, "loudness_measure", loudness_measures(), "loudness measure");
+  c.range(f.true_peak, "true_peak", -20.0, true, 0.0);
+  c.range(f.highpass, "highpass", 0.0, true, 200.0);
+  if (f.highpass.usable() && *f.highpass.value > 0.0 && *f.highpass.value < 5.0)
+    c.fail(f.highpass, "highpass", "must be 0 (off) or between 5 and 200 Hz, got " + format_number(*f.highpass.value));
   c.range(f.gain_db, "gain_db", -60.0, true, 24.0);
   c.range(f.fade_in, "fade_in", 0.0, true, 600.0);
   c.range(f.fade_out, "fade_out", 0.0, true, 600.0);
@@ -124,8 +145,26 @@ void apply_render(const RawFields& f, RenderSettings& s) {
   if (f.sample_rate.usable()) s.sample_rate = static_cast<int>(*f.sample_rate.value);
   if (f.bit_depth.usable()) s.bit_depth = static_cast<int>(*f.bit_depth.value);
   if (f.format.usable()) s.format = *f.format.value;
-  if (f.channels.usable()) s.channels = static_cast<int>(*f.channels.value);
-  if (f.loudness.usable()) s.loudness = *f.loudness.value;
+  if (f.channels.usable()) {
+    const NumberOrName& ch = *f.channels.value;
+    s.channels = ch.number ? static_cast<int>(*ch.number) : 0;
+  }
+  if (f.loudness.usable()) {
+    const NumberOrName& l = *f.loudness.value;
+    if (l.number) {
+      s.loudness = *l.number;
+      s.loudness_preset.reset();
+    } else if (const LoudnessPreset* preset = find_loudness_preset(l.name)) {
+      s.loudness = preset->lufs;
+      s.loudness_preset = preset->name;
+      s.loudness_measure = preset->measure;
+      s.true_peak = preset->true_peak;
+    }
+  }
+  // Written out, these refine a preset (a -2 dBTP podcast).
+  if (f.loudness_measure.usable()) s.loudness_measure = *f.loudness_measure.value;
+  if (f.true_peak.usable()) s.true_peak = *f.true_peak.value;
+  if (f.highpass.usable()) s.highpass = *f.highpass.value;
   if (f.gain_db.usable()) s.gain_db = *f.gain_db.value;
   if (f.fade_in.usable()) s.fade_in = *f.fade_in.value;
   if (f.fade_out.usable()) s.fade_out = *f.fade_out.value;
