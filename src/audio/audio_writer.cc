@@ -1,5 +1,8 @@
 #include "audio/audio_writer.h"
 
+#include <algorithm>
+
+#include "audio/delivery_formats.h"
 #include "audio/sndfile_io.h"
 #include "common/error.h"
 
@@ -7,20 +10,56 @@ namespace foley::audio {
 namespace {
 
 int sndfile_format(const WriteOptions& o) {
+  if (o.format == "mp3") return SF_FORMAT_MPEG | SF_FORMAT_MPEG_LAYER_III;
+  if (o.format == "ogg") return SF_FORMAT_OGG | SF_FORMAT_VORBIS;
+  if (o.format == "opus") return SF_FORMAT_OGG | SF_FORMAT_OPUS;
   int container = o.format == "flac" ? SF_FORMAT_FLAC : SF_FORMAT_WAV;
   int encoding = o.bit_depth == 16 ? SF_FORMAT_PCM_16 : o.bit_depth == 24 ? SF_FORMAT_PCM_24 : SF_FORMAT_FLOAT;
   return container | encoding;
 }
 
+std::optional<double> as_double(const std::optional<int>& v) {
+  return v ? std::optional<double>(*v) : std::nullopt;
+}
+
+// libsndfile tunes every lossy encoder with one "compression level", 0 (best)
+// to 1 (smallest); these invert its mappings (mpeg_l3_encode.c, ogg_opus.c,
+// ogg_vorbis.c in libsndfile 1.2) so a bitrate or a quality is what lands.
+void set_compression(SNDFILE* file, const WriteOptions& o, int sample_rate, int channels, const std::string& where) {
+  double level = 0.0;
+  if (o.format == "mp3") {
+    const int kbps = o.bitrate.value_or(default_bitrate(o.format, sample_rate, channels));
+    const BitrateRange range = bitrate_range(o.format, sample_rate, channels);
+    level = static_cast<double>(range.hi - kbps) / static_cast<double>(range.hi - range.lo);
+  } else if (o.format == "opus") {
+    const int kbps = o.bitrate.value_or(default_bitrate(o.format, sample_rate, channels));
+    level = 1.0 - (kbps * 1000.0 / channels - 6000.0) / 250000.0;
+  } else if (o.format == "ogg") {
+    level = 1.0 - o.quality.value_or(kDefaultVorbisQuality) / 10.0;
+  } else {
+    return;
+  }
+  level = std::clamp(level, 0.0, 1.0);
+  if (sf_command(file, SFC_SET_COMPRESSION_LEVEL, &level, sizeof level) != SF_TRUE)
+    throw Error::failure("cannot write " + where + ": the " + o.format + " encoder refused its bitrate / quality");
+  // LAME's default is already constant bitrate; said explicitly, after the
+  // level (libsndfile re-reads the level when the mode is set).
+  int mode = SF_BITRATE_MODE_CONSTANT;
+  if (o.format == "mp3" && sf_command(file, SFC_SET_BITRATE_MODE, &mode, sizeof mode) != SF_TRUE)
+    throw Error::failure("cannot write " + where + ": the MP3 encoder refused constant bitrate");
+}
+
 }  // namespace
 
 void check_write_options(const WriteOptions& options, const std::string& context) {
-  if (options.format != "wav" && options.format != "flac")
-    throw Error(context + ": format \"" + options.format + "\" is not supported (expected \"wav\" or \"flac\")");
   if (options.bit_depth != 16 && options.bit_depth != 24 && options.bit_depth != 32)
     throw Error(context + ": bit_depth " + std::to_string(options.bit_depth) + " is not 16, 24 or 32");
-  if (options.format == "flac" && options.bit_depth == 32)
-    throw Error(context + ": bit_depth 32 (float) is only available with format \"wav\"; FLAC takes 16 or 24");
+  // The sample rate and channels are checked with the buffer (encode_audio).
+  const int any_rate = options.format == "opus" ? 48000 : 44100;
+  if (auto problem = check_delivery(options.format, options.bit_depth, any_rate, 0, as_double(options.bitrate),
+                                    options.quality);
+      problem && problem->field != "sample_rate")
+    throw Error(context + ": " + problem->field + ": " + problem->message);
 }
 
 void encode_audio(TempFile& out, const AudioBuffer& buffer, const WriteOptions& options) {
@@ -29,6 +68,9 @@ void encode_audio(TempFile& out, const AudioBuffer& buffer, const WriteOptions& 
   if (buffer.channels <= 0 || buffer.sample_rate <= 0)
     throw Error::failure("cannot write " + where + ": buffer has " + std::to_string(buffer.channels) +
                          " channels at " + std::to_string(buffer.sample_rate) + " Hz");
+  if (auto problem = check_delivery(options.format, options.bit_depth, buffer.sample_rate, buffer.channels,
+                                    as_double(options.bitrate), options.quality))
+    throw Error(where + ": " + problem->field + ": " + problem->message);
   SF_INFO info{};
   info.samplerate = buffer.sample_rate;
   info.channels = buffer.channels;
@@ -44,9 +86,17 @@ void encode_audio(TempFile& out, const AudioBuffer& buffer, const WriteOptions& 
   sf_command(file.get(), SFC_SET_CLIPPING, nullptr, SF_TRUE);
   // No PEAK chunk: it carries a timestamp, and the same render must give the same bytes.
   sf_command(file.get(), SFC_SET_ADD_PEAK_CHUNK, nullptr, SF_FALSE);
+  set_compression(file.get(), options, buffer.sample_rate, buffer.channels, where);
   // Tags go in before any audio so every container places them in its header.
-  detail::for_each_tag(options.metadata, [&](int id, const std::string& value) {
-    if (!value.empty() && sf_set_string(file.get(), id, value.c_str()) != 0)
+  AudioMetadata tags = options.metadata;
+  if (options.loop && options.format != "wav")
+    tags.comment += (tags.comment.empty() ? "" : " ") + std::string("loop_start=") +
+                    std::to_string(options.loop->start) + " loop_end=" + std::to_string(options.loop->end);
+  const bool id3 = options.format == "mp3";
+  detail::for_each_tag(tags, [&](int id, const std::string& value) {
+    // ID3 (as libsndfile writes it through LAME) has no software or copyright frame.
+    if (value.empty() || (id3 && (id == SF_STR_SOFTWARE || id == SF_STR_COPYRIGHT))) return;
+    if (sf_set_string(file.get(), id, value.c_str()) != 0)
       throw Error::failure("cannot write " + where + ": metadata rejected: " + sf_strerror(file.get()));
   });
   if (options.loop && options.format == "wav") {

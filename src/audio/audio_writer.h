@@ -20,10 +20,14 @@ struct LoopPoints {
 
 // How a buffer is encoded on disk.
 struct WriteOptions {
-  std::string format = "wav";  // "wav" | "flac"
-  int bit_depth = 24;          // 16 or 24 (integer PCM), 32 (IEEE float, wav only)
+  std::string format = "wav";  // "wav" | "flac" | "mp3" | "ogg" | "opus" (delivery_formats.h)
+  int bit_depth = 24;          // 16 or 24 (integer PCM), 32 (IEEE float, wav only); not used by lossy formats
+  std::optional<int> bitrate;  // kbps, mp3 (constant bitrate) and opus; empty = the format's default
+  std::optional<double> quality;  // 0..10, ogg (Vorbis); empty = the format's default
   AudioMetadata metadata;
   // WAV: a `smpl` chunk with this one loop (libsndfile's SF_INSTRUMENT).
+  // Other formats have no loop chunk libsndfile writes: the points go into
+  // the comment tag as "loop_start=… loop_end=…".
   std::optional<LoopPoints> loop;
 };
 

@@ -7,6 +7,7 @@
 #include "audio/audio_reader.h"
 #include "audio/audio_writer.h"
 #include "audio/channels.h"
+#include "audio/delivery_formats.h"
 #include "audio/fades.h"
 #include "audio/gain.h"
 #include "audio/highpass.h"
@@ -55,6 +56,46 @@ AudioMetadata metadata_for(const RenderRequest& request) {
   if (tag_text(p, "render_key").empty() && !request.render_key.empty()) comment += " render_key=" + request.render_key;
   m.comment = comment;
   return m;
+}
+
+void record_measurement(const AudioBuffer& buf, const LoudnessMeasurement& m, RenderResult& result) {
+  result.frames = buf.frames();
+  result.duration_seconds = buf.duration_seconds();
+  result.integrated_lufs = m.integrated_lufs;
+  result.momentary_max_lufs = m.momentary_max_lufs;
+  result.short_term_max_lufs = m.short_term_max_lufs;
+  result.loudness_range_lu = m.loudness_range_lu;
+  result.sample_peak_dbfs = m.sample_peak_dbfs;
+  result.true_peak_dbtp = m.true_peak_dbtp;
+}
+
+// A lossy encoder moves the level a little: its low-pass takes K-weighted
+// energy away, its ringing adds peak. So the encoded file is decoded and
+// measured, and a loudness target is corrected once (within the ceiling); the
+// result then holds what the delivered file measures, not what went in.
+constexpr double kLossyToleranceLu = 0.1;
+
+void encode_lossy(TempFile& tmp, AudioBuffer& out, const WriteOptions& options, const RenderSettings& s,
+                  RenderResult& result) {
+  encode_audio(tmp, out, options);
+  AudioBuffer decoded = read_audio(tmp.path());
+  LoudnessMeasurement m = measure_loudness(decoded);
+  const std::optional<double> now = s.loudness ? m.value(s.loudness_measure) : std::nullopt;
+  if (now) {
+    double correction = *s.loudness - *now;
+    correction = std::min(correction, s.true_peak - 0.1 - m.true_peak_dbtp);
+    if (std::fabs(correction) > kLossyToleranceLu) {
+      apply_gain_db(out, correction);
+      result.loudness_gain_db += correction;
+      encode_audio(tmp, out, options);
+      decoded = read_audio(tmp.path());
+      m = measure_loudness(decoded);
+    }
+  }
+  const size_t frames = result.frames;
+  record_measurement(decoded, m, result);
+  result.frames = frames;  // the frames foley wrote; a decoder may pad the last packet
+  result.duration_seconds = static_cast<double>(frames) / out.sample_rate;
 }
 
 AudioBuffer load_input(const RenderRequest& request, const RenderSettings& settings) {
@@ -165,15 +206,7 @@ AudioBuffer render_buffer(const AudioBuffer& input, const RenderSettings& s, Ren
     }
   }
 
-  LoudnessMeasurement m = measure_loudness(buf);
-  result.frames = buf.frames();
-  result.duration_seconds = buf.duration_seconds();
-  result.integrated_lufs = m.integrated_lufs;
-  result.momentary_max_lufs = m.momentary_max_lufs;
-  result.short_term_max_lufs = m.short_term_max_lufs;
-  result.loudness_range_lu = m.loudness_range_lu;
-  result.sample_peak_dbfs = m.sample_peak_dbfs;
-  result.true_peak_dbtp = m.true_peak_dbtp;
+  record_measurement(buf, measure_loudness(buf), result);
   return buf;
 }
 
@@ -192,10 +225,17 @@ RenderResult render(const RenderRequest& request) {
   WriteOptions options;
   options.format = settings.format;
   options.bit_depth = settings.bit_depth;
+  options.bitrate = settings.bitrate;
+  options.quality = settings.quality;
   options.metadata = metadata_for(request);
   if (result.loop && result.frames > 0) options.loop = LoopPoints{0, result.frames - 1};
   TempFile audio_tmp(result.output_path);
-  encode_audio(audio_tmp, out, options);
+  if (find_delivery_format(settings.format)->lossy) {
+    encode_lossy(audio_tmp, out, options, settings, result);
+    result.sidecar = make_sidecar(request, result);
+  } else {
+    encode_audio(audio_tmp, out, options);
+  }
   TempFile sidecar_tmp(result.sidecar_path);
   sidecar_tmp.write(result.sidecar.dump(2) + "\n");
   sidecar_tmp.commit();

@@ -3,14 +3,15 @@
 #include <array>
 #include <cmath>
 
+#include "audio/delivery_formats.h"
 #include "common/error.h"
 
 namespace foley::audio {
 namespace {
 
-constexpr std::array<const char*, 13> kKeys = {
-    "sample_rate", "bit_depth", "format",           "channels",  "loudness", "gain_db", "fade_in",
-    "fade_out",    "clip",      "loudness_measure", "true_peak", "highpass", "loop"};
+constexpr std::array<const char*, 15> kKeys = {
+    "sample_rate", "bit_depth", "format",    "channels", "loudness", "gain_db", "fade_in", "fade_out",
+    "clip",        "loudness_measure", "true_peak", "highpass", "loop",     "bitrate", "quality"};
 
 class FieldReader {
  public:
@@ -72,10 +73,9 @@ RenderSettings RenderSettings::from_json(const nlohmann::json& j, const std::str
   if (s.bit_depth != 16 && s.bit_depth != 24 && s.bit_depth != 32)
     r.fail("bit_depth", "is " + std::to_string(s.bit_depth) + ", not 16, 24 or 32");
   const auto& format = r.get("format");
-  if (!format.is_string() || (format != "wav" && format != "flac"))
-    r.fail("format", "is " + format.dump() + ", not \"wav\" or \"flac\"");
+  if (!format.is_string() || find_delivery_format(format.get<std::string>()) == nullptr)
+    r.fail("format", "is " + format.dump() + ", not " + delivery_format_list());
   s.format = format.get<std::string>();
-  if (s.format == "flac" && s.bit_depth == 32) r.fail("bit_depth", "32 (float) is only available with format \"wav\"");
   if (const auto& ch = r.get("channels"); ch == "source") {
     s.channels = 0;
   } else {
@@ -105,6 +105,11 @@ RenderSettings RenderSettings::from_json(const nlohmann::json& j, const std::str
     if (!loop.is_boolean()) r.fail("loop", "must be true or false, not " + loop.dump());
     s.loop = loop.get<bool>();
   }
+  if (r.has("bitrate") && !r.get("bitrate").is_null()) s.bitrate = r.integer("bitrate");
+  if (r.has("quality")) s.quality = r.optional_number("quality", -1e9, 1e9);
+  if (auto problem = check_delivery(s.format, s.bit_depth, s.sample_rate, s.channels,
+                                    s.bitrate ? std::optional<double>(*s.bitrate) : std::nullopt, s.quality))
+    r.fail(problem->field, problem->message);
   return s;
 }
 
@@ -121,7 +126,9 @@ nlohmann::json RenderSettings::to_json() const {
           {"loudness_measure", loudness_measure_name(loudness_measure)},
           {"true_peak", true_peak},
           {"highpass", highpass},
-          {"loop", loop}};
+          {"loop", loop},
+          {"bitrate", bitrate ? nlohmann::json(*bitrate) : nlohmann::json(nullptr)},
+          {"quality", quality ? nlohmann::json(*quality) : nlohmann::json(nullptr)}};
 }
 
 }  // namespace foley::audio

@@ -15,7 +15,7 @@ namespace foley::audio {
 struct RenderSettings {
   int sample_rate = 48000;         // Hz, 8000..192000
   int bit_depth = 24;              // 16, 24, or 32 (float, wav only)
-  std::string format = "wav";      // "wav" | "flac"
+  std::string format = "wav";      // "wav" | "flac" | "mp3" | "ogg" | "opus" (delivery_formats.h)
   int channels = 1;                // 1 or 2; 0 = the input's own layout (JSON "source")
   std::optional<double> loudness;  // LUFS target, -70..0; empty = leave the level alone
   double gain_db = 0.0;            // -96..+48, applied before loudness normalisation
@@ -26,6 +26,8 @@ struct RenderSettings {
   double true_peak = -1.0;         // dBTP ceiling of the limiter, -20..0
   double highpass = 0.0;           // Hz, DC guard cut-off (highpass.h), 0 = off, else 5..200
   bool loop = false;               // render a seamless loop (loop.h) instead of a one-shot
+  std::optional<int> bitrate;      // kbps, mp3 and opus; empty = the format's default
+  std::optional<double> quality;   // 0..10, ogg (Vorbis); empty = the format's default
 
   // Parses and validates; throws foley::Error naming `cue` and the offending
   // field (missing, unknown, wrong type or out of range).

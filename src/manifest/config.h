@@ -16,7 +16,9 @@ namespace foley::manifest {
 struct RenderSettings {
   int sample_rate = 48000;            // Hz, 8000..192000
   int bit_depth = 24;                 // 16, 24, or 32 (float)
-  std::string format = "wav";         // "wav" | "flac"
+  std::string format = "wav";         // "wav" | "flac" | "mp3" | "ogg" | "opus" (audio/delivery_formats.h)
+  std::optional<int> bitrate;         // kbps, mp3 and opus; none = the format's default
+  std::optional<double> quality;      // 0..10, ogg (Vorbis); none = the format's default
   std::optional<int> channels;        // 1, 2 or 0 ("source": the input's layout); none = by cue type
                                       // (source cues keep their layout, others are mono)
   std::optional<double> loudness;     // LUFS target on loudness_measure, -70..0; none = leave level alone

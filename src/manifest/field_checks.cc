@@ -5,6 +5,7 @@
 
 #include "common/suggest.h"
 #include "engines/setting_checks.h"
+#include "audio/delivery_formats.h"
 #include "manifest/loudness_presets.h"
 
 namespace foley::manifest {
@@ -79,7 +80,11 @@ const std::vector<std::string>& cue_categories() {
 }
 
 const std::vector<std::string>& render_formats() {
-  static const std::vector<std::string> v = {"wav", "flac"};
+  static const std::vector<std::string> v = [] {
+    std::vector<std::string> names;
+    for (const audio::DeliveryFormat& f : audio::kDeliveryFormats) names.emplace_back(f.name);
+    return names;
+  }();
   return v;
 }
 
@@ -114,6 +119,9 @@ void check_field_values(RawFields& f, const FieldContext& ctx, const std::vector
   c.range(f.sample_rate, "sample_rate", 8000, 192000);
   c.choice(f.bit_depth, "bit_depth", {16, 24, 32});
   c.choice(f.format, "format", render_formats(), "format");
+  c.range(f.quality, "quality", 0.0, true, 10.0);
+  if (f.bitrate.usable() && *f.bitrate.value <= 0)
+    c.fail(f.bitrate, "bitrate", "must be a positive number of kbps, got " + std::to_string(*f.bitrate.value));
   if (f.channels.usable()) {
     const NumberOrName& ch = *f.channels.value;
     if (ch.number ? (*ch.number != 1.0 && *ch.number != 2.0) : ch.name != "source")
@@ -145,6 +153,8 @@ void apply_render(const RawFields& f, RenderSettings& s) {
   if (f.sample_rate.usable()) s.sample_rate = static_cast<int>(*f.sample_rate.value);
   if (f.bit_depth.usable()) s.bit_depth = static_cast<int>(*f.bit_depth.value);
   if (f.format.usable()) s.format = *f.format.value;
+  if (f.bitrate.usable()) s.bitrate = static_cast<int>(*f.bitrate.value);
+  if (f.quality.usable()) s.quality = *f.quality.value;
   if (f.channels.usable()) {
     const NumberOrName& ch = *f.channels.value;
     s.channels = ch.number ? static_cast<int>(*ch.number) : 0;
@@ -172,19 +182,34 @@ void apply_render(const RawFields& f, RenderSettings& s) {
 
 void check_render_combination(RawFields& merged, const RenderSettings& settings, const std::string& cue,
                               const std::string& prefix, Diagnostics& diags) {
-  if (merged.format.bad || merged.bit_depth.bad) return;
-  if (settings.format == "flac" && settings.bit_depth == 32) {
-    // Point at the more specific of the two: a project-wide bit_depth from
-    // foley.toml is not what a manifest's `format = "flac"` should blame.
-    bool blame_format = merged.format.present() &&
-                        (!merged.bit_depth.present() ||
-                         (merged.bit_depth.where.file != merged.format.where.file &&
-                          merged.bit_depth.where.file == "foley.toml"));
-    const SourceLocation& where = blame_format ? merged.format.where : merged.bit_depth.where;
-    (blame_format ? merged.format.bad : merged.bit_depth.bad) = true;
-    diags.error(where, cue, prefix + (blame_format ? "format" : "bit_depth"),
-                "FLAC stores 16 or 24 bit samples; use bit_depth = 16 or 24, or format = \"wav\" for 32-bit float");
-  }
+  if (merged.format.bad || merged.bit_depth.bad || merged.sample_rate.bad || merged.bitrate.bad ||
+      merged.quality.bad || merged.channels.bad)
+    return;
+  std::optional<audio::DeliveryProblem> problem = audio::check_delivery(
+      settings.format, settings.bit_depth, settings.sample_rate, settings.channels.value_or(0),
+      settings.bitrate ? std::optional<double>(*settings.bitrate) : std::nullopt, settings.quality);
+  if (!problem) return;
+  // Point at the more specific of the two fields involved: a project-wide
+  // setting from foley.toml is not what a manifest's `format = ...` should blame.
+  auto location = [&](const std::string& field) -> std::pair<const SourceLocation*, bool*> {
+    if (field == "bit_depth") return {&merged.bit_depth.where, &merged.bit_depth.bad};
+    if (field == "sample_rate") return {&merged.sample_rate.where, &merged.sample_rate.bad};
+    if (field == "bitrate") return {&merged.bitrate.where, &merged.bitrate.bad};
+    if (field == "quality") return {&merged.quality.where, &merged.quality.bad};
+    return {&merged.format.where, &merged.format.bad};
+  };
+  auto [where, bad] = location(problem->field);
+  std::string field = problem->field;
+  const bool other_present = field == "bit_depth"     ? merged.bit_depth.present()
+                             : field == "sample_rate" ? merged.sample_rate.present()
+                             : field == "bitrate"     ? merged.bitrate.present()
+                             : field == "quality"     ? merged.quality.present()
+                                                      : true;
+  const bool blame_format = merged.format.present() &&
+                            (!other_present || (where->file != merged.format.where.file && where->file == "foley.toml"));
+  if (blame_format) std::tie(where, bad) = location("format"), field = "format";
+  *bad = true;
+  diags.error(*where, cue, prefix + field, problem->message);
 }
 
 }  // namespace foley::manifest

@@ -39,9 +39,9 @@ struct NumberOrName {
 // validation. Integers are accepted where numbers are expected.
 struct RawFields {
   Field<std::string> type, category, prompt, negative_prompt, engine, source, format, loudness_measure;
-  Field<double> duration, prompt_influence, clip, gain_db, fade_in, fade_out, true_peak, highpass;
+  Field<double> duration, prompt_influence, clip, gain_db, fade_in, fade_out, true_peak, highpass, quality;
   Field<NumberOrName> loudness, channels;
-  Field<long long> seed, sample_rate, bit_depth;
+  Field<long long> seed, sample_rate, bit_depth, bitrate;
   Field<bool> loop;
   Field<std::vector<std::string>> tags;
 };

@@ -43,7 +43,9 @@ json render_fields(const manifest::Cue& cue) {
           {"loudness_measure", r.loudness_measure},
           {"true_peak", r.true_peak},
           {"highpass", r.highpass.value_or(0.0)},
-          {"loop", cue.loop}};
+          {"loop", cue.loop},
+          {"bitrate", r.bitrate ? json(*r.bitrate) : json(nullptr)},
+          {"quality", r.quality ? json(*r.quality) : json(nullptr)}};
 }
 
 json provenance(const PlannedCue& p, const std::string& profile, const std::string& engine) {

@@ -105,7 +105,7 @@ TEST_CASE("render: a generated cue is resampled, downmixed, clipped, normalised,
   for (const auto& [k, v] : side["render"].items()) keys.push_back(k);
   CHECK_THAT(keys, Catch::UnorderedEquals(std::vector<std::string>{
                        "sample_rate", "bit_depth", "format", "channels", "loudness", "gain_db", "fade_in", "fade_out",
-                       "clip", "loudness_measure", "true_peak", "highpass", "loop"}));
+                       "clip", "loudness_measure", "true_peak", "highpass", "loop", "bitrate", "quality"}));
   CHECK(side["loudness_range_lu"].is_number());
   CHECK(side["momentary_max_lufs"].is_number());
   CHECK(side["loop"].is_null());
@@ -170,7 +170,11 @@ TEST_CASE("render: bad settings name the cue and the field", "[audio][render]") 
     json overrides;
     const char* field;
   };
-  for (const Case& c : {Case{{{"bit_depth", 20}}, "bit_depth"}, Case{{{"format", "mp3"}}, "format"},
+  for (const Case& c : {Case{{{"bit_depth", 20}}, "bit_depth"}, Case{{{"format", "aiff"}}, "format"},
+                        Case{{{"format", "opus"}, {"sample_rate", 44100}}, "sample_rate"},
+                        Case{{{"format", "mp3"}, {"bitrate", 500}}, "bitrate"},
+                        Case{{{"format", "wav"}, {"bitrate", 128}}, "bitrate"},
+                        Case{{{"format", "mp3"}, {"quality", 5}}, "quality"},
                         Case{{{"format", "flac"}, {"bit_depth", 32}}, "bit_depth"},
                         Case{{{"channels", 6}}, "channels"}, Case{{{"sample_rate", 100}}, "sample_rate"},
                         Case{{{"sample_rate", "48k"}}, "sample_rate"}, Case{{{"loudness", 5.0}}, "loudness"},
@@ -320,4 +324,43 @@ TEST_CASE("render: a down-mix is said; channels = \"source\" keeps the layout", 
   CHECK(kept.warnings.empty());
   CHECK(probe_audio(keep.output_path).channels == 2);
   CHECK(read_json(kept.sidecar_path)["render"]["channels"] == "source");
+}
+
+TEST_CASE("render: mp3, ogg and opus decode at the expected length with the provenance tags", "[audio][render][formats]") {
+  ScratchDir dir;
+  // Tones: white noise would lose its top octaves to the encoders' low-pass,
+  // and with them over a LU of K-weighted loudness.
+  AudioBuffer tones = testing::sine(440, 2.0, 48000, 0.2);
+  AudioBuffer fifth = testing::sine(660, 2.0, 48000, 0.1);
+  for (size_t i = 0; i < tones.samples.size(); ++i) tones.samples[i] += fifth.samples[i];
+  write_input(dir, "raw.wav", tones);
+  struct Case {
+    const char* format;
+    json extra;
+    const char* encoding;
+    double tolerance_s;  // MP3 frames are 1152 samples; the decoder trims LAME's delay and padding
+  };
+  for (const Case& c : {Case{"mp3", {{"bitrate", 128}}, "mpeg_layer_iii", 0.05}, Case{"ogg", {{"quality", 4.0}}, "vorbis", 0.001},
+                        Case{"opus", {{"bitrate", 48}}, "opus", 0.001}}) {
+    CAPTURE(c.format);
+    json s = settings({{"format", c.format}, {"clip", 1.5}, {"loudness", -16.0}});
+    s.update(c.extra);
+    auto req = request(dir, "generated", "raw.wav", s, std::string("out/door.") + c.format);
+    RenderResult r = render(req);
+    AudioInfo info = probe_audio(req.output_path);
+    CHECK(info.format == (std::string(c.format) == "mp3" ? "mp3" : "ogg"));
+    CHECK(info.encoding == c.encoding);
+    CHECK(info.duration_seconds == Approx(1.5).margin(c.tolerance_s));
+    CHECK(info.metadata.title == "a heavy wooden door creaks open");
+    CHECK_THAT(info.metadata.comment, Catch::Contains("gen_key=0123456789abcdef0123456789abcdef"));
+    AudioBuffer out = read_audio(req.output_path);
+    CHECK(*measure_loudness(out).integrated_lufs == Approx(-16.0).margin(0.2));  // measured after encoding, corrected
+  }
+  // A higher bitrate makes a bigger file: the setting reaches the encoder.
+  auto size_at = [&](int kbps) {
+    auto req = request(dir, "generated", "raw.wav", settings({{"format", "mp3"}, {"bitrate", kbps}}), "out/b.mp3");
+    render(req);
+    return std::filesystem::file_size(req.output_path);
+  };
+  CHECK(size_at(256) > size_at(64) * 3);
 }

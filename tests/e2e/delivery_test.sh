@@ -65,6 +65,32 @@ duration = 3.0
 loop = true
 clip = 10.0
 TOML
+cat > manifests/web.toml <<'TOML'
+[defaults]
+engine = "pluck"
+duration = 2.0
+clip = 2.5
+loudness = "streaming"
+
+[cue.ping_mp3]
+prompt = "a ping for the web"
+seed = 523
+format = "mp3"
+bitrate = 128
+sample_rate = 44100
+
+[cue.ping_ogg]
+prompt = "a ping for the game"
+seed = 523
+format = "ogg"
+quality = 5
+
+[cue.ping_opus]
+prompt = "a ping for the app"
+seed = 523
+format = "opus"
+bitrate = 64
+TOML
 
 out=$(foley build 2>&1); rc=$?
 expect_eq "first build" 0 "$rc"
@@ -148,14 +174,31 @@ PY
 expect_eq "sox sees the loop's length" "$(python3 -c 'import wave; print(wave.open("out/mix/bed.wav").getnframes())')" \
   "$(sox --i -s out/mix/bed.wav)"
 
-# 4. Delivery changes re-render only: a preset, a ceiling, the loop flag.
+# 4. MP3, Ogg Vorbis and Opus: ffmpeg decodes each at the clip's length, and
+# ffprobe reads the provenance from the ID3 / Vorbis comment tags.
+for f in out/web/ping_mp3.mp3 out/web/ping_ogg.ogg out/web/ping_opus.opus; do
+  expect_file "lossy render" "$f"
+  bytes=$(ffmpeg -nostats -hide_banner -i "$f" -ac 1 -ar 48000 -f s16le - 2>/dev/null | wc -c)
+  decoded=$(awk -v b="$bytes" 'BEGIN { print b / 2 / 48000 }')
+  within "$f decoded length by ffmpeg" 2.5 "$decoded" 0.06
+  tags=$(ffprobe -v error -show_entries format_tags:stream_tags -of default=nw=1 "$f")
+  expect_contains "$f title tag" "a ping for the" "$(printf '%s' "$tags" | tr 'A-Z' 'a-z')"
+  expect_contains "$f provenance comment" "gen_key=" "$tags"
+  within "$f loudness by ffmpeg" -14 "$(ebur128 I "$f")" 0.5
+done
+expect_eq "ffprobe sees the mp3 at 44.1 kHz" 44100 \
+  "$(ffprobe -v error -show_entries stream=sample_rate -of default=nw=1:nk=1 out/web/ping_mp3.mp3)"
+
+# 5. Delivery changes re-render only: a preset, a ceiling, the loop flag.
 objects=$(objects_in "$P")
 sed -i 's/loudness = "podcast"/loudness = "ebu-r128"/' manifests/mix.toml
 sed -i 's/^loop = true/loop = false/' manifests/mix.toml
+sed -i 's/^format = "ogg"/format = "flac"/; s/^quality = 5//' manifests/web.toml
 out=$(foley build 2>&1); rc=$?
 expect_eq "rebuild after delivery changes" 0 "$rc"
 expect_eq "no generation for delivery changes" 0 "$(count_lines 'GEN ' "$out")"
-expect_eq "two renders" 2 "$(count_lines 'RENDER ' "$out")"
+expect_eq "three renders" 3 "$(count_lines 'RENDER ' "$out")"
+expect_file "the new format" out/web/ping_ogg.flac
 expect_eq "no new object" "$objects" "$(objects_in "$P")"
 within "pod now at -23 by ffmpeg" -23 "$(ebur128 I out/mix/pod.wav)" 0.5
 expect_contains "bed is a one-shot now" '"loop": null' "$(cat out/mix/bed.wav.json)"
