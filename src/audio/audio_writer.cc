@@ -1,6 +1,8 @@
 #include "audio/audio_writer.h"
 
 #include <algorithm>
+#include <cmath>
+#include <cstring>
 
 #include "audio/delivery_formats.h"
 #include "audio/sndfile_io.h"
@@ -47,6 +49,39 @@ void set_compression(SNDFILE* file, const WriteOptions& o, int sample_rate, int 
   int mode = SF_BITRATE_MODE_CONSTANT;
   if (o.format == "mp3" && sf_command(file, SFC_SET_BITRATE_MODE, &mode, sizeof mode) != SF_TRUE)
     throw Error::failure("cannot write " + where + ": the MP3 encoder refused constant bitrate");
+}
+
+// Copies `text` into a fixed-width, NUL-padded chunk field.
+template <size_t N>
+void put(char (&field)[N], const std::string& text) {
+  std::memset(field, 0, N);
+  std::memcpy(field, text.data(), std::min(N, text.size()));
+}
+
+int16_t hundredths(const std::optional<double>& v) {
+  // 0x7FFF marks a value that was not measured (EBU Tech 3285 v2).
+  if (!v || !std::isfinite(*v)) return 0x7FFF;
+  return static_cast<int16_t>(std::lround(std::clamp(*v, -327.0, 327.0) * 100.0));
+}
+
+void set_broadcast_info(SNDFILE* file, const BroadcastInfo& b, const std::string& where) {
+  SF_BROADCAST_INFO info{};
+  put(info.description, b.description);
+  put(info.originator, b.originator);
+  put(info.originator_reference, b.originator_reference);
+  put(info.origination_date, b.origination_date);
+  put(info.origination_time, b.origination_time);
+  info.version = 2;
+  info.loudness_value = hundredths(b.loudness_lufs);
+  info.loudness_range = hundredths(b.loudness_range_lu);
+  info.max_true_peak_level = hundredths(b.max_true_peak_dbtp);
+  info.max_momentary_loudness = hundredths(b.max_momentary_lufs);
+  info.max_shortterm_loudness = hundredths(b.max_short_term_lufs);
+  const size_t history = std::min(b.coding_history.size(), sizeof info.coding_history);
+  std::memcpy(info.coding_history, b.coding_history.data(), history);
+  info.coding_history_size = static_cast<uint32_t>(history);
+  if (sf_command(file, SFC_SET_BROADCAST_INFO, &info, sizeof info) != SF_TRUE)
+    throw Error::failure("cannot write " + where + ": libsndfile refused the bext chunk");
 }
 
 }  // namespace
@@ -112,6 +147,16 @@ void encode_audio(TempFile& out, const AudioBuffer& buffer, const WriteOptions& 
     inst.loops[0].count = 0;  // loop for ever
     if (sf_command(file.get(), SFC_SET_INSTRUMENT, &inst, sizeof inst) != SF_TRUE)
       throw Error::failure("cannot write " + where + ": libsndfile refused the loop points");
+  }
+  if (options.bext && options.format == "wav") set_broadcast_info(file.get(), *options.bext, where);
+  if (!options.ixml.empty() && options.format == "wav") {
+    SF_CHUNK_INFO chunk{};
+    std::memcpy(chunk.id, "iXML", 4);
+    chunk.id_size = 4;
+    chunk.datalen = static_cast<unsigned>(options.ixml.size());
+    chunk.data = const_cast<char*>(options.ixml.data());  // read only; valid until close
+    if (sf_set_chunk(file.get(), &chunk) != SF_ERR_NO_ERROR)
+      throw Error::failure("cannot write " + where + ": libsndfile refused the iXML chunk: " + sf_strerror(file.get()));
   }
   const sf_count_t frames = static_cast<sf_count_t>(buffer.frames());
   if (frames > 0 && sf_writef_float(file.get(), buffer.samples.data(), frames) != frames)

@@ -29,6 +29,9 @@ struct WriteOptions {
   // Other formats have no loop chunk libsndfile writes: the points go into
   // the comment tag as "loop_start=… loop_end=…".
   std::optional<LoopPoints> loop;
+  // WAV only: a BWF `bext` chunk, and an `iXML` chunk holding this document.
+  std::optional<BroadcastInfo> bext;
+  std::string ixml;
 };
 
 // Throws foley::Error (naming `context`, e.g. a cue, and the field) unless

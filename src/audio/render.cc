@@ -8,6 +8,7 @@
 #include "audio/audio_writer.h"
 #include "audio/channels.h"
 #include "audio/delivery_formats.h"
+#include "audio/delivery_metadata.h"
 #include "audio/fades.h"
 #include "audio/gain.h"
 #include "audio/highpass.h"
@@ -30,33 +31,6 @@ std::string format_db(double v) {
 
 nlohmann::json finite_or_null(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
 nlohmann::json optional_or_null(const std::optional<double>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); }
-
-// A provenance value as tag text: strings as they are, anything else as JSON.
-std::string tag_text(const nlohmann::json& provenance, const char* key) {
-  if (!provenance.is_object()) return {};
-  auto it = provenance.find(key);
-  if (it == provenance.end() || it->is_null()) return {};
-  return it->is_string() ? it->get<std::string>() : it->dump();
-}
-
-AudioMetadata metadata_for(const RenderRequest& request) {
-  const nlohmann::json& p = request.provenance;
-  AudioMetadata m;
-  m.title = tag_text(p, "prompt");
-  if (m.title.empty()) m.title = request.cue;
-  m.artist = tag_text(p, "engine");
-  m.album = request.cue;
-  m.genre = tag_text(p, "category");
-  m.software = std::string("foley ") + foley_version();
-  std::string comment = "foley cue=" + request.cue;
-  for (const char* key : {"engine", "profile", "seed", "gen_key", "render_key"}) {
-    std::string v = tag_text(p, key);
-    if (!v.empty()) comment += std::string(" ") + key + "=" + v;
-  }
-  if (tag_text(p, "render_key").empty() && !request.render_key.empty()) comment += " render_key=" + request.render_key;
-  m.comment = comment;
-  return m;
-}
 
 void record_measurement(const AudioBuffer& buf, const LoudnessMeasurement& m, RenderResult& result) {
   result.frames = buf.frames();
@@ -227,7 +201,9 @@ RenderResult render(const RenderRequest& request) {
   options.bit_depth = settings.bit_depth;
   options.bitrate = settings.bitrate;
   options.quality = settings.quality;
-  options.metadata = metadata_for(request);
+  options.metadata = tags_for(request);
+  options.bext = broadcast_info_for(request, result);
+  options.ixml = ixml_for(request);
   if (result.loop && result.frames > 0) options.loop = LoopPoints{0, result.frames - 1};
   TempFile audio_tmp(result.output_path);
   if (find_delivery_format(settings.format)->lossy) {

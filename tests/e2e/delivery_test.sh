@@ -189,7 +189,33 @@ done
 expect_eq "ffprobe sees the mp3 at 44.1 kHz" 44100 \
   "$(ffprobe -v error -show_entries stream=sample_rate -of default=nw=1:nk=1 out/web/ping_mp3.mp3)"
 
-# 5. Delivery changes re-render only: a preset, a ceiling, the loop flag.
+# 5. BWF: ffprobe reads the bext chunk (description = prompt, originator =
+# foley, origination date, coding history); the iXML chunk, found by a RIFF
+# walk, parses as XML with the project, scene, take, note and keys.
+bext=$(ffprobe -v error -show_entries format_tags -of default=nw=1 out/mix/tv.wav)
+expect_contains "bext description" "TAG:comment=a plucked string" "$bext"
+expect_contains "bext originator" "TAG:encoded_by=foley" "$bext"
+expect_contains "bext origination date" "TAG:date=$(date -u +%Y-)" "$bext"
+expect_contains "bext coding history" "TAG:coding_history=A=PCM,F=48000,W=24,M=mono,T=foley" "$bext"
+gen_key=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["provenance"]["gen_key"])' out/mix/tv.wav.json)
+python3 - out/mix/tv.wav "$gen_key" <<'PY' && pass || fail "iXML chunk of tv.wav"
+import struct, sys, xml.etree.ElementTree as ET
+data = open(sys.argv[1], "rb").read()
+chunks, at = {}, 12
+while at + 8 <= len(data):
+    name, size = struct.unpack_from("<4sI", data, at)
+    chunks[name] = data[at + 8:at + 8 + size]
+    at += 8 + size + (size & 1)
+root = ET.fromstring(chunks[b"iXML"].rstrip(b"\0"))
+assert root.tag == "BWFXML", root.tag
+values = {e.tag: e.text for e in root}
+assert values["PROJECT"] == "delivery" and values["SCENE"] == "mix" and values["TAKE"] == "1", values
+assert values["NOTE"] == "a plucked string", values
+assert root.find("FOLEY/GEN_KEY").text == sys.argv[2], ET.tostring(root)
+assert "gen_key=" + sys.argv[2] in values["USER"], values
+PY
+
+# 6. Delivery changes re-render only: a preset, a ceiling, the loop flag.
 objects=$(objects_in "$P")
 sed -i 's/loudness = "podcast"/loudness = "ebu-r128"/' manifests/mix.toml
 sed -i 's/^loop = true/loop = false/' manifests/mix.toml
@@ -203,4 +229,5 @@ expect_eq "no new object" "$objects" "$(objects_in "$P")"
 within "pod now at -23 by ffmpeg" -23 "$(ebur128 I out/mix/pod.wav)" 0.5
 expect_contains "bed is a one-shot now" '"loop": null' "$(cat out/mix/bed.wav.json)"
 
+[ -n "${KEEP_DELIVERY:-}" ] && cp -r "$P" "$KEEP_DELIVERY"
 finish
