@@ -1,6 +1,8 @@
 #pragma once
 
+#include <cstddef>
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include "audio/audio_buffer.h"
@@ -9,11 +11,27 @@
 
 namespace foley::audio {
 
+// A forward loop over frames [start, end] (both inclusive, as a WAV `smpl`
+// chunk counts them).
+struct LoopPoints {
+  size_t start = 0;
+  size_t end = 0;
+};
+
 // How a buffer is encoded on disk.
 struct WriteOptions {
-  std::string format = "wav";  // "wav" | "flac"
-  int bit_depth = 24;          // 16 or 24 (integer PCM), 32 (IEEE float, wav only)
+  std::string format = "wav";  // "wav" | "flac" | "mp3" | "ogg" | "opus" (delivery_formats.h)
+  int bit_depth = 24;          // 16 or 24 (integer PCM), 32 (IEEE float, wav only); not used by lossy formats
+  std::optional<int> bitrate;  // kbps, mp3 (constant bitrate) and opus; empty = the format's default
+  std::optional<double> quality;  // 0..10, ogg (Vorbis); empty = the format's default
   AudioMetadata metadata;
+  // WAV: a `smpl` chunk with this one loop (libsndfile's SF_INSTRUMENT).
+  // Other formats have no loop chunk libsndfile writes: the points go into
+  // the comment tag as "loop_start=… loop_end=…".
+  std::optional<LoopPoints> loop;
+  // WAV only: a BWF `bext` chunk, and an `iXML` chunk holding this document.
+  std::optional<BroadcastInfo> bext;
+  std::string ixml;
 };
 
 // Throws foley::Error (naming `context`, e.g. a cue, and the field) unless

@@ -125,6 +125,8 @@ int run_status(const std::filesystem::path& dir, bool json_out, bool quiet) {
                                                                      : nlohmann::json();
         j["stale_pick"] = s.cue->stale_pick.empty() ? nlohmann::json() : nlohmann::json(s.cue->stale_pick);
       }
+      // The last render's measurements (loudness, true peak, LRA, padding).
+      j["delivered"] = delivered_measurements(s.cue->render.output_path);
       out["cues"].push_back(j);
     }
     out["totals"] = {{"cues", states.size()},   {"stale", stale},
@@ -142,6 +144,8 @@ int run_status(const std::filesystem::path& dir, bool json_out, bool quiet) {
   for (const auto& s : states) {
     std::printf("%-32s %-6s %-34s %-12s %s\n", s.cue->cue.qualified_id().c_str(), s.fresh ? "fresh" : "stale",
                 s.fresh ? "" : s.reason.c_str(), s.profile.c_str(), s.fresh ? "" : cost_text(s, on_remote).c_str());
+    const std::string padded = padding_note(delivered_measurements(s.cue->render.output_path));
+    if (!padded.empty()) std::printf("  %s: %s\n", s.cue->cue.qualified_id().c_str(), padded.c_str());
   }
   std::printf("\n%zu cue(s): %zu fresh, %d stale; %d generation(s) to run, estimated %.0f credits", states.size(),
               states.size() - stale, stale, generations, credits);

@@ -1,11 +1,36 @@
 #include "cli/cue_state.h"
 
+#include <cstdio>
 #include <filesystem>
+#include <fstream>
 
 #include "engines/catalog.h"
 
 namespace foley::cli {
 namespace fs = std::filesystem;
+
+nlohmann::json delivered_measurements(const fs::path& output) {
+  fs::path sidecar = output;
+  sidecar += ".json";
+  std::ifstream in(sidecar);
+  if (!in) return nullptr;
+  nlohmann::json side = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+  if (!side.is_object()) return nullptr;
+  nlohmann::json out = nlohmann::json::object();
+  for (const char* key : {"integrated_lufs", "momentary_max_lufs", "short_term_max_lufs", "loudness_range_lu",
+                          "true_peak_dbtp", "duration_seconds", "padded_seconds", "loop", "warnings"})
+    if (side.contains(key)) out[key] = side[key];
+  return out;
+}
+
+std::string padding_note(const nlohmann::json& delivered) {
+  if (!delivered.is_object()) return "";
+  const double padded = delivered.value("padded_seconds", 0.0);
+  if (!(padded > 0.0)) return "";
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "padded with %.2f s of silence to its clip (a one-shot, not a loop)", padded);
+  return buf;
+}
 
 CueState cue_state(const plan::Plan& plan, const plan::PlannedCue& cue, cache::Index& index) {
   CueState s;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
@@ -26,6 +27,15 @@ struct CueState {
   std::string profile;
   std::optional<double> credits;           // estimated credits when an API engine must run (every absent take)
 };
+
+// What the last render measured on a cue's delivered file, from its sidecar:
+// integrated_lufs, momentary_max_lufs, short_term_max_lufs, loudness_range_lu,
+// true_peak_dbtp, duration_seconds, padded_seconds, loop and warnings. Null when
+// the file has no sidecar (not rendered yet) or the sidecar is unreadable.
+nlohmann::json delivered_measurements(const std::filesystem::path& output);
+
+// A sentence about a one-shot padded with silence to its clip, or "".
+std::string padding_note(const nlohmann::json& delivered);
 
 // Compares the plan with the last build of each cue and the files on disk.
 CueState cue_state(const plan::Plan& plan, const plan::PlannedCue& cue, cache::Index& index);

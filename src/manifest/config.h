@@ -17,10 +17,18 @@ namespace foley::manifest {
 struct RenderSettings {
   int sample_rate = 48000;            // Hz, 8000..192000
   int bit_depth = 24;                 // 16, 24, or 32 (float)
-  std::string format = "wav";         // "wav" | "flac"
-  int channels = 1;                   // 1 or 2
-  std::optional<double> loudness;     // integrated LUFS target, -70..0; none = leave level alone
-  double gain_db = 0.0;               // applied after loudness normalisation
+  std::string format = "wav";         // "wav" | "flac" | "mp3" | "ogg" | "opus" (audio/delivery_formats.h)
+  std::optional<int> bitrate;         // kbps, mp3 and opus; none = the format's default
+  std::optional<double> quality;      // 0..10, ogg (Vorbis); none = the format's default
+  std::optional<int> channels;        // 1, 2 or 0 ("source": the input's layout); none = by cue type
+                                      // (source cues keep their layout, others are mono)
+  std::optional<double> loudness;     // LUFS target on loudness_measure, -70..0; none = leave level alone
+  std::optional<std::string> loudness_preset;  // the preset `loudness` named, if any (loudness_presets.h)
+  std::string loudness_measure = "integrated";  // "integrated" | "momentary-max" | "short-term-max"
+  double true_peak = -1.0;            // dBTP ceiling of the limiter, -20..0
+  std::optional<double> highpass;     // Hz, the DC guard; none = by cue type (20 Hz for generated
+                                      // cues, off for others); 0 = off
+  double gain_db = 0.0;               // applied before loudness normalisation
   double fade_in = 0.0;               // seconds
   double fade_out = 0.0;              // seconds
 };

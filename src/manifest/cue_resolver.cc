@@ -119,8 +119,23 @@ class Resolver {
     }
     apply_render(m, c.render);
     check_render_combination(m, c.render, raw_.id, "", diags_);
+    if (!c.render.loudness) {
+      // A ceiling or a measure without a target would do nothing. (foley.toml
+      // may set them for the cues that do have a target.)
+      auto manifest_set = [&](auto member) { return (own.*member).usable() || (defaults.*member).usable(); };
+      if (manifest_set(&RawFields::true_peak))
+        fail(m.true_peak, "true_peak", "sets the limiter's ceiling for a loudness target, and this cue has none: "
+                                       "set `loudness` too");
+      if (manifest_set(&RawFields::loudness_measure))
+        fail(m.loudness_measure, "loudness_measure", "says how a loudness target is measured, and this cue has "
+                                                     "none: set `loudness` too");
+    }
 
     if (m.type.bad) return c;  // the type decides every rule below
+    // Defaults by type: a source keeps its layout and is left unfiltered; a
+    // generation is mono and gets the DC guard.
+    if (!c.render.channels) c.render.channels = c.type == "source" ? 0 : 1;
+    if (!c.render.highpass) c.render.highpass = c.type == "generated" ? 20.0 : 0.0;
     if (c.type == "generated") check_generated(m, c);
     if (c.type != "generated" && m.takes.present())
       fail(m.takes, "takes", "only generated cues have takes (this cue's type is \"" + c.type + "\")");

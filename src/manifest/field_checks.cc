@@ -5,6 +5,8 @@
 
 #include "common/suggest.h"
 #include "engines/setting_checks.h"
+#include "audio/delivery_formats.h"
+#include "manifest/loudness_presets.h"
 
 namespace foley::manifest {
 namespace {
@@ -78,7 +80,11 @@ const std::vector<std::string>& cue_categories() {
 }
 
 const std::vector<std::string>& render_formats() {
-  static const std::vector<std::string> v = {"wav", "flac"};
+  static const std::vector<std::string> v = [] {
+    std::vector<std::string> names;
+    for (const audio::DeliveryFormat& f : audio::kDeliveryFormats) names.emplace_back(f.name);
+    return names;
+  }();
   return v;
 }
 
@@ -116,8 +122,31 @@ void check_field_values(RawFields& f, const FieldContext& ctx, const std::vector
   c.range(f.sample_rate, "sample_rate", 8000, 192000);
   c.choice(f.bit_depth, "bit_depth", {16, 24, 32});
   c.choice(f.format, "format", render_formats(), "format");
-  c.choice(f.channels, "channels", {1, 2});
-  c.range(f.loudness, "loudness", -70.0, true, 0.0);
+  c.range(f.quality, "quality", 0.0, true, 10.0);
+  if (f.bitrate.usable() && *f.bitrate.value <= 0)
+    c.fail(f.bitrate, "bitrate", "must be a positive number of kbps, got " + std::to_string(*f.bitrate.value));
+  if (f.channels.usable()) {
+    const NumberOrName& ch = *f.channels.value;
+    if (ch.number ? (*ch.number != 1.0 && *ch.number != 2.0) : ch.name != "source")
+      c.fail(f.channels, "channels",
+             "must be `1`, `2` or `\"source\"` (keep the source's layout), got " +
+                 (ch.number ? format_number(*ch.number) : "\"" + ch.name + "\""));
+  }
+  if (f.loudness.usable()) {
+    const NumberOrName& l = *f.loudness.value;
+    if (l.number && !(std::isfinite(*l.number) && *l.number >= -70.0 && *l.number <= 0.0)) {
+      c.fail(f.loudness, "loudness", "must be between -70 and 0, got " + format_number(*l.number));
+    } else if (!l.number && find_loudness_preset(l.name) == nullptr) {
+      const std::vector<std::string> names = loudness_preset_names();
+      c.fail(f.loudness, "loudness", "unknown loudness preset `" + l.name + "`" + did_you_mean(l.name, names) +
+                                         "; expected a number of LUFS or " + one_of(names));
+    }
+  }
+  c.choice(f.loudness_measure, "loudness_measure", loudness_measures(), "loudness measure");
+  c.range(f.true_peak, "true_peak", -20.0, true, 0.0);
+  c.range(f.highpass, "highpass", 0.0, true, 200.0);
+  if (f.highpass.usable() && *f.highpass.value > 0.0 && *f.highpass.value < 5.0)
+    c.fail(f.highpass, "highpass", "must be 0 (off) or between 5 and 200 Hz, got " + format_number(*f.highpass.value));
   c.range(f.gain_db, "gain_db", -60.0, true, 24.0);
   c.range(f.fade_in, "fade_in", 0.0, true, 600.0);
   c.range(f.fade_out, "fade_out", 0.0, true, 600.0);
@@ -127,8 +156,28 @@ void apply_render(const RawFields& f, RenderSettings& s) {
   if (f.sample_rate.usable()) s.sample_rate = static_cast<int>(*f.sample_rate.value);
   if (f.bit_depth.usable()) s.bit_depth = static_cast<int>(*f.bit_depth.value);
   if (f.format.usable()) s.format = *f.format.value;
-  if (f.channels.usable()) s.channels = static_cast<int>(*f.channels.value);
-  if (f.loudness.usable()) s.loudness = *f.loudness.value;
+  if (f.bitrate.usable()) s.bitrate = static_cast<int>(*f.bitrate.value);
+  if (f.quality.usable()) s.quality = *f.quality.value;
+  if (f.channels.usable()) {
+    const NumberOrName& ch = *f.channels.value;
+    s.channels = ch.number ? static_cast<int>(*ch.number) : 0;
+  }
+  if (f.loudness.usable()) {
+    const NumberOrName& l = *f.loudness.value;
+    if (l.number) {
+      s.loudness = *l.number;
+      s.loudness_preset.reset();
+    } else if (const LoudnessPreset* preset = find_loudness_preset(l.name)) {
+      s.loudness = preset->lufs;
+      s.loudness_preset = preset->name;
+      s.loudness_measure = preset->measure;
+      s.true_peak = preset->true_peak;
+    }
+  }
+  // Written out, these refine a preset (a -2 dBTP podcast).
+  if (f.loudness_measure.usable()) s.loudness_measure = *f.loudness_measure.value;
+  if (f.true_peak.usable()) s.true_peak = *f.true_peak.value;
+  if (f.highpass.usable()) s.highpass = *f.highpass.value;
   if (f.gain_db.usable()) s.gain_db = *f.gain_db.value;
   if (f.fade_in.usable()) s.fade_in = *f.fade_in.value;
   if (f.fade_out.usable()) s.fade_out = *f.fade_out.value;
@@ -136,19 +185,34 @@ void apply_render(const RawFields& f, RenderSettings& s) {
 
 void check_render_combination(RawFields& merged, const RenderSettings& settings, const std::string& cue,
                               const std::string& prefix, Diagnostics& diags) {
-  if (merged.format.bad || merged.bit_depth.bad) return;
-  if (settings.format == "flac" && settings.bit_depth == 32) {
-    // Point at the more specific of the two: a project-wide bit_depth from
-    // foley.toml is not what a manifest's `format = "flac"` should blame.
-    bool blame_format = merged.format.present() &&
-                        (!merged.bit_depth.present() ||
-                         (merged.bit_depth.where.file != merged.format.where.file &&
-                          merged.bit_depth.where.file == "foley.toml"));
-    const SourceLocation& where = blame_format ? merged.format.where : merged.bit_depth.where;
-    (blame_format ? merged.format.bad : merged.bit_depth.bad) = true;
-    diags.error(where, cue, prefix + (blame_format ? "format" : "bit_depth"),
-                "FLAC stores 16 or 24 bit samples; use bit_depth = 16 or 24, or format = \"wav\" for 32-bit float");
-  }
+  if (merged.format.bad || merged.bit_depth.bad || merged.sample_rate.bad || merged.bitrate.bad ||
+      merged.quality.bad || merged.channels.bad)
+    return;
+  std::optional<audio::DeliveryProblem> problem = audio::check_delivery(
+      settings.format, settings.bit_depth, settings.sample_rate, settings.channels.value_or(0),
+      settings.bitrate ? std::optional<double>(*settings.bitrate) : std::nullopt, settings.quality);
+  if (!problem) return;
+  // Point at the more specific of the two fields involved: a project-wide
+  // setting from foley.toml is not what a manifest's `format = ...` should blame.
+  auto location = [&](const std::string& field) -> std::pair<const SourceLocation*, bool*> {
+    if (field == "bit_depth") return {&merged.bit_depth.where, &merged.bit_depth.bad};
+    if (field == "sample_rate") return {&merged.sample_rate.where, &merged.sample_rate.bad};
+    if (field == "bitrate") return {&merged.bitrate.where, &merged.bitrate.bad};
+    if (field == "quality") return {&merged.quality.where, &merged.quality.bad};
+    return {&merged.format.where, &merged.format.bad};
+  };
+  auto [where, bad] = location(problem->field);
+  std::string field = problem->field;
+  const bool other_present = field == "bit_depth"     ? merged.bit_depth.present()
+                             : field == "sample_rate" ? merged.sample_rate.present()
+                             : field == "bitrate"     ? merged.bitrate.present()
+                             : field == "quality"     ? merged.quality.present()
+                                                      : true;
+  const bool blame_format = merged.format.present() &&
+                            (!other_present || (where->file != merged.format.where.file && where->file == "foley.toml"));
+  if (blame_format) std::tie(where, bad) = location("format"), field = "format";
+  *bad = true;
+  diags.error(*where, cue, prefix + field, problem->message);
 }
 
 }  // namespace foley::manifest

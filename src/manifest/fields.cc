@@ -12,8 +12,9 @@ namespace {
 // the kRender names are a suffix of the list.
 #define FOLEY_CUE_FIELDS(X)                                                                    \
   X(type) X(category) X(prompt) X(negative_prompt) X(duration) X(engine) X(seed)               \
-  X(prompt_influence) X(loop) X(takes) X(source) X(clip) X(tags) X(sample_rate) X(bit_depth) X(format) \
-  X(channels) X(loudness) X(gain_db) X(fade_in) X(fade_out)
+  X(prompt_influence) X(loop) X(takes) X(source) X(clip) X(tags) X(sample_rate) X(bit_depth) X(format)         \
+  X(bitrate) X(quality) X(channels) X(loudness) X(loudness_measure) X(true_peak) X(highpass) X(gain_db)        \
+  X(fade_in) X(fade_out)
 
 // Calls f(name, field) for every field of `r`.
 template <typename Fields, typename F>
@@ -23,7 +24,7 @@ void for_each_field(Fields& r, F&& f) {
 #undef FOLEY_VISIT
 }
 
-constexpr size_t kRenderFieldCount = 8;
+constexpr size_t kRenderFieldCount = 13;
 
 // Typed readers: return an error message ("expected ...") or "" when read.
 std::string read_value(const toml::node& node, std::optional<std::string>& out) {
@@ -40,6 +41,21 @@ std::string read_value(const toml::node& node, std::optional<double>& out) {
   } else {
     return "expected a number, got " + toml_type_name(node);
   }
+  return "";
+}
+
+std::string read_value(const toml::node& node, std::optional<NumberOrName>& out) {
+  NumberOrName v;
+  if (node.is_string()) {
+    v.name = node.as_string()->get();
+  } else if (node.is_floating_point()) {
+    v.number = node.as_floating_point()->get();
+  } else if (node.is_integer()) {
+    v.number = static_cast<double>(node.as_integer()->get());
+  } else {
+    return "expected a number or a string, got " + toml_type_name(node);
+  }
+  out = std::move(v);
   return "";
 }
 

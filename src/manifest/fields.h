@@ -27,13 +27,21 @@ struct Field {
   bool usable() const { return value.has_value() && !bad; }
 };
 
+// A field that takes a number or a name: `loudness = -16` or
+// `loudness = "podcast"`, `channels = 2` or `channels = "source"`.
+struct NumberOrName {
+  std::optional<double> number;
+  std::string name;  // set when the field was written as a string
+};
+
 // The cue fields of one table ([cue.<id>], [defaults], or [render] in
 // foley.toml), typed but not yet range-checked: the parsing half of
 // validation. Integers are accepted where numbers are expected.
 struct RawFields {
-  Field<std::string> type, category, prompt, negative_prompt, engine, source, format;
-  Field<double> duration, prompt_influence, clip, loudness, gain_db, fade_in, fade_out;
-  Field<long long> seed, takes, sample_rate, bit_depth, channels;
+  Field<std::string> type, category, prompt, negative_prompt, engine, source, format, loudness_measure;
+  Field<double> duration, prompt_influence, clip, gain_db, fade_in, fade_out, true_peak, highpass, quality;
+  Field<NumberOrName> loudness, channels;
+  Field<long long> seed, takes, sample_rate, bit_depth, bitrate;
   Field<bool> loop;
   Field<std::vector<std::string>> tags;
 };

@@ -34,12 +34,18 @@ json render_fields(const manifest::Cue& cue) {
   return {{"sample_rate", r.sample_rate},
           {"bit_depth", r.bit_depth},
           {"format", r.format},
-          {"channels", r.channels},
+          {"channels", r.channels.value_or(1) == 0 ? json("source") : json(r.channels.value_or(1))},
           {"loudness", r.loudness ? json(*r.loudness) : json(nullptr)},
           {"gain_db", r.gain_db},
           {"fade_in", r.fade_in},
           {"fade_out", r.fade_out},
-          {"clip", cue.clip ? json(*cue.clip) : json(nullptr)}};
+          {"clip", cue.clip ? json(*cue.clip) : json(nullptr)},
+          {"loudness_measure", r.loudness_measure},
+          {"true_peak", r.true_peak},
+          {"highpass", r.highpass.value_or(0.0)},
+          {"loop", cue.loop},
+          {"bitrate", r.bitrate ? json(*r.bitrate) : json(nullptr)},
+          {"quality", r.quality ? json(*r.quality) : json(nullptr)}};
 }
 
 json provenance(const PlannedCue& p, const std::string& profile, const std::string& engine) {
@@ -102,7 +108,7 @@ std::vector<std::string> ignored_fields_of(const Plan& plan, const PlannedCue& c
     bool set = (field == "prompt" && !cue.prompt.empty()) ||
                (field == "negative_prompt" && cue.negative_prompt.has_value()) ||
                (field == "duration" && cue.duration.has_value()) || (field == "seed" && cue.seed.has_value()) ||
-               (field == "prompt_influence" && cue.prompt_influence.has_value()) || (field == "loop" && cue.loop);
+               (field == "prompt_influence" && cue.prompt_influence.has_value());
     if (set) ignored.push_back(field);
   }
   return ignored;

@@ -102,9 +102,11 @@ TEST_CASE("write_audio is atomic and rejects unsupported options without leaving
   o.format = "flac";
   o.bit_depth = 32;
   REQUIRE_THROWS_AS(write_audio(dir / "x.flac", b, o), foley::Error);
-  o.format = "mp3";
+  o.format = "aiff";
   o.bit_depth = 16;
-  REQUIRE_THROWS_AS(write_audio(dir / "x.mp3", b, o), foley::Error);
+  REQUIRE_THROWS_AS(write_audio(dir / "x.aiff", b, o), foley::Error);
+  o.format = "opus";  // Opus carries 8, 12, 16, 24 or 48 kHz
+  REQUIRE_THROWS_AS(write_audio(dir / "x.opus", testing::sine(440, 0.1, 44100), o), foley::Error);
   o.format = "wav";
   o.bit_depth = 20;
   REQUIRE_THROWS_AS(write_audio(dir / "x.wav", b, o), foley::Error);

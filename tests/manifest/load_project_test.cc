@@ -336,3 +336,61 @@ TEST_CASE("SourceLocation::str", "[manifest]") {
   CHECK(SourceLocation{"foley.toml", 3, 0}.str() == "foley.toml:3");
   CHECK(SourceLocation{"foley.toml", 0, 0}.str() == "foley.toml");
 }
+
+TEST_CASE("loudness presets resolve to a target, a measure and a ceiling; written fields refine them", "[manifest]") {
+  TempProject p;
+  p.write("foley.toml", std::string(kThreeEngines) + "[render]\nloudness = \"podcast\"\n");
+  p.write("model/.keep", "");
+  p.write("lib/st.wav", "not read at load time");
+  p.write("manifests/a.toml", R"([defaults]
+engine = "synth"
+duration = 1
+[cue.pod]
+prompt = "voice"
+[cue.tv]
+prompt = "voice"
+loudness = "ebu-r128"
+true_peak = -2
+[cue.web]
+prompt = "music"
+loudness = "streaming"
+[cue.hit]
+prompt = "punch"
+loudness = "game-sfx"
+[cue.own]
+prompt = "x"
+loudness = -20
+loudness_measure = "short-term-max"
+[cue.lib]
+type = "source"
+source = "lib/st.wav"
+[cue.mono]
+type = "source"
+source = "lib/st.wav"
+channels = 1
+highpass = 0
+)");
+  Project project = load_project(p.root());
+  const RenderSettings& pod = find_cue(project, "pod").render;
+  CHECK(pod.loudness == Approx(-16));
+  CHECK(pod.loudness_preset == "podcast");
+  CHECK(pod.loudness_measure == "integrated");
+  CHECK(pod.true_peak == -1.0);
+  CHECK(pod.highpass == 20.0);  // the DC guard is on for generated cues
+  CHECK(pod.channels == 1);
+  const RenderSettings& tv = find_cue(project, "tv").render;
+  CHECK(tv.loudness == Approx(-23));
+  CHECK(tv.true_peak == -2.0);
+  CHECK(find_cue(project, "web").render.loudness == Approx(-14));
+  const RenderSettings& hit = find_cue(project, "hit").render;
+  CHECK(hit.loudness == Approx(-18));
+  CHECK(hit.loudness_measure == "momentary-max");
+  const RenderSettings& own = find_cue(project, "own").render;
+  CHECK(own.loudness == Approx(-20));
+  CHECK_FALSE(own.loudness_preset);
+  CHECK(own.loudness_measure == "short-term-max");
+  const RenderSettings& lib = find_cue(project, "lib").render;
+  CHECK(lib.channels == 0);  // a source keeps its layout
+  CHECK(lib.highpass == 0.0);
+  CHECK(find_cue(project, "mono").render.channels == 1);
+}

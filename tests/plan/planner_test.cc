@@ -1,3 +1,4 @@
+#include <set>
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -92,6 +93,29 @@ TEST_CASE("a render setting changes only the render key; a prompt changes both")
   CHECK(edited.cues[0].gen_key != base.cues[0].gen_key);
   CHECK(edited.cues[0].render_key != base.cues[0].render_key);
   CHECK(edited.cues[1].gen_key == base.cues[1].gen_key);  // the other cue is untouched
+}
+
+TEST_CASE("every delivery setting changes the render key and never the gen key") {
+  FakeHasher h;
+  plan::Plan base = plan::make_plan(demo_project(), h);
+  std::set<std::string> render_keys = {base.cues[0].render_key};
+  auto check = [&](const char* what, auto mutate) {
+    CAPTURE(what);
+    auto p = demo_project();
+    mutate(p.cues[0]);
+    plan::Plan changed = plan::make_plan(p, h);
+    CHECK(changed.cues[0].gen_key == base.cues[0].gen_key);
+    CHECK(render_keys.insert(changed.cues[0].render_key).second);  // a key of its own
+  };
+  check("loop", [](manifest::Cue& c) { c.loop = true; });
+  check("loudness", [](manifest::Cue& c) { c.render.loudness = -16.0; });
+  check("measure", [](manifest::Cue& c) { c.render.loudness = -16.0, c.render.loudness_measure = "momentary-max"; });
+  check("true_peak", [](manifest::Cue& c) { c.render.loudness = -16.0, c.render.true_peak = -2.0; });
+  check("highpass", [](manifest::Cue& c) { c.render.highpass = 40.0; });
+  check("channels", [](manifest::Cue& c) { c.render.channels = 2; });
+  check("source layout", [](manifest::Cue& c) { c.render.channels = 0; });
+  check("format", [](manifest::Cue& c) { c.render.format = "flac"; });
+  check("clip", [](manifest::Cue& c) { c.clip = 7.0; });
 }
 
 TEST_CASE("exec keys only hold the placeholders the template reads") {
