@@ -27,5 +27,6 @@ void register_explain(CLI::App& app, GlobalOptions& g, int& exit_code);
 void register_cache(CLI::App& app, GlobalOptions& g, int& exit_code);
 void register_import(CLI::App& app, GlobalOptions& g, int& exit_code);
 void register_server(CLI::App& app, GlobalOptions& g, int& exit_code);
+void register_report(CLI::App& app, GlobalOptions& g, int& exit_code);
 
 }  // namespace foley::cli
