@@ -7,9 +7,9 @@
 namespace foley::report {
 
 struct ImageStats {
-  int drawn = 0;    // pictures made by this run
-  int reused = 0;   // already there under their key
-  int removed = 0;  // no row uses them any more
+  int drawn = 0;    // sounds pictured by this run (a spectrogram and a waveform each)
+  int reused = 0;   // sounds whose pictures were already there under their key
+  int removed = 0;  // picture files no row uses any more
 };
 
 // Draws the spectrogram and the waveform of every take whose object is
