@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/progress_channel.h"
 #include "generate/generate_request.h"
 #include "request/object_link.h"
 #include "request/retry_unusable.h"
@@ -25,10 +26,43 @@ GenRequest read_request(const fs::path& spec_path, const std::string& entry) {
                                spec_origin(spec_path, entry));
 }
 
+// Under `foley build`, tells its display which cues run and how far they are.
+class ProgressReports {
+ public:
+  explicit ProgressReports(const GenRequest& req) : sender_(ProgressSender::from_environment()) {
+    event_.key = req.gen_key;
+    for (const auto& c : req.cues) event_.cues += (event_.cues.empty() ? "" : ", ") + c;
+    event_.engine = req.engine;
+    event_.profile = req.profile;
+    report(0.0, "starting");
+  }
+  ~ProgressReports() {
+    if (!sender_) return;
+    event_.done = true;
+    sender_->send(event_);
+  }
+  ProgressFn fn() {
+    if (!sender_) return {};
+    return [this](double fraction, const std::string& what) { report(fraction, what); };
+  }
+
+ private:
+  void report(double fraction, const std::string& what) {
+    if (!sender_) return;
+    event_.fraction = fraction;
+    event_.what = what;
+    sender_->send(event_);
+  }
+  std::unique_ptr<ProgressSender> sender_;
+  ProgressEvent event_;
+};
+
 int generate(const GenRequest& req, const std::string& origin) {
   generate::GenerateContext ctx;
   ctx.build_id = build_id_from_env();
   ctx.retry_unusable = retry_unusable_from_env();
+  ProgressReports reports(req);
+  ctx.progress = reports.fn();
   std::string line = generate::generate_request(req, origin, ctx);
   std::fputs(line.c_str(), stdout);
   return 0;

@@ -36,6 +36,9 @@ struct GenerateContext {
   // refused, sending nothing, unless this is set (`foley build
   // --retry-unusable`, FOLEY_RETRY_UNUSABLE=1).
   bool retry_unusable = false;
+  // Handed to the engine: how far the generation is (denoising steps, bytes
+  // received). Empty: the engine reports to no one.
+  ProgressFn progress;
 };
 
 // The heart of `foley-gen generate`: checks the request against its key, takes
