@@ -44,6 +44,8 @@ int run_report(const fs::path& dir, const ReportOptions& o) {
   fs::path out = o.out_dir.empty() ? ctx.plan.project.config.output_dir / "report" : fs::absolute(o.out_dir);
   report::ImageStats images = report::write_report(r, root, out);
   const fs::path page = out / "index.html";
+  if (images.failed > 0)
+    std::fprintf(stderr, "foley: warning: %d sound(s) could not be decoded and have no pictures\n", images.failed);
   std::printf("report: %s (%lld cue(s), %lld stale; %d sound(s) pictured, %d reused, %d old picture(s) removed)\n",
               page.string().c_str(), static_cast<long long>(r.summary.cues), static_cast<long long>(r.summary.stale),
               images.drawn, images.reused, images.removed);

@@ -27,42 +27,22 @@ GenRequest read_request(const fs::path& spec_path, const std::string& entry) {
 }
 
 // Under `foley build`, tells its display which cues run and how far they are.
-class ProgressReports {
- public:
-  explicit ProgressReports(const GenRequest& req) : sender_(ProgressSender::from_environment()) {
-    event_.key = req.gen_key;
-    for (const auto& c : req.cues) event_.cues += (event_.cues.empty() ? "" : ", ") + c;
-    event_.engine = req.engine;
-    event_.profile = req.profile;
-    report(0.0, "starting");
-  }
-  ~ProgressReports() {
-    if (!sender_) return;
-    event_.done = true;
-    sender_->send(event_);
-  }
-  ProgressFn fn() {
-    if (!sender_) return {};
-    return [this](double fraction, const std::string& what) { report(fraction, what); };
-  }
-
- private:
-  void report(double fraction, const std::string& what) {
-    if (!sender_) return;
-    event_.fraction = fraction;
-    event_.what = what;
-    sender_->send(event_);
-  }
-  std::unique_ptr<ProgressSender> sender_;
-  ProgressEvent event_;
-};
+ProgressEvent progress_identity(const GenRequest& req) {
+  ProgressEvent e;
+  e.key = req.gen_key;
+  for (const auto& c : req.cues) e.cues += (e.cues.empty() ? "" : ", ") + c;
+  e.engine = req.engine;
+  e.profile = req.profile;
+  return e;
+}
 
 int generate(const GenRequest& req, const std::string& origin) {
   generate::GenerateContext ctx;
   ctx.build_id = build_id_from_env();
   ctx.retry_unusable = retry_unusable_from_env();
-  ProgressReports reports(req);
-  ctx.progress = reports.fn();
+  ProgressReporter reports(progress_identity(req));
+  if (reports.active())
+    ctx.progress = [&reports](double fraction, const std::string& what) { reports.progress(fraction, what); };
   std::string line = generate::generate_request(req, origin, ctx);
   std::fputs(line.c_str(), stdout);
   return 0;

@@ -81,6 +81,24 @@ void ProgressSender::send(const ProgressEvent& event) {
   (void)::sendto(fd_, msg.data(), msg.size(), MSG_NOSIGNAL, reinterpret_cast<const sockaddr*>(&addr), sizeof addr);
 }
 
+ProgressReporter::ProgressReporter(ProgressEvent identity, const std::string& first_what)
+    : sender_(ProgressSender::from_environment()), event_(std::move(identity)) {
+  progress(0.0, first_what);
+}
+
+ProgressReporter::~ProgressReporter() {
+  if (!sender_) return;
+  event_.done = true;
+  sender_->send(event_);
+}
+
+void ProgressReporter::progress(double fraction, const std::string& what) {
+  if (!sender_) return;
+  event_.fraction = fraction;
+  event_.what = what;
+  sender_->send(event_);
+}
+
 ProgressReceiver::ProgressReceiver() {
   std::string tmpl = (std::filesystem::temp_directory_path() / "foley-progress-XXXXXX").string();
   if (::mkdtemp(tmpl.data()) == nullptr) throw Error::failure(std::string("mkdtemp: ") + std::strerror(errno));

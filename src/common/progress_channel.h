@@ -41,6 +41,24 @@ class ProgressSender {
   int fd_ = -1;
 };
 
+// One generation's reports: "starting" when made, then each progress(), then
+// done when destroyed. Does nothing outside `foley build` (no socket named).
+class ProgressReporter {
+ public:
+  // `identity`: key, cues, engine, profile (its fraction and what are set here).
+  ProgressReporter(ProgressEvent identity, const std::string& first_what = "starting");
+  ~ProgressReporter();
+  ProgressReporter(const ProgressReporter&) = delete;
+  ProgressReporter& operator=(const ProgressReporter&) = delete;
+
+  bool active() const { return sender_ != nullptr; }
+  void progress(double fraction, const std::string& what);
+
+ private:
+  std::unique_ptr<ProgressSender> sender_;
+  ProgressEvent event_;
+};
+
 // The receiving side, in `foley build`: binds a fresh socket (removed on
 // destruction) and hands out what arrived.
 class ProgressReceiver {

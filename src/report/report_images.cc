@@ -6,6 +6,8 @@
 
 #include "audio/audio_reader.h"
 #include "common/atomic_file.h"
+#include "common/error.h"
+#include "common/log.h"
 #include "common/parallel_for.h"
 #include "report/png_writer.h"
 #include "report/spectrogram.h"
@@ -76,15 +78,30 @@ ImageStats make_images(Report& report, const fs::path& project_root, const fs::p
   }
 
   // Decoding and drawing dominate a report's time; each sound is independent.
+  // A sound that cannot be decoded (a damaged object: `foley cache verify`
+  // says which) loses its pictures, not the whole report.
+  std::vector<std::string> failures(to_draw.size());
   parallel_for(to_draw.size(), 1, [&](size_t begin, size_t end) {
     for (size_t i = begin; i < end; ++i) {
       const auto& [key, job] = to_draw[i];
-      audio::AudioBuffer sound = audio::read_audio(job->source);
-      write_png(report_dir / spectrogram_name(key), draw_spectrogram(sound, kSpectrogram));
-      write_png(report_dir / waveform_name(key), draw_waveform(sound, kWaveform));
+      try {
+        audio::AudioBuffer sound = audio::read_audio(job->source);
+        write_png(report_dir / spectrogram_name(key), draw_spectrogram(sound, kSpectrogram));
+        write_png(report_dir / waveform_name(key), draw_waveform(sound, kWaveform));
+      } catch (const Error& e) {
+        failures[i] = e.what();
+      }
     }
   });
-  stats.drawn = static_cast<int>(to_draw.size());
+  for (size_t i = 0; i < to_draw.size(); ++i) {
+    if (failures[i].empty()) {
+      stats.drawn++;
+      continue;
+    }
+    log_warning("report: no pictures of " + to_draw[i].second->source.string() + ": " + failures[i]);
+    for (Images* target : to_draw[i].second->targets) *target = Images{};
+    stats.failed++;
+  }
 
   for (auto& section : report.manifests)
     for (CueRow& row : section.cues)

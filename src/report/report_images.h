@@ -10,6 +10,7 @@ struct ImageStats {
   int drawn = 0;    // sounds pictured by this run (a spectrogram and a waveform each)
   int reused = 0;   // sounds whose pictures were already there under their key
   int removed = 0;  // picture files no row uses any more
+  int failed = 0;   // sounds that could not be decoded (warned about; shown without pictures)
 };
 
 // Draws the spectrogram and the waveform of every take whose object is
@@ -19,7 +20,7 @@ struct ImageStats {
 // key, a delivered file's render key), so a picture already there is reused:
 // only a changed sound is drawn again. Removes the pictures no row uses.
 // Fills the Images fields of `report` (a row gets its picked take's).
-// Throws foley::Error when a sound cannot be decoded.
+// A sound that cannot be decoded is warned about and left without pictures.
 ImageStats make_images(Report& report, const std::filesystem::path& project_root,
                        const std::filesystem::path& report_dir);
 
