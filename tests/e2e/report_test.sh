@@ -134,7 +134,21 @@ expect_eq "json hum loudness" "-23.0" "$(jq_py '[round(c["delivered"]["integrate
 expect_eq "json one picked take per generated cue" "[1, 1, 1]" \
   "$(jq_py '[sum(t["picked"] for t in c["takes"]) for m in d["manifests"] for c in m["cues"] if c["type"] == "generated"]')"
 
-# 4. One prompt edit: the report shows it stale, then after a build exactly one
+# 4. --open hands the page to the desktop's opener (a stand-in here); without one it fails, the page written.
+mkdir -p "$WORK/bin"
+printf '#!/bin/sh\necho "$1" > "%s/opened"\n' "$WORK" > "$WORK/bin/xdg-open"
+chmod +x "$WORK/bin/xdg-open"
+PATH="$WORK/bin:$PATH" foley report --open -o "$WORK/elsewhere" >/dev/null 2>&1; rc=$?
+expect_eq "report --open" 0 "$rc"
+expect_eq "the opener got the page" "$WORK/elsewhere/index.html" "$(cat "$WORK/opened" 2>/dev/null)"
+expect_contains "-o elsewhere links the delivered files back" "src=\"../report/out/sfx/beep.wav\"" \
+  "$(cat "$WORK/elsewhere/index.html")"
+printf '#!/bin/sh\nexit 3\n' > "$WORK/bin/xdg-open"
+out=$(PATH="$WORK/bin:$PATH" foley report --open 2>&1); rc=$?
+expect_eq "a failing opener" 1 "$rc"
+expect_contains "says so" "could not open" "$out"
+
+# 5. One prompt edit: the report shows it stale, then after a build exactly one
 #    spectrogram is drawn (the new object's), the old one removed, the rest untouched.
 before=$(ls out/report/img/ | sort)
 touch -d '2001-01-01' out/report/img/*.png
