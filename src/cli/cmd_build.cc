@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "cli/api_prefetch.h"
+#include "cli/build_display.h"
 #include "cli/commands.h"
 #include "request/retry_unusable.h"
 #include "cli/cue_state.h"
@@ -34,6 +35,7 @@ struct BuildOptions {
   bool verbose = false;
   bool retry_unusable = false;
   bool all_takes = false;
+  bool quiet = false;
   std::vector<std::string> targets;
 };
 
@@ -132,6 +134,7 @@ int run_build(const fs::path& dir, const BuildOptions& o) {
   if (o.keep_going != 1) argv.insert(argv.end(), {"-k", std::to_string(o.keep_going)});
   if (dry_run) argv.push_back("-n");
   if (o.verbose) argv.push_back("-v");
+  if (o.quiet) argv.push_back("--quiet");
   for (const auto& t : o.targets) argv.push_back(ninja_target(ctx.plan, t));
   // Cues this machine cannot generate (a model folder is absent) fail alone:
   // the rest is built, and the exit code says something was not.
@@ -148,7 +151,8 @@ int run_build(const fs::path& dir, const BuildOptions& o) {
   // connections stay open while ninja runs (closing them cancels what is left).
   std::vector<ipc::UniqueFd> prefetch;
   if (o.targets.empty() && !dry_run) prefetch = start_api_prefetch(ctx.plan, locate_tools(), build_id);
-  SubprocessResult r = run_subprocess(argv, /*capture=*/false);
+  SubprocessResult r;
+  r.exit_code = run_ninja_displayed(argv, ctx.plan, display_options_for_stdout(o.quiet));
   prefetch.clear();
   if (remote) upload_for_build(generated_here, *remote, index);
   if (o.targets.empty() && unavailable > 0) {
@@ -194,6 +198,7 @@ void register_build(CLI::App& app, GlobalOptions& g, int& exit_code) {
   cmd->add_option("-k", o->keep_going, "Keep going until N jobs fail (0 = never stop)");
   cmd->add_flag("-n,--dry-run", o->dry_run, "Plan, then show what ninja would run; generate, pay and record nothing");
   cmd->add_flag("-v,--verbose", o->verbose, "Show every command ninja runs");
+  cmd->add_flag("-q,--quiet", o->quiet, "Show only what failed: no progress, no line per finished edge");
   cmd->add_flag("--retry-unusable", o->retry_unusable,
                 "Request again generations whose earlier paid answer was unusable (kept in cache/quarantine/unusable)");
   cmd->add_flag("--all-takes", o->all_takes,

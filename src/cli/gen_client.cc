@@ -6,12 +6,14 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "common/error.h"
+#include "common/progress_channel.h"
 #include "common/log.h"
 #include "engines/catalog.h"
 #include "ipc/client.h"
@@ -72,6 +74,15 @@ int run_generate_client(const fs::path& object) {
   if (!present)
     options.launch = [cache_dir](const ipc::ServerPaths& p) { ipc::launch_server_without_secrets(p, cache_dir); };
   ipc::ModelServerClient client(options);
+  // The call runs in the server: the build's display shows it waiting.
+  ProgressEvent identity;
+  identity.key = key;
+  for (const auto& c : spec.value("cues", json::array()))
+    if (c.is_string()) identity.cues += (identity.cues.empty() ? "" : ", ") + c.get<std::string>();
+  identity.engine = spec.value("engine", std::string());
+  identity.profile = spec.value("profile", std::string());
+  std::optional<ProgressReporter> reports;
+  if (!present) reports.emplace(identity, "request through the resident server");
   ipc::CallAttempt attempt = client.call({spec_text, spec_origin(packs / spec_pack_name(key), key)},
                                          std::atoll(build_id != nullptr ? build_id : "0"));
   switch (attempt.outcome) {
@@ -83,6 +94,7 @@ int run_generate_client(const fs::path& object) {
       std::fwrite(err.data(), 1, err.size(), stderr);
       std::fwrite(out.data(), 1, out.size(), stdout);
       const int exit = done.value("exit", 1);
+      reports.reset();
       if (exit == 0 && fs::absolute(object).lexically_normal() != fs::absolute(cached).lexically_normal())
         link_object(fs::current_path(), object, cached);
       return exit;

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/log.h"
+#include "common/progress_channel.h"
 #include "generate/generate_request.h"
 #include "request/remote_config.h"
 #include "request/object_link.h"
@@ -42,12 +43,25 @@ std::unique_ptr<cache::remote::RemoteCache> team_cache(const GenRequest& req, in
   }
 }
 
+// Under `foley build`, tells its display which cues run and how far they are.
+ProgressEvent progress_identity(const GenRequest& req) {
+  ProgressEvent e;
+  e.key = req.gen_key;
+  for (const auto& c : req.cues) e.cues += (e.cues.empty() ? "" : ", ") + c;
+  e.engine = req.engine;
+  e.profile = req.profile;
+  return e;
+}
+
 int generate(const GenRequest& req, const std::string& origin) {
   generate::GenerateContext ctx;
   ctx.build_id = build_id_from_env();
   ctx.retry_unusable = retry_unusable_from_env();
   std::unique_ptr<cache::remote::RemoteCache> remote = team_cache(req, ctx.build_id);
   ctx.remote = remote.get();
+  ProgressReporter reports(progress_identity(req));
+  if (reports.active())
+    ctx.progress = [&reports](double fraction, const std::string& what) { reports.progress(fraction, what); };
   std::string line = generate::generate_request(req, origin, ctx);
   std::fputs(line.c_str(), stdout);
   return 0;

@@ -18,4 +18,15 @@ struct SubprocessResult {
 SubprocessResult run_subprocess(const std::vector<std::string>& argv, bool capture,
                                 const std::filesystem::path& cwd = {});
 
+// A started child whose stdout and stderr both go to one pipe, for a caller
+// that reads its output while it runs (`foley build` reading ninja).
+struct PipedProcess {
+  int pid = -1;
+  int output_fd = -1;  // the read end; the caller closes it
+};
+// Starts argv[0] (looked up in PATH). Throws foley::Error when it cannot start.
+PipedProcess spawn_piped(const std::vector<std::string>& argv);
+// Waits for a child to end: its exit status, or 128 + signal.
+int wait_for_exit(int pid);
+
 }  // namespace foley

@@ -125,7 +125,7 @@ std::string generate_locked(const GenRequest& req, const std::string& origin, co
   engine->validate(req);
   GenerationResult result;
   try {
-    result = engine->generate(req, req.object_path, {});
+    result = engine->generate(req, req.object_path, ctx.progress);
   } catch (const UnusableAnswer& bad) {
     engine->close();
     cache::ObjectRecord call;

@@ -42,6 +42,9 @@ struct GenerateContext {
   // (read-write mode). Null: none. `foley build` does both itself, for the
   // whole build at once, and leaves it null for its edges.
   cache::remote::RemoteCache* remote = nullptr;
+  // Handed to the engine: how far the generation is (denoising steps, bytes
+  // received). Empty: the engine reports to no one.
+  ProgressFn progress;
 };
 
 // The heart of `foley-gen generate`: checks the request against its key, takes

@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <chrono>
+#include <cstdio>
 #include <optional>
 #include <sstream>
 
@@ -125,10 +126,19 @@ GenerationResult ElevenLabsEngine::generate(const GenRequest& request, const std
     if (settings.pool_depth > 0)
       pool_slot = FileLock::any_of(request.cache_dir / "locks" / "pools", settings.pool_name, settings.pool_depth);
     HttpResult r;
+    uint64_t received = 0, reported = 0;
     try {
       r = http_perform(http, [&](const HttpResponseHead& head, std::string_view chunk) {
         if (head.status == 200) {
           tmp.write(chunk);
+          // What `foley build` shows while the audio streams in, every 16 KiB.
+          received += chunk.size();
+          if (received - reported >= 16384) {
+            reported = received;
+            char text[64];
+            std::snprintf(text, sizeof text, "%.0f KiB received", static_cast<double>(received) / 1024.0);
+            report(0.5, text);
+          }
         } else if (error_body.size() < kMaxErrorBody) {
           error_body.append(chunk.substr(0, kMaxErrorBody - error_body.size()));
         }
