@@ -19,6 +19,7 @@
 #include "common/error.h"
 #include "common/subprocess.h"
 #include "engines/catalog.h"
+#include "plan/farm.h"
 #include "plan/gen_fields.h"
 
 namespace foley::cli {
@@ -52,6 +53,8 @@ int default_jobs(const plan::Plan& plan) {
     if (!engines::engine_row(profile.engine).via_server) continue;
     jobs += plan::profile_pool(profile).depth;
   }
+  // A farm's edges wait on job steps on other hosts, not on a core here.
+  if (std::optional<plan::Farm> farm = plan::resolve_farm(plan.project.config)) jobs += farm->slots;
   return jobs;
 }
 

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cache/pending_record.h"
 #include "generate/generate_request.h"
 #include "request/object_link.h"
 #include "request/retry_unusable.h"
@@ -25,8 +26,9 @@ GenRequest read_request(const fs::path& spec_path, const std::string& entry) {
                                spec_origin(spec_path, entry));
 }
 
-int generate(const GenRequest& req, const std::string& origin) {
+int generate(const GenRequest& req, const std::string& origin, bool farm_node = false) {
   generate::GenerateContext ctx;
+  if (farm_node) ctx.pending_dir = cache::kPendingRecordsDir;
   ctx.build_id = build_id_from_env();
   ctx.retry_unusable = retry_unusable_from_env();
   std::string line = generate::generate_request(req, origin, ctx);
@@ -36,10 +38,12 @@ int generate(const GenRequest& req, const std::string& origin) {
 
 }  // namespace
 
-int run_generate_object(const fs::path& object) {
+int run_generate_object(const fs::path& object, bool farm_node) {
   const std::string key = object_gen_key(object);
   GenRequest req = read_request(kRequestPacksDir, key);
-  int rc = generate(req, spec_origin(kRequestPacksDir, key));
+  int rc = generate(req, spec_origin(kRequestPacksDir, key), farm_node);
+  // On a farm node the link is the submit host's, made once it has recorded the object.
+  if (farm_node) return rc;
   // ninja names the object's link (request/object_link.h); a hand-run
   // command may name the object itself.
   if (rc == 0 && fs::absolute(object).lexically_normal() != fs::absolute(req.object_path).lexically_normal())

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -36,6 +37,10 @@ struct GenerateContext {
   // refused, sending nothing, unless this is set (`foley build
   // --retry-unusable`, FOLEY_RETRY_UNUSABLE=1).
   bool retry_unusable = false;
+  // Set on a farm's compute node: the index (SQLite, one host only) is never
+  // opened; the outcome is left in a pending record in this folder
+  // (cache/pending_record.h), which the submit host records.
+  std::filesystem::path pending_dir;
 };
 
 // The heart of `foley-gen generate`: checks the request against its key, takes
