@@ -18,6 +18,10 @@ namespace foley::cache {
 // Where a project's pending records lie, relative to its root (where ninja
 // runs, on the submit host and in the job steps alike).
 inline constexpr const char* kPendingRecordsDir = ".foley/farm/records";
+// While a node generates, <this>/<gen key>.json says which cues, where and
+// since when (`foley status` lists them); the node removes it when it ends,
+// the submit host when the step ends however it ended.
+inline constexpr const char* kFarmRunningDir = ".foley/farm/running";
 
 struct PendingRecord {
   // kGenerated: made by this edge. kPresent: the node found the object already

@@ -139,6 +139,8 @@ int run_farm_edge(const fs::path& object, const std::vector<std::string>& launch
   std::vector<std::string> argv = launcher;
   argv.insert(argv.end(), {foley_gen_path().string(), "generate", "--object", object.string(), "--farm-node"});
   const int rc = run_step(argv);
+  // A killed step could not remove its "running" file.
+  fs::remove(fs::path(cache::kFarmRunningDir) / (key + ".json"), ec);
   if (rc != 0) {
     fs::remove(pending_path, ec);
     log_error("the farm's job step for " + key + " failed (" + launcher.front() + " exit " + std::to_string(rc) +

@@ -111,6 +111,10 @@ build_pid=$!
 for _ in $(seq 200); do grep -q '^hang 21' "$LOG" && break; sleep 0.1; done
 hang_step=$(awk '/^hang 21/{print $3}' "$LOG")
 expect_eq "the hanging step started" 1 "$( [ -n "$hang_step" ] && echo 1 || echo 0)"
+# `foley status` on the submit host says which cue runs where.
+status=$(foley status 2>&1)
+expect_contains "status lists the farm's running cue" "running on the farm:" "$status"
+expect_contains "with its GPU and step" "sfx:fx21" "$(printf '%s\n' "$status" | grep "CUDA_VISIBLE_DEVICES=[01], step $hang_step")"
 # The node's side of the edge dies (Slurm kills every process of the step).
 [ -n "$hang_step" ] && scancel -s KILL "$hang_step"
 wait "$build_pid"; rc=$?
@@ -128,4 +132,26 @@ expect_eq "one more step" $((before + 1)) "$(grep -c '^start' "$LOG")"
 expect_eq "26 objects" 26 "$(objects_in "$P")"
 expect_eq "index holds 26" 26 "$(sqlite3 "$db" 'select count(*) from objects')"
 expect_eq "the killed writer's temp file was swept" 0 "$(find cache/objects -name '.tmp-*' | wc -l | tr -d ' ')"
+
+# 4. Ctrl-C: ninja interrupts its edges; each ends its job step, within the
+# allocation, which outlives the build here.
+printf '[cue.fx23]\nprompt = "tone 23"\nduration = 0.2\nseed = 23\n' >> manifests/sfx.toml
+echo 23 > "$P/hang"
+out=$(salloc -n2 --gres=gpu:2 bash -c '
+  foley build > "$0/interrupted.out" 2>&1 &
+  for _ in $(seq 200); do grep -q "^hang 23" "$0/steps.log" && break; sleep 0.1; done
+  ninja_pid=$(pgrep -f "^ninja -C $0 ")
+  started=$(date +%s)
+  kill -INT $ninja_pid
+  wait
+  echo "build ended after $(( $(date +%s) - started )) s"
+  sleep 0.5
+  echo "steps left: [$(squeue -h -s -j $SLURM_JOB_ID -o %i)]"' "$P" 2>&1)
+expect_contains "the hanging step was reached" "^hang 23" "$(grep '^hang 23' "$LOG" | sed 's/^/^/')"
+expect_contains "no job step outlives the build" "steps left: []" "$out"
+expect_eq "the interrupted build ended at once" 1 \
+  "$(printf '%s\n' "$out" | awk '/build ended after/{print ($4 <= 5) ? 1 : 0}')"
+expect_eq "no object for the interrupted cue" 26 "$(objects_in "$P")"
+expect_eq "no running marker left" 0 "$(find .foley/farm/running -type f 2>/dev/null | wc -l | tr -d ' ')"
+rm -f "$P/hang"
 finish
