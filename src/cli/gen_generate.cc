@@ -28,7 +28,13 @@ GenRequest read_request(const fs::path& spec_path, const std::string& entry) {
 
 int generate(const GenRequest& req, const std::string& origin, bool farm_node = false) {
   generate::GenerateContext ctx;
-  if (farm_node) ctx.pending_dir = cache::kPendingRecordsDir;
+  if (farm_node) {
+    ctx.pending_dir = cache::kPendingRecordsDir;
+    // No resident server on a node: the cache's server files (Unix socket,
+    // flock) lie on the shared file system, where another node's server would
+    // be found and not reached. The model runs in this step, on its GPU.
+    ::setenv("FOLEY_SERVER", "0", 1);
+  }
   ctx.build_id = build_id_from_env();
   ctx.retry_unusable = retry_unusable_from_env();
   std::string line = generate::generate_request(req, origin, ctx);
