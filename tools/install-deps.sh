@@ -12,6 +12,7 @@ packages=(
   libsentencepiece-dev libutf8proc-dev libopenblas-dev libdnnl-dev
   libjemalloc-dev                     # the `foley` CLI's allocator (planning allocates per cue)
   catch2 sox python3                  # sox: the demo's exec generator; python3: the fake API server in tests
+  procps                              # pgrep in the e2e tests
   # The farm's tests start a one-machine Slurm cluster (tests/e2e/slurm_lib.sh);
   # installing must start no daemon (see below).
   slurmctld slurmd slurm-client slurm-wlm-basic-plugins munge
