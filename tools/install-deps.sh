@@ -16,7 +16,14 @@ packages=(
   nginx                               # the team cache's tests: a WebDAV (PUT) server the tests start on loopback
   ffmpeg                              # ffmpeg/ffprobe: an independent loudness meter and decoder in the delivery tests
   chromium                            # the report's page is tested in headless Chromium (tests/e2e/report_test.sh)
+  procps                              # pgrep in the e2e tests
+  # The farm's tests start a one-machine Slurm cluster (tests/e2e/slurm_lib.sh);
+  # installing must start no daemon (see below).
+  slurmctld slurmd slurm-client slurm-wlm-basic-plugins munge
 )
+# Services these packages would start on install: the tests start their own, on
+# loopback, with a temporary configuration.
+daemons=(munge slurmctld slurmd)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -34,5 +41,20 @@ echo "install-deps: installing ${missing[*]}"
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
+# invoke-rc.d and deb-systemd-invoke ask policy-rc.d before starting a service;
+# exit 101 forbids it. A policy already there (a container's) is left alone.
+policy=/usr/sbin/policy-rc.d
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" >/dev/null
+  $SUDO chmod 755 "$policy"
+  trap '$SUDO rm -f "$policy"' EXIT
+fi
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# Under systemd the units are still enabled for the next boot: disable those
+# just installed, so that no Slurm daemon with the packaged configuration runs.
+if [ -d /run/systemd/system ]; then
+  for d in "${daemons[@]}"; do
+    case " ${missing[*]} " in *" $d "*) $SUDO systemctl disable --now "$d" >/dev/null 2>&1 || true ;; esac
+  done
+fi

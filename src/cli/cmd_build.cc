@@ -20,6 +20,7 @@
 #include "common/error.h"
 #include "common/subprocess.h"
 #include "engines/catalog.h"
+#include "plan/farm.h"
 #include "plan/gen_fields.h"
 #include "cli/team_cache_use.h"
 
@@ -56,6 +57,8 @@ int default_jobs(const plan::Plan& plan) {
     if (!engines::engine_row(profile.engine).via_server) continue;
     jobs += plan::profile_pool(profile).depth;
   }
+  // A farm's edges wait on job steps on other hosts, not on a core here.
+  if (std::optional<plan::Farm> farm = plan::resolve_farm(plan.project.config)) jobs += farm->slots;
   return jobs;
 }
 

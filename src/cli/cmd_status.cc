@@ -1,5 +1,6 @@
 #include <CLI/CLI.hpp>
 
+#include <chrono>
 #include <cstdio>
 #include <iostream>
 #include <map>
@@ -7,6 +8,7 @@
 
 #include "cli/commands.h"
 #include "cli/cue_state.h"
+#include "cli/farm_status.h"
 #include "cli/project_context.h"
 #include "cli/take_list.h"
 #include "cli/team_cache_use.h"
@@ -129,6 +131,7 @@ int run_status(const std::filesystem::path& dir, bool json_out, bool quiet) {
       j["delivered"] = delivered_measurements(s.cue->render.output_path);
       out["cues"].push_back(j);
     }
+    out["farm_running"] = farm_running(ctx.plan.project.config.root);
     out["totals"] = {{"cues", states.size()},   {"stale", stale},
                      {"fresh", states.size() - stale}, {"generations", generations},
                      {"from_team_cache", from_remote},
@@ -160,6 +163,9 @@ int run_status(const std::filesystem::path& dir, bool json_out, bool quiet) {
   for (const auto& [profile, why] : unavailable) std::printf("profile `%s` cannot run here: %s\n", profile.c_str(), why.c_str());
   for (const auto& c : ctx.plan.cues)
     if (!c.stale_pick.empty()) std::printf("%s\n", c.stale_pick.c_str());
+  const long long now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                               std::chrono::system_clock::now().time_since_epoch()).count();
+  std::fputs(farm_running_text(farm_running(ctx.plan.project.config.root), now_ms).c_str(), stdout);
   return 0;
 }
 

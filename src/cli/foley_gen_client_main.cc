@@ -4,6 +4,7 @@
 // call runs in the resident server.
 #include <CLI/CLI.hpp>
 
+#include "cli/farm_edge.h"
 #include "cli/gen_client.h"
 #include "cli/run_app.h"
 #include "common/log.h"
@@ -15,6 +16,14 @@ int main(int argc, char** argv) {
   std::string object;
   app.add_option("--object", object, "The object to make (<cache>/objects/<xx>/<gen key>.<ext>); its spec is "
                                      "read from .foley/requests")->required();
-  app.callback([&] { exit_code = foley::cli::run_generate_client(object); });
+  bool farm = false;
+  std::vector<std::string> launcher;
+  app.add_flag("--farm", farm, "A farmed edge: record here, generate behind the launcher given after `--` "
+                               "(cli/farm_edge.h)");
+  app.add_option("launcher", launcher, "With --farm: the launcher's words (after `--`)");
+  app.callback([&] {
+    if (!farm && !launcher.empty()) throw CLI::ValidationError("launcher", "only with --farm");
+    exit_code = farm ? foley::cli::run_farm_edge(object, launcher) : foley::cli::run_generate_client(object);
+  });
   return foley::cli::run_app(app, argc, argv, "foley-gen-client", exit_code);
 }

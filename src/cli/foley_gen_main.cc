@@ -25,10 +25,14 @@ int main(int argc, char** argv) {
       "--object", object, "What ninja passes: the object to make (<cache>/objects/<xx>/<gen key>.<ext>); "
                           "its spec is read from .foley/requests");
   object_opt->excludes(spec_opt);
+  bool farm_node = false;
+  generate->add_flag("--farm-node", farm_node,
+                     "Run as a farm's job step: never open the index; leave a pending record for the submit host")
+      ->needs(object_opt);
   generate->callback([&] {
     if (object_opt->count() == 0 && spec_opt->count() == 0)
       throw CLI::RequiredError("a spec or --object");
-    exit_code = object_opt->count() ? foley::cli::run_generate_object(object) : foley::cli::run_generate(spec, entry);
+    exit_code = object_opt->count() ? foley::cli::run_generate_object(object, farm_node) : foley::cli::run_generate(spec, entry);
   });
 
   auto* render = app.add_subcommand("render", "Render one cue's delivered file from its render spec");

@@ -7,6 +7,7 @@
 
 #include "common/log.h"
 #include "common/progress_channel.h"
+#include "cache/pending_record.h"
 #include "generate/generate_request.h"
 #include "request/remote_config.h"
 #include "request/object_link.h"
@@ -53,11 +54,20 @@ ProgressEvent progress_identity(const GenRequest& req) {
   return e;
 }
 
-int generate(const GenRequest& req, const std::string& origin) {
+int generate(const GenRequest& req, const std::string& origin, bool farm_node = false) {
   generate::GenerateContext ctx;
+  if (farm_node) {
+    ctx.pending_dir = cache::kPendingRecordsDir;
+    // No resident server on a node: the cache's server files (Unix socket,
+    // flock) lie on the shared file system, where another node's server would
+    // be found and not reached. The model runs in this step, on its GPU.
+    ::setenv("FOLEY_SERVER", "0", 1);
+  }
   ctx.build_id = build_id_from_env();
   ctx.retry_unusable = retry_unusable_from_env();
-  std::unique_ptr<cache::remote::RemoteCache> remote = team_cache(req, ctx.build_id);
+  // A farm node never opens the index; `foley build` fetches and uploads the
+  // team cache's objects for the whole build on the submit host.
+  std::unique_ptr<cache::remote::RemoteCache> remote = farm_node ? nullptr : team_cache(req, ctx.build_id);
   ctx.remote = remote.get();
   ProgressReporter reports(progress_identity(req));
   if (reports.active())
@@ -69,10 +79,12 @@ int generate(const GenRequest& req, const std::string& origin) {
 
 }  // namespace
 
-int run_generate_object(const fs::path& object) {
+int run_generate_object(const fs::path& object, bool farm_node) {
   const std::string key = object_gen_key(object);
   GenRequest req = read_request(kRequestPacksDir, key);
-  int rc = generate(req, spec_origin(kRequestPacksDir, key));
+  int rc = generate(req, spec_origin(kRequestPacksDir, key), farm_node);
+  // On a farm node the link is the submit host's, made once it has recorded the object.
+  if (farm_node) return rc;
   // ninja names the object's link (request/object_link.h); a hand-run
   // command may name the object itself.
   if (rc == 0 && fs::absolute(object).lexically_normal() != fs::absolute(req.object_path).lexically_normal())

@@ -16,7 +16,10 @@ int run_generate(const std::filesystem::path& spec_path, const std::string& entr
 
 // `foley-gen generate --object OBJECT`, what ninja runs: the gen key is the
 // object's file name, its spec in the packs of .foley/requests (the working
-// directory is the project root, where ninja runs).
-int run_generate_object(const std::filesystem::path& object);
+// directory is the project root, where ninja runs). `farm_node`
+// (`--farm-node`): run as a job step on a farm's compute node, which never
+// opens the index: the outcome goes to a pending record
+// (cache/pending_record.h) and the submit host records it and makes the link.
+int run_generate_object(const std::filesystem::path& object, bool farm_node = false);
 
 }  // namespace foley::cli

@@ -1,9 +1,13 @@
 #include "generate/generate_request.h"
 
+#include <unistd.h>
+
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 
 #include "cache/kept_answers.h"
+#include "cache/pending_record.h"
 #include "common/atomic_file.h"
 #include "common/error.h"
 #include "common/file_lock.h"
@@ -53,6 +57,47 @@ std::string request_name(const GenRequest& r) {
   return (r.cues.size() == 1 ? "cue " : "cues ") + cue_list(r) + " (gen key " + r.gen_key + ")";
 }
 
+int64_t unix_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// Where and when a farm node runs a generation: its host, the GPUs the
+// scheduler gave the step, the start time (the end is added when it ends).
+nlohmann::json where_now() {
+  char host[256] = "";
+  if (::gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
+  const char* devices = std::getenv("CUDA_VISIBLE_DEVICES");
+  const char* step = std::getenv("SLURM_STEP_ID");
+  const char* job = std::getenv("SLURM_JOB_ID");
+  nlohmann::json w = {{"host", host}, {"cuda_visible_devices", devices ? devices : ""}, {"started_at", unix_ms()}};
+  if (job && step) w["slurm_step"] = std::string(job) + "." + step;
+  return w;
+}
+
+// A farm node's "generating this now" file (cache::kFarmRunningDir), removed
+// when the generation ends. Best effort: it only informs `foley status`.
+class RunningMarker {
+ public:
+  RunningMarker(fs::path path, const nlohmann::json& what) : path_(std::move(path)) {
+    if (path_.empty()) return;
+    try {
+      write_file_atomic(path_, what.dump() + "\n", Durability::kDerived);
+    } catch (const std::exception&) {
+      path_.clear();
+    }
+  }
+  ~RunningMarker() {
+    std::error_code ec;
+    if (!path_.empty()) fs::remove(path_, ec);
+  }
+  RunningMarker(const RunningMarker&) = delete;
+  RunningMarker& operator=(const RunningMarker&) = delete;
+
+ private:
+  fs::path path_;
+};
+
 constexpr const char* kRetryHint =
     "`foley build --retry-unusable` (or FOLEY_RETRY_UNUSABLE=1 for ninja) pays for one more request";
 
@@ -70,7 +115,9 @@ std::string generate_locked(const GenRequest& req, const std::string& origin, co
   // The index is opened only when needed, after the paid call: nothing slow
   // stands between a generate edge starting and its request leaving.
   std::unique_ptr<cache::Index> own_index;
+  const bool farm_node = !ctx.pending_dir.empty();
   auto index = [&]() -> cache::Index& {
+    if (farm_node) throw Error::failure(origin + ": a farm node does not open the index (its host keeps it)");
     if (ctx.index) return *ctx.index;
     if (!own_index) own_index = std::make_unique<cache::Index>(req.cache_dir);
     return *own_index;
@@ -79,6 +126,11 @@ std::string generate_locked(const GenRequest& req, const std::string& origin, co
   std::error_code ec;
   if (fs::exists(req.object_path, ec)) {
     if (!ctx.record_hit) return "";
+    if (farm_node) {
+      cache::PendingRecord present{cache::PendingRecord::Kind::kPresent, object_record_for(req), "", where_now()};
+      cache::write_pending_record(cache::pending_record_path(ctx.pending_dir, req.gen_key), present);
+      return "foley-gen: " + cue_list(req) + " already cached (" + req.gen_key + ")\n";
+    }
     if (!index().find_object(req.gen_key)) {
       // Present on disk but unknown to the index (index lost): adopt it.
       index().record_object(object_record_for(req), 0);
@@ -124,6 +176,9 @@ std::string generate_locked(const GenRequest& req, const std::string& origin, co
   auto engine = ctx.make_engine ? ctx.make_engine(req.engine) : engines::make_engine(req.engine);
   engine->validate(req);
   GenerationResult result;
+  nlohmann::json where = farm_node ? where_now() : nlohmann::json();
+  RunningMarker running(farm_node ? fs::path(cache::kFarmRunningDir) / (req.gen_key + ".json") : fs::path(),
+                        {{"cues", req.cues}, {"gen_key", req.gen_key}, {"profile", req.profile}, {"where", where}});
   try {
     result = engine->generate(req, req.object_path, ctx.progress);
   } catch (const UnusableAnswer& bad) {
@@ -160,8 +215,10 @@ std::string generate_locked(const GenRequest& req, const std::string& origin, co
   rec.pinned = result.paid;
   rec.details = result.details.is_null() ? nlohmann::json::object() : result.details;
   rec.details["foley_version"] = foley_version();
-  index().record_object(rec, ctx.build_id);
-  if (ctx.remote) upload_to_team_cache(req, *ctx.remote, index());
+  if (!farm_node) {
+    index().record_object(rec, ctx.build_id);
+    if (ctx.remote) upload_to_team_cache(req, *ctx.remote, index());
+  }
 
   char credits[64] = "";
   if (result.paid)
@@ -172,6 +229,14 @@ std::string generate_locked(const GenRequest& req, const std::string& origin, co
                 result.generation_seconds, result.duration_seconds, credits,
                 req.object_path.filename().string().c_str());
   std::string summary = "foley-gen: generated " + cue_list(req) + line;
+  if (farm_node) {
+    where["finished_at"] = unix_ms();
+    summary.pop_back();
+    summary += " on " + where.value("host", std::string("?")) + " (CUDA_VISIBLE_DEVICES=" +
+               where.value("cuda_visible_devices", std::string()) + ")\n";
+    cache::write_pending_record(cache::pending_record_path(ctx.pending_dir, req.gen_key),
+                                {cache::PendingRecord::Kind::kGenerated, rec, summary, where});
+  }
   if (ctx.on_generated) ctx.on_generated(summary);
   return summary;
 }

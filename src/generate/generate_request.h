@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -45,6 +46,10 @@ struct GenerateContext {
   // Handed to the engine: how far the generation is (denoising steps, bytes
   // received). Empty: the engine reports to no one.
   ProgressFn progress;
+  // Set on a farm's compute node: the index (SQLite, one host only) is never
+  // opened; the outcome is left in a pending record in this folder
+  // (cache/pending_record.h), which the submit host records.
+  std::filesystem::path pending_dir;
 };
 
 // The heart of `foley-gen generate`: checks the request against its key, takes

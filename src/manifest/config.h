@@ -4,6 +4,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -47,6 +48,16 @@ struct EngineProfile {
   std::string unavailable;
 };
 
+// [farm] in foley.toml: generate edges run on a batch scheduler's nodes, each
+// behind a launcher prefix (docs/farm.md). plan/farm.h resolves it with the
+// environment (FOLEY_FARM*, Slurm's allocation variables).
+struct FarmConfig {
+  std::vector<std::string> launcher;  // argv prefix of a farmed generate edge; empty: from the environment
+  std::optional<int> slots;           // edges at once (the `farm` pool); unset: the allocation's GPUs
+  std::vector<std::string> profiles;  // profiles sent to the farm; empty: every unpaid one
+  SourceLocation where;
+};
+
 // foley.toml, resolved: every path absolute.
 struct ProjectConfig {
   std::filesystem::path root;         // directory holding foley.toml
@@ -64,6 +75,7 @@ struct ProjectConfig {
   // [cache.remote]: the team cache as foley.toml sets it (the user's config
   // file and the environment may change it: cli/project_context).
   std::optional<RemoteConfig> remote;
+  std::optional<FarmConfig> farm;     // [farm], when written
 };
 
 }  // namespace foley::manifest

@@ -35,9 +35,10 @@ class ConfigReader {
 
   LoadedConfig read(const toml::table& doc) {
     const toml::table* project = nullptr;
+    const toml::table* farm = nullptr;
     for (auto&& [key, node] : doc) {
       std::string name(key.str());
-      if (name == "project" || name == "render" || name == "engines" || name == "cache") {
+      if (name == "project" || name == "render" || name == "engines" || name == "cache" || name == "farm") {
         if (!node.is_table()) {
           error(location_of(node, kConfigFile), name, "expected a table, got " + toml_type_name(node));
           continue;
@@ -45,14 +46,13 @@ class ConfigReader {
         if (name == "project") project = node.as_table();
         if (name == "render") read_render(*node.as_table());
         if (name == "engines") read_engines(*node.as_table());
-        if (name == "cache") read_cache_table(*node.as_table(), kConfigFile, root_, diags_, out_.config.remote);
-      } else {
-        error(location_of(key, kConfigFile), name,
-              "unknown table" + did_you_mean(name, {"project", "render", "engines", "cache"}));
+      if (name == "project" || name == "render" || name == "engines" || name == "cache" || name == "farm") {
       }
     }
     // [project] last: default_engine refers to the profiles.
     if (project != nullptr) read_project(*project);
+    // [farm] after [engines]: `profiles` names them.
+    if (farm != nullptr) read_farm(*farm);
     if (out_.config.default_engine.empty() && out_.config.engines.size() == 1) {
       out_.config.default_engine = out_.config.engines.begin()->first;
     }
@@ -130,6 +130,61 @@ class ConfigReader {
         }
       }
     }
+  }
+
+  // A non-empty array of non-empty strings, or nothing (the error reported).
+  std::optional<std::vector<std::string>> string_list(const toml::node& node, const std::string& field) {
+    const toml::array* array = node.as_array();
+    if (array == nullptr || array->empty()) {
+      error(location_of(node, kConfigFile), field,
+            array == nullptr ? "expected an array of strings, got " + toml_type_name(node) : "must not be empty");
+      return std::nullopt;
+    }
+    std::vector<std::string> out;
+    for (const toml::node& item : *array) {
+      if (!item.is_string() || item.as_string()->get().empty()) {
+        error(location_of(item, kConfigFile), field, "expected non-empty strings, got " + toml_type_name(item));
+        return std::nullopt;
+      }
+      out.push_back(item.as_string()->get());
+    }
+    return out;
+  }
+
+  void read_farm(const toml::table& table) {
+    static const std::vector<std::string> keys = {"launcher", "slots", "profiles"};
+    FarmConfig farm;
+    farm.where = location_of(table, kConfigFile);
+    for (auto&& [key, node] : table) {
+      std::string name(key.str());
+      std::string field = "farm." + name;
+      if (name == "slots") {
+        if (auto v = integer_in(node, field, 1, 4096)) farm.slots = static_cast<int>(*v);
+      } else if (name == "launcher") {
+        if (auto v = string_list(node, field)) farm.launcher = std::move(*v);
+      } else if (name == "profiles") {
+        std::optional<std::vector<std::string>> v = string_list(node, field);
+        if (!v) continue;
+        std::vector<std::string> known;
+        for (const auto& [profile, _] : out_.config.engines) known.push_back(profile);
+        for (const std::string& profile : *v) {
+          auto it = out_.config.engines.find(profile);
+          if (it == out_.config.engines.end()) {
+            error(location_of(node, kConfigFile), field,
+                  "no engine profile `" + profile + "` in [engines]" + did_you_mean(profile, known));
+          } else if (!it->second.engine.empty() && engines::find_engine(it->second.engine)->paid) {
+            // A paid engine's key would have to travel to the compute nodes.
+            error(location_of(node, kConfigFile), field,
+                  "profile `" + profile + "` calls a paid API: its edges stay on the host that holds the key");
+          } else {
+            farm.profiles.push_back(profile);
+          }
+        }
+      } else {
+        error(location_of(key, kConfigFile), field, "unknown field" + did_you_mean(name, keys));
+      }
+    }
+    out_.config.farm = std::move(farm);
   }
 
   void read_render(const toml::table& table) {

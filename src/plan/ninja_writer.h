@@ -1,8 +1,11 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
+
+#include "plan/farm.h"
 
 namespace foley::manifest {
 struct ProjectConfig;
@@ -33,6 +36,10 @@ std::map<std::string, int> pool_depths(const manifest::ProjectConfig& config);
 // one render edge per cue, per-manifest phony targets, `all` as default, and a
 // generator edge that re-plans when foley.toml, a manifest, a source file, a
 // model folder or the foley binary changes.
+// With a farm (plan/farm.h), its profiles' generate edges run
+// `foley-gen-client --farm` behind the launcher, in the `farm` pool. The
+// two-argument form resolves the farm from foley.toml and the environment.
 std::string ninja_file_for(const Plan& plan, const Tools& tools);
+std::string ninja_file_for(const Plan& plan, const Tools& tools, const std::optional<Farm>& farm);
 
 }  // namespace foley::plan

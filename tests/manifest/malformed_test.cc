@@ -186,6 +186,13 @@ const Case kCases[] = {
      "foley.toml:4:15: field \"engines.synth.concurrency\": must be between 1 and 256, got 0"},
     {"gpu slots range", "foley.toml", "[project]\ngpu_slots = 65\n",
      "foley.toml:2:13: field \"project.gpu_slots\": must be between 1 and 64, got 65"},
+    {"farm unknown field", "foley.toml", "[farm]\nslot = 2\n",
+     "foley.toml:2:1: field \"farm.slot\": unknown field (did you mean `slots`?)"},
+    {"farm launcher type", "foley.toml", "[farm]\nlauncher = \"srun\"\n",
+     "foley.toml:2:12: field \"farm.launcher\": expected an array of strings, got a string"},
+    {"farm paid profile", "foley.toml",
+     "[engines.sfx]\nengine = \"elevenlabs\"\n[farm]\nlauncher = [\"srun\"]\nprofiles = [\"sfx\"]\n",
+     "field \"farm.profiles\": profile `sfx` calls a paid API: its edges stay on the host that holds the key"},
     {"default engine unknown", "foley.toml",
      "[project]\ndefault_engine = \"synht\"\n[engines.synth]\nengine = \"exec\"\ncommand = [\"g\"]\n",
      "foley.toml:2:18: field \"project.default_engine\": no engine profile `synht` in [engines] (did you mean "

@@ -231,6 +231,24 @@ TEST_CASE("API profiles' generate edges run the resident server's client when it
   CHECK(ninja.find("rule gen_sfxapi\n  command = exec $foley_gen generate --object $out\n") != std::string::npos);
 }
 
+TEST_CASE("a farm's profiles run behind the launcher in the farm pool; the others as before") {
+  manifest::Project project = demo_project();
+  FakeHasher hasher;
+  plan::Plan p = plan::make_plan(project, hasher);
+  plan::Tools tools{"/bin/foley", "/bin/foley-gen", "/bin/foley-render", "/bin/foley-gen-client"};
+  plan::Farm farm{{"srun", "--gres=gpu:1", "a b"}, 3, {"synth"}};
+  std::string ninja = plan::ninja_file_for(p, tools, farm);
+  CHECK(ninja.find("farm_launcher = srun --gres=gpu:1 'a b'\n") != std::string::npos);
+  CHECK(ninja.find("pool farm\n  depth = 3\n") != std::string::npos);
+  CHECK(ninja.find("rule gen_synth\n  command = exec $foley_gen_client --object $out --farm -- $farm_launcher\n") !=
+        std::string::npos);
+  CHECK(ninja.find("  pool = farm\n") != std::string::npos);
+  // The API profile stays on this host.
+  CHECK(ninja.find("rule gen_sfxapi\n  command = exec $foley_gen_client --object $out\n") != std::string::npos);
+  tools.foley_gen_client.clear();
+  CHECK_THROWS_WITH(plan::ninja_file_for(p, tools, farm), Catch::Contains("foley-gen-client"));
+}
+
 TEST_CASE("render edges run foley-render when it is there, else foley-gen render") {
   manifest::Project project = demo_project();
   FakeHasher hasher;
