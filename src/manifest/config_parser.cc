@@ -46,7 +46,11 @@ class ConfigReader {
         if (name == "project") project = node.as_table();
         if (name == "render") read_render(*node.as_table());
         if (name == "engines") read_engines(*node.as_table());
-      if (name == "project" || name == "render" || name == "engines" || name == "cache" || name == "farm") {
+        if (name == "cache") read_cache_table(*node.as_table(), kConfigFile, root_, diags_, out_.config.remote);
+        if (name == "farm") farm = node.as_table();
+      } else {
+        error(location_of(key, kConfigFile), name,
+              "unknown table" + did_you_mean(name, {"project", "render", "engines", "cache", "farm"}));
       }
     }
     // [project] last: default_engine refers to the profiles.
