@@ -25,3 +25,31 @@ TEST_CASE("streaming and file hashing agree with one-shot hashing") {
   CHECK(h.digest() == foley::xxh3_128(data));
   std::filesystem::remove(path);
 }
+
+TEST_CASE("folder_hash covers relative names and file hashes in name order, skipping hidden entries") {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::temp_directory_path() / "foley-folder-hash-test";
+  fs::remove_all(dir);
+  fs::create_directories(dir / "sub");
+  fs::create_directories(dir / ".git");
+  foley::write_file_atomic(dir / "b.json", "{}");
+  foley::write_file_atomic(dir / "sub" / "a.bin", "weights");
+  foley::write_file_atomic(dir / ".git" / "HEAD", "ref");
+  auto content = [](const fs::path& p) { return foley::xxh3_128_file(p).hex(); };
+  // The documented scheme, spelled out: "<rel>\0<file hash>\n" per file, sorted by relative name.
+  foley::Hasher128 expected;
+  for (const auto& [rel, path] : {std::pair{"b.json", dir / "b.json"}, std::pair{"sub/a.bin", dir / "sub" / "a.bin"}}) {
+    expected.update(rel);
+    expected.update(std::string_view("\0", 1));
+    expected.update(content(path));
+    expected.update("\n");
+  }
+  const std::string h = foley::folder_hash(dir, content);
+  CHECK(h == expected.digest().hex());
+  foley::write_file_atomic(dir / ".git" / "HEAD", "other");  // hidden: no change
+  CHECK(foley::folder_hash(dir, content) == h);
+  foley::write_file_atomic(dir / "sub" / "a.bin", "weights2");
+  CHECK(foley::folder_hash(dir, content) != h);
+  CHECK_THROWS(foley::folder_hash(dir / "missing", content));
+  fs::remove_all(dir);
+}

@@ -22,6 +22,8 @@ if [ -x "$root/tools/golden/.venv/bin/python" ]; then
   "$bench/conditioning/run.sh" "$build" "$(nproc)" 5
   echo "== generation: UNet, VAE, vocoder, end to end vs diffusers on torch CPU"
   "$bench/generation/run.sh" "$build" "$(nproc)" 3
+  echo "== CLAP take scoring: one 10 s take vs diffusers' score_waveforms path on torch CPU"
+  "$bench/clap/run.sh" "$build" "$(nproc)" 5
 else
   echo "skipping the torch comparisons: run tools/golden/regenerate.sh once to create tools/golden/.venv"
 fi
