@@ -149,3 +149,14 @@ TEST_CASE("a pick renders its take without touching the ranking; a stale pick is
   CHECK(count(text, "build out/ep1/door.wav: stale_pick\n  why = ") == 1);
   CHECK(count(text, ": gen_synth\n") == 3);  // its new takes still generate
 }
+
+TEST_CASE("a take's own render never writes over another cue's file") {
+  FakeHasher h;
+  manifest::Project p = project(3);
+  manifest::Cue other = p.cues[0];
+  other.id = "door.1";
+  other.takes = 1;
+  p.cues.push_back(other);
+  CHECK_THROWS_WITH(plan::make_plan(std::move(p), h),
+                    Catch::Contains("its take 1 would render to door.1.wav, the file of cue \"door.1\""));
+}
