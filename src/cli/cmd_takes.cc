@@ -67,6 +67,7 @@ int run_pick(const std::filesystem::path& dir, const std::string& name, std::opt
       return 0;
     }
     manifest::write_lock(root, picks);
+    plan_and_write(root, /*quiet=*/true);
     std::printf("%s: pick removed from foley.lock; its render follows %s again\n", id.c_str(),
                 cue.rank_key.empty() ? "take 0" : "the ranking");
     return 0;
@@ -83,6 +84,8 @@ int run_pick(const std::filesystem::path& dir, const std::string& name, std::opt
                 "first, then pick among the takes `foley takes " + id + "` lists");
   picks[id] = manifest::TakePick{*take, req.gen_key, {}};
   manifest::write_lock(root, picks);
+  // build.ninja then reads the lock (plain `ninja` re-plans when it changes).
+  plan_and_write(root, /*quiet=*/true);
   std::printf("%s: take %d picked (gen key %s) in foley.lock; `foley build` renders it\n", id.c_str(), *take,
               req.gen_key.c_str());
   return 0;

@@ -130,7 +130,7 @@ std::string manifest_name_problem(std::string_view name) {
   if (name.empty()) return "empty manifest name";
   // Names ninja's graph already uses at the top level: a manifest's phony
   // target of that name would collide with them.
-  for (std::string_view reserved : {"all", "build.ninja", "foley.toml", "manifests"})
+  for (std::string_view reserved : {"all", "all_takes", "build.ninja", "foley.toml", "foley.lock", "manifests"})
     if (name == reserved)
       return "manifest name `" + std::string(name) + "` is reserved (it names a target of build.ninja); rename the file";
   size_t start = 0;

@@ -71,8 +71,11 @@ std::string rel(const fs::path& root, const fs::path& p) {
 void collect_plan_inputs(const Plan& plan, std::set<std::string>& inputs, const Tools& tools) {
   const auto& cfg = plan.project.config;
   inputs.insert(rel(cfg.root, cfg.config_path));
-  // A pick (`foley pick`) re-plans: the render reads another take.
-  inputs.insert(kLockFileName);
+  // A changed or removed pick re-plans: the render reads another take. Only
+  // when the lock exists: a missing input of a phony edge would be dirty on
+  // every build. `foley pick` re-plans itself when it creates the file.
+  std::error_code lock_ec;
+  if (fs::exists(cfg.root / kLockFileName, lock_ec)) inputs.insert(kLockFileName);
   for (const auto& m : plan.project.manifest_files) inputs.insert(rel(cfg.root, m));
   // Directories too: adding or removing a manifest changes its directory's mtime.
   std::error_code ec;
@@ -217,10 +220,9 @@ std::string ninja_file_for(const Plan& plan, const Tools& tools, const std::opti
   out << "build build.ninja: plan |";
   for (const auto& in : plan_inputs) out << " " << ninja_escape_path(in);
   out << "\n\n";
-  // foley.lock exists only once something is picked: without an edge, ninja
-  // would stop at the missing input (as CMake does for headers that may go,
-  // ninja still stats a phony output that exists, so a new pick re-plans).
-  out << "build " << kLockFileName << ": phony\n\n";
+  // A phony edge for the lock, as CMake writes for headers that may go: when
+  // it is deleted, ninja re-plans instead of stopping at a missing input.
+  if (plan_inputs.count(kLockFileName)) out << "build " << kLockFileName << ": phony\n\n";
 
   // Generate edges, one per distinct gen key; the edges' text is built on
   // every core and written in order.

@@ -351,6 +351,16 @@ Plan make_plan(manifest::Project project, ContentHasher& hasher) {
     if (c.rank) plan.rankings.try_emplace(c.rank->rank_key, std::move(*c.rank));
     plan.cues.push_back(std::move(p));
   }
+  // `--all-takes` writes <cue>.<n>.<format>: never over another cue's file
+  // (cue ids may hold dots).
+  std::map<fs::path, const PlannedCue*> outputs;
+  for (const PlannedCue& c : plan.cues) outputs.emplace(c.render.output_path, &c);
+  for (const PlannedCue& c : plan.cues)
+    for (const RenderRequest& take : c.take_renders)
+      if (auto it = outputs.find(take.output_path); it != outputs.end())
+        throw Error(c.cue.where.str() + ": cue \"" + c.cue.id + "\": its take " + std::to_string(take.take) +
+                    " would render to " + take.output_path.filename().string() + ", the file of cue \"" +
+                    it->second->cue.id + "\" (" + it->second->cue.where.str() + "); rename one of them");
   return plan;
 }
 
