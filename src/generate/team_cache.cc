@@ -35,7 +35,7 @@ void for_each_parallel(size_t n, int parallel, Work&& work) {
 bool fetch_from_team_cache(const GenRequest& req, cache::remote::RemoteCache& remote, cache::Index& index,
                            int64_t build_id) {
   std::optional<cache::ObjectRecord> rec = remote.fetch(req.gen_key, req.ext, req.object_path);
-  if (rec) index.record_remote_hit(*rec, remote.url(), build_id);
+  if (rec) index.record_remote_hits({*rec}, build_id);
   index.add_remote_counters(remote.take_counters());
   return rec.has_value();
 }
@@ -65,12 +65,14 @@ TeamCacheBatch fetch_all_from_team_cache(const std::vector<const GenRequest*>& r
     }
   });
   TeamCacheBatch batch;
+  std::vector<cache::ObjectRecord> records;
   for (size_t i = 0; i < requests.size(); ++i) {
     if (!fetched[i]) continue;
-    index.record_remote_hit(*fetched[i], remote.url(), build_id);
+    records.push_back(std::move(*fetched[i]));
     batch.keys.push_back(requests[i]->gen_key);
-    batch.credits += fetched[i]->credits;
+    batch.credits += records.back().credits;
   }
+  index.record_remote_hits(records, build_id);
   index.add_remote_counters(remote.take_counters());
   return batch;
 }

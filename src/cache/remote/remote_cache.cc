@@ -6,6 +6,7 @@
 #include "cache/object_meta.h"
 #include "cache/object_store.h"
 #include "common/atomic_file.h"
+#include "common/clock.h"
 #include "common/error.h"
 #include "common/hash.h"
 #include "common/log.h"
@@ -181,7 +182,11 @@ std::optional<ObjectRecord> RemoteCache::fetch(const std::string& gen_key, const
     return std::nullopt;
   }
   temp.commit();
-  rec.pinned = rec.paid;  // a fetched object is pinned here only when paid
+  // Its record here: the remote's, pinned only when paid, saying where it came from.
+  rec.pinned = rec.paid;
+  rec.hit_count = 0;
+  rec.details["remote_hit"] = {{"from", config_.url}, {"at", unix_millis(real_clock())}};
+  write_object_meta(cache_dir_, rec);
   return rec;
 }
 

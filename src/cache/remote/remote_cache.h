@@ -47,7 +47,8 @@ class RemoteCache {
   const std::string& url() const { return config_.url; }
 
   // Brings the object of `gen_key` to `object_path` (atomically: temp file,
-  // rename) and returns the remote's record of it, or nothing. The caller
+  // rename), writes its record beside it (cache/object_meta.h) and returns
+  // that record, or nothing. The caller
   // holds the key's lock and has found the object absent.
   std::optional<ObjectRecord> fetch(const std::string& gen_key, const std::string& ext,
                                     const std::filesystem::path& object_path);
