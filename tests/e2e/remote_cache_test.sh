@@ -45,7 +45,8 @@ SH
 chmod +x "$WORK/gen.sh"
 gens() { if [ -f "$GENS" ]; then wc -l < "$GENS" | tr -d ' '; else echo 0; fi; }
 
-# new_clone NAME [REMOTE_TOML] — a project with 6 exec cues and 2 ElevenLabs cues.
+# new_clone NAME [REMOTE_TOML] — a project with 6 exec cues, 2 ElevenLabs cues and
+# one cue of the tiny AudioLDM 2 model.
 new_clone() {
   local dir="$WORK/$1"
   mkdir -p "$dir/manifests"
@@ -61,11 +62,17 @@ engine = "elevenlabs"
 base_url = "http://127.0.0.1:$API_PORT"
 tier = "free"
 credits_per_second = 40
+[engines.ldm]
+engine = "audioldm2"
+model = "$FOLEY_SOURCE_DIR/tests/fixtures/tiny-audioldm2"
+device = "cpu"
+steps = 3
 ${2:-}
 TOML
   {
     for i in 1 2 3 4 5 6; do printf '[cue.tone%s]\nprompt = "tone %s"\nduration = 0.5\nseed = %s\n\n' "$i" "$i" "$((100 + i))"; done
     for i in 1 2; do printf '[cue.api%s]\nengine = "sfx"\nprompt = "api sound %s"\nduration = 1.0\n\n' "$i" "$i"; done
+    printf '[cue.ldm1]\nengine = "ldm"\nprompt = "rain on a roof"\nduration = 1.0\nseed = 7\n\n'
   } > "$dir/manifests/ep.toml"
   echo "$dir"
 }
@@ -77,11 +84,11 @@ out=$(foley -C "$A" build 2>&1); rc=$?
 expect_eq "A builds" 0 "$rc"
 expect_eq "A generated its 6 exec cues" 6 "$(gens)"
 expect_eq "A called the API twice" 2 "$(api_calls)"
-expect_eq "remote objects after A" 8 "$(remote_objects "$STORE/team")"
-expect_eq "remote metas after A" 8 "$(remote_metas "$STORE/team")"
-expect_contains "A says it uploaded" "uploaded 8 new object(s)" "$out"
+expect_eq "remote objects after A" 9 "$(remote_objects "$STORE/team")"
+expect_eq "remote metas after A" 9 "$(remote_metas "$STORE/team")"
+expect_contains "A says it uploaded" "uploaded 9 new object(s)" "$out"
 st=$(foley -C "$A" cache stats)
-expect_eq "A's uploads" 8 "$(stat_value Uploads "$st")"
+expect_eq "A's uploads" 9 "$(stat_value Uploads "$st")"
 expect_eq "A's errors" 0 "$(stat_value Errors "$st")"
 
 # --- B, a second clone, generates nothing and calls nothing --------------------
@@ -90,15 +97,15 @@ out=$(foley -C "$B" build 2>&1); rc=$?
 expect_eq "B builds" 0 "$rc"
 expect_eq "B generated nothing" 6 "$(gens)"
 expect_eq "B called no API" 2 "$(api_calls)"
-expect_contains "B says it fetched" "fetched 8 of 8 missing object(s)" "$out"
+expect_contains "B says it fetched" "fetched 9 of 9 missing object(s)" "$out"
 same=0
 for f in $(cd "$A/cache/objects" && find . -type f ! -name '.tmp-*'); do
   cmp -s "$A/cache/objects/$f" "$B/cache/objects/$f" && same=$((same + 1))
 done
-expect_eq "B's objects are A's, byte for byte" 8 "$same"
-expect_eq "B's outputs" 8 "$(find "$B/out" -name '*.wav' | wc -l | tr -d ' ')"
+expect_eq "B's objects are A's, byte for byte" 9 "$same"
+expect_eq "B's outputs" 9 "$(find "$B/out" -name '*.wav' | wc -l | tr -d ' ')"
 st=$(foley -C "$B" cache stats)
-expect_eq "B's remote hits" "8 / 8 (100.00%)" "$(stat_value Hits "$(printf '%s\n' "$st" | sed -n '/^Team cache:/,$p')")"
+expect_eq "B's remote hits (the model never ran)" "9 / 9 (100.00%)" "$(stat_value Hits "$(printf '%s\n' "$st" | sed -n '/^Team cache:/,$p')")"
 expect_eq "B's credits saved by the team cache" 80 "$(printf '%s\n' "$st" | sed -n '/^Team cache:/,/^Credits:/p' | sed -n 's/^ *Credits saved: *//p')"
 expect_eq "B uploaded nothing" 0 "$(stat_value Uploads "$st")"
 prov=$(foley -C "$B" cache ls 2>&1)
@@ -115,7 +122,7 @@ out=$(FOLEY_REMOTE_URL="http://127.0.0.1:$NGINX_PORT/ro/team" FOLEY_REMOTE_MODE=
 expect_eq "CI builds" 0 "$rc"
 expect_eq "CI generated only its own cue" $((before + 1)) "$(gens)"
 expect_eq "CI called no API" 2 "$(api_calls)"
-expect_eq "CI uploaded nothing" 8 "$(remote_objects "$STORE/team")"
+expect_eq "CI uploaded nothing" 9 "$(remote_objects "$STORE/team")"
 st=$(foley -C "$C" cache stats)
 expect_eq "CI's errors" 0 "$(stat_value Errors "$st")"
 expect_eq "CI's uploads" 0 "$(stat_value Uploads "$st")"
@@ -133,12 +140,12 @@ expect_eq "refused upload counted" 1 "$(stat_value Errors "$(foley -C "$C2" cach
 G=$(new_clone g "$REMOTE_RW")
 printf '[cue.api_g]\nengine = "sfx"\nprompt = "only in g"\nduration = 1.0\n' >> "$G/manifests/ep.toml"
 out=$(foley -C "$G" status 2>&1)
-expect_eq "status: cues the team cache holds" 8 "$(count_lines '^ep:.* team cache$' "$out")"
-expect_contains "status prices only the rest" "1 generation(s) to run, estimated 40 credits; 8 more on the team cache" "$out"
+expect_eq "status: cues the team cache holds" 9 "$(count_lines '^ep:.* team cache$' "$out")"
+expect_contains "status prices only the rest" "1 generation(s) to run, estimated 40 credits; 9 more on the team cache" "$out"
 out=$(foley -C "$G" cache pull 2>&1); rc=$?
 expect_eq "pull" 0 "$rc"
-expect_contains "pull says what it fetched" "pulled 8 of 9 missing object(s)" "$out"
-expect_eq "pulled objects" 8 "$(objects_in "$G")"
+expect_contains "pull says what it fetched" "pulled 9 of 10 missing object(s)" "$out"
+expect_eq "pulled objects" 9 "$(objects_in "$G")"
 expect_eq "pull called no API" 2 "$(api_calls)"
 
 # --- push seeds the team cache from a cache that had none ------------------------
@@ -154,11 +161,12 @@ expect_eq "one paid object pushed" $((before + 1)) "$(remote_objects "$STORE/tea
 out=$(FOLEY_REMOTE_URL="$RW" foley -C "$H" cache push tone_h 2>&1)
 expect_contains "push of one cue" "pushed 1 of 1 object(s)" "$out"
 out=$(FOLEY_REMOTE_URL="$RW" foley -C "$H" cache push 2>&1)
-expect_contains "push of everything: all there already" "pushed 0 of 10 object(s)" "$out"
+expect_contains "push of everything: all there already" "pushed 0 of 11 object(s)" "$out"
 expect_eq "nothing replaced" $((before + 2)) "$(remote_objects "$STORE/team")"
 
 # --- damaged entries: each a miss with a warning, regenerated, never used -------
-key_of() { basename "$(ls "$A"/cache/objects/*/*.wav | sed -n "${1}p")" .wav; }
+# The keys of A's exec objects (the generator the test counts).
+key_of() { foley -C "$A" cache ls | awk '$2 == "exec" { print $1 }' | sed -n "${1}p"; }
 k1=$(key_of 1); k2=$(key_of 2); k3=$(key_of 3); k4=$(key_of 4)
 o() { echo "$STORE/team/objects/${1:0:2}/$1.wav"; }
 python3 - "$(o "$k1")" <<'PY'
@@ -204,7 +212,7 @@ out=$(foley -C "$E" build 2>&1); rc=$?
 rm -f "$WORK/kill-remote"
 NGINX_PID=""
 expect_eq "E builds without its remote" 0 "$rc"
-expect_eq "E's outputs" 12 "$(find "$E/out" -name '*.wav' | wc -l | tr -d ' ')"
+expect_eq "E's outputs" 13 "$(find "$E/out" -name '*.wav' | wc -l | tr -d ' ')"
 expect_eq "one warning for the dead remote" 1 "$(count_lines 'remote is off' "$out")"
 expect_eq "the dead remote is counted" 1 "$(stat_value Errors "$(foley -C "$E" cache stats)")"
 
