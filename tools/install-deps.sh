@@ -13,6 +13,7 @@ packages=(
   libjemalloc-dev                     # the `foley` CLI's allocator (planning allocates per cue)
   catch2 sox python3                  # sox: the demo's exec generator; python3: the fake API server in tests
   nginx                               # the team cache's tests: a WebDAV (PUT) server the tests start on loopback
+  xxhash                              # xxhsum: the team cache's tests forge a record that matches its bytes
 )
 
 missing=()

@@ -165,9 +165,11 @@ expect_contains "push of everything: all there already" "pushed 0 of 11 object(s
 expect_eq "nothing replaced" $((before + 2)) "$(remote_objects "$STORE/team")"
 
 # --- damaged entries: each a miss with a warning, regenerated, never used -------
+# Flipped bytes, a truncated object, a record without its object, an object
+# without its record, and bytes that are not audio under a matching record.
 # The keys of A's exec objects (the generator the test counts).
 key_of() { foley -C "$A" cache ls | awk '$2 == "exec" { print $1 }' | sed -n "${1}p"; }
-k1=$(key_of 1); k2=$(key_of 2); k3=$(key_of 3); k4=$(key_of 4)
+k1=$(key_of 1); k2=$(key_of 2); k3=$(key_of 3); k4=$(key_of 4); k5=$(key_of 5)
 o() { echo "$STORE/team/objects/${1:0:2}/$1.wav"; }
 python3 - "$(o "$k1")" <<'PY'
 import sys
@@ -180,24 +182,34 @@ flipped_sum=$(md5sum < "$(o "$k1")")
 truncate -s 100 "$(o "$k2")"
 rm "$(o "$k3")"
 rm "$STORE/team/meta/$k4.json"
+# Bytes that are not audio under a record that vouches for them (size and checksum match).
+head -c 3000 /dev/urandom > "$(o "$k5")"
+python3 - "$STORE/team/meta/$k5.json" "$(stat -c %s "$(o "$k5")")" "$(xxhsum -H2 "$(o "$k5")" | cut -d' ' -f1)" <<'PY'
+import json, sys
+path, size, checksum = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+rec = json.load(open(path))
+rec["size"], rec["checksum"] = size, checksum
+json.dump(rec, open(path, "w"))
+PY
 D=$(new_clone d "$REMOTE_RW")
 before=$(gens)
 out=$(foley -C "$D" build 2>&1); rc=$?
 expect_eq "D builds" 0 "$rc"
-expect_eq "D regenerated the 4 damaged entries" $((before + 4)) "$(gens)"
-expect_eq "a warning per damaged entry" 4 "$(count_lines 'not used' "$out")"
+expect_eq "D regenerated the 5 damaged entries" $((before + 5)) "$(gens)"
+expect_eq "a warning per damaged entry" 5 "$(count_lines 'not used' "$out")"
 expect_contains "flipped bytes" "checksum does not match" "$out"
 expect_contains "truncated" "bytes, its record says" "$out"
 expect_contains "meta without object" "record is there but its object is not" "$out"
 expect_contains "object without meta" "object without its record" "$out"
+expect_contains "bytes that are not audio" "does not open as audio" "$out"
 same=0
-for k in "$k1" "$k2" "$k3" "$k4"; do
+for k in "$k1" "$k2" "$k3" "$k4" "$k5"; do
   cmp -s "$A/cache/objects/${k:0:2}/$k.wav" "$D/cache/objects/${k:0:2}/$k.wav" && same=$((same + 1))
 done
-expect_eq "the regenerated objects are right" 4 "$same"
+expect_eq "the regenerated objects are right" 5 "$same"
 expect_eq "no damaged byte kept" 0 "$(find "$D/cache/objects" -name '.tmp-*' | wc -l | tr -d ' ')"
 st=$(foley -C "$D" cache stats)
-expect_eq "D's corrupt entries" 4 "$(stat_value 'Corrupt entries' "$st")"
+expect_eq "D's corrupt entries" 5 "$(stat_value 'Corrupt entries' "$st")"
 expect_eq "D's errors" 0 "$(stat_value Errors "$st")"
 # An entry is never replaced; the object whose record was lost is completed
 # with D's identical bytes.

@@ -101,7 +101,7 @@ RemoteCounters RemoteCache::take_counters() {
 }
 
 std::optional<ObjectRecord> RemoteCache::fetch(const std::string& gen_key, const std::string& ext,
-                                               const fs::path& object_path) {
+                                               const fs::path& object_path, const ObjectCheck& check) {
   if (disabled() || !is_valid_gen_key(gen_key) || !is_valid_ext(ext)) return std::nullopt;
   auto count = [&](int64_t RemoteCounters::*field, int64_t n) {
     std::lock_guard<std::mutex> lock(mu_);
@@ -181,6 +181,11 @@ std::optional<ObjectRecord> RemoteCache::fetch(const std::string& gen_key, const
     corrupt(gen_key, "its object's XXH3-128 checksum does not match its record");
     return std::nullopt;
   }
+  if (check)
+    if (std::string why = check(temp.path()); !why.empty()) {
+      corrupt(gen_key, "its object " + why);
+      return std::nullopt;
+    }
   temp.commit();
   // Its record here: the remote's, pinned only when paid, saying where it came from.
   rec.pinned = rec.paid;
