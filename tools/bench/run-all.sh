@@ -13,6 +13,8 @@ echo "== incremental core: plan / no-op / re-plan at 1k, 10k, 100k cues vs plain
 python3 "$bench/plan_scale.py" "$build" --sizes 1000,10000,100000 --dvc
 echo "== ElevenLabs: 200 cues through ninja at concurrency 10, server answering after 200 ms"
 "$bench/api_ninja.sh" "$build" 200 10 0.2
+echo "== team cache: 1,000 cues all fetched from nginx on loopback vs a warm local cache"
+"$bench/remote_cache/run.sh" "$build" 1000
 echo "== ElevenLabs engine alone: 200 calls on 10 threads"
 "$bench/api_throughput.sh" "$build"
 if [ -x "$root/tools/golden/.venv/bin/python" ]; then
