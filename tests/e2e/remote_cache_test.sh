@@ -211,10 +211,11 @@ expect_eq "no damaged byte kept" 0 "$(find "$D/cache/objects" -name '.tmp-*' | w
 st=$(foley -C "$D" cache stats)
 expect_eq "D's corrupt entries" 5 "$(stat_value 'Corrupt entries' "$st")"
 expect_eq "D's errors" 0 "$(stat_value Errors "$st")"
-# An entry is never replaced; the object whose record was lost is completed
-# with D's identical bytes.
+# An entry is never replaced; a lost half is put back when the other half
+# describes (or is) exactly D's bytes.
 expect_eq "flipped object left as it was" "$flipped_sum" "$(md5sum < "$(o "$k1")")"
 expect_file "record of the orphaned object restored" "$STORE/team/meta/$k4.json"
+cmp -s "$(o "$k3")" "$A/cache/objects/${k3:0:2}/$k3.wav" && pass || fail "the lost object under its record was not put back"
 
 # --- the remote dies mid-build: local build, one warning, counted --------------
 E=$(new_clone e "$REMOTE_RW")

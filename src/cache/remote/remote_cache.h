@@ -30,7 +30,9 @@ std::string remote_meta_path(const std::string& gen_key);
 // An object without a record (an interrupted upload) is a miss with a warning.
 //
 // upload: HEAD, then PUT the object, then its record; an entry already there
-// is never replaced (a paid one least of all). Nothing in read-only mode.
+// is never replaced (a paid one least of all): only a half of it that is
+// missing is put back, when the other half describes (or is) exactly these
+// bytes. Nothing in read-only mode.
 //
 // The first failure or timeout (a refused request, an HTTP error, a
 // connection refused, a stall) disables the remote for the rest of the
@@ -78,6 +80,9 @@ class RemoteCache {
   // Disables the remote; the first to do so (in this build) warns and counts.
   void fail(const std::string& what, const RemoteReply& reply);
   void corrupt(const std::string& gen_key, const std::string& why);
+  // upload() of an entry whose record is there: puts back a lost object
+  // when the record describes exactly `bytes`.
+  bool complete_entry(const ObjectRecord& rec, const std::string& bytes);
   std::filesystem::path off_mark() const;
 
   RemoteConfig config_;
