@@ -20,6 +20,7 @@ packages=(
   # The farm's tests start a one-machine Slurm cluster (tests/e2e/slurm_lib.sh);
   # installing must start no daemon (see below).
   slurmctld slurmd slurm-client slurm-wlm-basic-plugins munge
+  xxhash                              # xxhsum: the team cache's tests forge a record that matches its bytes
 )
 # Services these packages would start on install: the tests start their own, on
 # loopback, with a temporary configuration.

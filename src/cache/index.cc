@@ -423,17 +423,43 @@ std::optional<BuildStats> Index::last_build() {
   return out;
 }
 
-void Index::record_remote_hit(const ObjectRecord& fetched, const std::string& remote_url, int64_t build_id) {
-  require_gen_key(fetched.gen_key);
-  ObjectRecord rec = fetched;
-  rec.details["remote_hit"] = {{"from", remote_url}, {"at", now()}};
-  // The object is new here; its first use is this hit.
-  adopt_object(rec);
+void Index::record_remote_hits(const std::vector<ObjectRecord>& fetched, int64_t build_id) {
+  if (fetched.empty()) return;
+  for (const ObjectRecord& rec : fetched) {
+    require_gen_key(rec.gen_key);
+    if (rec.ext.empty()) throw Error("cache: object " + rec.gen_key + " has no extension");
+  }
+  const int64_t t = now();
   with_write([&] {
-    add_counter(*db_, "remote_hits", 1);
-    add_counter(*db_, "remote_credits_saved", rec.credits);
+    double credits = 0, seconds = 0;
+    for (const ObjectRecord& rec : fetched) {
+      // The object is new here: its first use is this hit.
+      Statement up(*db_, std::string("INSERT OR IGNORE INTO objects (") + kObjectColumns + R"sql()
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?16, 0, ?17))sql");
+      up.bind(1, rec.gen_key).bind(2, rec.engine).bind(3, rec.profile).bind(4, rec.ext);
+      up.bind(5, rec.request.dump()).bind(6, rec.size).bind(7, rec.checksum);
+      up.bind(8, rec.duration_seconds).bind(9, rec.generation_seconds).bind(10, rec.credits);
+      up.bind(11, rec.credits_estimated).bind(12, rec.request_id).bind(13, rec.attempts);
+      up.bind(14, rec.pinned || rec.paid).bind(15, rec.paid).bind(16, t).bind(17, rec.details.dump());
+      up.run();
+      Statement hit(*db_, "UPDATE objects SET hit_count = hit_count + 1, last_used_at = ?2 WHERE gen_key = ?1");
+      hit.bind(1, rec.gen_key).bind(2, t).run();
+      credits += rec.credits;
+      seconds += rec.generation_seconds;
+    }
+    const double n = static_cast<double>(fetched.size());
+    add_counter(*db_, "hits", n);
+    add_counter(*db_, "credits_saved", credits);
+    add_counter(*db_, "generation_seconds_saved", seconds);
+    add_counter(*db_, "remote_hits", n);
+    add_counter(*db_, "remote_credits_saved", credits);
+    if (build_id != 0) {
+      Statement b(*db_,
+                  "UPDATE builds SET hits = hits + ?2, credits_saved = credits_saved + ?3, "
+                  "generation_seconds_saved = generation_seconds_saved + ?4 WHERE id = ?1");
+      b.bind(1, build_id).bind(2, static_cast<int64_t>(fetched.size())).bind(3, credits).bind(4, seconds).run();
+    }
   });
-  record_hit(rec.gen_key, build_id);
 }
 
 void Index::add_remote_counters(const RemoteCounters& c) {

@@ -65,12 +65,13 @@ class Index {
   // and generation time to the saved totals (and to `build_id`'s row when
   // non-zero). Returns false, counting nothing, when the key is unknown.
   bool record_hit(const std::string& gen_key, int64_t build_id = 0);
-  // An object fetched from the team cache (cache/remote/): inserts its row
-  // with the provenance the remote's record carries (credits, request id,
-  // paid), `details.remote_hit` saying where it came from, and counts a hit
-  // that saved its credits, overall, as a remote hit and for `build_id` when
-  // non-zero. No miss and no credits spent are counted. Writes its record.
-  void record_remote_hit(const ObjectRecord& rec, const std::string& remote_url, int64_t build_id = 0);
+  // Objects fetched from the team cache (cache/remote/), in one transaction:
+  // inserts each row with the provenance the remote's record carries
+  // (credits, request id, paid; `details.remote_hit` says where it came
+  // from), and counts a hit that saved its credits, overall, as a remote hit
+  // and for `build_id` when non-zero. No miss and no credits spent are
+  // counted. The records beside the objects are the fetcher's to write.
+  void record_remote_hits(const std::vector<ObjectRecord>& fetched, int64_t build_id = 0);
   // Adds what a process's talk with the team cache counted.
   void add_remote_counters(const RemoteCounters& counters);
   // Marks the object used now without counting a hit. False when unknown.

@@ -118,10 +118,12 @@ int run_build(const fs::path& dir, const BuildOptions& o) {
   if (!dry_run)
     for (const auto& key : hit_keys) index.record_hit(key, build_id);
   // What the team cache holds is fetched now, all at once, so that ninja finds
-  // it present; what this build generates is uploaded after ninja.
+  // it present; what this build generates is uploaded after ninja. A build of
+  // named targets leaves both to its generate edges (only they know which
+  // objects the targets need).
   std::unique_ptr<cache::remote::RemoteCache> remote;
   std::vector<const GenRequest*> generated_here;
-  if (!dry_run && ctx.remote) {
+  if (!dry_run && ctx.remote && o.targets.empty()) {
     remote = open_team_cache(*ctx.remote, ctx.plan.project.config.cache_dir, build_id);
     std::vector<const GenRequest*> absent = absent_generations(ctx.plan, stale);
     if (remote) {

@@ -5,6 +5,7 @@
 #include <optional>
 #include <thread>
 
+#include "audio/audio_reader.h"
 #include "common/file_lock.h"
 #include "common/log.h"
 
@@ -30,12 +31,23 @@ void for_each_parallel(size_t n, int parallel, Work&& work) {
   for (auto& t : pool) t.join();
 }
 
+// Fetched bytes whose checksum matches their record are used only when they
+// also open as audio: a record can vouch for garbage.
+std::string check_decodes(const fs::path& temp_path) {
+  try {
+    audio::probe_audio(temp_path);
+    return "";
+  } catch (const std::exception&) {
+    return "does not open as audio";
+  }
+}
+
 }  // namespace
 
 bool fetch_from_team_cache(const GenRequest& req, cache::remote::RemoteCache& remote, cache::Index& index,
                            int64_t build_id) {
-  std::optional<cache::ObjectRecord> rec = remote.fetch(req.gen_key, req.ext, req.object_path);
-  if (rec) index.record_remote_hit(*rec, remote.url(), build_id);
+  std::optional<cache::ObjectRecord> rec = remote.fetch(req.gen_key, req.ext, req.object_path, check_decodes);
+  if (rec) index.record_remote_hits({*rec}, build_id);
   index.add_remote_counters(remote.take_counters());
   return rec.has_value();
 }
@@ -59,18 +71,20 @@ TeamCacheBatch fetch_all_from_team_cache(const std::vector<const GenRequest*>& r
       fs::create_directories(lock_path_of(req).parent_path(), ec);
       FileLock lock(lock_path_of(req), /*wait=*/false);
       if (!lock.valid() || fs::exists(req.object_path, ec)) return;  // another process is on it
-      fetched[i] = remote.fetch(req.gen_key, req.ext, req.object_path);
+      fetched[i] = remote.fetch(req.gen_key, req.ext, req.object_path, check_decodes);
     } catch (const std::exception& e) {
       log_warning("team cache: " + req.gen_key + ": " + e.what());
     }
   });
   TeamCacheBatch batch;
+  std::vector<cache::ObjectRecord> records;
   for (size_t i = 0; i < requests.size(); ++i) {
     if (!fetched[i]) continue;
-    index.record_remote_hit(*fetched[i], remote.url(), build_id);
+    records.push_back(std::move(*fetched[i]));
     batch.keys.push_back(requests[i]->gen_key);
-    batch.credits += fetched[i]->credits;
+    batch.credits += records.back().credits;
   }
+  index.record_remote_hits(records, build_id);
   index.add_remote_counters(remote.take_counters());
   return batch;
 }

@@ -45,7 +45,8 @@ SH
 chmod +x "$WORK/gen.sh"
 gens() { if [ -f "$GENS" ]; then wc -l < "$GENS" | tr -d ' '; else echo 0; fi; }
 
-# new_clone NAME [REMOTE_TOML] — a project with 6 exec cues and 2 ElevenLabs cues.
+# new_clone NAME [REMOTE_TOML] — a project with 6 exec cues, 2 ElevenLabs cues and
+# one cue of the tiny AudioLDM 2 model.
 new_clone() {
   local dir="$WORK/$1"
   mkdir -p "$dir/manifests"
@@ -61,11 +62,17 @@ engine = "elevenlabs"
 base_url = "http://127.0.0.1:$API_PORT"
 tier = "free"
 credits_per_second = 40
+[engines.ldm]
+engine = "audioldm2"
+model = "$FOLEY_SOURCE_DIR/tests/fixtures/tiny-audioldm2"
+device = "cpu"
+steps = 3
 ${2:-}
 TOML
   {
     for i in 1 2 3 4 5 6; do printf '[cue.tone%s]\nprompt = "tone %s"\nduration = 0.5\nseed = %s\n\n' "$i" "$i" "$((100 + i))"; done
     for i in 1 2; do printf '[cue.api%s]\nengine = "sfx"\nprompt = "api sound %s"\nduration = 1.0\n\n' "$i" "$i"; done
+    printf '[cue.ldm1]\nengine = "ldm"\nprompt = "rain on a roof"\nduration = 1.0\nseed = 7\n\n'
   } > "$dir/manifests/ep.toml"
   echo "$dir"
 }
@@ -77,11 +84,11 @@ out=$(foley -C "$A" build 2>&1); rc=$?
 expect_eq "A builds" 0 "$rc"
 expect_eq "A generated its 6 exec cues" 6 "$(gens)"
 expect_eq "A called the API twice" 2 "$(api_calls)"
-expect_eq "remote objects after A" 8 "$(remote_objects "$STORE/team")"
-expect_eq "remote metas after A" 8 "$(remote_metas "$STORE/team")"
-expect_contains "A says it uploaded" "uploaded 8 new object(s)" "$out"
+expect_eq "remote objects after A" 9 "$(remote_objects "$STORE/team")"
+expect_eq "remote metas after A" 9 "$(remote_metas "$STORE/team")"
+expect_contains "A says it uploaded" "uploaded 9 new object(s)" "$out"
 st=$(foley -C "$A" cache stats)
-expect_eq "A's uploads" 8 "$(stat_value Uploads "$st")"
+expect_eq "A's uploads" 9 "$(stat_value Uploads "$st")"
 expect_eq "A's errors" 0 "$(stat_value Errors "$st")"
 
 # --- B, a second clone, generates nothing and calls nothing --------------------
@@ -90,15 +97,15 @@ out=$(foley -C "$B" build 2>&1); rc=$?
 expect_eq "B builds" 0 "$rc"
 expect_eq "B generated nothing" 6 "$(gens)"
 expect_eq "B called no API" 2 "$(api_calls)"
-expect_contains "B says it fetched" "fetched 8 of 8 missing object(s)" "$out"
+expect_contains "B says it fetched" "fetched 9 of 9 missing object(s)" "$out"
 same=0
 for f in $(cd "$A/cache/objects" && find . -type f ! -name '.tmp-*'); do
   cmp -s "$A/cache/objects/$f" "$B/cache/objects/$f" && same=$((same + 1))
 done
-expect_eq "B's objects are A's, byte for byte" 8 "$same"
-expect_eq "B's outputs" 8 "$(find "$B/out" -name '*.wav' | wc -l | tr -d ' ')"
+expect_eq "B's objects are A's, byte for byte" 9 "$same"
+expect_eq "B's outputs" 9 "$(find "$B/out" -name '*.wav' | wc -l | tr -d ' ')"
 st=$(foley -C "$B" cache stats)
-expect_eq "B's remote hits" "8 / 8 (100.00%)" "$(stat_value Hits "$(printf '%s\n' "$st" | sed -n '/^Team cache:/,$p')")"
+expect_eq "B's remote hits (the model never ran)" "9 / 9 (100.00%)" "$(stat_value Hits "$(printf '%s\n' "$st" | sed -n '/^Team cache:/,$p')")"
 expect_eq "B's credits saved by the team cache" 80 "$(printf '%s\n' "$st" | sed -n '/^Team cache:/,/^Credits:/p' | sed -n 's/^ *Credits saved: *//p')"
 expect_eq "B uploaded nothing" 0 "$(stat_value Uploads "$st")"
 prov=$(foley -C "$B" cache ls 2>&1)
@@ -115,7 +122,7 @@ out=$(FOLEY_REMOTE_URL="http://127.0.0.1:$NGINX_PORT/ro/team" FOLEY_REMOTE_MODE=
 expect_eq "CI builds" 0 "$rc"
 expect_eq "CI generated only its own cue" $((before + 1)) "$(gens)"
 expect_eq "CI called no API" 2 "$(api_calls)"
-expect_eq "CI uploaded nothing" 8 "$(remote_objects "$STORE/team")"
+expect_eq "CI uploaded nothing" 9 "$(remote_objects "$STORE/team")"
 st=$(foley -C "$C" cache stats)
 expect_eq "CI's errors" 0 "$(stat_value Errors "$st")"
 expect_eq "CI's uploads" 0 "$(stat_value Uploads "$st")"
@@ -133,12 +140,12 @@ expect_eq "refused upload counted" 1 "$(stat_value Errors "$(foley -C "$C2" cach
 G=$(new_clone g "$REMOTE_RW")
 printf '[cue.api_g]\nengine = "sfx"\nprompt = "only in g"\nduration = 1.0\n' >> "$G/manifests/ep.toml"
 out=$(foley -C "$G" status 2>&1)
-expect_eq "status: cues the team cache holds" 8 "$(count_lines '^ep:.* team cache$' "$out")"
-expect_contains "status prices only the rest" "1 generation(s) to run, estimated 40 credits; 8 more on the team cache" "$out"
+expect_eq "status: cues the team cache holds" 9 "$(count_lines '^ep:.* team cache$' "$out")"
+expect_contains "status prices only the rest" "1 generation(s) to run, estimated 40 credits; 9 more on the team cache" "$out"
 out=$(foley -C "$G" cache pull 2>&1); rc=$?
 expect_eq "pull" 0 "$rc"
-expect_contains "pull says what it fetched" "pulled 8 of 9 missing object(s)" "$out"
-expect_eq "pulled objects" 8 "$(objects_in "$G")"
+expect_contains "pull says what it fetched" "pulled 9 of 10 missing object(s)" "$out"
+expect_eq "pulled objects" 9 "$(objects_in "$G")"
 expect_eq "pull called no API" 2 "$(api_calls)"
 
 # --- push seeds the team cache from a cache that had none ------------------------
@@ -154,12 +161,15 @@ expect_eq "one paid object pushed" $((before + 1)) "$(remote_objects "$STORE/tea
 out=$(FOLEY_REMOTE_URL="$RW" foley -C "$H" cache push tone_h 2>&1)
 expect_contains "push of one cue" "pushed 1 of 1 object(s)" "$out"
 out=$(FOLEY_REMOTE_URL="$RW" foley -C "$H" cache push 2>&1)
-expect_contains "push of everything: all there already" "pushed 0 of 10 object(s)" "$out"
+expect_contains "push of everything: all there already" "pushed 0 of 11 object(s)" "$out"
 expect_eq "nothing replaced" $((before + 2)) "$(remote_objects "$STORE/team")"
 
 # --- damaged entries: each a miss with a warning, regenerated, never used -------
-key_of() { basename "$(ls "$A"/cache/objects/*/*.wav | sed -n "${1}p")" .wav; }
-k1=$(key_of 1); k2=$(key_of 2); k3=$(key_of 3); k4=$(key_of 4)
+# Flipped bytes, a truncated object, a record without its object, an object
+# without its record, and bytes that are not audio under a matching record.
+# The keys of A's exec objects (the generator the test counts).
+key_of() { foley -C "$A" cache ls | awk '$2 == "exec" { print $1 }' | sed -n "${1}p"; }
+k1=$(key_of 1); k2=$(key_of 2); k3=$(key_of 3); k4=$(key_of 4); k5=$(key_of 5)
 o() { echo "$STORE/team/objects/${1:0:2}/$1.wav"; }
 python3 - "$(o "$k1")" <<'PY'
 import sys
@@ -172,29 +182,40 @@ flipped_sum=$(md5sum < "$(o "$k1")")
 truncate -s 100 "$(o "$k2")"
 rm "$(o "$k3")"
 rm "$STORE/team/meta/$k4.json"
+# Bytes that are not audio under a record that vouches for them (size and checksum match).
+head -c 3000 /dev/urandom > "$(o "$k5")"
+python3 - "$STORE/team/meta/$k5.json" "$(stat -c %s "$(o "$k5")")" "$(xxhsum -H2 "$(o "$k5")" | cut -d' ' -f1)" <<'PY'
+import json, sys
+path, size, checksum = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+rec = json.load(open(path))
+rec["size"], rec["checksum"] = size, checksum
+json.dump(rec, open(path, "w"))
+PY
 D=$(new_clone d "$REMOTE_RW")
 before=$(gens)
 out=$(foley -C "$D" build 2>&1); rc=$?
 expect_eq "D builds" 0 "$rc"
-expect_eq "D regenerated the 4 damaged entries" $((before + 4)) "$(gens)"
-expect_eq "a warning per damaged entry" 4 "$(count_lines 'not used' "$out")"
+expect_eq "D regenerated the 5 damaged entries" $((before + 5)) "$(gens)"
+expect_eq "a warning per damaged entry" 5 "$(count_lines 'not used' "$out")"
 expect_contains "flipped bytes" "checksum does not match" "$out"
 expect_contains "truncated" "bytes, its record says" "$out"
 expect_contains "meta without object" "record is there but its object is not" "$out"
 expect_contains "object without meta" "object without its record" "$out"
+expect_contains "bytes that are not audio" "does not open as audio" "$out"
 same=0
-for k in "$k1" "$k2" "$k3" "$k4"; do
+for k in "$k1" "$k2" "$k3" "$k4" "$k5"; do
   cmp -s "$A/cache/objects/${k:0:2}/$k.wav" "$D/cache/objects/${k:0:2}/$k.wav" && same=$((same + 1))
 done
-expect_eq "the regenerated objects are right" 4 "$same"
+expect_eq "the regenerated objects are right" 5 "$same"
 expect_eq "no damaged byte kept" 0 "$(find "$D/cache/objects" -name '.tmp-*' | wc -l | tr -d ' ')"
 st=$(foley -C "$D" cache stats)
-expect_eq "D's corrupt entries" 4 "$(stat_value 'Corrupt entries' "$st")"
+expect_eq "D's corrupt entries" 5 "$(stat_value 'Corrupt entries' "$st")"
 expect_eq "D's errors" 0 "$(stat_value Errors "$st")"
-# An entry is never replaced; the object whose record was lost is completed
-# with D's identical bytes.
+# An entry is never replaced; a lost half is put back when the other half
+# describes (or is) exactly D's bytes.
 expect_eq "flipped object left as it was" "$flipped_sum" "$(md5sum < "$(o "$k1")")"
 expect_file "record of the orphaned object restored" "$STORE/team/meta/$k4.json"
+cmp -s "$(o "$k3")" "$A/cache/objects/${k3:0:2}/$k3.wav" && pass || fail "the lost object under its record was not put back"
 
 # --- the remote dies mid-build: local build, one warning, counted --------------
 E=$(new_clone e "$REMOTE_RW")
@@ -204,7 +225,7 @@ out=$(foley -C "$E" build 2>&1); rc=$?
 rm -f "$WORK/kill-remote"
 NGINX_PID=""
 expect_eq "E builds without its remote" 0 "$rc"
-expect_eq "E's outputs" 12 "$(find "$E/out" -name '*.wav' | wc -l | tr -d ' ')"
+expect_eq "E's outputs" 13 "$(find "$E/out" -name '*.wav' | wc -l | tr -d ' ')"
 expect_eq "one warning for the dead remote" 1 "$(count_lines 'remote is off' "$out")"
 expect_eq "the dead remote is counted" 1 "$(stat_value Errors "$(foley -C "$E" cache stats)")"
 

@@ -15,6 +15,8 @@ echo "== ElevenLabs: 200 cues through ninja at concurrency 10, server answering 
 "$bench/api_ninja.sh" "$build" 200 10 0.2
 echo "== farm: per-edge overhead of a Slurm job step per generation vs a local build, 40 cues"
 "$bench/farm/run.sh" "$build" 40
+echo "== team cache: 1,000 cues all fetched from nginx on loopback vs a warm local cache"
+"$bench/remote_cache/run.sh" "$build" 1000
 echo "== ElevenLabs engine alone: 200 calls on 10 threads"
 "$bench/api_throughput.sh" "$build"
 if [ -x "$root/tools/golden/.venv/bin/python" ]; then

@@ -6,6 +6,7 @@
 #include "cache/object_meta.h"
 #include "cache/object_store.h"
 #include "common/atomic_file.h"
+#include "common/clock.h"
 #include "common/error.h"
 #include "common/hash.h"
 #include "common/log.h"
@@ -100,7 +101,7 @@ RemoteCounters RemoteCache::take_counters() {
 }
 
 std::optional<ObjectRecord> RemoteCache::fetch(const std::string& gen_key, const std::string& ext,
-                                               const fs::path& object_path) {
+                                               const fs::path& object_path, const ObjectCheck& check) {
   if (disabled() || !is_valid_gen_key(gen_key) || !is_valid_ext(ext)) return std::nullopt;
   auto count = [&](int64_t RemoteCounters::*field, int64_t n) {
     std::lock_guard<std::mutex> lock(mu_);
@@ -180,9 +181,52 @@ std::optional<ObjectRecord> RemoteCache::fetch(const std::string& gen_key, const
     corrupt(gen_key, "its object's XXH3-128 checksum does not match its record");
     return std::nullopt;
   }
+  if (check)
+    if (std::string why = check(temp.path()); !why.empty()) {
+      corrupt(gen_key, "its object " + why);
+      return std::nullopt;
+    }
   temp.commit();
-  rec.pinned = rec.paid;  // a fetched object is pinned here only when paid
+  // Its record here: the remote's, pinned only when paid, saying where it came from.
+  rec.pinned = rec.paid;
+  rec.hit_count = 0;
+  rec.details["remote_hit"] = {{"from", config_.url}, {"at", unix_millis(real_clock())}};
+  write_object_meta(cache_dir_, rec);
   return rec;
+}
+
+bool RemoteCache::complete_entry(const ObjectRecord& rec, const std::string& bytes) {
+  // The entry's record is there: it is never replaced. Only a lost object is
+  // put back, and only when the record describes exactly these bytes.
+  const std::string object_remote = remote_object_path(rec.gen_key, rec.ext);
+  RemoteReply object = store_.head(object_remote);
+  if (object.status == RemoteStatus::kOk) return false;
+  if (object.status != RemoteStatus::kNotFound) {
+    fail("uploading " + rec.gen_key, object);
+    return false;
+  }
+  std::string meta_text;
+  RemoteReply meta = store_.get(remote_meta_path(rec.gen_key), kMaxMetaBytes,
+                                [&](std::string_view chunk) { meta_text.append(chunk); });
+  if (meta.status != RemoteStatus::kOk) return false;
+  try {
+    ObjectRecord theirs = object_record_from_json(json::parse(meta_text), remote_meta_path(rec.gen_key));
+    if (theirs.gen_key != rec.gen_key || theirs.ext != rec.ext || theirs.size != rec.size ||
+        theirs.checksum != rec.checksum)
+      return false;
+  } catch (const std::exception&) {
+    return false;
+  }
+  RemoteReply put = store_.put(object_remote, bytes, /*if_none_match=*/true);
+  if (put.status == RemoteStatus::kExists) return false;
+  if (put.status != RemoteStatus::kOk) {
+    fail("uploading " + rec.gen_key, put);
+    return false;
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  counters_.bytes_up += static_cast<int64_t>(bytes.size());
+  ++counters_.uploads;
+  return true;
 }
 
 std::optional<bool> RemoteCache::holds(const std::string& gen_key, const std::string& ext) {
@@ -205,8 +249,7 @@ bool RemoteCache::upload(const ObjectRecord& rec, const fs::path& object_path) {
   const std::string object_remote = remote_object_path(rec.gen_key, rec.ext);
 
   RemoteReply meta = store_.head(meta_path);
-  if (meta.status == RemoteStatus::kOk) return false;  // the entry is complete: never replaced
-  if (meta.status != RemoteStatus::kNotFound) {
+  if (meta.status != RemoteStatus::kOk && meta.status != RemoteStatus::kNotFound) {
     fail("uploading " + rec.gen_key, meta);
     return false;
   }
@@ -222,6 +265,7 @@ bool RemoteCache::upload(const ObjectRecord& rec, const fs::path& object_path) {
     return false;
   }
   if (static_cast<int64_t>(bytes.size()) > config_.max_object_bytes) return false;
+  if (meta.status == RemoteStatus::kOk) return complete_entry(rec, bytes);
 
   int64_t sent = 0;
   RemoteReply object = store_.head(object_remote);

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -24,12 +25,14 @@ std::string remote_meta_path(const std::string& gen_key);
 // fetch: a verified object or a miss. An entry is used only when its record
 // names this key, its request fields hash to it, its extension is the one
 // asked for and its bytes match the record's size and XXH3-128 checksum;
-// anything else (a record without an object, a truncated or altered object)
-// is a miss with a warning, counted as corrupt, and nothing is left behind.
+// anything else (a record without an object, a truncated or altered object,
+// bytes the caller's check refuses) is a miss with a warning, counted as corrupt, and nothing is left behind.
 // An object without a record (an interrupted upload) is a miss with a warning.
 //
 // upload: HEAD, then PUT the object, then its record; an entry already there
-// is never replaced (a paid one least of all). Nothing in read-only mode.
+// is never replaced (a paid one least of all): only a half of it that is
+// missing is put back, when the other half describes (or is) exactly these
+// bytes. Nothing in read-only mode.
 //
 // The first failure or timeout (a refused request, an HTTP error, a
 // connection refused, a stall) disables the remote for the rest of the
@@ -46,11 +49,17 @@ class RemoteCache {
   // The remote's URL, as messages and the index show it.
   const std::string& url() const { return config_.url; }
 
+  // Why downloaded bytes (complete, checksum verified, still in their temp
+  // file) cannot be used, or "" when they can: the caller's last word (the
+  // generate step checks that they open as audio).
+  using ObjectCheck = std::function<std::string(const std::filesystem::path& temp_path)>;
+
   // Brings the object of `gen_key` to `object_path` (atomically: temp file,
-  // rename) and returns the remote's record of it, or nothing. The caller
-  // holds the key's lock and has found the object absent.
+  // rename), writes its record beside it (cache/object_meta.h) and returns
+  // that record, or nothing. The caller holds the key's lock and has found
+  // the object absent.
   std::optional<ObjectRecord> fetch(const std::string& gen_key, const std::string& ext,
-                                    const std::filesystem::path& object_path);
+                                    const std::filesystem::path& object_path, const ObjectCheck& check = {});
 
   // Stores the local object `object_path` described by `rec` (its record)
   // unless the remote holds the key already. True when this call stored it.
@@ -71,6 +80,9 @@ class RemoteCache {
   // Disables the remote; the first to do so (in this build) warns and counts.
   void fail(const std::string& what, const RemoteReply& reply);
   void corrupt(const std::string& gen_key, const std::string& why);
+  // upload() of an entry whose record is there: puts back a lost object
+  // when the record describes exactly `bytes`.
+  bool complete_entry(const ObjectRecord& rec, const std::string& bytes);
   std::filesystem::path off_mark() const;
 
   RemoteConfig config_;
