@@ -8,6 +8,7 @@
 #include "cli/commands.h"
 #include "cli/cue_state.h"
 #include "cli/project_context.h"
+#include "plan/output_record.h"
 
 namespace foley::cli {
 namespace {
@@ -78,6 +79,9 @@ int run_status(const std::filesystem::path& dir, bool json_out, bool quiet) {
       j["delivered"] = delivered_measurements(s.cue->render.output_path);
       out["cues"].push_back(j);
     }
+    nlohmann::json dead = nlohmann::json::array();
+    for (const auto& p : plan::dead_outputs(ctx.plan)) dead.push_back(p.string());
+    out["would_remove"] = dead;
     out["totals"] = {{"cues", states.size()},   {"stale", stale},
                      {"fresh", states.size() - stale}, {"generations", generations},
                      {"estimated_credits", credits}};
@@ -100,6 +104,8 @@ int run_status(const std::filesystem::path& dir, bool json_out, bool quiet) {
   for (const auto& [cat, t] : by_category)
     std::printf("  %-10s %3d cue(s), %3d stale, %3d new generation(s), %6.1f s, ~%.0f credits\n", cat.c_str(), t.cues,
                 t.stale, t.generations, t.seconds, t.credits);
+  for (const auto& p : plan::dead_outputs(ctx.plan))
+    std::printf("would remove %s: no cue produces it any more (foley build removes it)\n", p.string().c_str());
   std::map<std::string, std::string> unavailable;  // profile -> why
   for (const auto& c : ctx.plan.cues)
     if (!c.unavailable.empty()) unavailable[c.cue.engine] = c.unavailable;
