@@ -250,5 +250,4 @@ expect_eq "out/ holds exactly the planned renders and their sidecars" \
   "$(ls out/web | tr '\n' ' ' | sed 's/ $//')"
 expect_not_contains "nothing left to remove" "would remove" "$(foley status)"
 
-[ -n "${KEEP_DELIVERY:-}" ] && cp -r "$P" "$KEEP_DELIVERY"
 finish
