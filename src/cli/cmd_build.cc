@@ -23,6 +23,7 @@
 #include "plan/farm.h"
 #include "plan/gen_fields.h"
 #include "cli/team_cache_use.h"
+#include "plan/output_record.h"
 
 namespace foley::cli {
 namespace fs = std::filesystem;
@@ -133,6 +134,17 @@ int run_build(const fs::path& dir, const BuildOptions& o) {
       ::setenv(kRemoteByBuildVariable, std::to_string(build_id).c_str(), 1);
     }
   }
+
+  // Renders no cue produces any more (a cue removed or renamed, a format
+  // changed) go before ninja runs: out/ holds exactly what the manifests say.
+  if (dry_run) {
+    for (const fs::path& p : plan::dead_outputs(ctx.plan))
+      std::printf("foley: would remove %s (no cue produces it any more)\n", p.string().c_str());
+  } else {
+    for (const fs::path& p : plan::remove_dead_outputs(ctx.plan))
+      std::printf("foley: removed %s (no cue produces it any more)\n", p.string().c_str());
+  }
+  std::fflush(stdout);
 
   std::vector<std::string> argv = {"ninja", "-C", ctx.plan.project.config.root.string()};
   argv.insert(argv.end(), {"-j", std::to_string(o.jobs > 0 ? o.jobs : default_jobs(ctx.plan))});

@@ -14,6 +14,7 @@
 #include "cli/team_cache_use.h"
 #include "engines/catalog.h"
 #include "generate/team_cache.h"
+#include "plan/output_record.h"
 
 namespace foley::cli {
 namespace {
@@ -132,6 +133,9 @@ int run_status(const std::filesystem::path& dir, bool json_out, bool quiet) {
       out["cues"].push_back(j);
     }
     out["farm_running"] = farm_running(ctx.plan.project.config.root);
+    nlohmann::json dead = nlohmann::json::array();
+    for (const auto& p : plan::dead_outputs(ctx.plan)) dead.push_back(p.string());
+    out["would_remove"] = dead;
     out["totals"] = {{"cues", states.size()},   {"stale", stale},
                      {"fresh", states.size() - stale}, {"generations", generations},
                      {"from_team_cache", from_remote},
@@ -157,6 +161,8 @@ int run_status(const std::filesystem::path& dir, bool json_out, bool quiet) {
   for (const auto& [cat, t] : by_category)
     std::printf("  %-10s %3d cue(s), %3d stale, %3d new generation(s), %6.1f s, ~%.0f credits\n", cat.c_str(), t.cues,
                 t.stale, t.generations, t.seconds, t.credits);
+  for (const auto& p : plan::dead_outputs(ctx.plan))
+    std::printf("would remove %s: no cue produces it any more (foley build removes it)\n", p.string().c_str());
   std::map<std::string, std::string> unavailable;  // profile -> why
   for (const auto& c : ctx.plan.cues)
     if (!c.unavailable.empty()) unavailable[c.cue.engine] = c.unavailable;

@@ -18,6 +18,7 @@
 #include "request/canonical_key.h"
 #include "plan/gen_fields.h"
 #include "plan/ninja_writer.h"
+#include "plan/output_record.h"
 #include "plan/spec_dir_writer.h"
 #include "plan/text_normalize.h"
 #include "request/object_link.h"
@@ -435,6 +436,7 @@ bool write_plan(const Plan& plan, const Tools& tools) {
   write_packs(plan.renders_dir(), render_name, render_text);
   write_packs(plan.rankings_dir(), rank_name, rank_text);
   write_project_references(plan);
+  remember_outputs(plan);
   write_object_links_cache(plan.project.config.root, plan.project.config.cache_dir);
   return write_file_if_changed(plan.build_ninja(), ninja_file_for(plan, tools));
 }

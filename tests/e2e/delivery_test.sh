@@ -220,7 +220,14 @@ objects=$(objects_in "$P")
 sed -i 's/loudness = "podcast"/loudness = "ebu-r128"/' manifests/mix.toml
 sed -i 's/^loop = true/loop = false/' manifests/mix.toml
 sed -i 's/^format = "ogg"/format = "flac"/; s/^quality = 5//' manifests/web.toml
+# status lists the render the new format orphans; build removes it (and its sidecar).
+expect_contains "status lists what build would remove" "would remove $P/out/web/ping_ogg.ogg" "$(foley status)"
+expect_contains "status --json lists it too" "out/web/ping_ogg.ogg" \
+  "$(foley status --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["would_remove"])')"
 out=$(foley build 2>&1); rc=$?
+expect_contains "build says what it removed" "removed $P/out/web/ping_ogg.ogg" "$out"
+expect_no_file "the old format is gone" out/web/ping_ogg.ogg
+expect_no_file "its sidecar too" out/web/ping_ogg.ogg.json
 expect_eq "rebuild after delivery changes" 0 "$rc"
 expect_eq "no generation for delivery changes" 0 "$(count_lines 'GEN ' "$out")"
 expect_eq "three renders" 3 "$(count_lines 'RENDER ' "$out")"
@@ -229,5 +236,18 @@ expect_eq "no new object" "$objects" "$(objects_in "$P")"
 within "pod now at -23 by ffmpeg" -23 "$(ebur128 I out/mix/pod.wav)" 0.5
 expect_contains "bed is a one-shot now" '"loop": null' "$(cat out/mix/bed.wav.json)"
 
-[ -n "${KEEP_DELIVERY:-}" ] && cp -r "$P" "$KEEP_DELIVERY"
+# 7. A renamed cue leaves no orphan; the cache keeps every object.
+sed -i 's/^\[cue.ping_mp3\]/[cue.chime_mp3]/' manifests/web.toml
+out=$(foley build 2>&1); rc=$?
+expect_eq "build after a rename" 0 "$rc"
+expect_file "the renamed cue's render" out/web/chime_mp3.mp3
+expect_no_file "no orphan of the old name" out/web/ping_mp3.mp3
+expect_no_file "no orphan sidecar" out/web/ping_mp3.mp3.json
+expect_eq "no generation for a rename" 0 "$(count_lines 'GEN ' "$out")"
+expect_eq "objects kept" "$objects" "$(objects_in "$P")"
+expect_eq "out/ holds exactly the planned renders and their sidecars" \
+  "chime_mp3.mp3 chime_mp3.mp3.json ping_ogg.flac ping_ogg.flac.json ping_opus.opus ping_opus.opus.json" \
+  "$(ls out/web | tr '\n' ' ' | sed 's/ $//')"
+expect_not_contains "nothing left to remove" "would remove" "$(foley status)"
+
 finish
