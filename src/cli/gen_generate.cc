@@ -30,7 +30,7 @@ GenRequest read_request(const fs::path& spec_path, const std::string& entry) {
 ProgressEvent progress_identity(const GenRequest& req) {
   ProgressEvent e;
   e.key = req.gen_key;
-  for (const auto& c : req.cues) e.cues += (e.cues.empty() ? "" : ", ") + c;
+  e.cues = cue_names(req.cues);
   e.engine = req.engine;
   e.profile = req.profile;
   return e;
