@@ -40,9 +40,7 @@ void write_all(const std::string& text) {
 
 BuildDisplay::BuildDisplay(const plan::Plan& plan, DisplayOptions options) : options_(options) {
   for (const auto& [key, req] : plan.generations) {
-    std::string cues;
-    for (const auto& c : req.cues) cues += (cues.empty() ? "" : ", ") + c;
-    gen_cues_[object_link_path(key, req.ext).generic_string()] = cues;
+    gen_cues_[object_link_path(key, req.ext).generic_string()] = cue_names(req.cues);
   }
 }
 

@@ -77,8 +77,10 @@ int run_generate_client(const fs::path& object) {
   // The call runs in the server: the build's display shows it waiting.
   ProgressEvent identity;
   identity.key = key;
+  std::vector<std::string> cues;
   for (const auto& c : spec.value("cues", json::array()))
-    if (c.is_string()) identity.cues += (identity.cues.empty() ? "" : ", ") + c.get<std::string>();
+    if (c.is_string()) cues.push_back(c.get<std::string>());
+  identity.cues = cue_names(cues);
   identity.engine = spec.value("engine", std::string());
   identity.profile = spec.value("profile", std::string());
   std::optional<ProgressReporter> reports;

@@ -48,7 +48,7 @@ std::unique_ptr<cache::remote::RemoteCache> team_cache(const GenRequest& req, in
 ProgressEvent progress_identity(const GenRequest& req) {
   ProgressEvent e;
   e.key = req.gen_key;
-  for (const auto& c : req.cues) e.cues += (e.cues.empty() ? "" : ", ") + c;
+  e.cues = cue_names(req.cues);
   e.engine = req.engine;
   e.profile = req.profile;
   return e;

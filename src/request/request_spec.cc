@@ -168,4 +168,10 @@ RenderRequest RenderRequest::from_json(const nlohmann::json& j, const std::strin
   return r;
 }
 
+std::string cue_names(const std::vector<std::string>& cues) {
+  std::string s;
+  for (const auto& c : cues) s += (s.empty() ? "" : ", ") + c;
+  return s;
+}
+
 }  // namespace foley

@@ -32,6 +32,9 @@ struct GenRequest {
   static GenRequest from_json(const nlohmann::json& j, const std::string& origin);
 };
 
+// "ep1:door, ep1:door2": the cues of a generation as a person reads them.
+std::string cue_names(const std::vector<std::string>& cues);
+
 // Where a cache keeps the raw object of a gen key:
 // <cache_dir>/objects/<k[0:2]>/<gen_key>.<ext> (the object path *is* the key).
 std::filesystem::path cache_object_path(const std::filesystem::path& cache_dir, const std::string& gen_key,
