@@ -18,6 +18,7 @@
 #include "cli/cue_state.h"
 #include "cli/project_context.h"
 #include "common/error.h"
+#include "common/log.h"
 #include "common/subprocess.h"
 #include "engines/catalog.h"
 #include "plan/farm.h"
@@ -52,14 +53,14 @@ std::string ninja_target(const plan::Plan& plan, const std::string& target) {
 // ninja's own default (cores + 2) plus every API pool's depth: API requests
 // wait on the network, not on a core, so they must not take the slots that
 // local renders and exec engines need — nor be capped by them.
-int default_jobs(const plan::Plan& plan) {
+int default_jobs(const plan::Plan& plan, const std::optional<plan::Farm>& farm) {
   int jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency())) + 2;
   for (const auto& [name, profile] : plan.project.config.engines) {
     if (!engines::engine_row(profile.engine).via_server) continue;
     jobs += plan::profile_pool(profile).depth;
   }
   // A farm's edges wait on job steps on other hosts, not on a core here.
-  if (std::optional<plan::Farm> farm = plan::resolve_farm(plan.project.config)) jobs += farm->slots;
+  if (farm) jobs += farm->slots;
   return jobs;
 }
 
@@ -147,7 +148,9 @@ int run_build(const fs::path& dir, const BuildOptions& o) {
   std::fflush(stdout);
 
   std::vector<std::string> argv = {"ninja", "-C", ctx.plan.project.config.root.string()};
-  argv.insert(argv.end(), {"-j", std::to_string(o.jobs > 0 ? o.jobs : default_jobs(ctx.plan))});
+  const std::optional<plan::Farm> farm = plan::resolve_farm(ctx.plan.project.config);
+  if (farm && !farm->warning.empty()) log_warning("farm: " + farm->warning);
+  argv.insert(argv.end(), {"-j", std::to_string(o.jobs > 0 ? o.jobs : default_jobs(ctx.plan, farm))});
   if (o.keep_going != 1) argv.insert(argv.end(), {"-k", std::to_string(o.keep_going)});
   if (dry_run) argv.push_back("-n");
   if (o.verbose) argv.push_back("-v");

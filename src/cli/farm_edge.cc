@@ -29,8 +29,10 @@ using nlohmann::json;
 namespace {
 
 volatile sig_atomic_t g_step_pid = 0;
+volatile sig_atomic_t g_interrupted = 0;
 
 void forward_to_step(int) {
+  g_interrupted = 1;
   if (g_step_pid > 0) ::kill(g_step_pid, SIGTERM);
 }
 
@@ -74,6 +76,8 @@ int run_step(const std::vector<std::string>& argv) {
     ::_exit(127);
   }
   g_step_pid = pid;
+  // Interrupted between installing the handler and here: end the step now.
+  if (g_interrupted) ::kill(pid, SIGTERM);
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }

@@ -1,5 +1,6 @@
 #include "plan/farm.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cstdlib>
 #include <sstream>
@@ -61,6 +62,30 @@ std::optional<int> allocation_gpus(const EnvLookup& env, const SchedulerQuery& a
   return std::nullopt;
 }
 
+// The allocation's CPUs: SLURM_JOB_CPUS_PER_NODE, "4" or "4(x3),2" (a count
+// per group of nodes); nothing when unset or unreadable.
+std::optional<int> allocation_cpus(const EnvLookup& env) {
+  const char* text = env("SLURM_JOB_CPUS_PER_NODE");
+  if (text == nullptr || *text == '\0') return std::nullopt;
+  long total = 0;
+  for (const char* c = text; *c;) {
+    char* end = nullptr;
+    long cpus = std::strtol(c, &end, 10);
+    if (end == c || cpus < 0) return std::nullopt;
+    long nodes = 1;
+    if (*end == '(' && end[1] == 'x') {
+      nodes = std::strtol(end + 2, &end, 10);
+      if (*end != ')') return std::nullopt;
+      ++end;
+    }
+    total += cpus * nodes;
+    if (*end == ',') ++end;
+    else if (*end != '\0') return std::nullopt;
+    c = end;
+  }
+  return total > 0 ? std::optional<int>(static_cast<int>(std::min(total, 1L << 20))) : std::nullopt;
+}
+
 }  // namespace
 
 std::optional<Farm> resolve_farm(const manifest::ProjectConfig& config, const EnvLookup& env,
@@ -96,6 +121,10 @@ std::optional<Farm> resolve_farm(const manifest::ProjectConfig& config, const En
     throw Error(where + ": no `slots`, no FOLEY_FARM_SLOTS, and not inside a Slurm allocation with GPUs "
                 "(SLURM_GPUS_ON_NODE, SLURM_JOB_GPUS): run the build inside `salloc --gres=gpu:N` or set slots");
   farm.slots = *slots;
+  if (std::optional<int> cpus = allocation_cpus(env); cpus && *cpus < farm.slots)
+    farm.warning = "the allocation has " + std::to_string(*cpus) + " CPU(s) for " + std::to_string(farm.slots) +
+                   " farm slots, and each job step takes at least one, so fewer generations run at once: "
+                   "allocate one task per GPU (salloc -n " + std::to_string(farm.slots) + ", or --ntasks-per-node)";
 
   if (table && !table->profiles.empty()) {
     farm.profiles.insert(table->profiles.begin(), table->profiles.end());

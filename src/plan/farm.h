@@ -20,6 +20,11 @@ struct Farm {
   std::vector<std::string> launcher;
   int slots = 1;
   std::set<std::string> profiles;
+  // Why the allocation may run fewer steps at once than `slots` ("" when
+  // nothing is known against it): a job step takes at least one of the
+  // allocation's CPUs (SLURM_JOB_CPUS_PER_NODE), so `salloc --gres=gpu:4`
+  // with one task, one CPU, runs the steps one at a time.
+  std::string warning;
 };
 
 inline constexpr const char* kFarmPool = "farm";

@@ -95,10 +95,12 @@ expect_eq "the AudioLDM 2 cues ran as job steps" 2 \
   "$(sqlite3 "$db" "select count(*) from objects where engine = 'audioldm2' and json_extract(details, '$.farm.slurm_step') is not null")"
 expect_eq "no pending record left" 0 "$(find .foley/farm/records -type f 2>/dev/null | wc -l | tr -d ' ')"
 
-# 2. A rebuild inside a new allocation runs no job step.
+# 2. A rebuild inside a new allocation runs no job step. This allocation has
+# one task for its two GPUs: the build says that steps would run one at a time.
 before=$(wc -l < "$LOG")
-out=$(salloc -n2 --gres=gpu:2 foley build 2>&1); rc=$?
+out=$(salloc --gres=gpu:2 foley build 2>&1); rc=$?
 expect_eq "rebuild" 0 "$rc"
+expect_contains "one task for two GPUs is pointed out" "1 CPU(s) for 2 farm slots" "$out"
 expect_eq "no generation" 0 "$(count_lines 'GEN ' "$out")"
 expect_eq "no step ran" "$before" "$(wc -l < "$LOG")"
 

@@ -71,6 +71,12 @@ TEST_CASE("the farm's slots come from foley.toml, the environment or the allocat
     env.vars["FOLEY_FARM_SLOTS"] = "5";
     CHECK(plan::resolve_farm(c, env.lookup())->slots == 5);
   }
+  SECTION("fewer CPUs than slots: a warning saying how to allocate") {
+    Env env{{{"SLURM_GPUS_ON_NODE", "4"}, {"SLURM_JOB_NUM_NODES", "3"}, {"SLURM_JOB_CPUS_PER_NODE", "1(x2),2"}}};
+    CHECK_THAT(plan::resolve_farm(c, env.lookup())->warning, Catch::Contains("4 CPU(s) for 12 farm slots"));
+    env.vars["SLURM_JOB_CPUS_PER_NODE"] = "4(x3)";
+    CHECK(plan::resolve_farm(c, env.lookup())->warning.empty());
+  }
   SECTION("nothing says how many: an error naming what to do") {
     Env env;
     CHECK_THROWS_WITH(plan::resolve_farm(c, env.lookup()), Catch::Contains("not inside a Slurm allocation"));
