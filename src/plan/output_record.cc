@@ -14,8 +14,12 @@ namespace {
 
 std::set<std::string> planned(const Plan& plan) {
   std::set<std::string> out;
-  for (const PlannedCue& c : plan.cues)
-    out.insert(c.render.output_path.lexically_relative(plan.project.config.root).generic_string());
+  const fs::path& root = plan.project.config.root;
+  for (const PlannedCue& c : plan.cues) {
+    out.insert(c.render.output_path.lexically_relative(root).generic_string());
+    // Every take's file of `--all-takes`, built or not: dead once the take is gone.
+    for (const RenderRequest& t : c.take_renders) out.insert(t.output_path.lexically_relative(root).generic_string());
+  }
   return out;
 }
 

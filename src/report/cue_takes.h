@@ -8,9 +8,9 @@
 
 namespace foley::report {
 
-// The takes of a generated cue, picked one first; none for silence and
-// source cues. One take per cue until a cue asks for several: its object,
-// picked, unscored.
+// The one take of a generated cue with a single take: its object, picked,
+// unscored; none for silence and source cues. (A cue with several takes gets
+// them from `foley takes`' listing, through CueVerdict::takes.)
 std::vector<Take> cue_takes(const plan::Plan& plan, const plan::PlannedCue& cue, cache::Index& index);
 
 }  // namespace foley::report

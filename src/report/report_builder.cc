@@ -63,7 +63,7 @@ CueRow cue_row(const plan::Plan& plan, const plan::PlannedCue& c, cache::Index& 
   row.status = v.status;
   row.render_key = c.render_key;
   row.delivered = delivered_file(plan, c);
-  row.takes = cue_takes(plan, c, index);
+  row.takes = v.takes.empty() ? cue_takes(plan, c, index) : v.takes;
   for (const Take& t : row.takes) row.credits += t.credits;
   return row;
 }

@@ -15,6 +15,9 @@ struct CueVerdict {
   CueStatus status;
   std::string engine;
   std::string profile;
+  // A cue with several takes: every take as `foley takes` lists them, the one
+  // the delivered file reads first. Empty: the cue's one take (cue_takes).
+  std::vector<Take> takes;
 };
 
 // Gathers the page's data: one section per manifest, one row per cue (its

@@ -107,6 +107,13 @@ for n in 0 1 2 3 4; do expect_file "take $n rendered" "out/ep1/door.$n.wav"; don
 expect_eq "each take render reads its own take" "$(take_key 4)" \
   "$(python3 -c 'import json; print(json.load(open("out/ep1/door.4.wav.json"))["provenance"]["gen_key"])')"
 expect_contains "take renders leave the cue fresh" "1 fresh, 0 stale" "$(foley status)"
+# The report shows every take, the picked one (take 3) first and marked.
+expect_eq "the report lists the five takes, take 3 first and picked" "5 $(take_key 3) True 1" \
+  "$(foley report --json | python3 -c '
+import json, sys
+r = json.load(sys.stdin)
+takes = [c for m in r["manifests"] for c in m["cues"] if c["cue"] == "ep1:door"][0]["takes"]
+print(len(takes), takes[0]["gen_key"], takes[0]["picked"], sum(t["picked"] for t in takes))')"
 
 # 9. ninja's clean tools never remove an object.
 ninja -t clean >/dev/null 2>&1
@@ -131,6 +138,20 @@ expect_eq "picking again builds" 0 "$rc"
 expect_eq "picking again generates nothing" 0 "$(count_lines 'GEN ' "$out")"
 foley pick door --clear >/dev/null
 expect_not_contains "--clear removes the pick" "ep1:door" "$(cat foley.lock)"
+
+# 10b. Fewer takes: the --all-takes files of the takes that are gone are
+# removed by the next build (output hygiene); the others and every object stay.
+grep -q '^takes = 5' manifests/ep1.toml || fail "the manifest should hold takes = 5 here"
+foley build --all-takes >/dev/null 2>&1
+for n in 0 1 2 3 4; do expect_file "take $n's file there" "out/ep1/door.$n.wav"; done
+sed -i 's/^takes = 5/takes = 2/' manifests/ep1.toml
+expect_contains "status lists the take files it would remove" "door.4.wav" "$(foley status --json)"
+out=$(foley build 2>&1); rc=$?
+expect_eq "fewer takes build" 0 "$rc"
+for n in 2 3 4; do expect_no_file "take $n's file removed" "out/ep1/door.$n.wav"; done
+for n in 0 1; do expect_file "take $n's file kept" "out/ep1/door.$n.wav"; done
+expect_eq "objects stay" 10 "$(objects_in "$P")"
+sed -i 's/^takes = 2/takes = 5/' manifests/ep1.toml
 
 # 11. Bad takes are errors naming file, line and field (exit 2).
 printf '[cue.door]\nprompt = "a door"\nduration = 0.3\ntakes = 0\n' > manifests/ep1.toml
