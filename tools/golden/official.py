@@ -1,6 +1,6 @@
 """Component configs of the official AudioLDM 2 checkpoints (cvssp/audioldm2, -large, -music).
 
-Written from the facts in shared/reference/audioldm2.md (sections 3-8, 10-12) and the hub files they cite.
+Written from the hub repositories' config files (cvssp/audioldm2, -large, -music) and the classes they name.
 Each entry is the dict that goes into <component>/config.json (or scheduler/scheduler_config.json).
 make_tiny.py derives the tiny test models from these by shrinking sizes only, so the structure
 (block types, cross-attention layout, activations, epsilons, scheduler) stays the real one.

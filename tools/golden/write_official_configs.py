@@ -6,7 +6,7 @@ tests/fixtures/configs/{audioldm2,audioldm2-large,audioldm2-music}/
     feature_extractor/preprocessor_config.json
 tests/fixtures/configs/param_counts.json
 
-The configs come from official.py (facts of shared/reference/audioldm2.md). Each component is then
+The configs come from official.py (the hub repositories' config files). Each component is then
 re-read from the written file with the library's own loader and instantiated on the meta device (CLAP:
 on the CPU without weight init) to count parameters; the counts are checked against audioldm2.md section 12.
 """
