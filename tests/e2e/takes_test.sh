@@ -206,6 +206,7 @@ default_engine = "sfx"
 engine = "elevenlabs"
 base_url = "http://127.0.0.1:$(cat "$WORK/port")"
 credits_per_second = 40
+rank_model = "$FOLEY_SOURCE_DIR/tests/fixtures/tiny-clap/unfused"
 TOML
 printf '[cue.slam]\nprompt = "a door slams"\nduration = 1.0\ntakes = 3\n' > manifests/ep1.toml
 status=$(foley status)
@@ -216,6 +217,14 @@ out=$(foley build 2>&1); rc=$?
 expect_eq "ElevenLabs takes build" 0 "$rc"
 expect_eq "exactly three calls" 3 "$(fake_requests "$WORK/log.jsonl")"
 expect_eq "three paid objects" 3 "$(objects_in "$A")"
+# Ranked by the native CLAP model of rank_model (the tiny random-weight fixture):
+# three scores, one rendered take, no call for the ranking.
+ranked=$(foley takes slam --json)
+expect_contains "the paid takes are ranked" "ranked by" "$(foley takes slam)"
+expect_eq "each take has a score, one is rendered" "3 1" "$(printf '%s' "$ranked" | python3 -c '
+import json, sys
+t = json.load(sys.stdin)["takes"]
+print(sum(r.get("score") is not None for r in t), sum(bool(r["rendered"]) for r in t))')"
 out=$(foley build 2>&1)
 expect_eq "a rebuild calls nothing" 3 "$(fake_requests "$WORK/log.jsonl")"
 sed -i 's/^takes = 3/takes = 4/' manifests/ep1.toml
