@@ -4,20 +4,10 @@
 
 #include "common/atomic_file.h"
 #include "common/error.h"
+#include "request/spec_field.h"
 
 namespace foley {
 namespace {
-
-template <typename T>
-T field(const nlohmann::json& j, const char* name, const std::string& origin) {
-  auto it = j.find(name);
-  if (it == j.end()) throw Error(origin + ": missing field \"" + name + "\"");
-  try {
-    return it->get<T>();
-  } catch (const nlohmann::json::exception&) {
-    throw Error(origin + ": field \"" + name + "\" has the wrong type");
-  }
-}
 
 std::vector<std::filesystem::path> paths(const std::vector<std::string>& texts) {
   return {texts.begin(), texts.end()};
@@ -41,17 +31,17 @@ std::string RankRequest::spec_text() const { return to_json().dump() + "\n"; }
 
 RankRequest RankRequest::from_json(const nlohmann::json& j, const std::string& origin) {
   if (!j.is_object()) throw Error(origin + ": not a JSON object");
-  if (field<int>(j, "spec_version", origin) != kSpecVersion)
+  if (spec_field<int>(j, "spec_version", origin) != kSpecVersion)
     throw Error(origin + ": spec_version is not " + std::to_string(kSpecVersion) + " (re-run `foley plan`)");
   RankRequest r;
-  r.rank_key = field<std::string>(j, "rank_key", origin);
-  r.cue = field<std::string>(j, "cue", origin);
-  r.prompt = field<std::string>(j, "prompt", origin);
-  r.rank_model = field<std::string>(j, "rank_model", origin);
-  r.device = field<std::string>(j, "device", origin);
-  r.take_keys = field<std::vector<std::string>>(j, "take_keys", origin);
-  r.take_objects = paths(field<std::vector<std::string>>(j, "take_objects", origin));
-  r.cache_dir = field<std::string>(j, "cache_dir", origin);
+  r.rank_key = spec_field<std::string>(j, "rank_key", origin);
+  r.cue = spec_field<std::string>(j, "cue", origin);
+  r.prompt = spec_field<std::string>(j, "prompt", origin);
+  r.rank_model = spec_field<std::string>(j, "rank_model", origin);
+  r.device = spec_field<std::string>(j, "device", origin);
+  r.take_keys = spec_field<std::vector<std::string>>(j, "take_keys", origin);
+  r.take_objects = paths(spec_field<std::vector<std::string>>(j, "take_objects", origin));
+  r.cache_dir = spec_field<std::string>(j, "cache_dir", origin);
   if (r.take_keys.empty() || r.take_keys.size() != r.take_objects.size())
     throw Error(origin + ": take_keys and take_objects must be non-empty and of one length");
   return r;
@@ -69,12 +59,12 @@ nlohmann::json Ranking::to_json() const {
 Ranking Ranking::from_json(const nlohmann::json& j, const std::string& origin) {
   if (!j.is_object()) throw Error(origin + ": not a JSON object");
   Ranking r;
-  r.rank_key = field<std::string>(j, "rank_key", origin);
-  r.scorer = field<std::string>(j, "scorer", origin);
-  r.take_keys = field<std::vector<std::string>>(j, "take_keys", origin);
-  r.take_objects = paths(field<std::vector<std::string>>(j, "take_objects", origin));
-  r.scores = field<std::vector<double>>(j, "scores", origin);
-  r.best = field<int>(j, "best", origin);
+  r.rank_key = spec_field<std::string>(j, "rank_key", origin);
+  r.scorer = spec_field<std::string>(j, "scorer", origin);
+  r.take_keys = spec_field<std::vector<std::string>>(j, "take_keys", origin);
+  r.take_objects = paths(spec_field<std::vector<std::string>>(j, "take_objects", origin));
+  r.scores = spec_field<std::vector<double>>(j, "scores", origin);
+  r.best = spec_field<int>(j, "best", origin);
   const size_t n = r.take_keys.size();
   if (n == 0 || r.take_objects.size() != n || r.scores.size() != n || r.best < 0 || static_cast<size_t>(r.best) >= n)
     throw Error(origin + ": a ranking holds one key, object and score per take and a best take among them");

@@ -1,24 +1,14 @@
 #include "request/request_spec.h"
 
 #include "common/error.h"
+#include "request/spec_field.h"
 
 namespace foley {
 namespace {
 
-template <typename T>
-T get_field(const nlohmann::json& j, const char* name, const std::string& origin) {
-  auto it = j.find(name);
-  if (it == j.end()) throw Error(origin + ": missing field \"" + name + "\"");
-  try {
-    return it->get<T>();
-  } catch (const nlohmann::json::exception&) {
-    throw Error(origin + ": field \"" + name + "\" has the wrong type");
-  }
-}
-
 void check_version(const nlohmann::json& j, int expected, const std::string& origin) {
   if (!j.is_object()) throw Error(origin + ": not a JSON object");
-  int v = get_field<int>(j, "spec_version", origin);
+  int v = spec_field<int>(j, "spec_version", origin);
   if (v != expected)
     throw Error(origin + ": spec_version " + std::to_string(v) + " is not " + std::to_string(expected) +
                 " (re-run `foley plan`)");
@@ -118,15 +108,15 @@ std::string RenderRequest::spec_text() const {
 GenRequest GenRequest::from_json(const nlohmann::json& j, const std::string& origin) {
   check_version(j, kSpecVersion, origin);
   GenRequest r;
-  r.gen_key = get_field<std::string>(j, "gen_key", origin);
-  r.engine = get_field<std::string>(j, "engine", origin);
-  r.profile = get_field<std::string>(j, "profile", origin);
-  r.key_fields = get_field<nlohmann::json>(j, "key_fields", origin);
-  r.settings = get_field<nlohmann::json>(j, "settings", origin);
-  r.ext = get_field<std::string>(j, "ext", origin);
-  r.cache_dir = get_field<std::string>(j, "cache_dir", origin);
-  r.object_path = get_field<std::string>(j, "object_path", origin);
-  r.cues = get_field<std::vector<std::string>>(j, "cues", origin);
+  r.gen_key = spec_field<std::string>(j, "gen_key", origin);
+  r.engine = spec_field<std::string>(j, "engine", origin);
+  r.profile = spec_field<std::string>(j, "profile", origin);
+  r.key_fields = spec_field<nlohmann::json>(j, "key_fields", origin);
+  r.settings = spec_field<nlohmann::json>(j, "settings", origin);
+  r.ext = spec_field<std::string>(j, "ext", origin);
+  r.cache_dir = spec_field<std::string>(j, "cache_dir", origin);
+  r.object_path = spec_field<std::string>(j, "object_path", origin);
+  r.cues = spec_field<std::vector<std::string>>(j, "cues", origin);
   if (!r.key_fields.is_object()) throw Error(origin + ": key_fields must be an object");
   if (!r.settings.is_object()) throw Error(origin + ": settings must be an object");
   return r;
@@ -152,19 +142,19 @@ nlohmann::json RenderRequest::to_json() const {
 RenderRequest RenderRequest::from_json(const nlohmann::json& j, const std::string& origin) {
   check_version(j, kSpecVersion, origin);
   RenderRequest r;
-  r.render_key = get_field<std::string>(j, "render_key", origin);
-  r.gen_key = get_field<std::string>(j, "gen_key", origin);
-  r.cue = get_field<std::string>(j, "cue", origin);
-  r.type = get_field<std::string>(j, "type", origin);
-  r.input_path = get_field<std::string>(j, "input_path", origin);
-  r.output_path = get_field<std::string>(j, "output_path", origin);
-  r.cache_dir = get_field<std::string>(j, "cache_dir", origin);
+  r.render_key = spec_field<std::string>(j, "render_key", origin);
+  r.gen_key = spec_field<std::string>(j, "gen_key", origin);
+  r.cue = spec_field<std::string>(j, "cue", origin);
+  r.type = spec_field<std::string>(j, "type", origin);
+  r.input_path = spec_field<std::string>(j, "input_path", origin);
+  r.output_path = spec_field<std::string>(j, "output_path", origin);
+  r.cache_dir = spec_field<std::string>(j, "cache_dir", origin);
   // Absent in specs an older foley wrote: their rows count for every project.
   r.project = j.value("project", std::string());
-  r.render = get_field<nlohmann::json>(j, "render", origin);
-  r.provenance = get_field<nlohmann::json>(j, "provenance", origin);
-  if (j.contains("ranking")) r.ranking = get_field<std::string>(j, "ranking", origin);
-  if (j.contains("take")) r.take = get_field<int>(j, "take", origin);
+  r.render = spec_field<nlohmann::json>(j, "render", origin);
+  r.provenance = spec_field<nlohmann::json>(j, "provenance", origin);
+  if (j.contains("ranking")) r.ranking = spec_field<std::string>(j, "ranking", origin);
+  if (j.contains("take")) r.take = spec_field<int>(j, "take", origin);
   return r;
 }
 
