@@ -19,6 +19,7 @@ cd "$here"
 "$py" make_timestep_table.py
 "$py" make_scheduler_options.py
 "$py" make_unet_per_block.py
+"$py" make_takes_golden.py
 "$py" write_official_configs.py
 du -sh "$root/tests/fixtures/tiny-audioldm2" "$root/tests/fixtures/tiny-audioldm2-large" "$root/tests/fixtures/tiny-clap" \
        "$root/tests/fixtures/golden" "$root/tests/fixtures/randn" "$root/tests/fixtures/configs"
