@@ -1,5 +1,7 @@
 #include "cache/remote/remote_store.h"
 
+#include <chrono>
+#include <thread>
 #include <vector>
 
 #include "common/http_client.h"
@@ -102,7 +104,18 @@ RemoteReply RemoteStore::get(const std::string& path, int64_t max_bytes,
 RemoteReply RemoteStore::put(const std::string& path, std::string_view body, bool if_none_match) const {
   std::vector<std::string> headers = {"Content-Type: application/octet-stream"};
   if (if_none_match) headers.push_back("If-None-Match: *");
-  return perform("PUT", path, body, std::move(headers), 0, nullptr);
+  // A server that answers 429 or 5xx to one of many parallel uploads (seen with
+  // rclone's S3 server) is asked again twice, shortly, before the failure
+  // turns the remote off: the same bytes under the same name, so a PUT that
+  // did land is only written again with what it already holds.
+  RemoteReply reply;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(200 * attempt));
+    reply = perform("PUT", path, body, headers, 0, nullptr);
+    const bool transient = reply.http_status == 429 || (reply.http_status >= 500 && reply.http_status <= 599);
+    if (reply.status == RemoteStatus::kOk || !transient) break;
+  }
+  return reply;
 }
 
 }  // namespace foley::cache::remote
