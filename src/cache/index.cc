@@ -360,13 +360,17 @@ std::optional<CueBuild> Index::last_cue_build(const std::string& project, const 
 }
 
 std::vector<CueBuild> Index::cue_history(const std::string& project, const std::string& cue, int limit) {
+  // "name#id" -> "name": the rows of a foley that kept histories by name alone.
+  const size_t hash = project.rfind('#');
+  const std::string legacy = hash == std::string::npos ? project : project.substr(0, hash);
   std::vector<CueBuild> out;
   with_read([&] {
     out.clear();
     Statement s(*db_,
                 "SELECT cue, gen_key, render_key, fields, built_at, build_id, project FROM cue_builds "
-                "WHERE cue = ?1 AND project IN (?3, '') ORDER BY built_at DESC, id DESC LIMIT ?2");
-    s.bind(1, cue).bind(2, limit).bind(3, project);
+                "WHERE cue = ?1 AND project IN (?3, ?4, '') "
+                "ORDER BY project = ?3 DESC, built_at DESC, id DESC LIMIT ?2");
+    s.bind(1, cue).bind(2, limit).bind(3, project).bind(4, legacy);
     while (s.step()) out.push_back(read_cue_build(s));
   });
   return out;

@@ -110,9 +110,10 @@ class Index {
   // --- per-cue history -----------------------------------------------------
   // Appends one row; built_at defaults to now.
   void record_cue_build(const CueBuild& build);
-  // A cue's history is its project's (CueBuild::project): projects sharing a
-  // cache never see each other's. Rows without a project (written by an older
-  // foley) count for every project.
+  // A cue's history is its project's (CueBuild::project, "name#id":
+  // plan/project_identity.h): projects sharing a cache never see each other's.
+  // Rows an older foley wrote, under the bare name or no project at all, count
+  // until the project records its own.
   std::optional<CueBuild> last_cue_build(const std::string& project, const std::string& cue);
   // Newest first, at most `limit` rows.
   std::vector<CueBuild> cue_history(const std::string& project, const std::string& cue, int limit = 20);

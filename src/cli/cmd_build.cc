@@ -186,7 +186,7 @@ int run_build(const fs::path& dir, const BuildOptions& o) {
   if (r.exit_code == 0 && o.targets.empty())
     for (const plan::PlannedCue* c : stale) {
       if (!c->unavailable.empty() || !c->stale_pick.empty()) continue;
-      std::optional<cache::CueBuild> last = index.last_cue_build(ctx.plan.project.config.name, c->cue.qualified_id());
+      std::optional<cache::CueBuild> last = index.last_cue_build(ctx.plan.project.config.history(), c->cue.qualified_id());
       if (last && last->render_key == c->render_key) continue;
       std::error_code ec;
       if (!fs::exists(c->render.output_path, ec)) continue;
@@ -196,7 +196,7 @@ int run_build(const fs::path& dir, const BuildOptions& o) {
       if (!takes_there) continue;
       cache::CueBuild b;
       b.cue = c->cue.qualified_id();
-      b.project = ctx.plan.project.config.name;
+      b.project = ctx.plan.project.config.history();
       b.gen_key = c->render.gen_key.empty() ? c->gen_key : c->render.gen_key;
       b.render_key = c->render_key;
       b.fields = c->fields;

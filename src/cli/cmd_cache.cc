@@ -135,7 +135,7 @@ int cache_repair(const fs::path& dir) {
   try {
     ProjectContext ctx = load_and_plan(dir);
     for (const plan::PlannedCue& c : ctx.plan.cues) {
-      std::optional<cache::CueBuild> last = ctx.index->last_cue_build(ctx.plan.project.config.name, c.cue.qualified_id());
+      std::optional<cache::CueBuild> last = ctx.index->last_cue_build(ctx.plan.project.config.history(), c.cue.qualified_id());
       if (last && last->render_key == c.render_key) continue;
       std::error_code ec;
       fs::path sidecar = c.render.output_path;
@@ -152,7 +152,7 @@ int cache_repair(const fs::path& dir) {
         continue;
       cache::CueBuild b;
       b.cue = c.cue.qualified_id();
-      b.project = ctx.plan.project.config.name;
+      b.project = ctx.plan.project.config.history();
       b.gen_key = c.gen_key;
       b.render_key = c.render_key;
       b.fields = c.fields;

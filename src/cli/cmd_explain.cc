@@ -41,7 +41,7 @@ int run_explain(const std::filesystem::path& dir, const std::string& name) {
     std::printf("  fresh: built from exactly these inputs; a build does nothing for it\n");
     return 0;
   }
-  auto last = ctx.index->last_cue_build(ctx.plan.project.config.name, cue->cue.qualified_id());
+  auto last = ctx.index->last_cue_build(ctx.plan.project.config.history(), cue->cue.qualified_id());
   if (!last) {
     std::printf("  stale: never built%s\n", s.needs_generation ? " (its object is not in the cache)" : "");
   } else {

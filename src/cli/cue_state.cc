@@ -56,7 +56,7 @@ CueState cue_state(const plan::Plan& plan, const plan::PlannedCue& cue, cache::I
     }
     s.needs_generation = !s.missing_keys.empty();
   }
-  auto last = index.last_cue_build(plan.project.config.name, cue.cue.qualified_id());
+  auto last = index.last_cue_build(plan.project.config.history(), cue.cue.qualified_id());
   bool output_there = fs::exists(cue.render.output_path, ec);
   if (!cue.stale_pick.empty()) {
     s.reason = "stale pick: foley.lock names a take it no longer has";

@@ -72,7 +72,7 @@ int run_render(const fs::path& spec_path, const std::string& entry) {
   const char* build = std::getenv("FOLEY_BUILD_ID");
   cache::CueBuild b;
   b.cue = req.cue;
-  b.project = req.project;
+  b.project = req.project_id;
   b.gen_key = req.gen_key;
   b.render_key = req.render_key;
   b.fields = req.provenance.value("fields", nlohmann::json::object());

@@ -12,6 +12,7 @@
 #include "common/atomic_file.h"
 #include "manifest/project_loader.h"
 #include "manifest/remote_table.h"
+#include "plan/project_identity.h"
 
 namespace foley::cli {
 namespace fs = std::filesystem;
@@ -56,6 +57,7 @@ class PhaseTimer {
 ProjectContext load_and_plan(const fs::path& root) {
   PhaseTimer timer;
   manifest::Project project = manifest::load_project(fs::absolute(root).lexically_normal());
+  project.config.history_id = plan::project_history_id(project.config.root, project.config.name);
   timer.lap("load manifests");
   ProjectContext ctx;
   ctx.index = std::make_unique<cache::Index>(project.config.cache_dir);

@@ -63,6 +63,11 @@ struct ProjectConfig {
   std::filesystem::path root;         // directory holding foley.toml
   std::filesystem::path config_path;  // root / "foley.toml"
   std::string name;
+  // Who the project is in a shared cache's cue histories: name#id
+  // (plan/project_identity.h), set when the project is loaded for a command.
+  // Empty when configs are made by hand: histories then go by the name.
+  std::string history_id;
+  const std::string& history() const { return history_id.empty() ? name : history_id; }
   std::filesystem::path cache_dir;    // default root/cache
   std::filesystem::path output_dir;   // default root/out
   std::filesystem::path manifest_dir; // default root/manifests

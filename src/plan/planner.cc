@@ -223,6 +223,7 @@ CuePlan plan_cue(manifest::Cue&& moved, const manifest::ProjectConfig& config,
       r.output_path = config.output_dir / cue.manifest / (cue.id + "." + cue.render.format);
       r.cache_dir = config.cache_dir;
       r.project = config.name;
+      r.project_id = config.history();
       return out;
     }
     GenFields g = gen_fields_for(cue, profile, hasher);
@@ -286,6 +287,7 @@ CuePlan plan_cue(manifest::Cue&& moved, const manifest::ProjectConfig& config,
   r.output_path = config.output_dir / cue.manifest / (cue.id + "." + cue.render.format);
   r.cache_dir = config.cache_dir;
   r.project = config.name;
+  r.project_id = config.history();
   r.provenance = provenance(p, out.profile, out.engine);
   if (!r.gen_key.empty()) r.provenance["gen_key"] = r.gen_key;
   if (p.take_keys.size() > 1) {

@@ -95,6 +95,7 @@ std::string RenderRequest::spec_text() const {
         .string("input_path", input_path.string())
         .string("output_path", output_path.string())
         .string("project", project)
+        .string("project_id", project_id)
         .member("provenance", provenance);
     if (!ranking.empty()) w.string("ranking", ranking.string());
     w.member("render", render).string("render_key", render_key).member("spec_version", kSpecVersion);
@@ -132,6 +133,7 @@ nlohmann::json RenderRequest::to_json() const {
           {"output_path", output_path.string()},
           {"cache_dir", cache_dir.string()},
           {"project", project},
+          {"project_id", project_id},
           {"render", render},
           {"provenance", provenance}};
   if (!ranking.empty()) j["ranking"] = ranking.string();
@@ -151,6 +153,7 @@ RenderRequest RenderRequest::from_json(const nlohmann::json& j, const std::strin
   r.cache_dir = spec_field<std::string>(j, "cache_dir", origin);
   // Absent in specs an older foley wrote: their rows count for every project.
   r.project = j.value("project", std::string());
+  r.project_id = j.value("project_id", r.project);
   r.render = spec_field<nlohmann::json>(j, "render", origin);
   r.provenance = spec_field<nlohmann::json>(j, "provenance", origin);
   if (j.contains("ranking")) r.ranking = spec_field<std::string>(j, "ranking", origin);

@@ -52,7 +52,8 @@ struct RenderRequest {
   std::filesystem::path input_path;   // object or source file; empty for silence
   std::filesystem::path output_path;  // out/<manifest>/<cue>.<fmt>
   std::filesystem::path cache_dir;
-  std::string project;                // the project's name: its cue histories are its own
+  std::string project;                // the project's name (delivery metadata)
+  std::string project_id;             // its cue histories' owner (ProjectConfig::history_id)
   nlohmann::json render;              // sample_rate, bit_depth, format, channels, loudness, gain_db, fade_in, fade_out, clip
   nlohmann::json provenance;          // prompt, engine, profile, seed, gen_key, render_key, category, tags
   // A cue whose best take is chosen at build time: the ranking its rank edge

@@ -189,6 +189,33 @@ TEST_CASE("projects sharing a cache keep their own cue histories") {
   CHECK(index.stats().cues == 3);
 }
 
+TEST_CASE("two projects with one name keep their own histories; a name-only row counts until the project records") {
+  TempCacheDir dir;
+  FakeClock clock;
+  Index index(dir.path(), options_with(clock));
+  CueBuild named{"main:first", "", key_of("named"), {{"seed", 1}}, 0, 0, "drama"};  // recorded under the name alone
+  index.record_cue_build(named);
+  clock.advance(100);
+  CueBuild a{"main:first", "", key_of("a"), {{"seed", 300}}, 0, 0, "drama#aaaa"};
+  index.record_cue_build(a);
+  clock.advance(100);
+  CueBuild b{"main:first", "", key_of("b"), {{"seed", 400}}, 0, 0, "drama#bbbb"};
+  index.record_cue_build(b);
+  clock.advance(100);
+  CueBuild later_named{"main:first", "", key_of("later"), {{"seed", 2}}, 0, 0, "drama"};
+  index.record_cue_build(later_named);
+  // Each id reads its own row first, even when a newer row sits under the bare name.
+  CHECK(index.last_cue_build("drama#aaaa", "main:first")->render_key == key_of("a"));
+  CHECK(index.last_cue_build("drama#bbbb", "main:first")->render_key == key_of("b"));
+  auto history = index.cue_history("drama#aaaa", "main:first");
+  REQUIRE(history.size() == 3);  // its own row, then the two name-only rows; never b's
+  CHECK(history[1].render_key == key_of("later"));
+  CHECK(history[2].render_key == key_of("named"));
+  // A project that has recorded nothing yet reads the name-only rows.
+  CHECK(index.last_cue_build("drama#cccc", "main:first")->render_key == key_of("later"));
+  CHECK_FALSE(index.last_cue_build("radio#aaaa", "main:first"));
+}
+
 TEST_CASE("builds accumulate hits and generations and finish with exit code") {
   TempCacheDir dir;
   FakeClock clock;

@@ -104,6 +104,27 @@ out=$(cd "$WORK/one" && foley explain first_cue 2>&1)
 expect_contains "one's explain reads its own history" "fresh: built from exactly these inputs" "$out"
 expect_not_contains "and never the other's seed" "400" "$out"
 
+# Two projects that happen to share a [project] name and a cache: their
+# histories still stay apart (a project is its name and .foley/project-id).
+for name in three four; do
+  mkdir -p "$WORK/$name/manifests"
+  sed 's/^name = .*/name = "same"/' "$WORK/one/foley.toml" > "$WORK/$name/foley.toml"
+done
+printf '[cue.first_cue]\nprompt = "three"\nduration = 0.2\nseed = 500\n' > "$WORK/three/manifests/main.toml"
+printf '[cue.first_cue]\nprompt = "four"\nduration = 0.2\nseed = 600\n' > "$WORK/four/manifests/main.toml"
+(cd "$WORK/three" && foley build >/dev/null 2>&1); (cd "$WORK/four" && foley build >/dev/null 2>&1)
+(cd "$WORK/three" && foley status -q); expect_eq "a project is fresh after a same-named one built the same cue id" 0 "$?"
+out=$(cd "$WORK/three" && foley explain first_cue 2>&1)
+expect_contains "its explain reads its own history" "fresh: built from exactly these inputs" "$out"
+expect_not_contains "never the same-named project's seed" "600" "$out"
+printf '[cue.first_cue]\nprompt = "three"\nduration = 0.2\nseed = 501\n' > "$WORK/three/manifests/main.toml"
+out=$(cd "$WORK/three" && foley explain first_cue 2>&1)
+expect_contains "an edit is diffed against its own last build" "500 -> 501" "$out"
+# The id moves with the folder: a moved project keeps its history.
+mv "$WORK/four" "$WORK/four-moved"
+out=$(cd "$WORK/four-moved" && foley explain first_cue 2>&1)
+expect_contains "a moved project keeps its history" "fresh: built from exactly these inputs" "$out"
+
 # CLI habits.
 out=$(foley biuld 2>&1); rc=$?
 expect_eq "unknown command exits 2" 2 "$rc"
