@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 #include <vector>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
@@ -30,6 +31,12 @@ enum class SettingType { kString, kBool, kInteger, kNumber, kStringArray };
 using SettingCheck = std::function<std::string(nlohmann::json& value, const std::filesystem::path& root)>;
 
 struct SettingSpec {
+  SettingSpec() = default;
+  SettingSpec(std::string name_, SettingType type_, nlohmann::json fallback_ = nullptr, bool required_ = false,
+              SettingCheck check_ = {}, SettingCheck availability_ = {})
+      : name(std::move(name_)), type(type_), fallback(std::move(fallback_)), required(required_),
+        check(std::move(check_)), availability(std::move(availability_)) {}
+
   std::string name;
   SettingType type = SettingType::kString;
   nlohmann::json fallback;  // filled in when absent; null: no default
