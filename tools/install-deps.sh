@@ -22,6 +22,7 @@ packages=(
   # installing must start no daemon (see below).
   slurmctld slurmd slurm-client slurm-wlm-basic-plugins munge
   xxhash                              # xxhsum: the team cache's tests forge a record that matches its bytes
+  openssl                             # the team cache's tests: htpasswd entries, and a CA and certificate for HTTPS
 )
 # Services these packages would start on install: the tests start their own, on
 # loopback, with a temporary configuration.
