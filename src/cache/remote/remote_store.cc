@@ -4,12 +4,30 @@
 #include <thread>
 #include <vector>
 
+#include <openssl/evp.h>
+
+#include "common/error.h"
 #include "common/http_client.h"
 
 namespace foley::cache::remote {
 namespace {
 
 struct BodyTooLarge {};
+
+// The lowercase hex SHA-256 of `bytes`: SigV4's payload hash.
+std::string sha256_hex(std::string_view bytes) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  if (EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(), nullptr) != 1)
+    throw Error::failure("cannot compute a SHA-256 (OpenSSL)");
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned int i = 0; i < length; ++i) {
+    out += kHex[digest[i] >> 4];
+    out += kHex[digest[i] & 15];
+  }
+  return out;
+}
 
 std::string without_trailing_slash(std::string s) {
   while (!s.empty() && s.back() == '/') s.pop_back();
@@ -49,10 +67,10 @@ RemoteReply RemoteStore::perform(const std::string& method, const std::string& p
   r.netrc_file = credentials_.netrc_file;
   if (config_.is_s3() && !r.userpwd.empty()) {
     r.aws_sigv4 = "aws:amz:" + config_.region + ":s3";
-    // libcurl (7.88) signs a PUT's body without sending its hash, which S3
-    // servers refuse. The bytes are verified by their XXH3-128 checksum in
-    // the entry's record instead.
-    r.headers.push_back("x-amz-content-sha256: UNSIGNED-PAYLOAD");
+    // libcurl (7.88) would sign a PUT's body without sending its hash, which
+    // S3 servers refuse; given the header, it signs the value sent. The
+    // server then refuses a body that does not hash to it.
+    r.headers.push_back("x-amz-content-sha256: " + sha256_hex(body));
   }
   r.body.assign(body.data(), body.size());
   r.ca_file = config_.ca_file.string();
