@@ -8,6 +8,7 @@ packages=(
   clang libclang-rt-14-dev libomp-dev # libFuzzer targets (the tensor ops use OpenMP)
   libtomlplusplus-dev libcli11-dev libsqlite3-dev sqlite3 libxxhash-dev
   libcurl4-openssl-dev nlohmann-json3-dev
+  libssl-dev                          # libcrypto: the SHA-256 of S3 payloads, which SigV4 signs
   libsndfile1-dev libmpg123-dev libsoxr-dev libebur128-dev
   libsentencepiece-dev libutf8proc-dev libopenblas-dev libdnnl-dev
   libjemalloc-dev                     # the `foley` CLI's allocator (planning allocates per cue)
@@ -22,6 +23,7 @@ packages=(
   # installing must start no daemon (see below).
   slurmctld slurmd slurm-client slurm-wlm-basic-plugins munge
   xxhash                              # xxhsum: the team cache's tests forge a record that matches its bytes
+  openssl                             # the team cache's tests: htpasswd entries, and a CA and certificate for HTTPS
 )
 # Services these packages would start on install: the tests start their own, on
 # loopback, with a temporary configuration.

@@ -125,6 +125,10 @@ int run_build(const fs::path& dir, const BuildOptions& o) {
   // objects the targets need).
   std::unique_ptr<cache::remote::RemoteCache> remote;
   std::vector<const GenRequest*> generated_here;
+  // Each build (and each of its edges) decides afresh whether the remote is
+  // up: the marks of builds that are over go.
+  if (!dry_run && ctx.remote)
+    remove_stale_off_marks(ctx.plan.project.config.cache_dir, index, build_id, /*build_ends=*/false);
   if (!dry_run && ctx.remote && o.targets.empty()) {
     remote = open_team_cache(*ctx.remote, ctx.plan.project.config.cache_dir, build_id);
     std::vector<const GenRequest*> absent = absent_generations(ctx.plan, stale);
@@ -175,6 +179,8 @@ int run_build(const fs::path& dir, const BuildOptions& o) {
   r.exit_code = run_ninja_displayed(argv, ctx.plan, display_options_for_stdout(o.quiet));
   prefetch.clear();
   if (remote) upload_for_build(generated_here, *remote, index);
+  if (!dry_run && ctx.remote)
+    remove_stale_off_marks(ctx.plan.project.config.cache_dir, index, build_id, /*build_ends=*/true);
   if (o.targets.empty() && unavailable > 0) {
     report_unavailable(ctx.plan);
     if (r.exit_code == 0) r.exit_code = 1;

@@ -19,6 +19,7 @@
 #include "ipc/client.h"
 #include "ipc/connect.h"
 #include "request/object_link.h"
+#include "request/remote_config.h"
 #include "request/spec_pack.h"
 
 namespace foley::cli {
@@ -41,6 +42,20 @@ constexpr double kStartTimeoutSeconds = 10.0;
   std::fflush(nullptr);
   ::execv(gen.c_str(), argv.data());
   throw Error::failure("cannot run " + gen + ": " + std::strerror(errno));
+}
+
+// The team cache `foley plan` configured for this project, for the server to
+// ask before it pays and to fill after; null when there is none or
+// `foley build` deals with it for the whole build.
+json team_cache_settings() {
+  if (const char* v = std::getenv(kRemoteByBuildVariable); v != nullptr && v[0] != '\0') return nullptr;
+  try {
+    std::optional<RemoteConfig> config = read_remote_config(fs::current_path());
+    return config ? remote_config_to_json(*config) : json(nullptr);
+  } catch (const std::exception& e) {
+    log_warning(std::string("team cache not used: ") + e.what());
+    return nullptr;
+  }
 }
 
 }  // namespace
@@ -86,7 +101,8 @@ int run_generate_client(const fs::path& object) {
   std::optional<ProgressReporter> reports;
   if (!present) reports.emplace(identity, "request through the resident server");
   ipc::CallAttempt attempt = client.call({spec_text, spec_origin(packs / spec_pack_name(key), key)},
-                                         std::atoll(build_id != nullptr ? build_id : "0"));
+                                         std::atoll(build_id != nullptr ? build_id : "0"),
+                                         present ? json(nullptr) : team_cache_settings());
   switch (attempt.outcome) {
     case ipc::CallAttempt::Outcome::kDone: {
       const json& done = attempt.done;

@@ -1,6 +1,7 @@
 #include "cli/team_cache_use.h"
 
 #include <cstdio>
+#include <optional>
 
 #include "common/log.h"
 #include "generate/team_cache.h"
@@ -21,6 +22,18 @@ std::string credits_text(double credits) {
 std::unique_ptr<cache::remote::RemoteCache> open_team_cache(const RemoteConfig& config, const fs::path& cache_dir,
                                                             int64_t build_id) {
   return std::make_unique<cache::remote::RemoteCache>(config, cache_dir, build_id);
+}
+
+void remove_stale_off_marks(const fs::path& cache_dir, cache::Index& index, int64_t build_id, bool build_ends) {
+  constexpr int64_t kDayMs = 24LL * 3600 * 1000;
+  std::optional<cache::BuildStats> self = index.find_build(build_id);
+  const int64_t now_ms = self ? self->started_at : 0;
+  cache::remote::RemoteCache::remove_off_marks(cache_dir, [&](int64_t id) {
+    if (id == build_id) return !build_ends;
+    std::optional<cache::BuildStats> b = index.find_build(id);
+    // A build killed before it finished never says so: a day is long enough.
+    return b && b->finished_at == 0 && now_ms - b->started_at < kDayMs;
+  });
 }
 
 std::vector<const GenRequest*> absent_generations(const plan::Plan& plan,

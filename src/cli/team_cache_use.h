@@ -20,6 +20,12 @@ namespace foley::cli {
 std::unique_ptr<cache::remote::RemoteCache> open_team_cache(const RemoteConfig& config,
                                                             const std::filesystem::path& cache_dir, int64_t build_id);
 
+// Removes the marks of builds that turned the remote off and are over
+// (finished, or started more than a day before `build_id`), `build_id`'s own
+// included when `build_ends`.
+void remove_stale_off_marks(const std::filesystem::path& cache_dir, cache::Index& index, int64_t build_id,
+                            bool build_ends);
+
 // The generations of `cues` (each once) whose objects are absent.
 std::vector<const GenRequest*> absent_generations(const plan::Plan& plan,
                                                   const std::vector<const plan::PlannedCue*>& cues);

@@ -112,6 +112,10 @@ TransportFailure classify(CURLcode code, const std::string& message) {
     case CURLE_HTTP2_STREAM:
     case CURLE_SSL_CONNECT_ERROR:
       return TransportFailure::kReset;
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_CERTPROBLEM:
+      return TransportFailure::kTls;
     default:
       return TransportFailure::kOther;
   }
@@ -138,6 +142,7 @@ std::string transport_failure_name(TransportFailure kind) {
     case TransportFailure::kStall: return "transfer stalled";
     case TransportFailure::kReset: return "connection reset";
     case TransportFailure::kTruncated: return "body truncated";
+    case TransportFailure::kTls: return "TLS certificate not trusted";
     case TransportFailure::kOther: return "transfer failed";
   }
   return "transfer failed";
@@ -244,6 +249,7 @@ HttpResult http_perform(const HttpRequest& request, const BodySink& sink) {
     curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, static_cast<long>(std::ceil(request.stall_seconds)));
   }
   curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+  if (!request.ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, request.ca_file.c_str());
 
   CURLcode code = curl_easy_perform(c);
   // The header list dies with this call: the handle must not point at it.

@@ -27,6 +27,9 @@ struct HttpRequest {
   // Read the host's user and password from this netrc file when userpwd is
   // empty; a missing file or host is no error. Empty: no netrc.
   std::string netrc_file;
+  // A PEM file of the certificate authorities to trust instead of the
+  // system's (CURLOPT_CAINFO). Empty: the system's store.
+  std::string ca_file;
 };
 
 // The status line and headers of a response (of the final one after any 1xx).
@@ -38,15 +41,16 @@ struct HttpResponseHead {
   std::string header(const std::string& name) const;
 };
 
-// Why an exchange failed below HTTP. Every kind but kOther is worth retrying.
-enum class TransportFailure { kConnect, kTimeout, kStall, kReset, kTruncated, kOther };
+// Why an exchange failed below HTTP. Every kind but kTls and kOther is worth
+// retrying: a peer whose certificate is not trusted stays so.
+enum class TransportFailure { kConnect, kTimeout, kStall, kReset, kTruncated, kTls, kOther };
 
 // The transport failure of an exchange: its kind and libcurl's description
 // (which never includes request headers).
 struct TransportError {
   TransportFailure kind = TransportFailure::kOther;
   std::string message;
-  bool retryable() const { return kind != TransportFailure::kOther; }
+  bool retryable() const { return kind != TransportFailure::kOther && kind != TransportFailure::kTls; }
 };
 
 // The outcome of http_perform: the response head (status 0 when none arrived),

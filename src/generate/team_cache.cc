@@ -1,6 +1,7 @@
 #include "generate/team_cache.h"
 
 #include <atomic>
+#include <cstdlib>
 #include <filesystem>
 #include <optional>
 #include <thread>
@@ -8,6 +9,7 @@
 #include "audio/audio_reader.h"
 #include "common/file_lock.h"
 #include "common/log.h"
+#include "request/remote_config.h"
 
 namespace foley::generate {
 namespace fs = std::filesystem;
@@ -43,6 +45,30 @@ std::string check_decodes(const fs::path& temp_path) {
 }
 
 }  // namespace
+
+std::unique_ptr<cache::remote::RemoteCache> team_cache_for_call(const nlohmann::json& settings,
+                                                                const nlohmann::json& env,
+                                                                const fs::path& cache_dir, int64_t build_id) {
+  if (settings.is_null()) return nullptr;
+  try {
+    RemoteConfig config = remote_config_from_json(settings, "the call's team cache settings");
+    cache::remote::RemoteCredentials credentials =
+        cache::remote::load_remote_credentials(config, [&env](const std::string& name) -> std::string {
+          for (const std::string& secret : remote_credential_variables())
+            if (name == secret) {
+              if (!env.is_object() || !env.contains(name) || !env[name].is_string()) return "";
+              return env[name].get<std::string>();
+            }
+          const char* v = std::getenv(name.c_str());
+          return v ? std::string(v) : std::string();
+        });
+    return std::make_unique<cache::remote::RemoteCache>(std::move(config), std::move(credentials), cache_dir,
+                                                        build_id);
+  } catch (const std::exception& e) {
+    log_warning(std::string("team cache not used: ") + e.what());
+    return nullptr;
+  }
+}
 
 bool fetch_from_team_cache(const GenRequest& req, cache::remote::RemoteCache& remote, cache::Index& index,
                            int64_t build_id) {

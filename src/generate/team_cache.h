@@ -1,9 +1,13 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "cache/index.h"
 #include "cache/remote/remote_cache.h"
@@ -22,6 +26,15 @@ bool fetch_from_team_cache(const GenRequest& req, cache::remote::RemoteCache& re
 // Uploads the local object of `req` with its index record (read-write mode
 // only). Never throws for the remote's sake. True when it was stored.
 bool upload_to_team_cache(const GenRequest& req, cache::remote::RemoteCache& remote, cache::Index& index);
+
+// The team cache of one call to the resident server: `settings` as
+// remote_config_to_json writes them, the credentials from `env` (the caller's
+// values of remote_credential_variables(); HOME from this process). Null,
+// with a warning, when they cannot be used; null when `settings` is null.
+std::unique_ptr<cache::remote::RemoteCache> team_cache_for_call(const nlohmann::json& settings,
+                                                                const nlohmann::json& env,
+                                                                const std::filesystem::path& cache_dir,
+                                                                int64_t build_id);
 
 // What a batch did: keys fetched (or uploaded) and the credits the fetched ones saved.
 struct TeamCacheBatch {

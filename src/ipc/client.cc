@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "ipc/protocol.h"
+#include "request/remote_config.h"
 #include "request/retry_unusable.h"
 #include "ipc/connect.h"
 #include "common/error.h"
@@ -41,6 +42,15 @@ std::optional<json> ask(const ServerPaths& paths, const json& message) {
 json caller_api_key() {
   const char* key = std::getenv(kApiKeyVariable);
   return key != nullptr ? json(key) : json(nullptr);
+}
+
+// The team cache's credentials as this environment has them: only the
+// variables that are set.
+json caller_remote_credentials() {
+  json env = json::object();
+  for (const std::string& name : remote_credential_variables())
+    if (const char* v = std::getenv(name.c_str()); v != nullptr) env[name] = v;
+  return env;
 }
 
 }  // namespace
@@ -143,7 +153,7 @@ ServerAttempt ModelServerClient::generate(const GenRequest& request, const std::
   return attempt;
 }
 
-CallAttempt ModelServerClient::call(const ApiCall& api_call, long long build_id) {
+CallAttempt ModelServerClient::call(const ApiCall& api_call, long long build_id, const json& team_cache) {
   CallAttempt attempt;
   json message = {{"op", "call"},
                   {"spec", api_call.spec_text},
@@ -151,6 +161,10 @@ CallAttempt ModelServerClient::call(const ApiCall& api_call, long long build_id)
                   {"build_id", build_id},
                   {"env_key", caller_api_key()},
                   {"retry_unusable", retry_unusable_from_env()}};
+  if (!team_cache.is_null()) {
+    message["remote"] = team_cache;
+    message["remote_env"] = caller_remote_credentials();
+  }
   bool refused = false;
   StreamEnd end = stream(
       message,

@@ -76,7 +76,11 @@ class ModelServerClient {
   // The caller's API key travels with it. kRefused: the server does not take
   // calls; kUnavailable / kDied: no answer. In every case but kDone the
   // caller makes the call itself.
-  CallAttempt call(const ApiCall& call, long long build_id);
+  // `team_cache`: the team cache's settings (request/remote_config.h, as
+  // JSON) the server asks before it pays and fills after; the caller's
+  // credentials for it (remote_credential_variables()) travel with them.
+  // Null: the server leaves the team cache alone.
+  CallAttempt call(const ApiCall& call, long long build_id, const nlohmann::json& team_cache = nullptr);
 
   // Hands the stale calls of one API profile over to the server
   // ({"op":"prefetch"}), which makes them `depth` at a time. Returns the open

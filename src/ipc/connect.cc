@@ -10,6 +10,7 @@
 
 #include "ipc/launcher.h"
 #include "ipc/protocol.h"
+#include "request/remote_config.h"
 #include "common/file_lock.h"
 #include "common/error.h"
 
@@ -67,18 +68,20 @@ bool server_disabled(ServerUse use) {
 }
 
 void launch_server_without_secrets(const ServerPaths& paths, const std::filesystem::path& cache_dir) {
-  constexpr const char* kSecrets[] = {kApiKeyVariable};
-  std::vector<std::pair<const char*, std::string>> saved;
-  for (const char* name : kSecrets)
-    if (const char* v = std::getenv(name)) saved.emplace_back(name, v);
-  for (const char* name : kSecrets) ::unsetenv(name);
+  // The API key and the team cache's credentials: each call brings its own.
+  std::vector<std::string> secrets = {kApiKeyVariable};
+  for (const std::string& name : remote_credential_variables()) secrets.push_back(name);
+  std::vector<std::pair<std::string, std::string>> saved;
+  for (const std::string& name : secrets)
+    if (const char* v = std::getenv(name.c_str())) saved.emplace_back(name, v);
+  for (const std::string& name : secrets) ::unsetenv(name.c_str());
   try {
     spawn_detached(default_server_command(cache_dir, 600.0), paths.log);
   } catch (...) {
-    for (const auto& [name, value] : saved) ::setenv(name, value.c_str(), 1);
+    for (const auto& [name, value] : saved) ::setenv(name.c_str(), value.c_str(), 1);
     throw;
   }
-  for (const auto& [name, value] : saved) ::setenv(name, value.c_str(), 1);
+  for (const auto& [name, value] : saved) ::setenv(name.c_str(), value.c_str(), 1);
 }
 
 }  // namespace foley::ipc

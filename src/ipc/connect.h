@@ -39,8 +39,8 @@ bool server_disabled(ServerUse use);
 inline bool api_server_disabled() { return server_disabled(ServerUse::kApiCalls); }
 
 // Starts `foley-gen serve` for `cache_dir` (default_server_command, 10 minutes
-// idle) with no API key in its environment: API keys reach the server only
-// inside the calls that need them. This process's environment is unchanged.
+// idle) with no API key and no team cache credential in its environment: they
+// reach the server only inside the calls that need them. This process's environment is unchanged.
 void launch_server_without_secrets(const ServerPaths& paths, const std::filesystem::path& cache_dir);
 
 }  // namespace foley::ipc

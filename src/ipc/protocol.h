@@ -18,7 +18,7 @@ namespace foley::ipc {
 //            {"temp":T}                            (the temp file it writes; removable if it dies)
 //            {"progress":F,"what":"step 3/20"}     (zero or more)
 //            {"result":<GenerationResult>} | {"error":M,"kind":"input"|"failure"|"cancelled"}
-//   client → {"op":"call","spec":S,"origin":O,"build_id":N,"env_key":K}
+//   client → {"op":"call","spec":S,"origin":O,"build_id":N,"env_key":K[,"remote":R,"remote_env":E]}
 //            {"op":"prefetch","pool":P,"depth":D,"calls":[{"spec","origin"}...],"build_id":N,"env_key":K}
 //   server → {"accepted":true,"pid":N}
 //            {"done":{...}}                        (server/api_calls.h) | {"error":M,"kind":..}

@@ -54,7 +54,7 @@ std::string url_problem(const std::string& url, bool endpoint) {
 const std::vector<std::string>& remote_setting_names() {
   static const std::vector<std::string> names = {
       "url",        "mode",     "connect_timeout", "data_timeout", "request_timeout", "max_object_size",
-      "token_file", "netrc_file", "endpoint",      "region",       "parallel"};
+      "token_file", "netrc_file", "ca_file",       "endpoint",     "region",          "parallel"};
   return names;
 }
 
@@ -81,7 +81,7 @@ std::string remote_setting_problem(const std::string& name, const json& v) {
     if (!v.is_number_integer() || v.get<int64_t>() < 1 || v.get<int64_t>() > 256) return "must be between 1 and 256";
     return "";
   }
-  if (name == "token_file" || name == "netrc_file") {
+  if (name == "token_file" || name == "netrc_file" || name == "ca_file") {
     if (!v.is_string() || v.get<std::string>().empty()) return "expected a path";
     return "";
   }
@@ -109,6 +109,7 @@ void apply_remote_setting(RemoteConfig& c, const std::string& name, const json& 
   else if (name == "parallel") c.parallel = v.get<int>();
   else if (name == "token_file") c.token_file = path(v);
   else if (name == "netrc_file") c.netrc_file = path(v);
+  else if (name == "ca_file") c.ca_file = path(v);
   else if (name == "endpoint") c.endpoint = v.get<std::string>();
   else if (name == "region") c.region = v.get<std::string>();
 }
@@ -150,6 +151,7 @@ json remote_config_to_json(const RemoteConfig& c) {
           {"max_object_size", c.max_object_bytes},
           {"token_file", c.token_file.string()},
           {"netrc_file", c.netrc_file.string()},
+          {"ca_file", c.ca_file.string()},
           {"endpoint", c.endpoint},
           {"region", c.region},
           {"parallel", c.parallel}};
@@ -159,13 +161,20 @@ RemoteConfig remote_config_from_json(const json& j, const std::string& origin) {
   if (!j.is_object()) throw Error(origin + ": expected a JSON object");
   RemoteConfig c;
   for (const auto& [name, value] : j.items()) {
-    if ((name == "token_file" || name == "netrc_file" || name == "endpoint") && value == "") continue;
+    if ((name == "token_file" || name == "netrc_file" || name == "ca_file" || name == "endpoint") && value == "")
+      continue;
     if (std::string p = remote_setting_problem(name, value); !p.empty())
       throw Error(origin + ": field \"" + name + "\": " + p);
     apply_remote_setting(c, name, value, fs::path("/"));
   }
   if (std::string p = remote_config_problem(c); !p.empty()) throw Error(origin + ": " + p);
   return c;
+}
+
+const std::vector<std::string>& remote_credential_variables() {
+  static const std::vector<std::string> names = {"FOLEY_REMOTE_TOKEN", "FOLEY_REMOTE_USER", "FOLEY_REMOTE_PASSWORD",
+                                                 "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"};
+  return names;
 }
 
 std::optional<RemoteConfig> read_remote_config(const fs::path& root) {

@@ -28,6 +28,7 @@ struct RemoteConfig {
   int64_t max_object_bytes = int64_t{1} << 30;  // larger objects are neither fetched nor sent
   std::filesystem::path token_file;      // bearer token (http) or "ACCESS_KEY:SECRET" (s3)
   std::filesystem::path netrc_file;      // user and password for the host (http); empty: ~/.netrc if present
+  std::filesystem::path ca_file;         // https: the PEM certificate authorities to trust; empty: the system's
   std::string endpoint;                  // s3: http(s)://host[:port] of the service
   std::string region = "us-east-1";      // s3: the SigV4 signing region
   int parallel = 16;                     // transfers at once (foley build, push, pull)
@@ -68,6 +69,12 @@ inline constexpr const char* kRemoteConfigFile = ".foley/remote.json";
 // remote hit before ninja starts and uploads every new object after, so its
 // generate edges leave the team cache alone.
 inline constexpr const char* kRemoteByBuildVariable = "FOLEY_REMOTE_BY_BUILD";
+
+// The environment variables that may hold a remote's credentials
+// (cache/remote/remote_credentials.h). The resident server is started without
+// them; a generate edge sends the values it has with each call, over the
+// server's private socket.
+const std::vector<std::string>& remote_credential_variables();
 
 // The settings `foley plan` left in `root`, or nothing when there is no remote.
 std::optional<RemoteConfig> read_remote_config(const std::filesystem::path& root);

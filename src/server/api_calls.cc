@@ -17,6 +17,7 @@
 #include "engines/catalog.h"
 #include "engines/elevenlabs/elevenlabs_engine.h"
 #include "generate/generate_request.h"
+#include "generate/team_cache.h"
 
 namespace foley::server {
 namespace fs = std::filesystem;
@@ -221,6 +222,11 @@ std::string run_one(const GenRequest& req, const std::string& origin, const json
     ~Lease() { pool.give_back(std::move(index)); }
   } lease{st.indexes, st.indexes.take(req.cache_dir)};
   ctx.index = lease.index.get();
+  // The team cache of the edge that asked, with the credentials it sent
+  // (a bare ninja run; `foley build` fetches and uploads for the whole build).
+  std::unique_ptr<cache::remote::RemoteCache> remote = generate::team_cache_for_call(
+      msg.value("remote", json()), msg.value("remote_env", json()), req.cache_dir, build_id);
+  ctx.remote = remote.get();
   try {
     return generate::generate_request(req, origin, ctx);
   } catch (const CallCancelled&) {

@@ -13,7 +13,10 @@ namespace foley::server {
 //   generate edge, run to the end (generate::generate_request, pooled index
 //   connections). Answers {"exit", "stdout" (the summary line), "stderr" (the
 //   messages logged meanwhile)}. A key a prefetch of this build made is
-//   answered with that prefetch's line, not counted as a hit.
+//   answered with that prefetch's line, not counted as a hit. With "remote"
+//   (the team cache's settings) and "remote_env" (the edge's credentials for
+//   it), a stale key is looked up in the team cache before it is paid for,
+//   and a new object uploaded after, as foley-gen does.
 // {"op": "prefetch", "pool", "depth", "calls": [{"spec", "origin"}...],
 //   "env_key", "build_id"}: `foley build` hands over every stale generation of
 //   one API profile before ninja starts, so that the server makes the calls

@@ -14,9 +14,13 @@ free_port() {
 #   /ro/    the same files, read-only (PUT → 403)
 #   /auth/  read-write over DIR/authstore, basic auth (401 without); user
 #           "team", password $NGINX_PASSWORD
-# Sets NGINX_PORT and NGINX_PID; stop_nginx stops it.
+# Sets NGINX_PORT and NGINX_PID; stop_nginx stops it. With NGINX_TLS_CERT and
+# NGINX_TLS_KEY (PEM files) set, it speaks HTTPS only, with that certificate.
 start_nginx() {
-  local d=$1
+  local d=$1 tls=""
+  if [ -n "${NGINX_TLS_CERT:-}" ]; then
+    tls=" ssl; ssl_certificate $NGINX_TLS_CERT; ssl_certificate_key $NGINX_TLS_KEY"
+  fi
   mkdir -p "$d/store" "$d/authstore" "$d/tmp" "$d/logs"
   NGINX_PORT=$(free_port)
   NGINX_PASSWORD=${NGINX_PASSWORD:-pw-$RANDOM$RANDOM}
@@ -40,7 +44,7 @@ http {
   scgi_temp_path $d/tmp/scgi;
   client_max_body_size 0;
   server {
-    listen 127.0.0.1:$NGINX_PORT;
+    listen 127.0.0.1:$NGINX_PORT$tls;
     location /rw/ { alias $d/store/; dav_methods PUT; create_full_put_path on; dav_access user:rw group:r all:r; }
     location /ro/ { alias $d/store/; limit_except GET HEAD { deny all; } }
     location /auth/ {

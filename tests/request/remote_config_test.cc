@@ -26,6 +26,8 @@ TEST_CASE("remote settings: each name checked, credentials refused in URLs") {
   CHECK(remote_setting_problem("region", "eu-west-1") == "");
   CHECK(remote_setting_problem("region", "eu west") != "");
   CHECK(remote_setting_problem("password", "x") == "unknown field");
+  CHECK(remote_setting_problem("ca_file", "ca.pem") == "");
+  CHECK(remote_setting_problem("ca_file", 3) != "");
 }
 
 TEST_CASE("remote settings round-trip through .foley/remote.json") {
@@ -35,13 +37,16 @@ TEST_CASE("remote settings round-trip through .foley/remote.json") {
   apply_remote_setting(c, "mode", "read-only", "/root");
   apply_remote_setting(c, "token_file", "keys/s3", "/proj");
   apply_remote_setting(c, "data_timeout", 2.5, "/root");
+  apply_remote_setting(c, "ca_file", "certs/ca.pem", "/proj");
   CHECK(c.token_file == "/proj/keys/s3");
+  CHECK(c.ca_file == "/proj/certs/ca.pem");
   RemoteConfig back = remote_config_from_json(remote_config_to_json(c), "remote.json");
   CHECK(back.url == "s3://b/p");
   CHECK(back.is_s3());
   CHECK(back.read_only());
   CHECK(back.endpoint == "http://127.0.0.1:9000");
   CHECK(back.token_file == "/proj/keys/s3");
+  CHECK(back.ca_file == "/proj/certs/ca.pem");
   CHECK(back.data_timeout == 2.5);
   CHECK(back.request_timeout == 60.0);
   json bad = remote_config_to_json(c);

@@ -49,6 +49,32 @@ RemoteCache::RemoteCache(RemoteConfig config, fs::path cache_dir, int64_t build_
       build_id_(build_id),
       store_(config_, load_remote_credentials(config_)) {}
 
+RemoteCache::RemoteCache(RemoteConfig config, RemoteCredentials credentials, fs::path cache_dir, int64_t build_id)
+    : config_(std::move(config)),
+      cache_dir_(std::move(cache_dir)),
+      build_id_(build_id),
+      store_(config_, std::move(credentials)) {}
+
+void RemoteCache::remove_off_marks(const fs::path& cache_dir, const std::function<bool(int64_t)>& running) {
+  const std::string prefix = "off-";
+  std::error_code ec;
+  for (fs::directory_iterator it(cache_dir / "remote", ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.rfind(prefix, 0) != 0 || name.size() == prefix.size() ||
+        name.find_first_not_of("0123456789", prefix.size()) != std::string::npos)
+      continue;
+    int64_t id = 0;
+    try {
+      id = std::stoll(name.substr(prefix.size()));
+    } catch (const std::exception&) {
+      continue;
+    }
+    if (running(id)) continue;
+    std::error_code rm;
+    fs::remove(it->path(), rm);
+  }
+}
+
 fs::path RemoteCache::off_mark() const { return cache_dir_ / "remote" / ("off-" + std::to_string(build_id_)); }
 
 bool RemoteCache::disabled() {

@@ -44,6 +44,10 @@ class RemoteCache {
   // Reads the credentials (remote_credentials.h): throws foley::Error when a
   // named key file cannot be read. Contacts nothing.
   RemoteCache(RemoteConfig config, std::filesystem::path cache_dir, int64_t build_id);
+  // With credentials read elsewhere (the resident server: from what the
+  // calling edge sent over its socket).
+  RemoteCache(RemoteConfig config, RemoteCredentials credentials, std::filesystem::path cache_dir,
+              int64_t build_id);
 
   const RemoteConfig& config() const { return config_; }
   // The remote's URL, as messages and the index show it.
@@ -75,6 +79,11 @@ class RemoteCache {
 
   // What was counted since the last call (hits are counted by the index).
   RemoteCounters take_counters();
+
+  // The marks of builds that turned the remote off (<cache>/remote/off-<id>):
+  // removes every mark of a build that `running` says is over. Best effort.
+  static void remove_off_marks(const std::filesystem::path& cache_dir,
+                               const std::function<bool(int64_t build_id)>& running);
 
  private:
   // Disables the remote; the first to do so (in this build) warns and counts.

@@ -11,8 +11,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string env(const char* name) {
-  const char* v = std::getenv(name);
+std::string process_env(const std::string& name) {
+  const char* v = std::getenv(name.c_str());
   return v ? std::string(v) : std::string();
 }
 
@@ -30,7 +30,8 @@ std::string read_key_file(const fs::path& path) {
 
 }  // namespace
 
-RemoteCredentials load_remote_credentials(const RemoteConfig& config) {
+RemoteCredentials load_remote_credentials(const RemoteConfig& config, const EnvLookup& lookup) {
+  const EnvLookup env = lookup ? lookup : EnvLookup(process_env);
   RemoteCredentials c;
   if (config.is_s3()) {
     std::string id = env("AWS_ACCESS_KEY_ID"), secret = env("AWS_SECRET_ACCESS_KEY");

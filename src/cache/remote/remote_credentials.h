@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "request/remote_config.h"
@@ -21,6 +22,10 @@ struct RemoteCredentials {
 // else `token_file` holding "ACCESS_KEY:SECRET"; none: unsigned requests.
 // Throws foley::Error naming the file (never its content) when a named key
 // file cannot be read or is malformed.
-RemoteCredentials load_remote_credentials(const RemoteConfig& config);
+// `env` answers for the variables (remote_credential_variables() and HOME);
+// by default, this process's environment. The resident server answers with
+// what the calling edge sent.
+using EnvLookup = std::function<std::string(const std::string& name)>;
+RemoteCredentials load_remote_credentials(const RemoteConfig& config, const EnvLookup& env = {});
 
 }  // namespace foley::cache::remote

@@ -4,12 +4,30 @@
 #include <thread>
 #include <vector>
 
+#include <openssl/evp.h>
+
+#include "common/error.h"
 #include "common/http_client.h"
 
 namespace foley::cache::remote {
 namespace {
 
 struct BodyTooLarge {};
+
+// The lowercase hex SHA-256 of `bytes`: SigV4's payload hash.
+std::string sha256_hex(std::string_view bytes) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  if (EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(), nullptr) != 1)
+    throw Error::failure("cannot compute a SHA-256 (OpenSSL)");
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned int i = 0; i < length; ++i) {
+    out += kHex[digest[i] >> 4];
+    out += kHex[digest[i] & 15];
+  }
+  return out;
+}
 
 std::string without_trailing_slash(std::string s) {
   while (!s.empty() && s.back() == '/') s.pop_back();
@@ -49,12 +67,13 @@ RemoteReply RemoteStore::perform(const std::string& method, const std::string& p
   r.netrc_file = credentials_.netrc_file;
   if (config_.is_s3() && !r.userpwd.empty()) {
     r.aws_sigv4 = "aws:amz:" + config_.region + ":s3";
-    // libcurl (7.88) signs a PUT's body without sending its hash, which S3
-    // servers refuse. The bytes are verified by their XXH3-128 checksum in
-    // the entry's record instead.
-    r.headers.push_back("x-amz-content-sha256: UNSIGNED-PAYLOAD");
+    // libcurl (7.88) would sign a PUT's body without sending its hash, which
+    // S3 servers refuse; given the header, it signs the value sent. The
+    // server then refuses a body that does not hash to it.
+    r.headers.push_back("x-amz-content-sha256: " + sha256_hex(body));
   }
   r.body.assign(body.data(), body.size());
+  r.ca_file = config_.ca_file.string();
   r.connect_timeout = config_.connect_timeout;
   r.timeout = config_.request_timeout;
   r.stall_seconds = config_.data_timeout;
@@ -87,35 +106,62 @@ RemoteReply RemoteStore::perform(const std::string& method, const std::string& p
     reply.status = kind == TransportFailure::kTimeout || kind == TransportFailure::kStall ? RemoteStatus::kTimeout
                                                                                           : RemoteStatus::kFailed;
     reply.message = transport_failure_name(kind) + " (" + result.error->message + ")";
+    if (kind == TransportFailure::kTls)
+      reply.message += config_.ca_file.empty()
+                           ? "; a private certificate authority is named by `ca_file` in [cache.remote]"
+                           : "; is `ca_file` (" + config_.ca_file.string() + ") the authority that signed it?";
+    // A refused connection is a remote that is down, not one that hiccups:
+    // asking again would only slow every edge of a bare ninja run.
+    reply.retryable = kind == TransportFailure::kReset || kind == TransportFailure::kTruncated;
+    reply.body_delivered = received > 0;
     return reply;
   }
   reply.status = status_of(reply.http_status);
   if (reply.status != RemoteStatus::kOk) reply.message = "HTTP " + std::to_string(reply.http_status);
+  reply.retryable = reply.http_status == 429 || (reply.http_status >= 500 && reply.http_status <= 599);
   return reply;
 }
 
-RemoteReply RemoteStore::head(const std::string& path) const { return perform("HEAD", path, {}, {}, 0, nullptr); }
+RemoteReply RemoteStore::perform_retried(const std::string& method, const std::string& path, std::string_view body,
+                                         const std::vector<std::string>& headers, int64_t max_bytes,
+                                         const std::function<void(std::string_view)>* sink) const {
+  RemoteReply reply = perform(method, path, body, headers, max_bytes, sink);
+  int attempts = 1;
+  for (int delay_ms : kRetryDelaysMs) {
+    // A body partly handed to the caller cannot be taken back: that failure is final.
+    if (reply.status == RemoteStatus::kOk || !reply.retryable || reply.body_delivered) break;
+    int left = retries_left_.load();
+    do {
+      if (left <= 0) {
+        reply.message += " (the build's budget of " + std::to_string(kRetryBudget) + " retries is spent)";
+        return reply;
+      }
+    } while (!retries_left_.compare_exchange_weak(left, left - 1));
+    std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
+    reply = perform(method, path, body, headers, max_bytes, sink);
+    ++attempts;
+  }
+  if (attempts > 1 && reply.status != RemoteStatus::kOk)
+    reply.message += " (" + std::to_string(attempts) + " attempts)";
+  return reply;
+}
+
+RemoteReply RemoteStore::head(const std::string& path) const {
+  return perform_retried("HEAD", path, {}, {}, 0, nullptr);
+}
 
 RemoteReply RemoteStore::get(const std::string& path, int64_t max_bytes,
                              const std::function<void(std::string_view)>& sink) const {
-  return perform("GET", path, {}, {}, max_bytes, &sink);
+  return perform_retried("GET", path, {}, {}, max_bytes, &sink);
 }
 
 RemoteReply RemoteStore::put(const std::string& path, std::string_view body, bool if_none_match) const {
   std::vector<std::string> headers = {"Content-Type: application/octet-stream"};
   if (if_none_match) headers.push_back("If-None-Match: *");
   // A server that answers 429 or 5xx to one of many parallel uploads (seen with
-  // rclone's S3 server) is asked again twice, shortly, before the failure
-  // turns the remote off: the same bytes under the same name, so a PUT that
-  // did land is only written again with what it already holds.
-  RemoteReply reply;
-  for (int attempt = 0; attempt < 3; ++attempt) {
-    if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(200 * attempt));
-    reply = perform("PUT", path, body, headers, 0, nullptr);
-    const bool transient = reply.http_status == 429 || (reply.http_status >= 500 && reply.http_status <= 599);
-    if (reply.status == RemoteStatus::kOk || !transient) break;
-  }
-  return reply;
+  // rclone's S3 server) is asked again: the same bytes under the same name, so
+  // a PUT that did land is only written again with what it already holds.
+  return perform_retried("PUT", path, body, headers, 0, nullptr);
 }
 
 }  // namespace foley::cache::remote
