@@ -119,6 +119,7 @@ class Resolver {
     }
     apply_render(m, c.render);
     check_render_combination(m, c.render, raw_.id, "", diags_);
+    check_bit_depth_applies({&ctx_.config.render, &defaults, &own}, m, c.render, raw_.id, "", diags_);
     if (!c.render.loudness) {
       // A ceiling or a measure without a target would do nothing. (foley.toml
       // may set them for the cues that do have a target.)

@@ -7,6 +7,7 @@
 #include "engines/setting_checks.h"
 #include "audio/delivery_formats.h"
 #include "manifest/loudness_presets.h"
+#include "manifest/ucs_categories.h"
 
 namespace foley::manifest {
 namespace {
@@ -67,6 +68,34 @@ class Checker {
   Diagnostics& diags_;
 };
 
+// foley's own categories, then the UCS list, both without case. The field is
+// rewritten to its canonical form (`Foley` -> `FOLEY`, `doors-wood` ->
+// `DOORWood`), which is what the cue, its tags and UCS file names then use.
+void check_category(Field<std::string>& f, Checker& c) {
+  if (!f.usable()) return;
+  std::string folded = *f.value;
+  for (char& ch : folded) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  const std::vector<std::string>& own = cue_categories();
+  if (std::find(own.begin(), own.end(), folded) != own.end()) {
+    f.value = folded;
+    return;
+  }
+  std::string problem;
+  if (std::optional<std::string> ucs = ucs_canonical(*f.value, problem)) {
+    f.value = *ucs;
+    return;
+  }
+  if (!problem.empty()) {
+    c.fail(f, "category", problem);
+    return;
+  }
+  std::vector<std::string> candidates = own;
+  candidates.insert(candidates.end(), ucs_names().begin(), ucs_names().end());
+  c.fail(f, "category", "unknown category `" + *f.value + "`" + did_you_mean(*f.value, candidates) + "; expected " +
+                            one_of(own) + ", or a UCS " + kUcsVersion +
+                            " category, CatID or CATEGORY-SUBCATEGORY (e.g. `FOLEY`, `DOORWood`, `DOORS-WOOD`)");
+}
+
 }  // namespace
 
 const std::vector<std::string>& cue_types() {
@@ -92,7 +121,7 @@ void check_field_values(RawFields& f, const FieldContext& ctx, const std::vector
                         Diagnostics& diags) {
   Checker c(ctx, diags);
   c.choice(f.type, "type", cue_types(), "cue type");
-  c.choice(f.category, "category", cue_categories(), "category");
+  check_category(f.category, c);
   c.range(f.duration, "duration", 0.0, false, INFINITY);
   if (engine_names != nullptr && f.engine.usable()) {
     if (engine_names->empty()) {
@@ -213,6 +242,24 @@ void check_render_combination(RawFields& merged, const RenderSettings& settings,
   if (blame_format) std::tie(where, bad) = location("format"), field = "format";
   *bad = true;
   diags.error(*where, cue, prefix + field, problem->message);
+}
+
+void check_bit_depth_applies(const std::vector<const RawFields*>& layers, RawFields& merged,
+                             const RenderSettings& settings, const std::string& cue, const std::string& prefix,
+                             Diagnostics& diags) {
+  if (merged.format.bad || merged.bit_depth.bad || !merged.bit_depth.usable()) return;
+  const audio::DeliveryFormat* format = audio::find_delivery_format(settings.format);
+  if (format == nullptr || !format->lossy) return;
+  int format_layer = -1, bit_depth_layer = -1;
+  for (size_t i = 0; i < layers.size(); ++i) {
+    if (layers[i]->format.present()) format_layer = static_cast<int>(i);
+    if (layers[i]->bit_depth.present()) bit_depth_layer = static_cast<int>(i);
+  }
+  if (bit_depth_layer < format_layer) return;
+  merged.bit_depth.bad = true;
+  diags.error(merged.bit_depth.where, cue, prefix + "bit_depth",
+              std::string(format->name) + " has no bit depth (its encoder is fed floating-point samples), so " +
+                  "bit_depth would do nothing: remove it, or deliver wav or flac");
 }
 
 }  // namespace foley::manifest
