@@ -14,6 +14,16 @@ const std::vector<std::string>& cue_types();       // generated, silence, source
 const std::vector<std::string>& cue_categories();  // sfx, ambience, music, beat (UCS names: ucs_categories.h)
 const std::vector<std::string>& render_formats();  // wav, flac, mp3, ogg, opus
 
+// UCS file name blocks: FXName "under 25 characters preferably" (the UCS
+// naming convention); CreatorID and SourceID are abbreviations.
+inline constexpr size_t kUcsFxNameChars = 25;
+inline constexpr size_t kUcsIdChars = 32;
+
+// What keeps `text` from being a UCS name block of at most `max_chars`
+// characters as it is (an `_`, a character some file system refuses, leading
+// or trailing space); "" when it is one.
+std::string ucs_block_problem(const std::string& text, size_t max_chars);
+
 // Checks each present field of one table on its own: ranges, enumerations,
 // that a named engine profile exists (`engine_names`; pass nullptr to skip).
 // Fields that fail are marked bad so that later checks skip them.

@@ -434,3 +434,30 @@ format = "mp3"
   // foley.toml's bit_depth is the project's PCM setting: an mp3 manifest cue is not refused for it.
   CHECK(find_cue(project, "web").render.format == "mp3");
 }
+
+TEST_CASE("naming = ucs takes its CatID from the category; its blocks come from the cue and [render]", "[manifest]") {
+  TempProject p;
+  p.write("foley.toml", std::string(kThreeEngines) + "[render]\ncreator_id = \"JD\"\n");
+  p.write("model/.keep", "");
+  p.write("manifests/a.toml", R"([defaults]
+engine = "synth"
+duration = 1
+naming = "ucs"
+source_id = "EP1"
+[cue.slam]
+prompt = "x"
+category = "doors-wood"
+fx_name = "Heavy Slam"
+[cue.rustle]
+prompt = "x"
+category = "Foley"
+)");
+  Project project = load_project(p.root());
+  const Cue& slam = find_cue(project, "slam");
+  CHECK(slam.ucs_cat_id == "DOORWood");
+  CHECK(slam.fx_name == "Heavy Slam");
+  CHECK(slam.render.naming == "ucs");
+  CHECK(slam.render.creator_id == "JD");
+  CHECK(slam.render.source_id == "EP1");
+  CHECK(find_cue(project, "rustle").ucs_cat_id == "FOLYMisc");  // a category alone: its MISC
+}
