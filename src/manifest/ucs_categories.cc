@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <sstream>
+#include <unordered_map>
 
 #include "common/error.h"
 #include "common/suggest.h"
@@ -42,6 +43,29 @@ std::vector<UcsEntry> parse_table(const char* text) {
   return rows;
 }
 
+// The list by its names, case folded: a lookup per cue costs no scan (plans
+// read tens of thousands of cues).
+struct UcsIndex {
+  std::unordered_map<std::string, const UcsEntry*> by_cat_id;
+  std::unordered_map<std::string, std::string> categories;                   // folded -> as listed
+  std::unordered_map<std::string, const UcsEntry*> by_pair;                  // "category\tsubcategory"
+  std::unordered_map<std::string, std::vector<const UcsEntry*>> by_subcategory;
+};
+
+const UcsIndex& ucs_index() {
+  static const UcsIndex index = [] {
+    UcsIndex x;
+    for (const UcsEntry& e : ucs_entries()) {
+      x.by_cat_id.emplace(lower(e.cat_id), &e);
+      x.categories.emplace(lower(e.category), e.category);
+      x.by_pair.emplace(lower(e.category) + "\t" + lower(e.subcategory), &e);
+      x.by_subcategory[lower(e.subcategory)].push_back(&e);
+    }
+    return x;
+  }();
+  return index;
+}
+
 }  // namespace
 
 const std::vector<UcsEntry>& ucs_entries() {
@@ -50,10 +74,9 @@ const std::vector<UcsEntry>& ucs_entries() {
 }
 
 const UcsEntry* find_ucs_cat_id(std::string_view cat_id) {
-  const std::string want = lower(cat_id);
-  for (const UcsEntry& e : ucs_entries())
-    if (lower(e.cat_id) == want) return &e;
-  return nullptr;
+  const auto& by_cat_id = ucs_index().by_cat_id;
+  auto it = by_cat_id.find(lower(cat_id));
+  return it == by_cat_id.end() ? nullptr : it->second;
 }
 
 const std::vector<std::string>& ucs_names() {
@@ -72,28 +95,28 @@ std::optional<std::string> ucs_canonical(std::string_view written, std::string& 
   problem.clear();
   const std::string_view text = trim(written);
   if (const UcsEntry* e = find_ucs_cat_id(text)) return e->cat_id;
+  const UcsIndex& index = ucs_index();
   const std::string want = lower(text);
-  for (const UcsEntry& e : ucs_entries())
-    if (lower(e.category) == want) return e.category;
+  if (auto it = index.categories.find(want); it != index.categories.end()) return it->second;
   // CATEGORY-SUBCATEGORY or CATEGORY/SUBCATEGORY: neither part holds - or /.
   if (size_t cut = text.find_first_of("-/"); cut != std::string_view::npos) {
-    const std::string category = lower(trim(text.substr(0, cut)));
-    const std::string subcategory = lower(trim(text.substr(cut + 1)));
-    for (const UcsEntry& e : ucs_entries())
-      if (lower(e.category) == category && lower(e.subcategory) == subcategory) return e.cat_id;
+    auto it = index.by_pair.find(lower(trim(text.substr(0, cut))) + "\t" + lower(trim(text.substr(cut + 1))));
+    if (it != index.by_pair.end()) return it->second->cat_id;
     return std::nullopt;
   }
-  std::vector<const UcsEntry*> owners;
-  for (const UcsEntry& e : ucs_entries())
-    if (lower(e.subcategory) == want) owners.push_back(&e);
+  auto it = index.by_subcategory.find(want);
+  if (it == index.by_subcategory.end()) return std::nullopt;
+  const std::vector<const UcsEntry*>& owners = it->second;
   if (owners.size() == 1) return owners[0]->cat_id;
   if (owners.size() > 1) {
     std::vector<std::string> pairs;
     for (size_t i = 0; i < owners.size() && i < 4; ++i)
       pairs.push_back(owners[i]->category + "-" + owners[i]->subcategory);
-    if (owners.size() > 4) pairs.push_back("…");
+    const std::string listed = owners.size() > pairs.size()
+                                   ? "e.g. " + one_of(pairs) + ", of " + std::to_string(owners.size())
+                                   : one_of(pairs);
     problem = "`" + std::string(text) + "` is a UCS subcategory of " + std::to_string(owners.size()) +
-              " categories: write it with its category (" + one_of(pairs) + ") or as a CatID (e.g. `" +
+              " categories: write it with its category (" + listed + ") or as a CatID (e.g. `" +
               owners[0]->cat_id + "`)";
   }
   return std::nullopt;
@@ -102,13 +125,10 @@ std::optional<std::string> ucs_canonical(std::string_view written, std::string& 
 std::optional<std::string> ucs_cat_id_for(const std::string& canonical, std::string& problem) {
   problem.clear();
   if (const UcsEntry* e = find_ucs_cat_id(canonical)) return e->cat_id;
-  bool is_category = false;
-  for (const UcsEntry& e : ucs_entries()) {
-    if (e.category != canonical) continue;
-    is_category = true;
-    if (e.subcategory == "MISC") return e.cat_id;
-  }
-  if (is_category) {
+  const UcsIndex& index = ucs_index();
+  if (auto misc = index.by_pair.find(lower(canonical) + "\tmisc"); misc != index.by_pair.end())
+    return misc->second->cat_id;
+  if (index.categories.count(lower(canonical)) != 0) {
     std::vector<std::string> ids;
     for (const UcsEntry& e : ucs_entries())
       if (e.category == canonical && ids.size() < 4) ids.push_back(e.cat_id);

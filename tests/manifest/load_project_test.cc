@@ -451,6 +451,9 @@ fx_name = "Heavy Slam"
 [cue.rustle]
 prompt = "x"
 category = "Foley"
+[cue.room]
+prompt = "x"
+category = "ambience"
 )");
   Project project = load_project(p.root());
   const Cue& slam = find_cue(project, "slam");
@@ -460,4 +463,5 @@ category = "Foley"
   CHECK(slam.render.creator_id == "JD");
   CHECK(slam.render.source_id == "EP1");
   CHECK(find_cue(project, "rustle").ucs_cat_id == "FOLYMisc");  // a category alone: its MISC
+  CHECK(find_cue(project, "room").ucs_cat_id == "AMBMisc");     // foley's ambience is UCS AMBIENCE
 }
