@@ -179,7 +179,8 @@ class Resolver {
       return;
     }
     auto manifest_set = [&](auto member) { return (own.*member).present() || (defaults.*member).present(); };
-    for (auto [member, name] : {std::pair{&RawFields::fx_name, "fx_name"}, std::pair{&RawFields::creator_id, "creator_id"},
+    for (auto [member, name] : {std::pair{&RawFields::fx_name, "fx_name"},
+                                std::pair{&RawFields::creator_id, "creator_id"},
                                 std::pair{&RawFields::source_id, "source_id"}})
       if (manifest_set(member) && !(m.*member).bad)
         fail(m.*member, name, "is a block of UCS file names, and this cue is named by its id: set `naming = "
