@@ -9,7 +9,7 @@ packages=(
   libtomlplusplus-dev libcli11-dev libsqlite3-dev sqlite3 libxxhash-dev
   libcurl4-openssl-dev nlohmann-json3-dev
   libssl-dev                          # libcrypto: the SHA-256 of S3 payloads, which SigV4 signs
-  libsndfile1-dev libmpg123-dev libsoxr-dev libebur128-dev
+  libsndfile1-dev libmpg123-dev libogg-dev libsoxr-dev libebur128-dev
   libsentencepiece-dev libutf8proc-dev libopenblas-dev libdnnl-dev
   libjemalloc-dev                     # the `foley` CLI's allocator (planning allocates per cue)
   libkissfft-dev libpng-dev           # `foley report`: spectrograms (FFT) and their PNG files

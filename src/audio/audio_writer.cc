@@ -6,6 +6,7 @@
 
 #include "audio/delivery_formats.h"
 #include "audio/sndfile_io.h"
+#include "audio/vorbis_comments.h"
 #include "common/error.h"
 
 namespace foley::audio {
@@ -123,10 +124,7 @@ void encode_audio(TempFile& out, const AudioBuffer& buffer, const WriteOptions& 
   sf_command(file.get(), SFC_SET_ADD_PEAK_CHUNK, nullptr, SF_FALSE);
   set_compression(file.get(), options, buffer.sample_rate, buffer.channels, where);
   // Tags go in before any audio so every container places them in its header.
-  AudioMetadata tags = options.metadata;
-  if (options.loop && options.format != "wav")
-    tags.comment += (tags.comment.empty() ? "" : " ") + std::string("loop_start=") +
-                    std::to_string(options.loop->start) + " loop_end=" + std::to_string(options.loop->end);
+  const AudioMetadata& tags = options.metadata;
   const bool id3 = options.format == "mp3";
   detail::for_each_tag(tags, [&](int id, const std::string& value) {
     // ID3 (as libsndfile writes it through LAME) has no software or copyright frame.
@@ -162,6 +160,14 @@ void encode_audio(TempFile& out, const AudioBuffer& buffer, const WriteOptions& 
   if (frames > 0 && sf_writef_float(file.get(), buffer.samples.data(), frames) != frames)
     throw Error::failure("cannot write " + where + ": " + sf_strerror(file.get()));
   if (file.close() != 0) throw Error::failure("cannot finish writing " + where);
+  // FLAC and Ogg loops: LOOPSTART / LOOPLENGTH, which libsndfile has no
+  // name for, go into the finished file's Vorbis comments.
+  if (options.loop && has_vorbis_comments(options.format)) {
+    std::string bytes = read_file(out.path());
+    add_vorbis_comments(bytes, options.format, loop_comments(options.loop->start, options.loop->end), where);
+    out.truncate();
+    out.write(bytes);
+  }
 }
 
 void write_audio(const std::filesystem::path& path, const AudioBuffer& buffer, const WriteOptions& options) {

@@ -26,8 +26,8 @@ struct WriteOptions {
   std::optional<double> quality;  // 0..10, ogg (Vorbis); empty = the format's default
   AudioMetadata metadata;
   // WAV: a `smpl` chunk with this one loop (libsndfile's SF_INSTRUMENT).
-  // Other formats have no loop chunk libsndfile writes: the points go into
-  // the comment tag as "loop_start=… loop_end=…".
+  // FLAC, Ogg Vorbis, Ogg Opus: LOOPSTART / LOOPLENGTH Vorbis comments
+  // (vorbis_comments.h). MP3: none (ID3 has no loop frame).
   std::optional<LoopPoints> loop;
   // WAV only: a BWF `bext` chunk, and an `iXML` chunk holding this document.
   std::optional<BroadcastInfo> bext;

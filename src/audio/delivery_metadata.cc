@@ -35,6 +35,22 @@ std::string xml_escape(const std::string& text) {
   return out;
 }
 
+// The UCS blocks of a file named by UCS, as iXML <USER> elements (the names
+// UCS-aware library tools read: CATID, CATEGORY, SUBCATEGORY, CATEGORYFULL,
+// FXNAME, and the CreatorID and SourceID blocks); "" otherwise.
+std::string ucs_user_elements(const nlohmann::json& provenance) {
+  if (!provenance.is_object() || !provenance.contains("ucs")) return {};
+  const nlohmann::json& u = provenance["ucs"];
+  auto element = [&](const char* tag, const std::string& value) {
+    return std::string("<") + tag + ">" + xml_escape(value) + "</" + tag + ">";
+  };
+  const std::string category = tag_text(u, "category"), subcategory = tag_text(u, "subcategory");
+  return element("CATID", tag_text(u, "cat_id")) + element("CATEGORY", category) +
+         element("SUBCATEGORY", subcategory) + element("CATEGORYFULL", category + "-" + subcategory) +
+         element("FXNAME", tag_text(u, "fx_name")) + element("CREATORID", tag_text(u, "creator_id")) +
+         element("SOURCEID", tag_text(u, "source_id"));
+}
+
 std::string render_key_of(const RenderRequest& request) {
   std::string key = tag_text(request.provenance, "render_key");
   return key.empty() ? request.render_key : key;
@@ -64,7 +80,10 @@ BroadcastInfo broadcast_info_for(const RenderRequest& request, const RenderResul
   BroadcastInfo b;
   b.description = tag_text(request.provenance, "prompt");
   if (b.description.empty()) b.description = request.cue;
+  // Under UCS naming the originator is the CreatorID block.
   b.originator = "foley";
+  if (request.provenance.is_object() && request.provenance.contains("ucs"))
+    b.originator = tag_text(request.provenance["ucs"], "creator_id");
   b.originator_reference = render_key_of(request).substr(0, 32);
   std::error_code ec;
   if (!request.input_path.empty()) {
@@ -113,7 +132,7 @@ std::string ixml_for(const RenderRequest& request) {
   return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<BWFXML>\n<IXML_VERSION>2.10</IXML_VERSION>\n<PROJECT>" +
          xml_escape(request.project) + "</PROJECT>\n<SCENE>" + xml_escape(tag_text(p, "manifest")) +
          "</SCENE>\n<TAKE>" + xml_escape(take) + "</TAKE>\n<NOTE>" + xml_escape(note) + "</NOTE>\n<USER>" +
-         xml_escape(user) + "</USER>\n<FOLEY>" + foley + "</FOLEY>\n</BWFXML>\n";
+         xml_escape(user) + ucs_user_elements(p) + "</USER>\n<FOLEY>" + foley + "</FOLEY>\n</BWFXML>\n";
 }
 
 }  // namespace foley::audio

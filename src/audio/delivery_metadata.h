@@ -16,7 +16,8 @@ namespace foley::audio {
 // "foley cue=… engine=… profile=… seed=… gen_key=… render_key=…".
 AudioMetadata tags_for(const RenderRequest& request);
 
-// The BWF `bext` chunk: description = prompt, originator = "foley",
+// The BWF `bext` chunk: description = prompt, originator = "foley" (the
+// CreatorID under UCS naming),
 // originator reference = render key, origination date and time = when the
 // input was made (its modification time, UTC; empty for silence), coding
 // history = the delivered encoding, and the measured loudness.
@@ -24,7 +25,9 @@ BroadcastInfo broadcast_info_for(const RenderRequest& request, const RenderResul
 
 // The iXML document: PROJECT = project, SCENE = manifest, TAKE = the cue's
 // take (1 when it has none), NOTE = prompt, and foley's keys in USER and in
-// a <FOLEY> element (cue, engine, profile, seed, gen_key, render_key).
+// a <FOLEY> element (cue, engine, profile, seed, gen_key, render_key). Under
+// UCS naming, <USER> also holds CATID, CATEGORY, SUBCATEGORY, CATEGORYFULL,
+// FXNAME, CREATORID and SOURCEID elements after its text.
 std::string ixml_for(const RenderRequest& request);
 
 }  // namespace foley::audio

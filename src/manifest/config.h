@@ -32,6 +32,11 @@ struct RenderSettings {
   double gain_db = 0.0;               // applied before loudness normalisation
   double fade_in = 0.0;               // seconds
   double fade_out = 0.0;              // seconds
+  // How the delivered file is named: "cue" (<cue>.<format>) or "ucs"
+  // (CatID_FXName_CreatorID_SourceID.<format>, plan/delivery_names.h).
+  std::string naming = "cue";
+  std::optional<std::string> creator_id;  // UCS CreatorID; none = "foley"
+  std::optional<std::string> source_id;   // UCS SourceID; none = the project's name
 };
 
 // [engines.<name>] in foley.toml: a named engine with its settings.

@@ -197,6 +197,7 @@ class ConfigReader {
     check_field_values(out_.render, ctx, nullptr, diags_);
     apply_render(out_.render, out_.config.render);
     check_render_combination(out_.render, out_.config.render, "", "render.", diags_);
+    check_bit_depth_applies({&out_.render}, out_.render, out_.config.render, "", "render.", diags_);
   }
 
   void read_engines(const toml::table& engines) {

@@ -20,7 +20,8 @@ struct Cue {
   std::map<std::string, SourceLocation> field_where;  // where each field was set (cue or defaults)
 
   std::string type = "generated";     // "generated" | "silence" | "source"
-  std::string category = "sfx";       // "sfx" | "ambience" | "music" | "beat"
+  std::string category = "sfx";       // "sfx" | "ambience" | "music" | "beat", or a UCS category
+                                      // ("FOLEY") or CatID ("DOORWood"): manifest/ucs_categories.h
   std::string prompt;                 // as written (normalised later, for the key)
   std::optional<std::string> negative_prompt;
   std::optional<double> duration;     // generation length in seconds; none = engine picks (API "auto")
@@ -35,6 +36,8 @@ struct Cue {
   std::optional<double> clip;         // playback length in seconds (trim/pad), distinct from duration
   RenderSettings render;              // project [render] + [defaults] + cue overrides
   std::vector<std::string> tags;
+  std::optional<std::string> fx_name;  // UCS FXName; none = from the cue id
+  std::string ucs_cat_id;              // the CatID its UCS file name starts with (naming = "ucs" only)
 
   // "ep1:door" — how cues are named in messages and on the command line.
   std::string qualified_id() const { return manifest + ":" + id; }

@@ -10,6 +10,7 @@
 #include "engines/setting_checks.h"
 #include "manifest/engine_rules.h"
 #include "manifest/field_checks.h"
+#include "manifest/ucs_categories.h"
 
 namespace foley::manifest {
 namespace {
@@ -112,6 +113,7 @@ class Resolver {
     if (m.loop.usable()) c.loop = *m.loop.value;
     if (m.clip.usable()) c.clip = m.clip.value;
     if (m.tags.usable()) c.tags = *m.tags.value;
+    if (m.fx_name.usable()) c.fx_name = *m.fx_name.value;
     if (m.engine.usable()) {
       c.engine = *m.engine.value;
     } else if (!m.engine.bad) {
@@ -119,6 +121,7 @@ class Resolver {
     }
     apply_render(m, c.render);
     check_render_combination(m, c.render, raw_.id, "", diags_);
+    check_bit_depth_applies({&ctx_.config.render, &defaults, &own}, m, c.render, raw_.id, "", diags_);
     if (!c.render.loudness) {
       // A ceiling or a measure without a target would do nothing. (foley.toml
       // may set them for the cues that do have a target.)
@@ -130,6 +133,8 @@ class Resolver {
         fail(m.loudness_measure, "loudness_measure", "says how a loudness target is measured, and this cue has "
                                                      "none: set `loudness` too");
     }
+
+    check_naming(m, own, defaults, c);
 
     if (m.type.bad) return c;  // the type decides every rule below
     // Defaults by type: a source keeps its layout and is left unfiltered; a
@@ -158,6 +163,30 @@ class Resolver {
   }
 
  private:
+  // naming = "ucs" needs a CatID (from the category); the UCS blocks written
+  // in a manifest for a cue that is not named by UCS would do nothing.
+  void check_naming(const RawFields& m, const RawFields& own, const RawFields& defaults, Cue& c) {
+    if (m.naming.bad || m.category.bad) return;
+    if (c.render.naming == "ucs") {
+      std::string problem;
+      if (std::optional<std::string> id = ucs_cat_id_for(c.category, problem)) {
+        c.ucs_cat_id = *id;
+      } else if (m.category.present()) {
+        fail(m.category, "category", problem);
+      } else {
+        fail(m.naming, "naming", "\"ucs\" names files by their UCS category, and this cue has none: " + problem);
+      }
+      return;
+    }
+    auto manifest_set = [&](auto member) { return (own.*member).present() || (defaults.*member).present(); };
+    for (auto [member, name] : {std::pair{&RawFields::fx_name, "fx_name"},
+                                std::pair{&RawFields::creator_id, "creator_id"},
+                                std::pair{&RawFields::source_id, "source_id"}})
+      if (manifest_set(member) && !(m.*member).bad)
+        fail(m.*member, name, "is a block of UCS file names, and this cue is named by its id: set `naming = "
+                              "\"ucs\"` too");
+  }
+
   void check_generated(const RawFields& m, Cue& c) {
     const ProjectConfig& config = ctx_.config.config;
     if (!m.prompt.present()) {

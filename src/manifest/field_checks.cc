@@ -7,6 +7,7 @@
 #include "engines/setting_checks.h"
 #include "audio/delivery_formats.h"
 #include "manifest/loudness_presets.h"
+#include "manifest/ucs_categories.h"
 
 namespace foley::manifest {
 namespace {
@@ -67,7 +68,65 @@ class Checker {
   Diagnostics& diags_;
 };
 
+// foley's own categories, then the UCS list, both without case. The field is
+// rewritten to its canonical form (`Foley` -> `FOLEY`, `doors-wood` ->
+// `DOORWood`), which is what the cue, its tags and UCS file names then use.
+void check_category(Field<std::string>& f, Checker& c) {
+  if (!f.usable()) return;
+  std::string folded = *f.value;
+  for (char& ch : folded) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  const std::vector<std::string>& own = cue_categories();
+  if (std::find(own.begin(), own.end(), folded) != own.end()) {
+    f.value = folded;
+    return;
+  }
+  std::string problem;
+  if (std::optional<std::string> ucs = ucs_canonical(*f.value, problem)) {
+    f.value = *ucs;
+    return;
+  }
+  if (!problem.empty()) {
+    c.fail(f, "category", problem);
+    return;
+  }
+  std::vector<std::string> candidates = own;
+  candidates.insert(candidates.end(), ucs_names().begin(), ucs_names().end());
+  c.fail(f, "category", "unknown category `" + *f.value + "`" + did_you_mean(*f.value, candidates) + "; expected " +
+                            one_of(own) + ", or a UCS " + kUcsVersion +
+                            " category, CatID or CATEGORY-SUBCATEGORY (e.g. `FOLEY`, `DOORWood`, `DOORS-WOOD`)");
+}
+
+// A UCS name block (FXName, CreatorID, SourceID) as written by the user: kept
+// as it is, so it must already be one: `_` separates the blocks, and the file
+// name must be valid on every system the file travels to.
+void check_ucs_block(Field<std::string>& f, const std::string& name, size_t max_chars, Checker& c) {
+  if (!f.usable()) return;
+  const std::string& v = *f.value;
+  const std::string problem = ucs_block_problem(v, max_chars);
+  if (!problem.empty()) c.fail(f, name, problem);
+}
+
 }  // namespace
+
+std::string ucs_block_problem(const std::string& v, size_t max_chars) {
+  size_t chars = 0;
+  for (unsigned char ch : v) chars += (ch & 0xC0) != 0x80;
+  if (v.find_first_not_of(' ') == std::string::npos) return "must not be empty";
+  if (v.front() == ' ' || v.back() == ' ' || v.front() == '.' || v.back() == '.')
+    return "must not start or end with a space or a dot (`" + v + "`)";
+  if (chars > max_chars)
+    return "is " + std::to_string(chars) + " characters long; a UCS name block here takes at most " +
+           std::to_string(max_chars);
+  for (unsigned char ch : v) {
+    if (ch < 0x20 || ch == 0x7F)
+      return "holds a control character";
+    if (std::string_view("_/\\:*?\"<>|").find(static_cast<char>(ch)) != std::string_view::npos)
+      return "holds `" + std::string(1, static_cast<char>(ch)) +
+             "`: UCS file names separate their blocks with `_`, and `/ \\ : * ? \" < > |` are not allowed in "
+             "file names everywhere";
+  }
+  return "";
+}
 
 const std::vector<std::string>& cue_types() {
   static const std::vector<std::string> v = {"generated", "silence", "source"};
@@ -92,7 +151,7 @@ void check_field_values(RawFields& f, const FieldContext& ctx, const std::vector
                         Diagnostics& diags) {
   Checker c(ctx, diags);
   c.choice(f.type, "type", cue_types(), "cue type");
-  c.choice(f.category, "category", cue_categories(), "category");
+  check_category(f.category, c);
   c.range(f.duration, "duration", 0.0, false, INFINITY);
   if (engine_names != nullptr && f.engine.usable()) {
     if (engine_names->empty()) {
@@ -150,6 +209,10 @@ void check_field_values(RawFields& f, const FieldContext& ctx, const std::vector
   c.range(f.gain_db, "gain_db", -60.0, true, 24.0);
   c.range(f.fade_in, "fade_in", 0.0, true, 600.0);
   c.range(f.fade_out, "fade_out", 0.0, true, 600.0);
+  c.choice(f.naming, "naming", {"cue", "ucs"}, "naming");
+  check_ucs_block(f.fx_name, "fx_name", kUcsFxNameChars, c);
+  check_ucs_block(f.creator_id, "creator_id", kUcsIdChars, c);
+  check_ucs_block(f.source_id, "source_id", kUcsIdChars, c);
 }
 
 void apply_render(const RawFields& f, RenderSettings& s) {
@@ -181,6 +244,9 @@ void apply_render(const RawFields& f, RenderSettings& s) {
   if (f.gain_db.usable()) s.gain_db = *f.gain_db.value;
   if (f.fade_in.usable()) s.fade_in = *f.fade_in.value;
   if (f.fade_out.usable()) s.fade_out = *f.fade_out.value;
+  if (f.naming.usable()) s.naming = *f.naming.value;
+  if (f.creator_id.usable()) s.creator_id = *f.creator_id.value;
+  if (f.source_id.usable()) s.source_id = *f.source_id.value;
 }
 
 void check_render_combination(RawFields& merged, const RenderSettings& settings, const std::string& cue,
@@ -213,6 +279,24 @@ void check_render_combination(RawFields& merged, const RenderSettings& settings,
   if (blame_format) std::tie(where, bad) = location("format"), field = "format";
   *bad = true;
   diags.error(*where, cue, prefix + field, problem->message);
+}
+
+void check_bit_depth_applies(const std::vector<const RawFields*>& layers, RawFields& merged,
+                             const RenderSettings& settings, const std::string& cue, const std::string& prefix,
+                             Diagnostics& diags) {
+  if (merged.format.bad || merged.bit_depth.bad || !merged.bit_depth.usable()) return;
+  const audio::DeliveryFormat* format = audio::find_delivery_format(settings.format);
+  if (format == nullptr || !format->lossy) return;
+  int format_layer = -1, bit_depth_layer = -1;
+  for (size_t i = 0; i < layers.size(); ++i) {
+    if (layers[i]->format.present()) format_layer = static_cast<int>(i);
+    if (layers[i]->bit_depth.present()) bit_depth_layer = static_cast<int>(i);
+  }
+  if (bit_depth_layer < format_layer) return;
+  merged.bit_depth.bad = true;
+  diags.error(merged.bit_depth.where, cue, prefix + "bit_depth",
+              std::string(format->name) + " has no bit depth (its encoder is fed floating-point samples), so " +
+                  "bit_depth would do nothing: remove it, or deliver wav or flac");
 }
 
 }  // namespace foley::manifest

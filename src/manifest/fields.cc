@@ -12,9 +12,9 @@ namespace {
 // the kRender names are a suffix of the list.
 #define FOLEY_CUE_FIELDS(X)                                                                    \
   X(type) X(category) X(prompt) X(negative_prompt) X(duration) X(engine) X(seed)               \
-  X(prompt_influence) X(loop) X(takes) X(source) X(clip) X(tags) X(sample_rate) X(bit_depth) X(format)         \
-  X(bitrate) X(quality) X(channels) X(loudness) X(loudness_measure) X(true_peak) X(highpass) X(gain_db)        \
-  X(fade_in) X(fade_out)
+  X(prompt_influence) X(loop) X(takes) X(source) X(clip) X(tags) X(fx_name) X(sample_rate) X(bit_depth)         \
+  X(format) X(bitrate) X(quality) X(channels) X(loudness) X(loudness_measure) X(true_peak) X(highpass)          \
+  X(gain_db) X(fade_in) X(fade_out) X(naming) X(creator_id) X(source_id)
 
 // Calls f(name, field) for every field of `r`.
 template <typename Fields, typename F>
@@ -24,7 +24,7 @@ void for_each_field(Fields& r, F&& f) {
 #undef FOLEY_VISIT
 }
 
-constexpr size_t kRenderFieldCount = 13;
+constexpr size_t kRenderFieldCount = 16;
 
 // Typed readers: return an error message ("expected ...") or "" when read.
 std::string read_value(const toml::node& node, std::optional<std::string>& out) {

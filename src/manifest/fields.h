@@ -39,6 +39,7 @@ struct NumberOrName {
 // validation. Integers are accepted where numbers are expected.
 struct RawFields {
   Field<std::string> type, category, prompt, negative_prompt, engine, source, format, loudness_measure;
+  Field<std::string> fx_name, naming, creator_id, source_id;  // UCS file names
   Field<double> duration, prompt_influence, clip, gain_db, fade_in, fade_out, true_peak, highpass, quality;
   Field<NumberOrName> loudness, channels;
   Field<long long> seed, takes, sample_rate, bit_depth, bitrate;

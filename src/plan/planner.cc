@@ -16,6 +16,7 @@
 #include "common/suggest.h"
 #include "engines/catalog.h"
 #include "request/canonical_key.h"
+#include "plan/delivery_names.h"
 #include "plan/gen_fields.h"
 #include "plan/ninja_writer.h"
 #include "plan/output_record.h"
@@ -163,8 +164,13 @@ struct CuePlan {
   std::string profile, engine;
 };
 
-std::string take_output_name(const manifest::Cue& cue, int take) {
-  return cue.id + "." + std::to_string(take) + "." + cue.render.format;
+std::string take_output_name(const manifest::Cue& cue, const DeliveryName& name, int take) {
+  return name.stem + "." + std::to_string(take) + "." + cue.render.format;
+}
+
+json ucs_fields(const UcsName& u) {
+  return {{"cat_id", u.cat_id},         {"category", u.category},     {"subcategory", u.subcategory},
+          {"fx_name", u.fx_name},       {"creator_id", u.creator_id}, {"source_id", u.source_id}};
 }
 
 // Which take the render reads: the pick foley.lock holds (when it still names
@@ -191,7 +197,7 @@ void choose_take(PlannedCue& p, const std::map<std::string, manifest::TakePick>&
   p.rendered_take = p.rank_key.empty() ? 0 : -1;
 }
 
-CuePlan plan_cue(manifest::Cue&& moved, const manifest::ProjectConfig& config,
+CuePlan plan_cue(manifest::Cue&& moved, const DeliveryName& name, const manifest::ProjectConfig& config,
                  const std::map<std::string, manifest::TakePick>& picks, ContentHasher& hasher) {
   CuePlan out;
   PlannedCue& p = out.planned;
@@ -201,6 +207,10 @@ CuePlan plan_cue(manifest::Cue&& moved, const manifest::ProjectConfig& config,
   r.render = render_fields(cue);
   json rfields = r.render;
   rfields["type"] = cue.type;
+  // Only under UCS naming: the keys of cues named by their id stay as they were.
+  // The name's blocks are in the file's metadata: the whole name is a render input.
+  if (name.ucs) rfields["ucs_name"] = name.stem;
+  const fs::path output = config.output_dir / cue.manifest / (name.stem + "." + cue.render.format);
   fs::path input;
   std::string ext;
   if (cue.type == "generated") {
@@ -220,7 +230,7 @@ CuePlan plan_cue(manifest::Cue&& moved, const manifest::ProjectConfig& config,
       r.render_key = p.render_key;
       r.cue = cue.qualified_id();
       r.type = cue.type;
-      r.output_path = config.output_dir / cue.manifest / (cue.id + "." + cue.render.format);
+      r.output_path = output;
       r.cache_dir = config.cache_dir;
       r.project = config.name;
       r.project_id = config.history();
@@ -284,11 +294,12 @@ CuePlan plan_cue(manifest::Cue&& moved, const manifest::ProjectConfig& config,
   r.cue = cue.qualified_id();
   r.type = cue.type;
   r.input_path = input;
-  r.output_path = config.output_dir / cue.manifest / (cue.id + "." + cue.render.format);
+  r.output_path = output;
   r.cache_dir = config.cache_dir;
   r.project = config.name;
   r.project_id = config.history();
   r.provenance = provenance(p, out.profile, out.engine);
+  if (name.ucs) r.provenance["ucs"] = ucs_fields(*name.ucs);
   if (!r.gen_key.empty()) r.provenance["gen_key"] = r.gen_key;
   if (p.take_keys.size() > 1) {
     r.provenance["takes"] = p.take_keys;
@@ -307,7 +318,7 @@ CuePlan plan_cue(manifest::Cue&& moved, const manifest::ProjectConfig& config,
     tr.input_path = cache_object_path(config.cache_dir, p.take_keys[t], ext);
     tr.ranking.clear();
     tr.take = static_cast<int>(t);
-    tr.output_path = config.output_dir / cue.manifest / take_output_name(cue, static_cast<int>(t));
+    tr.output_path = config.output_dir / cue.manifest / take_output_name(cue, name, static_cast<int>(t));
     tr.provenance["gen_key"] = tr.gen_key;
     tr.provenance["take"] = static_cast<int>(t);
     tr.provenance["render_key"] = tr.render_key;
@@ -327,9 +338,11 @@ Plan make_plan(manifest::Project project, ContentHasher& hasher) {
   // Keys per cue on every core (hashing, normalising and building the spec
   // fields are independent per cue), then the shared generations in order.
   std::vector<CuePlan> planned(cues.size());
+  const std::vector<DeliveryName> names = delivery_names(cues, config.name);
   SharedHasher shared(hasher);
   parallel_for(cues.size(), 256, [&](size_t begin, size_t end) {
-    for (size_t i = begin; i < end; ++i) planned[i] = plan_cue(std::move(cues[i]), config, plan.project.picks, shared);
+    for (size_t i = begin; i < end; ++i)
+      planned[i] = plan_cue(std::move(cues[i]), names[i], config, plan.project.picks, shared);
   });
   cues.clear();
   plan.cues.reserve(planned.size());
@@ -357,7 +370,14 @@ Plan make_plan(manifest::Project project, ContentHasher& hasher) {
   // `--all-takes` writes <cue>.<n>.<format>: never over another cue's file
   // (cue ids may hold dots).
   std::map<fs::path, const PlannedCue*> outputs;
-  for (const PlannedCue& c : plan.cues) outputs.emplace(c.render.output_path, &c);
+  for (const PlannedCue& c : plan.cues) {
+    auto [it, added] = outputs.emplace(c.render.output_path, &c);
+    // A UCS name may be another cue's id (or the same UCS name numbered).
+    if (!added)
+      throw Error(c.cue.where.str() + ": cue \"" + c.cue.id + "\" would be delivered as " +
+                  c.render.output_path.filename().string() + ", the file of cue \"" + it->second->cue.id + "\" (" +
+                  it->second->cue.where.str() + "); set `fx_name` on one of them");
+  }
   for (const PlannedCue& c : plan.cues)
     for (const RenderRequest& take : c.take_renders)
       if (auto it = outputs.find(take.output_path); it != outputs.end())

@@ -250,4 +250,95 @@ expect_eq "out/ holds exactly the planned renders and their sidecars" \
   "$(ls out/web | tr '\n' ' ' | sed 's/ $//')"
 expect_not_contains "nothing left to remove" "would remove" "$(foley status)"
 
+# 8. Loops outside WAV: FLAC, Ogg Vorbis and Ogg Opus carry LOOPSTART / LOOPLENGTH
+# Vorbis comments, read back by ffprobe; the loop spans the whole file.
+cat > manifests/loops.toml <<'TOML'
+[defaults]
+engine = "noise"
+prompt = "a noise bed"
+duration = 3.0
+loop = true
+clip = 6.0
+category = "ambience"
+
+[cue.bed_flac]
+format = "flac"
+
+[cue.bed_ogg]
+format = "ogg"
+
+[cue.bed_opus]
+format = "opus"
+TOML
+out=$(foley build 2>&1); rc=$?
+expect_eq "build with the lossy and FLAC loops" 0 "$rc"
+for f in out/loops/bed_flac.flac out/loops/bed_ogg.ogg out/loops/bed_opus.opus; do
+  expect_file "loop render" "$f"
+  tags=$(ffprobe -v error -show_entries format_tags:stream_tags -of default=nw=1 "$f" | tr 'a-z' 'A-Z')
+  length=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["loop"]["end"] + 1)' "$f.json")
+  expect_contains "$f LOOPSTART read by ffprobe" "TAG:LOOPSTART=0" "$tags"
+  expect_contains "$f LOOPLENGTH read by ffprobe" "TAG:LOOPLENGTH=$length" "$tags"
+  expect_contains "$f keeps its provenance comment" "GEN_KEY=" "$tags"
+done
+expect_eq "the FLAC loop is the whole file (ffprobe's frame count)" \
+  "$(ffprobe -v error -show_entries stream=duration_ts -of default=nw=1:nk=1 out/loops/bed_flac.flac)" \
+  "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["loop"]["end"] + 1)' out/loops/bed_flac.flac.json)"
+
+# 9. UCS: categories from the UCS list, and naming = "ucs" re-renders under
+# CatID_FXName_CreatorID_SourceID without generating; the old names are removed.
+cat > manifests/lib.toml <<'TOML'
+[defaults]
+engine = "pluck"
+duration = 1.0
+naming = "cue"
+
+[cue.door_slam]
+prompt = "a wooden door slams"
+seed = 392
+category = "doors-wood"
+
+[cue.cloth]
+prompt = "cloth rustle"
+seed = 494
+category = "Foley"
+TOML
+out=$(foley build 2>&1); rc=$?
+expect_eq "UCS categories accepted" 0 "$rc"
+[ "$rc" = 0 ] || echo "$out" >&2
+expect_file "named by id first" out/lib/door_slam.wav
+objects=$(objects_in "$P")
+sed -i 's/^naming = "cue"/naming = "ucs"\ncreator_id = "JD"\nsource_id = "EP1"/' manifests/lib.toml
+expect_contains "status lists the files the new names replace" "would remove $P/out/lib/door_slam.wav" "$(foley status)"
+out=$(foley build 2>&1); rc=$?
+expect_eq "build after naming = ucs" 0 "$rc"
+[ "$rc" = 0 ] || echo "$out" >&2
+expect_eq "no generation for a naming change" 0 "$(count_lines 'GEN ' "$out")"
+expect_eq "two renders for a naming change" 2 "$(count_lines 'RENDER ' "$out")"
+expect_eq "no new object" "$objects" "$(objects_in "$P")"
+expect_file "the UCS name" "out/lib/DOORWood_door slam_JD_EP1.wav"
+expect_file "a category alone names its MISC CatID" "out/lib/FOLYMisc_cloth_JD_EP1.wav"
+expect_no_file "the old name is removed" out/lib/door_slam.wav
+expect_no_file "its sidecar too" out/lib/door_slam.wav.json
+expect_eq "out/lib holds exactly the UCS-named renders and their sidecars" \
+  "DOORWood_door slam_JD_EP1.wav|DOORWood_door slam_JD_EP1.wav.json|FOLYMisc_cloth_JD_EP1.wav|FOLYMisc_cloth_JD_EP1.wav.json" \
+  "$(ls out/lib | tr '\n' '|' | sed 's/|$//')"
+bext=$(ffprobe -v error -show_entries format_tags -of default=nw=1 "out/lib/DOORWood_door slam_JD_EP1.wav")
+expect_contains "bext originator is the CreatorID" "TAG:encoded_by=JD" "$bext"
+python3 - "out/lib/DOORWood_door slam_JD_EP1.wav" <<'PY' && pass || fail "UCS fields in the iXML of the UCS-named file"
+import struct, sys, xml.etree.ElementTree as ET
+data = open(sys.argv[1], "rb").read()
+chunks, at = {}, 12
+while at + 8 <= len(data):
+    name, size = struct.unpack_from("<4sI", data, at)
+    chunks[name] = data[at + 8:at + 8 + size]
+    at += 8 + size + (size & 1)
+user = ET.fromstring(chunks[b"iXML"].rstrip(b"\0")).find("USER")
+values = {e.tag: e.text for e in user}
+assert values == {"CATID": "DOORWood", "CATEGORY": "DOORS", "SUBCATEGORY": "WOOD", "CATEGORYFULL": "DOORS-WOOD",
+                  "FXNAME": "door slam", "CREATORID": "JD", "SOURCEID": "EP1"}, values
+assert "gen_key=" in user.text, user.text
+PY
+out=$(foley build 2>&1)
+expect_eq "a second build renders nothing" 0 "$(count_lines 'RENDER ' "$out")"
+
 finish

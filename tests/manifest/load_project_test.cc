@@ -394,3 +394,74 @@ highpass = 0
   CHECK(lib.highpass == 0.0);
   CHECK(find_cue(project, "mono").render.channels == 1);
 }
+
+TEST_CASE("categories: foley's own and the UCS list, without case, stored canonically", "[manifest]") {
+  TempProject p;
+  p.write("foley.toml", std::string(kThreeEngines) + "[render]\nbit_depth = 16\n");
+  p.write("model/.keep", "");
+  p.write("manifests/a.toml", R"([defaults]
+engine = "synth"
+duration = 1
+[cue.own]
+prompt = "x"
+category = "Ambience"
+[cue.top]
+prompt = "x"
+category = "foley"
+[cue.id]
+prompt = "x"
+category = "amBFORST"
+[cue.pair]
+prompt = "x"
+category = "doors / wood"
+[cue.dash]
+prompt = "x"
+category = "Food & Drink-Cooking"
+[cue.sub]
+prompt = "x"
+category = "forest"
+[cue.web]
+prompt = "x"
+format = "mp3"
+)");
+  Project project = load_project(p.root());
+  CHECK(find_cue(project, "own").category == "ambience");  // foley's own comes first
+  CHECK(find_cue(project, "top").category == "FOLEY");
+  CHECK(find_cue(project, "id").category == "AMBForst");
+  CHECK(find_cue(project, "pair").category == "DOORWood");
+  CHECK(find_cue(project, "dash").category == "FOODCook");
+  CHECK(find_cue(project, "sub").category == "AMBForst");  // only AMBIENCE has a FOREST subcategory
+  // foley.toml's bit_depth is the project's PCM setting: an mp3 manifest cue is not refused for it.
+  CHECK(find_cue(project, "web").render.format == "mp3");
+}
+
+TEST_CASE("naming = ucs takes its CatID from the category; its blocks come from the cue and [render]", "[manifest]") {
+  TempProject p;
+  p.write("foley.toml", std::string(kThreeEngines) + "[render]\ncreator_id = \"JD\"\n");
+  p.write("model/.keep", "");
+  p.write("manifests/a.toml", R"([defaults]
+engine = "synth"
+duration = 1
+naming = "ucs"
+source_id = "EP1"
+[cue.slam]
+prompt = "x"
+category = "doors-wood"
+fx_name = "Heavy Slam"
+[cue.rustle]
+prompt = "x"
+category = "Foley"
+[cue.room]
+prompt = "x"
+category = "ambience"
+)");
+  Project project = load_project(p.root());
+  const Cue& slam = find_cue(project, "slam");
+  CHECK(slam.ucs_cat_id == "DOORWood");
+  CHECK(slam.fx_name == "Heavy Slam");
+  CHECK(slam.render.naming == "ucs");
+  CHECK(slam.render.creator_id == "JD");
+  CHECK(slam.render.source_id == "EP1");
+  CHECK(find_cue(project, "rustle").ucs_cat_id == "FOLYMisc");  // a category alone: its MISC
+  CHECK(find_cue(project, "room").ucs_cat_id == "AMBMisc");     // foley's ambience is UCS AMBIENCE
+}
