@@ -8,6 +8,7 @@ packages=(
   clang libclang-rt-14-dev libomp-dev # libFuzzer targets (the tensor ops use OpenMP)
   libtomlplusplus-dev libcli11-dev libsqlite3-dev sqlite3 libxxhash-dev
   libcurl4-openssl-dev nlohmann-json3-dev
+  libssl-dev                          # libcrypto: the farm servers' HMAC handshake and random secret
   libsndfile1-dev libmpg123-dev libsoxr-dev libebur128-dev
   libsentencepiece-dev libutf8proc-dev libopenblas-dev libdnnl-dev
   libjemalloc-dev                     # the `foley` CLI's allocator (planning allocates per cue)

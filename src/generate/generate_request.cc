@@ -12,7 +12,6 @@
 #include "common/error.h"
 #include "common/file_lock.h"
 #include "common/log.h"
-#include "common/version.h"
 #include "common/prompt_text.h"
 #include "engines/catalog.h"
 #include "engines/registry.h"
@@ -204,17 +203,7 @@ std::string generate_locked(const GenRequest& req, const std::string& origin, co
   }
   engine->close();
 
-  cache::ObjectRecord rec = object_record_for(req);
-  rec.duration_seconds = result.duration_seconds;
-  rec.generation_seconds = result.generation_seconds;
-  rec.credits = result.credits;
-  rec.credits_estimated = result.credits_estimated;
-  rec.request_id = result.request_id;
-  rec.attempts = result.attempts;
-  rec.paid = result.paid;
-  rec.pinned = result.paid;
-  rec.details = result.details.is_null() ? nlohmann::json::object() : result.details;
-  rec.details["foley_version"] = foley_version();
+  cache::ObjectRecord rec = generated_object_record(req, result);
   if (!farm_node) {
     index().record_object(rec, ctx.build_id);
     if (ctx.remote) upload_to_team_cache(req, *ctx.remote, index());

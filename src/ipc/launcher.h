@@ -20,6 +20,15 @@ std::vector<std::string> default_server_command(const std::filesystem::path& cac
 // be started (fork or exec failed).
 void spawn_detached(const std::vector<std::string>& argv, const std::filesystem::path& log);
 
+// Whether an environment variable's name marks a secret that must not travel
+// to a compute node: ELEVENLABS_API_KEY and any *_API_KEY, *_SECRET, *_TOKEN
+// or *_PASSWORD.
+bool is_secret_variable(const std::string& name);
+
+// Removes every secret variable (is_secret_variable) from this process's
+// environment, so that nothing it starts inherits one. Single-threaded callers only.
+void unset_secret_variables();
+
 // Like spawn_detached but runs `body` in the forked daemon instead of an
 // executable (its return value is the exit code). For tests: a server with a
 // fake generator. Call only from a single-threaded process.
