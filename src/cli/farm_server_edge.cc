@@ -71,7 +71,9 @@ std::optional<cache::PendingRecord> generate_on_farm_server(const json& spec, co
 
   // The key's lock, as foley-gen holds it while it generates: two builds never
   // make one object at once. Released before any fallback step, which takes it.
-  FileLock key_lock(req.cache_dir / "locks" / (req.gen_key + ".lock"), /*wait=*/true);
+  const fs::path lock_path = req.cache_dir / "locks" / (req.gen_key + ".lock");
+  fs::create_directories(lock_path.parent_path());
+  FileLock key_lock(lock_path, /*wait=*/true);
   std::error_code ec;
   if (fs::exists(req.object_path, ec)) return std::nullopt;  // made meanwhile: the step finds it, a hit
 

@@ -110,7 +110,7 @@ void spawn_detached(const std::vector<std::string>& argv, const fs::path& log) {
   double_fork(
       [&](int error_fd) {
         become_daemon(log, error_fd);
-        ::execve(args[0], args.data(), env.data());
+        ::execvpe(args[0], args.data(), env.data());  // a launcher (srun) is found on PATH
         int e = errno;
         ssize_t ignored = ::write(error_fd, &e, sizeof e);
         (void)ignored;

@@ -13,7 +13,8 @@ namespace foley::ipc {
 // executable when it is foley-gen, else the foley-gen next to it.
 std::vector<std::string> default_server_command(const std::filesystem::path& cache_dir, double idle_timeout_seconds);
 
-// Starts `argv` as a daemon (double fork: new session, reparented to init, so
+// Starts `argv` (argv[0] looked up in PATH when it has no slash) as a daemon
+// (double fork: new session, reparented to init, so
 // it is never a zombie of ours and ninja does not wait for it): stdin is
 // /dev/null, stdout and stderr append to `log`, no descriptor of ours is
 // inherited. Returns once it has exec'd. Throws foley::Error when it cannot
