@@ -5,6 +5,8 @@
 #   - on the farm, on a warm `foley farm up` server: a job step of one Slurm
 #     allocation on the one-machine cluster of the e2e tests
 #     (tests/e2e/slurm_lib.sh), reached over TCP with the farm's handshake.
+# Both generate on one thread, so that what differs is only the path around a
+# generation (a step's CPU set could otherwise change the model's speed).
 # "Warm": a first cue loads the model in each before the clock starts. The
 # generations are the same work on the same CPU, so the difference per cue is
 # the farm path: foley-gen-client --farm, the claim of a server, the TCP
@@ -18,6 +20,7 @@ cues="${2:-24}"
 export FOLEY_BIN_DIR="$build/bin" FOLEY_SOURCE_DIR="$root"
 . "$root/tests/e2e/lib.sh"
 . "$root/tests/e2e/slurm_lib.sh"
+unset FOLEY_AUDIOLDM2_SERVER  # the tests' lib switches the local resident server off: this measures it
 slurm_start
 
 make_project() {  # DIR
@@ -35,6 +38,7 @@ model = "$root/tests/fixtures/tiny-audioldm2"
 device = "cpu"
 steps = 2
 scheduler = "dpmsolver++"
+threads = 1   # the same work on both sides (a job step may see fewer CPUs than this host)
 TOML
   printf '[cue.warm]\nprompt = "warm up"\nseed = 0\nduration = 0.5\n' > "$1/manifests/warm.toml"
 }
@@ -61,12 +65,14 @@ trap 'scancel "$job" 2>/dev/null; (cd "$WORK/local" && foley server stop >/dev/n
 
 local_s=$(cd "$WORK/local" && seconds foley build -j 1 2>/dev/null | tail -1)
 farm_s=$(cd "$WORK/farm" && SLURM_JOB_ID=$job seconds foley build -j 1 2>/dev/null | tail -1)
+local_served=$(cd "$WORK/local" && foley server status --json | python3 -c 'import sys,json; print(json.load(sys.stdin).get("served", 0))')
 on_servers=$(sqlite3 "$WORK/farm/cache/index.sqlite" \
   "select count(*) from objects where json_extract(details, '$.farm.server') is not null")
 (cd "$WORK/farm" && SLURM_JOB_ID=$job foley farm down >/dev/null)
 want=$((cues + 1))
 [ "$(objects_in "$WORK/local")" = "$want" ] && [ "$(objects_in "$WORK/farm")" = "$want" ] ||
   { echo "a build did not make its $want objects" >&2; exit 1; }
+[ "$local_served" = "$want" ] || { echo "only $local_served of $want local objects came from the local server" >&2; exit 1; }
 [ "$on_servers" = "$want" ] || { echo "only $on_servers of $want farm objects came from the farm server" >&2; exit 1; }
 python3 - "$cues" "$local_s" "$farm_s" <<'PY'
 import sys
