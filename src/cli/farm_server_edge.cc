@@ -91,6 +91,13 @@ std::optional<cache::PendingRecord> generate_on_farm_server(const json& spec, co
     options.farm = ipc::FarmEndpoint{server.host, server.port, secret};
     ipc::ModelServerClient client(options);
     const long long started = unix_ms();
+    json where = {{"host", server.node}, {"cuda_visible_devices", server.gpus}, {"started_at", started},
+                  {"server", server.host + ":" + std::to_string(server.port)}};
+    if (!server.job_id.empty()) where["slurm_step"] = server.job_id + "." + server.step_id;
+    // `foley status` lists it among the farm's running generations meanwhile.
+    cache::FarmRunningMarker running(fs::path(cache::kFarmRunningDir) / (req.gen_key + ".json"),
+                                     {{"cues", req.cues}, {"gen_key", req.gen_key}, {"profile", req.profile},
+                                      {"where", where}});
     ipc::ServerAttempt attempt = client.generate(req, req.object_path, nullptr, g_cancel);
     const std::string where_text = server.host + ":" + std::to_string(server.port);
     if (attempt.outcome == ipc::ServerAttempt::Outcome::kUnavailable) {
@@ -105,9 +112,9 @@ std::optional<cache::PendingRecord> generate_on_farm_server(const json& spec, co
     cache::PendingRecord done;
     done.kind = cache::PendingRecord::Kind::kGenerated;
     done.record = generate::generated_object_record(req, attempt.result);
-    done.where = {{"host", server.node},  {"cuda_visible_devices", server.gpus}, {"server", where_text},
-                  {"server_pid", attempt.server_pid}, {"started_at", started}, {"finished_at", unix_ms()}};
-    if (!server.job_id.empty()) done.where["slurm_step"] = server.job_id + "." + server.step_id;
+    done.where = where;
+    done.where["server_pid"] = attempt.server_pid;
+    done.where["finished_at"] = unix_ms();
     char line[512];
     std::snprintf(line, sizeof line, "foley-gen-client: generated %s in %.2f s on farm server %s (%s, CUDA_VISIBLE_DEVICES=%s)\n",
                   req.gen_key.c_str(), attempt.result.generation_seconds, server.id.c_str(), server.node.c_str(),

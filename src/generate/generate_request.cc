@@ -74,29 +74,6 @@ nlohmann::json where_now() {
   return w;
 }
 
-// A farm node's "generating this now" file (cache::kFarmRunningDir), removed
-// when the generation ends. Best effort: it only informs `foley status`.
-class RunningMarker {
- public:
-  RunningMarker(fs::path path, const nlohmann::json& what) : path_(std::move(path)) {
-    if (path_.empty()) return;
-    try {
-      write_file_atomic(path_, what.dump() + "\n", Durability::kDerived);
-    } catch (const std::exception&) {
-      path_.clear();
-    }
-  }
-  ~RunningMarker() {
-    std::error_code ec;
-    if (!path_.empty()) fs::remove(path_, ec);
-  }
-  RunningMarker(const RunningMarker&) = delete;
-  RunningMarker& operator=(const RunningMarker&) = delete;
-
- private:
-  fs::path path_;
-};
-
 constexpr const char* kRetryHint =
     "`foley build --retry-unusable` (or FOLEY_RETRY_UNUSABLE=1 for ninja) pays for one more request";
 
@@ -176,7 +153,7 @@ std::string generate_locked(const GenRequest& req, const std::string& origin, co
   engine->validate(req);
   GenerationResult result;
   nlohmann::json where = farm_node ? where_now() : nlohmann::json();
-  RunningMarker running(farm_node ? fs::path(cache::kFarmRunningDir) / (req.gen_key + ".json") : fs::path(),
+  cache::FarmRunningMarker running(farm_node ? fs::path(cache::kFarmRunningDir) / (req.gen_key + ".json") : fs::path(),
                         {{"cues", req.cues}, {"gen_key", req.gen_key}, {"profile", req.profile}, {"where", where}});
   try {
     result = engine->generate(req, req.object_path, ctx.progress);

@@ -13,7 +13,7 @@ slurm_start
 P="$WORK/farm"
 mkdir -p "$P/manifests"
 cd "$P"
-# batch_window: a server holds a request 2 s for others to batch with, which
+# batch_window: a server holds a request 3 s for others to batch with, which
 # also leaves time to kill it while it holds one.
 cat > foley.toml <<TOML
 [project]
@@ -31,7 +31,7 @@ model = "$FOLEY_SOURCE_DIR/tests/fixtures/tiny-audioldm2"
 device = "cpu"
 steps = 2
 scheduler = "dpmsolver++"
-batch_window = 2.0
+batch_window = 3.0
 
 [farm]
 launcher = ["srun", "--exact", "-n1", "--gres=gpu:1", "--quiet"]
@@ -116,6 +116,8 @@ foley build > "$P/killed.out" 2>&1 &
 build_pid=$!
 for _ in $(seq 200); do [ "$(grep -c 'accepted' "$victim_log")" -gt "$before" ] && break; sleep 0.05; done
 expect_eq "the victim took a request" 1 "$( [ "$(grep -c 'accepted' "$victim_log")" -gt "$before" ] && echo 1 || echo 0)"
+# Meanwhile `foley status` on the submit host lists it, on its server's GPU.
+expect_contains "status shows a cue running on a farm server" "running on the farm:" "$(foley status 2>&1)"
 kill -9 "$victim"
 wait "$build_pid"; rc=$?
 expect_eq "the build completed through the fallback" 0 "$rc"
