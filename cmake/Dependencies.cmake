@@ -11,8 +11,9 @@ find_package(CLI11 REQUIRED)
 find_package(SQLite3 REQUIRED)
 find_package(nlohmann_json 3 REQUIRED)
 find_package(CURL REQUIRED)
-# SHA-256 of S3 payloads (SigV4 signs the body's hash): OpenSSL's libcrypto, which libcurl links already.
-pkg_check_modules(LIBCRYPTO REQUIRED IMPORTED_TARGET libcrypto)
+# OpenSSL's libcrypto (libcurl links it already): the SHA-256 that SigV4 signs for S3
+# payloads, and the farm servers' HMAC handshake and random secret.
+find_package(OpenSSL REQUIRED COMPONENTS Crypto)
 pkg_check_modules(XXHASH REQUIRED IMPORTED_TARGET libxxhash)
 pkg_check_modules(SNDFILE REQUIRED IMPORTED_TARGET sndfile)
 pkg_check_modules(SOXR REQUIRED IMPORTED_TARGET soxr)

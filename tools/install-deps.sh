@@ -8,7 +8,7 @@ packages=(
   clang libclang-rt-14-dev libomp-dev # libFuzzer targets (the tensor ops use OpenMP)
   libtomlplusplus-dev libcli11-dev libsqlite3-dev sqlite3 libxxhash-dev
   libcurl4-openssl-dev nlohmann-json3-dev
-  libssl-dev                          # libcrypto: the SHA-256 of S3 payloads, which SigV4 signs
+  libssl-dev                          # libcrypto: S3 payload hashes, the farm's HMAC handshake
   libsndfile1-dev libmpg123-dev libogg-dev libsoxr-dev libebur128-dev
   libsentencepiece-dev libutf8proc-dev libopenblas-dev libdnnl-dev
   libjemalloc-dev                     # the `foley` CLI's allocator (planning allocates per cue)

@@ -54,4 +54,18 @@ void record_pending(Index& index, const PendingRecord& pending, const fs::path& 
   index.record_object(with_where, build_id);
 }
 
+FarmRunningMarker::FarmRunningMarker(std::filesystem::path path, const nlohmann::json& what) : path_(std::move(path)) {
+  if (path_.empty()) return;
+  try {
+    write_file_atomic(path_, what.dump() + "\n", Durability::kDerived);
+  } catch (const std::exception&) {
+    path_.clear();
+  }
+}
+
+FarmRunningMarker::~FarmRunningMarker() {
+  std::error_code ec;
+  if (!path_.empty()) std::filesystem::remove(path_, ec);
+}
+
 }  // namespace foley::cache

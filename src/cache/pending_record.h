@@ -52,4 +52,18 @@ std::optional<PendingRecord> read_pending_record(const std::filesystem::path& pa
 void record_pending(Index& index, const PendingRecord& pending, const std::filesystem::path& object,
                     int64_t build_id);
 
+// A farm generation's "running now" file (kFarmRunningDir/<gen key>.json:
+// {"cues", "gen_key", "profile", "where"}), removed when destroyed. Best
+// effort: it only informs `foley status`. An empty path writes nothing.
+class FarmRunningMarker {
+ public:
+  FarmRunningMarker(std::filesystem::path path, const nlohmann::json& what);
+  ~FarmRunningMarker();
+  FarmRunningMarker(const FarmRunningMarker&) = delete;
+  FarmRunningMarker& operator=(const FarmRunningMarker&) = delete;
+
+ private:
+  std::filesystem::path path_;
+};
+
 }  // namespace foley::cache

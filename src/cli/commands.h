@@ -29,6 +29,7 @@ void register_cache(CLI::App& app, GlobalOptions& g, int& exit_code);
 void register_cache_remote(CLI::App& cache, GlobalOptions& g, int& exit_code);
 void register_import(CLI::App& app, GlobalOptions& g, int& exit_code);
 void register_server(CLI::App& app, GlobalOptions& g, int& exit_code);
+void register_farm(CLI::App& app, GlobalOptions& g, int& exit_code);  // `farm up`, `down`, `status`
 void register_takes(CLI::App& app, GlobalOptions& g, int& exit_code);  // `takes` and `pick`
 void register_report(CLI::App& app, GlobalOptions& g, int& exit_code);
 

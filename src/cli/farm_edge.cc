@@ -14,8 +14,10 @@
 #include "cache/index.h"
 #include "cache/object_meta.h"
 #include "cache/pending_record.h"
+#include "cli/farm_server_edge.h"
 #include "common/error.h"
 #include "common/log.h"
+#include "ipc/launcher.h"
 #include "ipc/protocol.h"
 #include "request/object_link.h"
 #include "request/spec_pack.h"
@@ -36,11 +38,6 @@ void forward_to_step(int) {
   if (g_step_pid > 0) ::kill(g_step_pid, SIGTERM);
 }
 
-bool ends_with(const std::string& s, const char* suffix) {
-  size_t n = std::strlen(suffix);
-  return s.size() >= n && s.compare(s.size() - n, n, suffix) == 0;
-}
-
 fs::path foley_gen_path() {
   std::error_code ec;
   fs::path self = fs::read_symlink("/proc/self/exe", ec);
@@ -56,7 +53,7 @@ int run_step(const std::vector<std::string>& argv) {
   std::vector<char*> env;
   for (char** e = environ; *e != nullptr; ++e) {
     const char* eq = std::strchr(*e, '=');
-    if (eq == nullptr || !is_secret_variable(std::string(*e, static_cast<size_t>(eq - *e)))) env.push_back(*e);
+    if (eq == nullptr || !ipc::is_secret_variable(std::string(*e, static_cast<size_t>(eq - *e)))) env.push_back(*e);
   }
   env.push_back(nullptr);
 
@@ -86,11 +83,6 @@ int run_step(const std::vector<std::string>& argv) {
 }
 
 }  // namespace
-
-bool is_secret_variable(const std::string& name) {
-  return name == ipc::kApiKeyVariable || ends_with(name, "_API_KEY") || ends_with(name, "_SECRET") ||
-         ends_with(name, "_TOKEN") || ends_with(name, "_PASSWORD");
-}
 
 int run_farm_edge(const fs::path& object, const std::vector<std::string>& launcher) {
   if (launcher.empty()) throw Error("--farm needs the launcher after `--` (e.g. -- srun --exact -n1 --gres=gpu:1)");
@@ -138,6 +130,13 @@ int run_farm_edge(const fs::path& object, const std::vector<std::string>& launch
       if (build_id == 0) index.record_hit(key, 0);
       return finish("foley-gen-client: " + key + " already cached\n");
     }
+  }
+
+  // A farm's resident servers take it when one is up and answers; else (or
+  // when its server dies mid-request) the edge's own job step makes it.
+  if (std::optional<cache::PendingRecord> made = generate_on_farm_server(spec, spec_origin(kRequestPacksDir, key))) {
+    record(*made);
+    return finish(made->summary);
   }
 
   std::vector<std::string> argv = launcher;

@@ -10,6 +10,8 @@ namespace foley::cli {
 // edge, run by ninja on the submit host (the one holding index.sqlite).
 //
 // - An object the index already knows is a hit: recorded, linked, no job step.
+// - A generation the farm's resident servers can run (cli/farm_server_edge.h)
+//   goes to one of them when `foley farm up` started some.
 // - Otherwise runs `LAUNCHER... foley-gen generate --object OBJECT --farm-node`
 //   (with srun: a job step of the allocation, on the GPU Slurm picks), whose
 //   environment lacks every secret variable (an API key, a token), then records
@@ -20,10 +22,5 @@ namespace foley::cli {
 //   the launcher gets SIGTERM (srun then cancels the step).
 // Returns the exit code.
 int run_farm_edge(const std::filesystem::path& object, const std::vector<std::string>& launcher);
-
-// Whether an environment variable's name marks a secret that must not travel
-// to a compute node: ELEVENLABS_API_KEY and any *_API_KEY, *_SECRET, *_TOKEN
-// or *_PASSWORD.
-bool is_secret_variable(const std::string& name);
 
 }  // namespace foley::cli

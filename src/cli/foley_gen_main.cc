@@ -3,6 +3,7 @@
 
 
 #include "server/resident_server.h"
+#include "cli/farm_listen_option.h"
 #include "cli/gen_generate.h"
 #include "cli/gen_model_tools.h"
 #include "cli/gen_rank.h"
@@ -80,7 +81,15 @@ int main(int argc, char** argv) {
   auto* serve = app.add_subcommand("serve", "Run the resident server of a cache directory: it keeps models loaded and makes API calls (started on demand)");
   serve->add_option("--cache", serve_cache, "Cache directory")->required();
   serve->add_option("--idle-timeout", serve_idle, "Exit after this many seconds without a request");
-  serve->callback([&] { exit_code = foley::server::run_model_server(serve_cache, serve_idle); });
+  std::string serve_tcp;
+  serve->add_option("--tcp", serve_tcp,
+                    "Serve a farm (`foley farm up` starts it): listen on TCP HOST:PORT (port 0: any), every "
+                    "connection proving it knows <cache>/farm/secret; registered in <cache>/farm/servers");
+  serve->callback([&] {
+    std::optional<foley::server::FarmListen> farm;
+    if (!serve_tcp.empty()) farm = foley::cli::parse_farm_listen(serve_tcp);
+    exit_code = foley::server::run_model_server(serve_cache, serve_idle, farm);
+  });
 
   return foley::cli::run_app(app, argc, argv, "foley-gen", exit_code);
 }

@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   foley::cli::register_cache(app, global, exit_code);
   foley::cli::register_import(app, global, exit_code);
   foley::cli::register_server(app, global, exit_code);
+  foley::cli::register_farm(app, global, exit_code);
   foley::cli::register_takes(app, global, exit_code);
   foley::cli::register_report(app, global, exit_code);
   return foley::cli::run_app(app, argc, argv, "foley", exit_code);

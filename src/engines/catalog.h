@@ -117,6 +117,9 @@ struct EngineRow {
   std::function<PoolSpec(const ProfileView&)> pool;
   bool paid = false;        // results cost money: pinned, never evicted or cleaned
   bool via_server = false;  // edges run foley-gen-client: the resident server makes the call
+  // Its generations run on the resident model server (server/jobs.h) when one
+  // answers: a farm's servers (`foley farm up`) take its farmed edges.
+  bool model_server = false;
   // Credits a generation is expected to cost (paid engines), from its key
   // fields and settings.
   std::function<double(const nlohmann::json& key_fields, const nlohmann::json& settings)> credit_estimate;

@@ -12,7 +12,6 @@
 #include "common/error.h"
 #include "common/file_lock.h"
 #include "common/log.h"
-#include "common/version.h"
 #include "common/prompt_text.h"
 #include "engines/catalog.h"
 #include "engines/registry.h"
@@ -74,29 +73,6 @@ nlohmann::json where_now() {
   if (job && step) w["slurm_step"] = std::string(job) + "." + step;
   return w;
 }
-
-// A farm node's "generating this now" file (cache::kFarmRunningDir), removed
-// when the generation ends. Best effort: it only informs `foley status`.
-class RunningMarker {
- public:
-  RunningMarker(fs::path path, const nlohmann::json& what) : path_(std::move(path)) {
-    if (path_.empty()) return;
-    try {
-      write_file_atomic(path_, what.dump() + "\n", Durability::kDerived);
-    } catch (const std::exception&) {
-      path_.clear();
-    }
-  }
-  ~RunningMarker() {
-    std::error_code ec;
-    if (!path_.empty()) fs::remove(path_, ec);
-  }
-  RunningMarker(const RunningMarker&) = delete;
-  RunningMarker& operator=(const RunningMarker&) = delete;
-
- private:
-  fs::path path_;
-};
 
 constexpr const char* kRetryHint =
     "`foley build --retry-unusable` (or FOLEY_RETRY_UNUSABLE=1 for ninja) pays for one more request";
@@ -177,7 +153,7 @@ std::string generate_locked(const GenRequest& req, const std::string& origin, co
   engine->validate(req);
   GenerationResult result;
   nlohmann::json where = farm_node ? where_now() : nlohmann::json();
-  RunningMarker running(farm_node ? fs::path(cache::kFarmRunningDir) / (req.gen_key + ".json") : fs::path(),
+  cache::FarmRunningMarker running(farm_node ? fs::path(cache::kFarmRunningDir) / (req.gen_key + ".json") : fs::path(),
                         {{"cues", req.cues}, {"gen_key", req.gen_key}, {"profile", req.profile}, {"where", where}});
   try {
     result = engine->generate(req, req.object_path, ctx.progress);
@@ -204,17 +180,7 @@ std::string generate_locked(const GenRequest& req, const std::string& origin, co
   }
   engine->close();
 
-  cache::ObjectRecord rec = object_record_for(req);
-  rec.duration_seconds = result.duration_seconds;
-  rec.generation_seconds = result.generation_seconds;
-  rec.credits = result.credits;
-  rec.credits_estimated = result.credits_estimated;
-  rec.request_id = result.request_id;
-  rec.attempts = result.attempts;
-  rec.paid = result.paid;
-  rec.pinned = result.paid;
-  rec.details = result.details.is_null() ? nlohmann::json::object() : result.details;
-  rec.details["foley_version"] = foley_version();
+  cache::ObjectRecord rec = generated_object_record(req, result);
   if (!farm_node) {
     index().record_object(rec, ctx.build_id);
     if (ctx.remote) upload_to_team_cache(req, *ctx.remote, index());

@@ -2,6 +2,7 @@
 
 #include "cache/records.h"
 #include "request/request_spec.h"
+#include "request/result.h"
 
 namespace foley::generate {
 
@@ -9,5 +10,9 @@ namespace foley::generate {
 // request, size and XXH3-128 checksum from the file, `paid` for API engines.
 // Callers add what only they know (duration, credits, provenance details).
 cache::ObjectRecord object_record_for(const GenRequest& request);
+
+// object_record_for with what the engine reported: duration, generation time,
+// credits, request id, attempts, details (and the foley version that made it).
+cache::ObjectRecord generated_object_record(const GenRequest& request, const GenerationResult& result);
 
 }  // namespace foley::generate

@@ -8,6 +8,7 @@
 #include "request/remote_config.h"
 #include "request/retry_unusable.h"
 #include "ipc/connect.h"
+#include "ipc/farm_auth.h"
 #include "common/error.h"
 
 namespace foley::ipc {
@@ -24,18 +25,6 @@ Read read_reply(LineReader& reader, int timeout_ms, std::string& line, json& rep
   if (st != LineReader::Status::kLine) return Read::kClosed;
   reply = json::parse(line, nullptr, false);
   return reply.is_object() ? Read::kReply : Read::kMalformed;
-}
-
-// Sends one request and returns the single reply line, or nullopt when no
-// server answers.
-std::optional<json> ask(const ServerPaths& paths, const json& message) {
-  UniqueFd fd = connect_unix(paths.socket);
-  if (!fd.valid() || !send_all(fd.get(), protocol_line(message))) return std::nullopt;
-  LineReader reader(fd.get());
-  std::string line;
-  json reply;
-  if (read_reply(reader, 10000, line, reply) != Read::kReply) return std::nullopt;
-  return reply;
 }
 
 // The API key as this process's environment has it, for a call's message.
@@ -59,6 +48,7 @@ ModelServerClient::ModelServerClient(ModelServerClientOptions options)
     : options_(std::move(options)), paths_(server_paths(options_.cache_dir)) {}
 
 UniqueFd ModelServerClient::connect_or_start(std::string* reason) {
+  if (options_.farm) return connect_farm_server(options_.farm->host, options_.farm->port, options_.farm->secret, reason);
   return connect_or_start_server(paths_, options_.launch, options_.start_timeout_seconds, reason);
 }
 
@@ -215,14 +205,26 @@ UniqueFd ModelServerClient::prefetch(const std::string& pool, int depth, const s
   return fd;
 }
 
+std::optional<json> ModelServerClient::ask(const json& message) {
+  std::string reason;
+  UniqueFd fd = options_.farm ? connect_or_start(&reason) : connect_unix(paths_.socket);
+  if (!fd.valid() || !send_all(fd.get(), protocol_line(message))) return std::nullopt;
+  LineReader reader(fd.get());
+  std::string line;
+  json reply;
+  if (read_reply(reader, 10000, line, reply) != Read::kReply) return std::nullopt;
+  if (reply.contains("error")) throw_server_error(reply);
+  return reply;
+}
+
 std::optional<json> ModelServerClient::status() {
-  auto reply = ask(paths_, {{"op", "status"}});
+  auto reply = ask({{"op", "status"}});
   if (!reply || !reply->contains("status")) return std::nullopt;
   return (*reply)["status"];
 }
 
 bool ModelServerClient::stop() {
-  auto reply = ask(paths_, {{"op", "stop"}});
+  auto reply = ask({{"op", "stop"}});
   return reply.has_value() && reply->value("stopping", false);
 }
 

@@ -17,8 +17,17 @@
 namespace foley::ipc {
 
 
+// A farm's resident server (ipc/farm_registry.h), reached over TCP with the
+// farm's shared secret (ipc/farm_auth.h) instead of the cache's Unix socket.
+struct FarmEndpoint {
+  std::string host;
+  int port = 0;
+  std::string secret;
+};
+
 struct ModelServerClientOptions {
   std::filesystem::path cache_dir;
+  std::optional<FarmEndpoint> farm;     // set: talk to this server only, never start one
   ServerLauncher launch;                // empty: never start one (status/stop)
   double start_timeout_seconds = 10.0;  // how long a started server may take to listen
   double idle_timeout_seconds = 600.0;  // sent with each request
@@ -55,7 +64,8 @@ class ModelServerClient {
  public:
   explicit ModelServerClient(ModelServerClientOptions options);
 
-  // A connection to the running server, starting one when none answers:
+  // A connection to the running server, starting one when none answers
+  // (a farm server: connects and answers its challenge, starts nothing):
   // under <dir>/start.lock, so of many clients arriving at once exactly one
   // starts it and the others connect to it. A socket left by a killed server
   // is removed and replaced. Invalid (with *reason) when no server can be had.
@@ -113,6 +123,9 @@ class ModelServerClient {
   // is thrown as a failure.
   StreamEnd stream(const nlohmann::json& message, const std::function<bool(const nlohmann::json&)>& on_reply,
                    const CancelFlag* cancel);
+
+  // One request, one reply line (status, stop); nullopt when no server answers.
+  std::optional<nlohmann::json> ask(const nlohmann::json& message);
 
   ModelServerClientOptions options_;
   ServerPaths paths_;

@@ -7,8 +7,10 @@
 #include <cerrno>
 #include <cstring>
 #include <sstream>
+#include <string_view>
 
 #include "common/error.h"
+#include "ipc/protocol.h"
 
 namespace foley::ipc {
 namespace fs = std::filesystem;
@@ -108,7 +110,7 @@ void spawn_detached(const std::vector<std::string>& argv, const fs::path& log) {
   double_fork(
       [&](int error_fd) {
         become_daemon(log, error_fd);
-        ::execve(args[0], args.data(), env.data());
+        ::execvpe(args[0], args.data(), env.data());  // a launcher (srun) is found on PATH
         int e = errno;
         ssize_t ignored = ::write(error_fd, &e, sizeof e);
         (void)ignored;
@@ -123,6 +125,24 @@ void fork_detached(const std::function<int()>& body, const fs::path& log) {
         ::_exit(body());
       },
       "the resident server");
+}
+
+bool is_secret_variable(const std::string& name) {
+  auto ends_with = [&name](std::string_view suffix) {
+    return name.size() >= suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
+  };
+  return name == kApiKeyVariable || ends_with("_API_KEY") || ends_with("_SECRET") || ends_with("_TOKEN") ||
+         ends_with("_PASSWORD");
+}
+
+void unset_secret_variables() {
+  std::vector<std::string> names;
+  for (char** e = environ; *e != nullptr; ++e) {
+    const char* eq = std::strchr(*e, '=');
+    if (eq != nullptr && is_secret_variable(std::string(*e, static_cast<size_t>(eq - *e))))
+      names.emplace_back(*e, static_cast<size_t>(eq - *e));
+  }
+  for (const auto& name : names) ::unsetenv(name.c_str());
 }
 
 }  // namespace foley::ipc

@@ -25,7 +25,9 @@ namespace foley::ipc {
 //   client → {"op":"status"}  server → {"status":{...}}
 //   client → {"op":"stop"}    server → {"stopping":true}
 //
-// Closing the connection before the final line cancels the request.
+// Closing the connection before the final line cancels the request. A farm's
+// server (TCP) first has the client prove it knows the farm's secret: the
+// handshake in ipc/farm_auth.h precedes the request.
 inline constexpr int kProtocolVersion = 1;
 
 // The API key's environment variable: never in a started server's environment,

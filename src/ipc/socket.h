@@ -21,6 +21,16 @@ UniqueFd connect_unix(const std::filesystem::path& path, int* error = nullptr);
 // Throws foley::Error naming the path.
 UniqueFd listen_unix(const std::filesystem::path& path, int backlog = 128);
 
+// Connects to `host` (a name or address) at TCP `port`; an invalid fd (errno,
+// or EHOSTUNREACH when the name does not resolve, in *error) when nothing
+// answers. Waits at most `timeout_ms` for each address to answer.
+UniqueFd connect_tcp(const std::string& host, int port, int* error = nullptr, int timeout_ms = 2000);
+
+// Binds and listens on TCP `host`:`port` (port 0: the kernel picks one; host
+// "0.0.0.0": every interface); close-on-exec. *bound_port is the port it got.
+// Throws foley::Error naming the address.
+UniqueFd listen_tcp(const std::string& host, int port, int* bound_port, int backlog = 128);
+
 // Writes all of `data`; false when the peer is gone (never raises SIGPIPE).
 bool send_all(int fd, std::string_view data);
 

@@ -19,6 +19,8 @@
 #include "engines/audioldm2/audioldm2_params.h"
 #include "server/api_calls.h"
 #include "server/jobs.h"
+#include "ipc/farm_auth.h"
+#include "ipc/farm_registry.h"
 #include "ipc/protocol.h"
 #include "common/file_lock.h"
 #include "ipc/socket.h"
@@ -42,6 +44,8 @@ struct ServerState {
   JobRunner* runner = nullptr;
   const ipc::ServerPaths* paths = nullptr;
   std::filesystem::path cache_dir;
+  std::string listening_on;  // the socket's path, or host:port on a farm
+  std::string farm_secret;   // a farm's server: every connection proves it knows this
   SteadyClock::time_point started = SteadyClock::now();
   std::atomic<int> active{0};
   std::atomic<long long> calls_served{0}, calls_failed{0}, prefetched{0}, prefetch_failed{0};
@@ -83,7 +87,7 @@ void serve_generate(ServerState& st, int fd, const json& msg, bool& stop_after) 
     job->resolved = engines::resolve_audioldm2_request(job->request);
     job->out_path = msg["out_path"].get<std::string>();
     if (!job->out_path.is_absolute()) throw Error("resident server: out_path must be absolute");
-    if (msg.contains("idle_timeout") && msg["idle_timeout"].is_number() && msg["idle_timeout"].get<double>() >= 0)
+    if (st.farm_secret.empty() && msg.contains("idle_timeout") && msg["idle_timeout"].is_number() && msg["idle_timeout"].get<double>() >= 0)
       st.idle_timeout.store(msg["idle_timeout"].get<double>());
   } catch (const std::exception& e) {
     ipc::send_all(fd, ipc::protocol_line(ipc::error_message(e)));
@@ -94,6 +98,8 @@ void serve_generate(ServerState& st, int fd, const json& msg, bool& stop_after) 
     st.jobs.insert(job);
   }
   bool connected = ipc::send_all(fd, ipc::protocol_line({{"accepted", true}, {"pid", ::getpid()}}));
+  // A farm's requests come from another host: its log shows what it took.
+  if (!st.farm_secret.empty()) log_info("accepted " + job->request.gen_key);
   st.runner->submit(job);
   json final_message;
   for (;;) {
@@ -117,7 +123,8 @@ void serve_connection(ServerState& st, int raw_fd) {
   ipc::UniqueFd fd(raw_fd);
   ipc::LineReader reader(fd.get());
   std::string line;
-  if (reader.read_line(line, 10000) == ipc::LineReader::Status::kLine) {
+  const bool allowed = st.farm_secret.empty() || authenticate_client(fd.get(), reader, st.farm_secret);
+  if (allowed && reader.read_line(line, 10000) == ipc::LineReader::Status::kLine) {
     json msg = json::parse(line, nullptr, false);
     std::string op = msg.is_object() ? msg.value("op", std::string()) : std::string();
     bool stop_after = false;
@@ -148,7 +155,7 @@ void serve_connection(ServerState& st, int raw_fd) {
       json status = st.runner->status();
       status["pid"] = ::getpid();
       status["cache_dir"] = st.cache_dir.string();
-      status["socket"] = st.paths->socket.string();
+      status[st.farm_secret.empty() ? "socket" : "listen"] = st.listening_on;
       status["protocol"] = ipc::kProtocolVersion;
       status["calls_served"] = st.calls_served.load();
       status["calls_failed"] = st.calls_failed.load();
@@ -176,19 +183,33 @@ ModelServer::ModelServer(ModelServerOptions options, engines::GeneratorLoader lo
     : options_(std::move(options)), loader_(std::move(loader)), paths_(ipc::server_paths(options_.cache_dir)) {}
 
 int ModelServer::run(bool handle_signals) {
-  ensure_private_dirs(paths_);
-  FileLock alive(paths_.dir / "server.lock", /*wait=*/false);
-  if (!alive.valid()) {
-    log_info("a resident server already runs for " + options_.cache_dir.string());
-    return 0;
+  const bool farm = options_.farm.has_value();
+  std::optional<FileLock> alive;
+  ipc::UniqueFd listener;
+  struct stat own {};
+  std::string listening_on, farm_secret;
+  std::optional<ipc::FarmServer> registered;
+  if (farm) {
+    farm_secret = ipc::read_farm_secret(options_.cache_dir);
+    int port = 0;
+    listener = ipc::listen_tcp(options_.farm->bind, options_.farm->port, &port);
+    registered = farm_server_identity(*options_.farm, port);
+    listening_on = registered->host + ":" + std::to_string(port);
+  } else {
+    ensure_private_dirs(paths_);
+    alive.emplace(paths_.dir / "server.lock", /*wait=*/false);
+    if (!alive->valid()) {
+      log_info("a resident server already runs for " + options_.cache_dir.string());
+      return 0;
+    }
+    // Nobody else holds the lock, so a socket left there is a dead server's.
+    ::unlink(paths_.socket.c_str());
+    listener = ipc::listen_unix(paths_.socket);
+    ::chmod(paths_.socket.c_str(), 0600);
+    ::stat(paths_.socket.c_str(), &own);
+    write_file_atomic(paths_.pid_file, json({{"pid", ::getpid()}, {"socket", paths_.socket.string()}}).dump() + "\n");
+    listening_on = paths_.socket.string();
   }
-  // Nobody else holds the lock, so a socket left there is a dead server's.
-  ::unlink(paths_.socket.c_str());
-  ipc::UniqueFd listener = ipc::listen_unix(paths_.socket);
-  ::chmod(paths_.socket.c_str(), 0600);
-  struct stat own;
-  ::stat(paths_.socket.c_str(), &own);
-  write_file_atomic(paths_.pid_file, json({{"pid", ::getpid()}, {"socket", paths_.socket.string()}}).dump() + "\n");
 
   struct sigaction old_int {}, old_term {}, old_pipe {};
   if (handle_signals) {
@@ -201,7 +222,10 @@ int ModelServer::run(bool handle_signals) {
     ign.sa_handler = SIG_IGN;
     ::sigaction(SIGPIPE, &ign, &old_pipe);
   }
-  log_info("resident server " + std::to_string(::getpid()) + " listening on " + paths_.socket.string());
+  log_info("resident server " + std::to_string(::getpid()) + " listening on " + listening_on +
+           (registered ? " (farm server " + registered->id + ", CUDA_VISIBLE_DEVICES=" + registered->gpus + ")" : ""));
+  // Registered only once it listens: a client never finds an entry it cannot reach.
+  if (registered) ipc::register_farm_server(options_.cache_dir, *registered);
 
   JobRunner runner(loader_, options_.max_models, options_.batching);
   ServerState st;
@@ -210,6 +234,8 @@ int ModelServer::run(bool handle_signals) {
   st.runner = &runner;
   st.paths = &paths_;
   st.cache_dir = options_.cache_dir;
+  st.listening_on = listening_on;
+  st.farm_secret = farm_secret;
   st.idle_timeout.store(options_.idle_timeout_seconds);
   // Connection threads with their "finished" flags; finished ones are joined as we go.
   std::list<std::pair<std::thread, std::shared_ptr<std::atomic<bool>>>> threads;
@@ -234,7 +260,7 @@ int ModelServer::run(bool handle_signals) {
         break;
       }
     }
-    if (st.active.load() == 0 && !runner.busy() && st.idle_seconds() >= st.idle_timeout.load()) {
+    if (!farm && st.active.load() == 0 && !runner.busy() && st.idle_seconds() >= st.idle_timeout.load()) {
       // Under the start lock, so no client decides to start a server while this one is half gone.
       start_lock_held.emplace(paths_.lock, /*wait=*/false);
       if (start_lock_held->valid()) {
@@ -267,14 +293,19 @@ int ModelServer::run(bool handle_signals) {
     }
   }
 
-  // Stop accepting: the socket goes first, so new clients start a new server.
-  struct stat now;
-  if (::stat(paths_.socket.c_str(), &now) == 0 && now.st_ino == own.st_ino && now.st_dev == own.st_dev)
-    ::unlink(paths_.socket.c_str());
+  // Stop accepting: the socket (or the registry entry) goes first, so new
+  // clients start a new server (or go elsewhere).
+  if (registered) {
+    ipc::unregister_farm_server(options_.cache_dir, registered->id);
+  } else {
+    struct stat now;
+    if (::stat(paths_.socket.c_str(), &now) == 0 && now.st_ino == own.st_ino && now.st_dev == own.st_dev)
+      ::unlink(paths_.socket.c_str());
+    ::unlink(paths_.pid_file.c_str());
+  }
   listener.reset();
-  ::unlink(paths_.pid_file.c_str());
   if (stop_.load() || g_stop_signal.load() != 0 || cache_gone) st.cancel_all();
-  alive.release();
+  alive.reset();
   start_lock_held.reset();
   for (auto& t : threads) t.first.join();
   if (handle_signals) {
@@ -304,9 +335,12 @@ BatchingOptions batching_from_environment(BatchingOptions o) {
   return o;
 }
 
-int run_model_server(const std::filesystem::path& cache_dir, double idle_timeout_seconds) {
+int run_model_server(const std::filesystem::path& cache_dir, double idle_timeout_seconds,
+                     std::optional<FarmListen> farm) {
   ModelServerOptions options;
-  options.call_handler = serve_api_call;
+  // A farm's server runs on a compute node, which never holds the API key.
+  if (!farm) options.call_handler = serve_api_call;
+  options.farm = std::move(farm);
   options.batching = batching_from_environment();
   options.cache_dir = std::filesystem::absolute(cache_dir);
   options.idle_timeout_seconds = idle_timeout_seconds;

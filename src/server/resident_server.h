@@ -3,10 +3,12 @@
 #include <atomic>
 #include <filesystem>
 #include <functional>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
 #include "engines/audioldm2/audioldm2_generator.h"
+#include "server/farm_listener.h"
 #include "server/jobs.h"
 #include "ipc/paths.h"
 
@@ -23,6 +25,13 @@ struct ModelServerOptions {
   // connection's thread, beside the model jobs (server/api_calls.h); its second
   // argument tells whether the client has hung up. Empty: refused.
   CallHandler call_handler;
+  // Set: a farm's server (`foley farm up`): listens on TCP, where every
+  // connection must prove it knows the farm's secret (ipc/farm_auth.h), read
+  // from <cache>/farm/secret; registers itself in <cache>/farm/servers while
+  // it listens; never exits for idleness (`foley farm down` stops it); takes
+  // no API calls. No Unix socket and no lock in <cache>/server: those lie on
+  // the shared file system, where every node's server would find them.
+  std::optional<FarmListen> farm;
 };
 
 // The resident model server of one cache directory (`foley-gen serve`): keeps
@@ -60,8 +69,10 @@ class ModelServer {
 // FOLEY_SERVER_MEMORY_BUDGET (MiB); unset or malformed ones keep `base`'s.
 BatchingOptions batching_from_environment(BatchingOptions base = {});
 
-// `foley-gen serve --cache DIR [--idle-timeout S]` with the real pipeline.
-// API calls are answered by serve_api_call (server/api_calls.h).
-int run_model_server(const std::filesystem::path& cache_dir, double idle_timeout_seconds);
+// `foley-gen serve --cache DIR [--idle-timeout S] [--tcp HOST:PORT]` with the
+// real pipeline. API calls are answered by serve_api_call
+// (server/api_calls.h), except on a farm's server.
+int run_model_server(const std::filesystem::path& cache_dir, double idle_timeout_seconds,
+                     std::optional<FarmListen> farm = std::nullopt);
 
 }  // namespace foley::server

@@ -96,6 +96,7 @@ EngineRow audioldm2_row() {
       if (it->is_regular_file(ec)) files.push_back(it->path());
     return files;
   };
+  row.model_server = true;
   return row;
 }
 
