@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/finished_cues.h"
 #include "common/progress_channel.h"
 #include "plan/planner.h"
 
@@ -17,12 +18,13 @@ struct DisplayOptions {
   int width = 80;      // terminal columns: live lines are cut to fit, so redraws never wrap
 };
 
-// What `foley build` prints while ninja runs. Ninja's finished-edge lines pass
-// through with the object in a GEN line replaced by the cues it serves
-// ("[3/8] GEN ep1:door (ldm)"); on a terminal, below them, one line per running
-// generation: cue names, engine and profile, its last progress report (the
-// denoising step, bytes received) and the time since it started. Each call
-// returns the text to write (tests read it; nothing is printed here).
+// What `foley build` prints while ninja runs. On a terminal, ninja's
+// finished-edge lines pass through with the object in a GEN line replaced by
+// the cues it serves ("[3/8] GEN ep1:door (ldm)"), and below them, one line per
+// running generation: cue names, engine and profile, its last progress report
+// (the denoising step, bytes received) and the time since it started. Off a
+// terminal, one line per finished cue (finished_cues.h). Each call returns the
+// text to write (tests read it; nothing is printed here).
 class BuildDisplay {
  public:
   using Clock = std::chrono::steady_clock;
@@ -46,6 +48,7 @@ class BuildDisplay {
   std::string fit(const std::string& text) const;
 
   DisplayOptions options_;
+  FinishedCues finished_;  // what a non-terminal gets
   std::map<std::string, std::string> gen_cues_;  // object link path -> "ep1:door, ep1:door2"
   std::vector<std::pair<std::string, Running>> running_;  // by key, in order of start
   int drawn_lines_ = 0;
