@@ -88,6 +88,8 @@ std::string FinishedCues::ninja_line(const std::string& line, Clock::time_point 
     if (!last_gen_key_.empty()) gen_outcome_[last_gen_key_] = outcome;
     return "";
   }
+  // ninja's greeting for -C, which `foley build` always passes.
+  if (line.rfind("ninja: Entering directory ", 0) == 0) return "";
   const auto [verb, path] = edge_of(line);
   if (verb == "GEN") {
     auto it = object_keys_.find(path);

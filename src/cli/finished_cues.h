@@ -19,7 +19,7 @@ namespace foley::cli {
 // its sound in this build (`generated`, `cached`, `team cache`, or `rendered`
 // when its object was already there), the time since its generation started
 // (since the build started when none ran for it) and the file delivered.
-// Generate and rank edges print nothing of their own; foley-gen's summary
+// Generate and rank edges and ninja's "Entering directory" print nothing; foley-gen's summary
 // lines give the outcome; every other line (ninja's FAILED blocks, errors,
 // warnings) passes through as it is.
 class FinishedCues {
