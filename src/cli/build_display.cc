@@ -98,9 +98,10 @@ std::string BuildDisplay::draw_block(Clock::time_point now) {
 }
 
 std::string BuildDisplay::ninja_line(const std::string& line, Clock::time_point now) {
-  if (!options_.live) return finished_.ninja_line(line, now);
+  if (!options_.live && !options_.dry_run) return finished_.ninja_line(line, now);
   if (options_.quiet && is_summary_line(line)) return "";
   std::string text = rewrite(line);
+  if (!options_.live) return text + "\n";
   std::string out = erase_block();
   out += text + "\n";
   out += draw_block(now);

@@ -15,6 +15,7 @@ struct DisplayOptions {
   bool live = false;   // a terminal: the running cues in a block redrawn in place
   bool color = false;  // bold names, dim times (off with NO_COLOR or off a terminal)
   bool quiet = false;  // -q: only what failed
+  bool dry_run = false;  // -n: ninja's line per edge it would run (no cue finishes)
   int width = 80;      // terminal columns: live lines are cut to fit, so redraws never wrap
 };
 

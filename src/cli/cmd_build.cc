@@ -172,7 +172,9 @@ int run_build(const fs::path& dir, const BuildOptions& o) {
   std::vector<ipc::UniqueFd> prefetch;
   if (o.targets.empty() && !dry_run) prefetch = start_api_prefetch(ctx.plan, locate_tools(), build_id);
   SubprocessResult r;
-  r.exit_code = run_ninja_displayed(argv, ctx.plan, display_options_for_stdout(o.quiet));
+  DisplayOptions display = display_options_for_stdout(o.quiet);
+  display.dry_run = dry_run;
+  r.exit_code = run_ninja_displayed(argv, ctx.plan, display);
   prefetch.clear();
   if (remote) upload_for_build(generated_here, *remote, index);
   if (o.targets.empty() && unavailable > 0) {
