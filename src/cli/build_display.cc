@@ -146,12 +146,10 @@ DisplayOptions display_options_for_stdout(bool quiet) {
   return o;
 }
 
-int run_ninja_displayed(const std::vector<std::string>& argv, const plan::Plan& plan, const DisplayOptions& options) {
-  ProgressReceiver receiver;
-  ::setenv(kProgressSocketVariable, receiver.path().c_str(), 1);
-  PipedProcess ninja = spawn_piped(argv);
-  ::unsetenv(kProgressSocketVariable);
+int run_ninja_displayed(const std::vector<std::string>& argv, const plan::Plan& plan, const DisplayOptions& options,
+                        ProgressReceiver& receiver) {
   BuildDisplay display(plan, options);
+  PipedProcess ninja = spawn_piped(argv);
 
   std::string pending;
   bool open = true;

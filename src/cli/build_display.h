@@ -55,10 +55,13 @@ class BuildDisplay {
   int drawn_lines_ = 0;
 };
 
-// Runs ninja (`argv`) with its output read through a BuildDisplay and the
-// progress socket of the generations it starts (FOLEY_PROGRESS_SOCKET) open.
-// Returns ninja's exit code.
-int run_ninja_displayed(const std::vector<std::string>& argv, const plan::Plan& plan, const DisplayOptions& options);
+// Runs ninja (`argv`) with its output read through a BuildDisplay, and with
+// it what `progress` receives: the generations ninja starts and the calls the
+// resident server makes for this build report there (the caller names it in
+// FOLEY_PROGRESS_SOCKET, before it hands calls to the server). Returns
+// ninja's exit code.
+int run_ninja_displayed(const std::vector<std::string>& argv, const plan::Plan& plan, const DisplayOptions& options,
+                        ProgressReceiver& progress);
 
 // The display a build gets on this stdout: live on a terminal, coloured unless
 // NO_COLOR is set (to anything non-empty), quiet with -q.
