@@ -54,6 +54,15 @@ FinishedCues::FinishedCues(const plan::Plan& plan, Clock::time_point build_start
       one.gen_keys = {take.gen_key};
       outputs_[as_ninja_names(root, take.output_path)] = std::move(one);
     }
+    if (c.rank_key.empty())
+      for (size_t t = 0; t < c.take_keys.size(); ++t) {
+        if (static_cast<int>(t) == c.rendered_take) continue;
+        Cue one = cue;
+        one.name += " take " + std::to_string(t + 1);
+        one.gen_keys = {c.take_keys[t]};
+        side_takes_[c.take_keys[t]] = {std::move(one),
+                                       as_ninja_names(root, plan.generations.at(c.take_keys[t]).object_path)};
+      }
     outputs_[as_ninja_names(root, c.render.output_path)] = std::move(cue);
   }
 }
@@ -85,8 +94,10 @@ std::string FinishedCues::cue_line(const Cue& cue, const std::string& output, Cl
 
 std::string FinishedCues::ninja_line(const std::string& line, Clock::time_point now) {
   if (std::string outcome = outcome_of(line); !outcome.empty()) {
-    if (!last_gen_key_.empty()) gen_outcome_[last_gen_key_] = outcome;
-    return "";
+    if (last_gen_key_.empty()) return "";
+    gen_outcome_[last_gen_key_] = outcome;
+    auto side = side_takes_.find(last_gen_key_);
+    return side == side_takes_.end() ? "" : cue_line(side->second.first, side->second.second, now);
   }
   // ninja's greeting for -C, which `foley build` always passes.
   if (line.rfind("ninja: Entering directory ", 0) == 0) return "";

@@ -18,7 +18,11 @@ namespace foley::cli {
 // the cue, its engine and profile (or `silence` / `source`), what happened to
 // its sound in this build (`generated`, `cached`, `team cache`, or `rendered`
 // when its object was already there), the time since its generation started
-// (since the build started when none ran for it) and the file delivered.
+// (since the build started when none ran for it) and the file delivered. A
+// take its delivered file does not read (takes not ranked, not picked) gets
+// its own line once made, naming its object:
+//
+//   ep1:door take 3  exec (synth)  generated  0.3s  cache/objects/ab/ab12….wav
 // Generate and rank edges and ninja's "Entering directory" print nothing; foley-gen's summary
 // lines give the outcome; every other line (ninja's FAILED blocks, errors,
 // warnings) passes through as it is.
@@ -43,6 +47,7 @@ class FinishedCues {
   Clock::time_point build_started_;
   std::map<std::string, std::string> object_keys_;        // object link path -> gen key
   std::map<std::string, Cue> outputs_;                    // delivered path (as ninja names it) -> its cue
+  std::map<std::string, std::pair<Cue, std::string>> side_takes_;  // gen key -> take not rendered, its object
   std::map<std::string, Clock::time_point> gen_started_;  // gen key -> its first progress report
   std::map<std::string, std::string> gen_outcome_;        // gen key -> "generated", "cached", "team cache"
   std::string last_gen_key_;                              // the GEN edge whose output follows

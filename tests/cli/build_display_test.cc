@@ -109,6 +109,28 @@ TEST_CASE("off a terminal, one line per finished cue: name, engine, outcome, ela
   CHECK(hit.ninja_line("[2/2] RENDER out/ep1/door.wav", t1).find("  cached  ") != std::string::npos);
 }
 
+TEST_CASE("off a terminal, a take the delivered file does not read gets its own line once made") {
+  const std::string take2 = "fedcba9876543210fedcba9876543210";
+  plan::Plan p = one_generation();
+  p.project.config.root = "/proj";
+  GenRequest r2 = p.generations[kKey];
+  r2.gen_key = take2;
+  r2.object_path = "/proj/cache/objects/fe/" + take2 + ".wav";
+  p.generations[take2] = r2;
+  plan::PlannedCue door;
+  door.cue.id = "door";
+  door.cue.manifest = "ep1";
+  door.gen_key = kKey;
+  door.take_keys = {kKey, take2};
+  door.render.output_path = "/proj/out/ep1/door.wav";
+  p.cues = {door};
+  BuildDisplay d(p, DisplayOptions{});
+  const auto t0 = BuildDisplay::Clock::now();
+  CHECK(d.ninja_line("[1/1] GEN " + object_link_path(take2, "wav").generic_string() + " (ldm)", t0).empty());
+  CHECK(d.ninja_line("foley-gen: generated ep1:door with ldm in 0.10 s (1.00 s of audio) -> x.wav", t0) ==
+        "ep1:door take 2  audioldm2 (ldm)  generated  0.0s  cache/objects/fe/" + take2 + ".wav\n");
+}
+
 TEST_CASE("on a terminal, running cues stay below the finished lines, redrawn in place") {
   DisplayOptions live;
   live.live = true;

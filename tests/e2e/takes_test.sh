@@ -34,8 +34,10 @@ status=$(foley status)
 expect_contains "status counts the two new takes" "2 generation(s) to run" "$status"
 out=$(foley build 2>&1); rc=$?
 expect_eq "three takes build" 0 "$rc"
-# (its render reads take 0, already there: the new takes are built beside it)
-expect_eq "one cue delivered" 1 "$(cue_lines "$out")"
+# (its delivered file reads take 0, already there: the new takes are built beside it, a line each)
+expect_eq "two new generations" 2 "$(cue_lines "$out" generated)"
+expect_eq "take 2 and take 3 named" "ep1:door take 2 ep1:door take 3" \
+  "$(printf '%s\n' "$out" | grep -o '^ep1:door take [0-9]' | sort | tr '\n' ' ' | sed 's/ $//')"
 expect_eq "three objects" 3 "$(objects_in "$P")"
 expect_eq "take 0 keeps the one-take key" "$key1" "$(gen_key)"
 
@@ -122,7 +124,9 @@ ninja -t clean all_takes >/dev/null 2>&1
 expect_eq "objects survive ninja -t clean" 5 "$(objects_in "$P")"
 out=$(foley build 2>&1)
 expect_eq "rebuild after clean generates nothing" 0 "$(cue_lines "$out" generated)"
-expect_eq "and delivers the cue again" 1 "$(cue_lines "$out")"
+# (its object links went with the clean: every take is found in the cache again, a line each)
+expect_eq "the cue and its four other takes, all found in the cache" 5 "$(cue_lines "$out" cached)"
+expect_eq "the cue delivered again" 1 "$(count_lines '^ep1:door  .*  out/ep1/door.wav$' "$out")"
 
 # 10. A stale pick (the takes' inputs changed): reported, the render fails, the lock stays.
 sed -i 's/^duration = 0.3/duration = 0.4/' manifests/ep1.toml
