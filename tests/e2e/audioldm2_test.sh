@@ -83,7 +83,8 @@ expect_eq "dog is 1.5 s at 16 kHz" "24000 16000" "$frames"
 
 # 3. A second build does nothing.
 out=$(foley build 2>&1)
-expect_not_contains "no-op build" "GEN" "$out"
+expect_contains "no-op build" "no work to do" "$out"
+expect_eq "no-op build finishes no cue" 0 "$(cue_lines "$out")"
 
 # 4. Change one cue's seed: only it regenerates.
 sed -i 's/^seed = 2$/seed = 3/' manifests/sfx.toml
