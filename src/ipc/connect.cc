@@ -11,6 +11,7 @@
 #include "ipc/launcher.h"
 #include "ipc/protocol.h"
 #include "common/file_lock.h"
+#include "common/progress_channel.h"
 #include "common/error.h"
 
 namespace foley::ipc {
@@ -67,7 +68,9 @@ bool server_disabled(ServerUse use) {
 }
 
 void launch_server_without_secrets(const ServerPaths& paths, const std::filesystem::path& cache_dir) {
-  constexpr const char* kSecrets[] = {kApiKeyVariable};
+  // The key, and the progress socket of the build that happens to start the
+  // server: it outlives that build, and each call names its own build's socket.
+  constexpr const char* kSecrets[] = {kApiKeyVariable, kProgressSocketVariable};
   std::vector<std::pair<const char*, std::string>> saved;
   for (const char* name : kSecrets)
     if (const char* v = std::getenv(name)) saved.emplace_back(name, v);
