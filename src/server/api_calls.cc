@@ -217,8 +217,8 @@ std::string run_one(const GenRequest& req, const std::string& origin, const json
     recorded = true;
   };
   // The build that asked sees the call in its display (the attempt, the bytes
-  // received), from the engine's first report on: a call waiting for a slot
-  // of its pool is not running yet. Done when this call ends.
+  // received), from the engine's first report on (the attempt, made just
+  // before it waits for a slot of its pool), until this call ends.
   std::optional<ProgressReporter> reports;
   const std::string progress_socket =
       msg.contains("progress_socket") && msg["progress_socket"].is_string() ? msg["progress_socket"].get<std::string>()
