@@ -44,8 +44,11 @@ FinishedCues::FinishedCues(const plan::Plan& plan, Clock::time_point build_start
   for (const plan::PlannedCue& c : plan.cues) {
     Cue cue;
     cue.name = c.cue.qualified_id();
-    cue.gen_keys = c.take_keys;
-    if (cue.gen_keys.empty() && !c.gen_key.empty()) cue.gen_keys.push_back(c.gen_key);
+    // The sounds its delivered file may read: every take when a ranking
+    // chooses, else the one take it renders.
+    if (!c.rank_key.empty()) cue.gen_keys = c.take_keys;
+    else if (!c.render.gen_key.empty()) cue.gen_keys = {c.render.gen_key};
+    else if (!c.gen_key.empty()) cue.gen_keys = {c.gen_key};
     auto gen = c.gen_key.empty() ? plan.generations.end() : plan.generations.find(c.gen_key);
     cue.engine = gen != plan.generations.end() ? gen->second.engine + " (" + gen->second.profile + ")" : c.cue.type;
     for (const RenderRequest& take : c.take_renders) {

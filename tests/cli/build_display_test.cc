@@ -122,6 +122,7 @@ TEST_CASE("off a terminal, a take the delivered file does not read gets its own 
   door.cue.manifest = "ep1";
   door.gen_key = kKey;
   door.take_keys = {kKey, take2};
+  door.render.gen_key = kKey;
   door.render.output_path = "/proj/out/ep1/door.wav";
   p.cues = {door};
   BuildDisplay d(p, DisplayOptions{});
@@ -129,6 +130,8 @@ TEST_CASE("off a terminal, a take the delivered file does not read gets its own 
   CHECK(d.ninja_line("[1/1] GEN " + object_link_path(take2, "wav").generic_string() + " (ldm)", t0).empty());
   CHECK(d.ninja_line("foley-gen: generated ep1:door with ldm in 0.10 s (1.00 s of audio) -> x.wav", t0) ==
         "ep1:door take 2  audioldm2 (ldm)  generated  0.0s  cache/objects/fe/" + take2 + ".wav\n");
+  // Its delivered file reads take 1, already there: rendered, not generated.
+  CHECK(d.ninja_line("[2/2] RENDER out/ep1/door.wav", t0).rfind("ep1:door  audioldm2 (ldm)  rendered  ", 0) == 0);
 }
 
 TEST_CASE("on a terminal, running cues stay below the finished lines, redrawn in place") {
