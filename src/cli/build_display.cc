@@ -38,7 +38,8 @@ void write_all(const std::string& text) {
 
 }  // namespace
 
-BuildDisplay::BuildDisplay(const plan::Plan& plan, DisplayOptions options) : options_(options) {
+BuildDisplay::BuildDisplay(const plan::Plan& plan, DisplayOptions options)
+    : options_(options), finished_(plan, Clock::now()) {
   for (const auto& [key, req] : plan.generations) {
     gen_cues_[object_link_path(key, req.ext).generic_string()] = cue_names(req.cues);
   }
@@ -97,6 +98,7 @@ std::string BuildDisplay::draw_block(Clock::time_point now) {
 }
 
 std::string BuildDisplay::ninja_line(const std::string& line, Clock::time_point now) {
+  if (!options_.live && !options_.dry_run) return finished_.ninja_line(line, now);
   if (options_.quiet && is_summary_line(line)) return "";
   std::string text = rewrite(line);
   if (!options_.live) return text + "\n";
@@ -107,6 +109,7 @@ std::string BuildDisplay::ninja_line(const std::string& line, Clock::time_point 
 }
 
 std::string BuildDisplay::progress(const ProgressEvent& e, Clock::time_point now) {
+  finished_.progress(e, now);
   auto it = running_.begin();
   while (it != running_.end() && it->first != e.key) ++it;
   if (e.done) {
@@ -143,12 +146,10 @@ DisplayOptions display_options_for_stdout(bool quiet) {
   return o;
 }
 
-int run_ninja_displayed(const std::vector<std::string>& argv, const plan::Plan& plan, const DisplayOptions& options) {
-  ProgressReceiver receiver;
-  ::setenv(kProgressSocketVariable, receiver.path().c_str(), 1);
-  PipedProcess ninja = spawn_piped(argv);
-  ::unsetenv(kProgressSocketVariable);
+int run_ninja_displayed(const std::vector<std::string>& argv, const plan::Plan& plan, const DisplayOptions& options,
+                        ProgressReceiver& receiver) {
   BuildDisplay display(plan, options);
+  PipedProcess ninja = spawn_piped(argv);
 
   std::string pending;
   bool open = true;

@@ -173,10 +173,17 @@ int run_build(const fs::path& dir, const BuildOptions& o) {
   if (o.retry_unusable) ::setenv(kRetryUnusableVariable, "1", 1);
   // A full build hands its stale API calls to the resident server first; the
   // connections stay open while ninja runs (closing them cancels what is left).
+  // Both report to the build's progress socket: ninja's edges, and the
+  // server's calls (told of it by the prefetch's message).
+  ProgressReceiver progress;
+  ::setenv(kProgressSocketVariable, progress.path().c_str(), 1);
   std::vector<ipc::UniqueFd> prefetch;
   if (o.targets.empty() && !dry_run) prefetch = start_api_prefetch(ctx.plan, locate_tools(), build_id);
   SubprocessResult r;
-  r.exit_code = run_ninja_displayed(argv, ctx.plan, display_options_for_stdout(o.quiet));
+  DisplayOptions display = display_options_for_stdout(o.quiet);
+  display.dry_run = dry_run;
+  r.exit_code = run_ninja_displayed(argv, ctx.plan, display, progress);
+  ::unsetenv(kProgressSocketVariable);
   prefetch.clear();
   if (remote) upload_for_build(generated_here, *remote, index);
   if (!dry_run && ctx.remote)

@@ -86,6 +86,13 @@ ProgressReporter::ProgressReporter(ProgressEvent identity, const std::string& fi
   progress(0.0, first_what);
 }
 
+ProgressReporter::ProgressReporter(ProgressEvent identity, const std::string& first_what,
+                                   const std::string& socket_path)
+    : sender_(socket_path.empty() ? nullptr : std::make_unique<ProgressSender>(socket_path)),
+      event_(std::move(identity)) {
+  progress(0.0, first_what);
+}
+
 ProgressReporter::~ProgressReporter() {
   if (!sender_) return;
   event_.done = true;

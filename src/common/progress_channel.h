@@ -47,6 +47,9 @@ class ProgressReporter {
  public:
   // `identity`: key, cues, engine, profile (its fraction and what are set here).
   ProgressReporter(ProgressEvent identity, const std::string& first_what = "starting");
+  // Reports to `socket_path` (a build's socket a resident server was told of)
+  // rather than the one this process's environment names; "" reports nothing.
+  ProgressReporter(ProgressEvent identity, const std::string& first_what, const std::string& socket_path);
   ~ProgressReporter();
   ProgressReporter(const ProgressReporter&) = delete;
   ProgressReporter& operator=(const ProgressReporter&) = delete;

@@ -10,6 +10,7 @@
 #include "ipc/connect.h"
 #include "ipc/farm_auth.h"
 #include "common/error.h"
+#include "common/progress_channel.h"
 
 namespace foley::ipc {
 namespace {
@@ -40,6 +41,14 @@ json caller_remote_credentials() {
   for (const std::string& name : remote_credential_variables())
     if (const char* v = std::getenv(name.c_str()); v != nullptr) env[name] = v;
   return env;
+}
+
+// The build's progress socket (common/progress_channel.h) as this process's
+// environment names it: the server reports the calls it makes for this build
+// there, bytes received included. Null outside `foley build`.
+json caller_progress_socket() {
+  const char* path = std::getenv(kProgressSocketVariable);
+  return path != nullptr && *path != '\0' ? json(path) : json(nullptr);
 }
 
 }  // namespace
@@ -150,6 +159,7 @@ CallAttempt ModelServerClient::call(const ApiCall& api_call, long long build_id,
                   {"origin", api_call.origin},
                   {"build_id", build_id},
                   {"env_key", caller_api_key()},
+                  {"progress_socket", caller_progress_socket()},
                   {"retry_unusable", retry_unusable_from_env()}};
   if (!team_cache.is_null()) {
     message["remote"] = team_cache;
@@ -188,6 +198,7 @@ UniqueFd ModelServerClient::prefetch(const std::string& pool, int depth, const s
   for (const ApiCall& c : calls) items.push_back({{"spec", c.spec_text}, {"origin", c.origin}});
   json message = {{"op", "prefetch"},   {"pool", pool},         {"depth", depth},
                   {"calls", std::move(items)}, {"build_id", build_id}, {"env_key", caller_api_key()},
+                  {"progress_socket", caller_progress_socket()},
                   {"retry_unusable", retry_unusable_from_env()}};
   UniqueFd fd = connect_or_start(reason);
   if (!fd.valid()) return fd;

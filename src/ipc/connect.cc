@@ -12,6 +12,7 @@
 #include "ipc/protocol.h"
 #include "request/remote_config.h"
 #include "common/file_lock.h"
+#include "common/progress_channel.h"
 #include "common/error.h"
 
 namespace foley::ipc {
@@ -68,8 +69,10 @@ bool server_disabled(ServerUse use) {
 }
 
 void launch_server_without_secrets(const ServerPaths& paths, const std::filesystem::path& cache_dir) {
-  // The API key and the team cache's credentials: each call brings its own.
-  std::vector<std::string> secrets = {kApiKeyVariable};
+  // The API key and the team cache's credentials (each call brings its own),
+  // and the progress socket of the build that happens to start the server: it
+  // outlives that build, and each call names its own build's socket.
+  std::vector<std::string> secrets = {kApiKeyVariable, kProgressSocketVariable};
   for (const std::string& name : remote_credential_variables()) secrets.push_back(name);
   std::vector<std::pair<std::string, std::string>> saved;
   for (const std::string& name : secrets)

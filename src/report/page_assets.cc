@@ -24,6 +24,8 @@ td.num { font-variant-numeric: tabular-nums; white-space: nowrap; }
 .status.fresh { color: #1a7f37; }
 .status.stale { color: #b35900; }
 td.media img { display: block; max-width: 100%; height: auto; margin-top: .25rem; }
+td.media img.stale { opacity: .55; }
+.stale-pictures { color: #b35900; }
 td.media audio { width: 100%; min-width: 16rem; }
 ol.takes { margin: .25rem 0 0; padding-left: 1.2rem; }
 ol.takes li.picked { font-weight: 600; }

@@ -64,6 +64,9 @@ CueRow cue_row(const plan::Plan& plan, const plan::PlannedCue& c, cache::Index& 
   row.render_key = c.render_key;
   row.delivered = delivered_file(plan, c);
   row.takes = v.takes.empty() ? cue_takes(plan, c, index) : v.takes;
+  bool picked_present = false;
+  for (const Take& t : row.takes) picked_present = picked_present || (t.picked && t.present);
+  if (!row.status.fresh && !picked_present) row.last_built = last_built_take(plan, c, index, row.takes);
   for (const Take& t : row.takes) row.credits += t.credits;
   return row;
 }

@@ -132,9 +132,17 @@ void cue_row(std::ostringstream& os, const CueRow& c, const fs::path& project_ro
   } else {
     os << "<div class=\"meta\">not delivered yet</div>";
   }
-  image_tag(os, c.images.spectrogram, "spectrogram", spectrogram_width(), spectrogram_height(),
-            "spectrogram of " + c.qualified_id);
-  image_tag(os, c.images.waveform, "waveform", waveform_width(), waveform_height(), "waveform of " + c.qualified_id);
+  // A stale cue not built yet keeps the pictures of the take it last
+  // delivered, dimmed and said to be old.
+  std::string of = c.qualified_id;
+  if (c.images_stale) {
+    os << "<div class=\"meta stale-pictures\">pictures of the last build (stale)</div>";
+    of += ", last build (stale)";
+  }
+  image_tag(os, c.images.spectrogram, c.images_stale ? "spectrogram stale" : "spectrogram", spectrogram_width(),
+            spectrogram_height(), "spectrogram of " + of);
+  image_tag(os, c.images.waveform, c.images_stale ? "waveform stale" : "waveform", waveform_width(), waveform_height(),
+            "waveform of " + of);
   os << "</td></tr>\n";
 }
 

@@ -55,6 +55,11 @@ ImageStats make_images(Report& report, const fs::path& project_root, const fs::p
           j.source = project_root / t.object;
           j.targets.push_back(&t.images);
         }
+      if (row.last_built) {
+        Job& j = jobs[row.last_built->gen_key];
+        j.source = project_root / row.last_built->object;
+        j.targets.push_back(&row.last_built->images);
+      }
       if (row.takes.empty() && row.delivered.present) {
         Job& j = jobs[row.render_key];
         j.source = project_root / row.delivered.path;
@@ -104,9 +109,14 @@ ImageStats make_images(Report& report, const fs::path& project_root, const fs::p
   }
 
   for (auto& section : report.manifests)
-    for (CueRow& row : section.cues)
+    for (CueRow& row : section.cues) {
       for (const Take& t : row.takes)
         if (t.picked) row.images = t.images;
+      if (row.images.spectrogram.empty() && row.last_built) {
+        row.images = row.last_built->images;
+        row.images_stale = !row.images.spectrogram.empty();
+      }
+    }
 
   // Pictures of sounds no row shows any more (an edited prompt's old object),
   // and temp files a killed run left.

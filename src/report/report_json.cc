@@ -54,7 +54,9 @@ json cue_json(const CueRow& c) {
             {"integrated_lufs", or_null(c.delivered.integrated_lufs)},
             {"true_peak_dbtp", or_null(c.delivered.true_peak_dbtp)}}},
           {"takes", takes},
-          {"images", images_json(c.images)}};
+          {"last_built", c.last_built ? take_json(*c.last_built) : json(nullptr)},
+          {"images", images_json(c.images)},
+          {"images_stale", c.images_stale}};
 }
 
 }  // namespace

@@ -65,7 +65,12 @@ struct CueRow {
   Delivered delivered;
   std::vector<Take> takes;                  // empty for silence and source cues
   std::string render_key;
-  Images images;                            // the picked take's, else the delivered file's
+  // A stale cue whose picked take is not made yet: the take its last build
+  // rendered (the cue's history), when that object is still in the cache.
+  std::optional<Take> last_built;
+  Images images;                            // the picked take's, else the delivered file's,
+                                            // else last_built's (then images_stale)
+  bool images_stale = false;                // the pictures show the last built take, not the cue as it is now
 };
 
 struct ManifestSection {

@@ -14,10 +14,12 @@
 #include "cache/index.h"
 #include "common/error.h"
 #include "common/log.h"
+#include "common/progress_channel.h"
 #include "engines/catalog.h"
 #include "engines/elevenlabs/elevenlabs_engine.h"
 #include "generate/generate_request.h"
 #include "generate/team_cache.h"
+#include "request/request_spec.h"
 
 namespace foley::server {
 namespace fs = std::filesystem;
@@ -215,6 +217,23 @@ std::string run_one(const GenRequest& req, const std::string& origin, const json
     if (remember) st.record_failure(build_id, key, {false, err ? err->exit_code() : 1, "", capture.text(), {}});
     recorded = true;
   };
+  // The build that asked sees the call in its display (the attempt, the bytes
+  // received), from the engine's first report on (the attempt, made just
+  // before it waits for a slot of its pool), until this call ends.
+  std::optional<ProgressReporter> reports;
+  const std::string progress_socket =
+      msg.contains("progress_socket") && msg["progress_socket"].is_string() ? msg["progress_socket"].get<std::string>()
+                                                                             : "";
+  if (!progress_socket.empty())
+    ctx.progress = [&reports, &req, &progress_socket](double fraction, const std::string& what) {
+      if (reports) return reports->progress(fraction, what);
+      ProgressEvent identity;
+      identity.key = req.gen_key;
+      identity.cues = cue_names(req.cues);
+      identity.engine = req.engine;
+      identity.profile = req.profile;
+      reports.emplace(identity, what, progress_socket);
+    };
   // The pooled index goes back to the pool however the call ends.
   struct Lease {
     IndexPool& pool;

@@ -36,8 +36,10 @@ ProgressEvent step(const std::string& what, bool done = false) {
 
 }  // namespace
 
-TEST_CASE("GEN lines name the cues instead of the object") {
-  BuildDisplay d(one_generation(), DisplayOptions{});
+TEST_CASE("on a terminal, GEN lines name the cues instead of the object") {
+  DisplayOptions live;
+  live.live = true;
+  BuildDisplay d(one_generation(), live);
   const auto now = BuildDisplay::Clock::now();
   const std::string line = "[1/4] GEN " + object_link_path(kKey, "wav").generic_string() + " (ldm)";
   CHECK(d.ninja_line(line, now) == "[1/4] GEN ep1:door, ep1:door2 (ldm)\n");
@@ -57,6 +59,79 @@ TEST_CASE("off a terminal, progress prints nothing; -q drops foley-gen's summary
   CHECK(d.ninja_line("foley-gen: ep1:door already cached (" + kKey + ")", now).empty());
   CHECK(d.ninja_line("foley-gen: error: the model folder is missing", now) ==
         "foley-gen: error: the model folder is missing\n");
+}
+
+TEST_CASE("off a terminal, one line per finished cue: name, engine, outcome, elapsed, file") {
+  plan::Plan p = one_generation();
+  p.project.config.root = "/proj";
+  plan::PlannedCue door;
+  door.cue.id = "door";
+  door.cue.manifest = "ep1";
+  door.gen_key = kKey;
+  door.take_keys = {kKey};
+  door.render.output_path = "/proj/out/ep1/door.wav";
+  plan::PlannedCue door2 = door;
+  door2.cue.id = "door2";
+  door2.render.output_path = "/proj/out/ep1/door2.flac";
+  plan::PlannedCue hush;
+  hush.cue.id = "hush";
+  hush.cue.manifest = "ep1";
+  hush.cue.type = "silence";
+  hush.render.output_path = "/proj/out/ep1/hush.wav";
+  p.cues = {door, door2, hush};
+
+  BuildDisplay d(p, DisplayOptions{});
+  const auto t0 = BuildDisplay::Clock::now();
+  CHECK(d.progress(step("starting"), t0).empty());
+  const auto t1 = t0 + std::chrono::milliseconds(1500);
+  // The generate edge, its warning and its summary line: only the warning shows.
+  CHECK(d.ninja_line("[1/4] GEN " + object_link_path(kKey, "wav").generic_string() + " (ldm)", t1).empty());
+  CHECK(d.ninja_line("foley-gen: warning: something to know", t1) == "foley-gen: warning: something to know\n");
+  CHECK(d.ninja_line("foley-gen: generated ep1:door, ep1:door2 with ldm in 1.50 s (1.00 s of audio) -> x.wav", t1)
+            .empty());
+  CHECK(d.progress(step("done", true), t1).empty());
+  const auto t2 = t0 + std::chrono::milliseconds(2000);
+  CHECK(d.ninja_line("[2/4] RENDER out/ep1/door.wav", t2) == "ep1:door  audioldm2 (ldm)  generated  2.0s  out/ep1/door.wav\n");
+  CHECK(d.ninja_line("[3/4] RENDER out/ep1/door2.flac", t2) ==
+        "ep1:door2  audioldm2 (ldm)  generated  2.0s  out/ep1/door2.flac\n");
+  // No generation for it: rendered, timed from the build's start.
+  std::string hush_line = d.ninja_line("[4/4] RENDER out/ep1/hush.wav", t2);
+  CHECK(hush_line.rfind("ep1:hush  silence  rendered  ", 0) == 0);
+  CHECK(hush_line.ends_with("s  out/ep1/hush.wav\n"));
+  // ninja's failures pass through as they are.
+  CHECK(d.ninja_line("FAILED: out/ep1/x.wav", t2) == "FAILED: out/ep1/x.wav\n");
+  CHECK(d.finish().empty());
+
+  // A hit says so.
+  BuildDisplay hit(p, DisplayOptions{});
+  CHECK(hit.ninja_line("[1/2] GEN " + object_link_path(kKey, "wav").generic_string() + " (ldm)", t1).empty());
+  CHECK(hit.ninja_line("foley-gen: ep1:door, ep1:door2 already cached (" + kKey + ")", t1).empty());
+  CHECK(hit.ninja_line("[2/2] RENDER out/ep1/door.wav", t1).find("  cached  ") != std::string::npos);
+}
+
+TEST_CASE("off a terminal, a take the delivered file does not read gets its own line once made") {
+  const std::string take2 = "fedcba9876543210fedcba9876543210";
+  plan::Plan p = one_generation();
+  p.project.config.root = "/proj";
+  GenRequest r2 = p.generations[kKey];
+  r2.gen_key = take2;
+  r2.object_path = "/proj/cache/objects/fe/" + take2 + ".wav";
+  p.generations[take2] = r2;
+  plan::PlannedCue door;
+  door.cue.id = "door";
+  door.cue.manifest = "ep1";
+  door.gen_key = kKey;
+  door.take_keys = {kKey, take2};
+  door.render.gen_key = kKey;
+  door.render.output_path = "/proj/out/ep1/door.wav";
+  p.cues = {door};
+  BuildDisplay d(p, DisplayOptions{});
+  const auto t0 = BuildDisplay::Clock::now();
+  CHECK(d.ninja_line("[1/1] GEN " + object_link_path(take2, "wav").generic_string() + " (ldm)", t0).empty());
+  CHECK(d.ninja_line("foley-gen: generated ep1:door with ldm in 0.10 s (1.00 s of audio) -> x.wav", t0) ==
+        "ep1:door take 2  audioldm2 (ldm)  generated  0.0s  cache/objects/fe/" + take2 + ".wav\n");
+  // Its delivered file reads take 1, already there: rendered, not generated.
+  CHECK(d.ninja_line("[2/2] RENDER out/ep1/door.wav", t0).rfind("ep1:door  audioldm2 (ldm)  rendered  ", 0) == 0);
 }
 
 TEST_CASE("on a terminal, running cues stay below the finished lines, redrawn in place") {

@@ -50,8 +50,8 @@ trap 'foley server stop >/dev/null 2>&1; rm -rf "$WORK"' EXIT
 out=$(foley build 2>&1); rc=$?
 expect_eq "first build" 0 "$rc"
 [ "$rc" -eq 0 ] || echo "$out" >&2
-expect_eq "two generations" 2 "$(count_lines 'GEN ' "$out")"
-expect_eq "two renders" 2 "$(count_lines 'RENDER ' "$out")"
+expect_eq "two cues generated" 2 "$(cue_lines "$out" generated)"
+expect_eq "two cues delivered" 2 "$(cue_lines "$out")"
 expect_eq "two objects" 2 "$(objects_in "$P")"
 expect_file "rain delivered" out/sfx/rain.wav
 expect_file "dog delivered" out/sfx/dog.wav
@@ -83,7 +83,8 @@ expect_eq "dog is 1.5 s at 16 kHz" "24000 16000" "$frames"
 
 # 3. A second build does nothing.
 out=$(foley build 2>&1)
-expect_not_contains "no-op build" "GEN" "$out"
+expect_contains "no-op build" "no work to do" "$out"
+expect_eq "no-op build finishes no cue" 0 "$(cue_lines "$out")"
 
 # 4. Change one cue's seed: only it regenerates.
 sed -i 's/^seed = 2$/seed = 3/' manifests/sfx.toml

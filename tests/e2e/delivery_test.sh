@@ -229,8 +229,8 @@ expect_contains "build says what it removed" "removed $P/out/web/ping_ogg.ogg" "
 expect_no_file "the old format is gone" out/web/ping_ogg.ogg
 expect_no_file "its sidecar too" out/web/ping_ogg.ogg.json
 expect_eq "rebuild after delivery changes" 0 "$rc"
-expect_eq "no generation for delivery changes" 0 "$(count_lines 'GEN ' "$out")"
-expect_eq "three renders" 3 "$(count_lines 'RENDER ' "$out")"
+expect_eq "no generation for delivery changes" 0 "$(cue_lines "$out" generated)"
+expect_eq "three renders" 3 "$(cue_lines "$out" rendered)"
 expect_file "the new format" out/web/ping_ogg.flac
 expect_eq "no new object" "$objects" "$(objects_in "$P")"
 within "pod now at -23 by ffmpeg" -23 "$(ebur128 I out/mix/pod.wav)" 0.5
@@ -243,7 +243,7 @@ expect_eq "build after a rename" 0 "$rc"
 expect_file "the renamed cue's render" out/web/chime_mp3.mp3
 expect_no_file "no orphan of the old name" out/web/ping_mp3.mp3
 expect_no_file "no orphan sidecar" out/web/ping_mp3.mp3.json
-expect_eq "no generation for a rename" 0 "$(count_lines 'GEN ' "$out")"
+expect_eq "no generation for a rename" 0 "$(cue_lines "$out" generated)"
 expect_eq "objects kept" "$objects" "$(objects_in "$P")"
 expect_eq "out/ holds exactly the planned renders and their sidecars" \
   "chime_mp3.mp3 chime_mp3.mp3.json ping_ogg.flac ping_ogg.flac.json ping_opus.opus ping_opus.opus.json" \

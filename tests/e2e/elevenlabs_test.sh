@@ -100,8 +100,9 @@ server_status=$(foley server status)
 # prefetch's failure)
 expect_contains "the edges' calls answered (2 failed: no key)" "7 answered, 2 failed" "$server_status"
 expect_contains "made ahead for foley build" "6 made ahead for \`foley build\`, 6 failed" "$server_status"
-expect_contains "the build printed each generation" "generated ep1:api4" "$(cat "$WORK/build.log")"
-expect_eq "a prefetched object is no hit" 0 "$(grep -c 'api[0-9] already cached' "$WORK/build.log" || true)"
+expect_eq "the build printed each generation" 1 "$(count_lines '^ep1:api4  elevenlabs .*  generated  ' "$(cat "$WORK/build.log")")"
+expect_eq "a prefetched object is no hit" 0 "$(count_lines '^ep1:api[0-9]  .*  cached  ' "$(cat "$WORK/build.log")")"
+expect_eq "the imported cue's object is" 1 "$(count_lines '^ep1:legacy  .*  cached  ' "$(cat "$WORK/build.log")")"
 expect_contains "no hit counted for them" '"hit_count": 0' "$(foley cache show api4)"
 expect_eq "requests: 6 API cues, the imported one is not requested" 6 "$(requests)"
 expect_eq "pool depth respected" 2 "$(max_conc)"

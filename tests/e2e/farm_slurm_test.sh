@@ -101,7 +101,7 @@ before=$(wc -l < "$LOG")
 out=$(salloc --gres=gpu:2 foley build 2>&1); rc=$?
 expect_eq "rebuild" 0 "$rc"
 expect_contains "one task for two GPUs is pointed out" "1 CPU(s) for 2 farm slots" "$out"
-expect_eq "no generation" 0 "$(count_lines 'GEN ' "$out")"
+expect_eq "no generation" 0 "$(cue_lines "$out" generated)"
 expect_eq "no step ran" "$before" "$(wc -l < "$LOG")"
 
 # 3. A step killed mid-generation: no object, the edge fails, the next build
@@ -129,7 +129,7 @@ before=$(grep -c '^start' "$LOG")
 out=$(salloc -n2 --gres=gpu:2 foley build 2>&1); rc=$?
 expect_eq "the re-run" 0 "$rc"
 [ "$rc" -eq 0 ] || echo "$out" >&2
-expect_eq "only fx23 generated again" 1 "$(count_lines 'GEN ' "$out")"
+expect_eq "only fx23 generated again" 1 "$(cue_lines "$out" generated)"
 expect_eq "one more step" $((before + 1)) "$(grep -c '^start' "$LOG")"
 expect_eq "26 objects" 26 "$(objects_in "$P")"
 expect_eq "index holds 26" 26 "$(sqlite3 "$db" 'select count(*) from objects')"

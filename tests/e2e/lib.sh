@@ -34,6 +34,14 @@ expect_no_file() { if [ ! -e "$2" ]; then pass; else fail "$1: $2 should not exi
 # count_lines PATTERN TEXT — lines of TEXT matching the grep pattern.
 count_lines() { printf '%s\n' "$2" | grep -c -- "$1" || true; }
 
+# cue_lines OUT [OUTCOME] — how many finished-cue lines `foley build` printed
+# off a terminal in OUT ("ep1:door  exec (synth)  generated  0.4s  out/ep1/door.wav"),
+# or only those whose outcome is OUTCOME (generated, cached, team cache, rendered).
+cue_lines() {
+  printf '%s\n' "$1" |
+    grep -cE "^[^ ]+:[^ ]+( take [0-9]+)?  .+  (${2:-generated|cached|team cache|rendered})  [0-9]+\.[0-9]s  [^ ]" || true
+}
+
 # new_project NAME — copies the demo project into $WORK/NAME and prints its path.
 new_project() {
   local dir="$WORK/$1"

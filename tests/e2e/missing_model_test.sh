@@ -30,7 +30,7 @@ expect_contains "status says why" "unavailable: profile \`ldm\` cannot run here"
 expect_contains "and how to fix it" "tools/fetch-model.sh audioldm2" "$status"
 foley status -q; expect_eq "status -q exits 1" 1 "$?"
 out=$(foley build 2>&1); expect_eq "a second build fails the same way" 1 "$?"
-expect_eq "and rebuilds nothing else" 0 "$(count_lines 'RENDER\|GEN ' "$out")"
+expect_eq "and rebuilds nothing else" 0 "$(cue_lines "$out")"
 
 # Plain ninja: those edges fail with the message; -k 0 builds past them.
 rm out/episode1/door_creak.wav

@@ -61,7 +61,7 @@ after_clean() {
   local out
   out=$(foley build 2>&1); expect_eq "$1: build after it" 0 "$?"
   expect_eq "$1: no request" 3 "$(requests)"
-  expect_eq "$1: nothing generated" 0 "$(count_lines 'generated ep1:' "$out")"
+  expect_eq "$1: nothing generated" 0 "$(cue_lines "$out" generated)"
   foley status -q; expect_eq "$1: fresh after the build" 0 "$?"
   expect_contains "$1: ninja agrees" "no work to do" "$(ninja 2>&1)"
 }
@@ -102,5 +102,5 @@ expect_eq "cleandead: paid objects still paid" 4 "$(paid)"
 sed -i 's/a door slams hard/door slam number 3/' manifests/ep1.toml
 out=$(foley build 2>&1); expect_eq "going back to the old prompt" 0 "$?"
 expect_eq "its paid object is used again: no request" 4 "$(requests)"
-expect_eq "nothing generated" 0 "$(count_lines 'generated ep1:' "$out")"
+expect_eq "nothing generated" 0 "$(cue_lines "$out" generated)"
 finish

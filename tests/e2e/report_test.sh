@@ -148,18 +148,30 @@ out=$(PATH="$WORK/bin:$PATH" foley report --open 2>&1); rc=$?
 expect_eq "a failing opener" 1 "$rc"
 expect_contains "says so" "could not open" "$out"
 
-# 5. One prompt edit: the report shows it stale, then after a build exactly one
-#    spectrogram is drawn (the new object's), the old one removed, the rest untouched.
+# 5. One prompt edit: the report shows it stale with the pictures of its last
+#    build, then after a build exactly one spectrogram is drawn (the new
+#    object's), the old one removed, the rest untouched.
 before=$(ls out/report/img/ | sort)
+old_beep_key=$(foley report --json | python3 -c 'import json,sys; d=json.load(sys.stdin); print([c for m in d["manifests"] for c in m["cues"] if c["id"] == "beep"][0]["takes"][0]["gen_key"])')
 touch -d '2001-01-01' out/report/img/*.png
 sed -i 's/a short beep/a longer beep/' manifests/sfx.toml
 out=$(foley report 2>&1)
-# Its object is not made yet: its old pictures go, the others stay.
-expect_contains "stale before the build" "5 cue(s), 1 stale; 0 sound(s) pictured, 4 reused, 2 old picture(s) removed" "$out"
-expect_contains "stale reason in the page" "changed: prompt" "$(cat out/report/index.html)"
+# Its new object is not made yet: it keeps the pictures of the take it last
+# delivered (that object is still in the cache), marked stale.
+expect_contains "stale before the build" "5 cue(s), 1 stale; 0 sound(s) pictured, 5 reused, 0 old picture(s) removed" "$out"
+page=$(cat out/report/index.html)
+expect_contains "stale reason in the page" "changed: prompt" "$page"
+beep_row=$(printf '%s\n' "$page" | grep 'id="cue-sfx:beep"')
+expect_contains "the stale row says its pictures are old" "pictures of the last build (stale)" "$beep_row"
+expect_contains "the stale row shows the old take's spectrogram" "class=\"spectrogram stale\" src=\"img/$old_beep_key-spectrogram-v1.png\"" "$beep_row"
+expect_contains "and its waveform" "class=\"waveform stale\" src=\"img/$old_beep_key-waveform-v1.png\"" "$beep_row"
+expect_contains "it still plays the file delivered before" 'src="../sfx/beep.wav"' "$beep_row"
+expect_eq "the JSON export names the last built take" "$old_beep_key True" \
+  "$(foley report --json | python3 -c 'import json,sys; d=json.load(sys.stdin); c=[c for m in d["manifests"] for c in m["cues"] if c["id"] == "beep"][0]; print(c["last_built"]["gen_key"], c["last_built"]["present"])')"
 foley build >/dev/null 2>&1
 out=$(foley report 2>&1)
-expect_contains "one sound pictured again" "5 cue(s), 0 stale; 1 sound(s) pictured, 4 reused, 0 old picture(s) removed" "$out"
+expect_contains "one sound pictured again, the old pictures removed" "5 cue(s), 0 stale; 1 sound(s) pictured, 4 reused, 2 old picture(s) removed" "$out"
+expect_not_contains "no stale pictures once built" "pictures of the last build" "$(cat out/report/index.html)"
 after=$(ls out/report/img/ | sort)
 expect_eq "exactly one new spectrogram" 1 "$(comm -13 <(echo "$before") <(echo "$after") | grep -c -- '-spectrogram-')"
 expect_eq "exactly one spectrogram gone" 1 "$(comm -23 <(echo "$before") <(echo "$after") | grep -c -- '-spectrogram-')"

@@ -34,7 +34,10 @@ status=$(foley status)
 expect_contains "status counts the two new takes" "2 generation(s) to run" "$status"
 out=$(foley build 2>&1); rc=$?
 expect_eq "three takes build" 0 "$rc"
-expect_eq "two new generations" 2 "$(count_lines 'GEN ' "$out")"
+# (its delivered file reads take 0, already there: the new takes are built beside it, a line each)
+expect_eq "two new generations" 2 "$(cue_lines "$out" generated)"
+expect_eq "take 2 and take 3 named" "ep1:door take 2 ep1:door take 3" \
+  "$(printf '%s\n' "$out" | grep -o '^ep1:door take [0-9]' | sort | tr '\n' ' ' | sed 's/ $//')"
 expect_eq "three objects" 3 "$(objects_in "$P")"
 expect_eq "take 0 keeps the one-take key" "$key1" "$(gen_key)"
 
@@ -102,7 +105,7 @@ foley build >/dev/null 2>&1
 # 8. --all-takes renders every take, generating nothing.
 out=$(foley build --all-takes 2>&1); rc=$?
 expect_eq "all-takes exit code" 0 "$rc"
-expect_eq "all-takes generates nothing" 0 "$(count_lines 'GEN ' "$out")"
+expect_eq "all-takes generates nothing" 0 "$(cue_lines "$out" generated)"
 for n in 0 1 2 3 4; do expect_file "take $n rendered" "out/ep1/door.$n.wav"; done
 expect_eq "each take render reads its own take" "$(take_key 4)" \
   "$(python3 -c 'import json; print(json.load(open("out/ep1/door.4.wav.json"))["provenance"]["gen_key"])')"
@@ -120,7 +123,10 @@ ninja -t clean >/dev/null 2>&1
 ninja -t clean all_takes >/dev/null 2>&1
 expect_eq "objects survive ninja -t clean" 5 "$(objects_in "$P")"
 out=$(foley build 2>&1)
-expect_eq "rebuild after clean generates nothing" 0 "$(count_lines 'generated ep1:' "$out")"
+expect_eq "rebuild after clean generates nothing" 0 "$(cue_lines "$out" generated)"
+# (its object links went with the clean: every take is found in the cache again, a line each)
+expect_eq "the cue and its four other takes, all found in the cache" 5 "$(cue_lines "$out" cached)"
+expect_eq "the cue delivered again" 1 "$(count_lines '^ep1:door  .*  out/ep1/door.wav$' "$out")"
 
 # 10. A stale pick (the takes' inputs changed): reported, the render fails, the lock stays.
 sed -i 's/^duration = 0.3/duration = 0.4/' manifests/ep1.toml
@@ -135,7 +141,7 @@ if cmp -s foley.lock "$WORK/lock.before"; then pass; else fail "a stale pick was
 foley pick door 1 >/dev/null
 out=$(foley build 2>&1); rc=$?
 expect_eq "picking again builds" 0 "$rc"
-expect_eq "picking again generates nothing" 0 "$(count_lines 'GEN ' "$out")"
+expect_eq "picking again generates nothing" 0 "$(cue_lines "$out" generated)"
 foley pick door --clear >/dev/null
 expect_not_contains "--clear removes the pick" "ep1:door" "$(cat foley.lock)"
 

@@ -13,6 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/progress_channel.h"
 #include "ipc/client.h"
 #include "ipc/paths.h"
 #include "ipc/protocol.h"
@@ -88,8 +89,20 @@ TEST_CASE("ipc client: a call sends the spec with the caller's key and reads the
   CHECK(a.done.value("stdout", std::string()) == "ok\n");
   const json& sent = server.request();
   // FOLEY_RETRY_UNUSABLE is not set in the test's environment: the call does not pay again for a kept answer.
+  // Outside `foley build` there is no progress socket to report the call to.
   CHECK(sent == json{{"op", "call"}, {"spec", kCall.spec_text}, {"origin", kCall.origin}, {"build_id", 7},
-                     {"env_key", "sk-test"}, {"retry_unusable", false}});
+                     {"env_key", "sk-test"}, {"progress_socket", nullptr}, {"retry_unusable", false}});
+}
+
+TEST_CASE("ipc client: a call under `foley build` names the build's progress socket", "[ipc]") {
+  Fixture f;
+  FakeServer server(f.client->paths(), {{{"accepted", true}, {"pid", 41}},
+                                        {{"done", {{"exit", 0}, {"stdout", "ok\n"}, {"stderr", ""}}}}});
+  ::setenv(kProgressSocketVariable, "/tmp/foley-progress-x/socket", 1);
+  ipc::CallAttempt a = f.client->call(kCall, 7);
+  ::unsetenv(kProgressSocketVariable);
+  CHECK(a.outcome == ipc::CallAttempt::Outcome::kDone);
+  CHECK(server.request().value("progress_socket", std::string()) == "/tmp/foley-progress-x/socket");
 }
 
 TEST_CASE("ipc client: a server that refuses the call, or dies during it, leaves the call to the caller", "[ipc]") {

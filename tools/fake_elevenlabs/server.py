@@ -17,7 +17,8 @@ and recorded.
 Script (--script FILE): a JSON list (or {"responses": [...]}) consumed one item
 per valid request, in arrival order:
   {"status": 200, "audio": "auto"|"mp3"|"opus"|"pcm"|"garbage"|"empty",
-   "cost": 123 | null, "request_id": "id" | null, "headers": {...}, "delay": s}
+   "cost": 123 | null, "request_id": "id" | null, "headers": {...}, "delay": s,
+   "stream": {"chunk": bytes, "interval": s}}  (the body in chunks, a pause before each)
   {"status": 429, "retry_after": "7" | "<HTTP date>", "body": {...}}
   {"status": 500 | 502 | 503 | 401 | 422 | ..., "body": {...} | [...] | "text"}
   {"action": "reset"}       200 headers, half the body, then a TCP reset
@@ -243,7 +244,7 @@ class Handler(BaseHTTPRequestHandler):
         self.t_request = time.perf_counter()
         return super().parse_request()
 
-    def _send(self, status, body, headers=None, content_type="application/json"):
+    def _send(self, status, body, headers=None, content_type="application/json", stream=None):
         # Complete answers keep the connection open (HTTP/1.1), as the real
         # service does; a client may send its next request on it.
         if not isinstance(body, (bytes, bytearray)):
@@ -255,6 +256,14 @@ class Handler(BaseHTTPRequestHandler):
         for k, v in (headers or {}).items():
             self.send_header(k, str(v))
         self.end_headers()
+        if stream:
+            # A slow answer: what a client shows while the audio comes in.
+            chunk = max(1, int(stream.get("chunk", 16384)))
+            for at in range(0, len(body), chunk):
+                time.sleep(float(stream.get("interval", 0.1)))
+                self.wfile.write(body[at:at + chunk])
+                self.wfile.flush()
+            return
         self.wfile.write(body)
         self.wfile.flush()
 
@@ -365,7 +374,8 @@ class Handler(BaseHTTPRequestHandler):
             if cost is not None:
                 headers["character-cost"] = cost
             headers.update(item.get("headers", {}))
-            self._send(200, audio, headers, "audio/mpeg" if fmt.startswith("mp3") else "application/octet-stream")
+            self._send(200, audio, headers, "audio/mpeg" if fmt.startswith("mp3") else "application/octet-stream",
+                       item.get("stream"))
             return
         if "retry_after" in item:
             headers["Retry-After"] = item["retry_after"]
