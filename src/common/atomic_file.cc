@@ -80,12 +80,36 @@ void TempFile::commit(Durability durability) {
   if (durable) fsync_dir(final_path_.parent_path());
 }
 
+bool TempFile::commit_if_absent(Durability durability) {
+  bool durable = durability == Durability::kDurable;
+  if (durable && ::fsync(fd_) != 0)
+    throw Error::failure("cannot fsync " + temp_path_.string() + ": " + errno_text());
+  ::close(fd_);
+  fd_ = -1;
+  if (::link(temp_path_.c_str(), final_path_.c_str()) != 0) {
+    if (errno == EEXIST) return false;  // the destructor removes the temp file
+    throw Error::failure("cannot link into " + final_path_.string() + ": " + errno_text());
+  }
+  ::unlink(temp_path_.c_str());
+  committed_ = true;
+  if (durable) fsync_dir(final_path_.parent_path());
+  return true;
+}
+
 bool is_temp_name(const std::string& filename) { return filename.rfind(".tmp-", 0) == 0; }
 
 void write_file_atomic(const fs::path& path, std::string_view content, Durability durability) {
   TempFile tmp(path);
   tmp.write(content);
   tmp.commit(durability);
+}
+
+bool write_file_exclusive(const fs::path& path, std::string_view content, unsigned mode) {
+  TempFile tmp(path);
+  if (::fchmod(tmp.fd(), static_cast<mode_t>(mode)) != 0)
+    throw Error::failure("cannot set the mode of " + tmp.path().string() + ": " + errno_text());
+  tmp.write(content);
+  return tmp.commit_if_absent();
 }
 
 bool write_file_if_changed(const fs::path& path, std::string_view content, Durability durability) {

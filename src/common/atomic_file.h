@@ -24,6 +24,13 @@ void write_file_atomic(const std::filesystem::path& path, std::string_view conte
 bool write_file_if_changed(const std::filesystem::path& path, std::string_view content,
                            Durability durability = Durability::kDurable);
 
+// Creates `path` with `content` unless a file is already there: the content is
+// written whole under a temp name, then hard-linked to `path`, so a reader
+// never sees a partial file and of two racing writers the first one wins.
+// `mode` is the new file's permission bits (0600 for a secret). Returns true
+// when this call created the file, false when one was there. Throws foley::Error.
+bool write_file_exclusive(const std::filesystem::path& path, std::string_view content, unsigned mode = 0644);
+
 // Reads a whole file. Throws foley::Error naming the path on failure.
 std::string read_file(const std::filesystem::path& path);
 
@@ -50,6 +57,9 @@ class TempFile {
   // fsync + close + rename over final_path + fsync of the directory
   // (kDerived: close + rename only).
   void commit(Durability durability = Durability::kDurable);
+  // Like commit(), but links instead of renaming, so it never replaces a file
+  // already at final_path: returns false (and removes the temp file) then.
+  bool commit_if_absent(Durability durability = Durability::kDurable);
 
  private:
   std::filesystem::path final_path_;

@@ -13,6 +13,7 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
+#include "common/atomic_file.h"
 #include "common/error.h"
 #include "ipc/protocol.h"
 
@@ -58,18 +59,8 @@ std::string ensure_farm_secret(const fs::path& cache_dir) {
   std::error_code ec;
   if (fs::exists(path, ec)) return read_farm_secret(cache_dir);
   make_private_dir(path.parent_path());
-  // Written whole to a private temp file, then linked into place: a reader
-  // never sees a partial secret, and of two `farm up` racing the first wins.
-  const fs::path temp = path.parent_path() / (".tmp-secret-" + std::to_string(::getpid()));
-  const std::string secret = random_hex(32);
-  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) throw Error::failure("cannot create " + temp.string() + ": " + std::strerror(errno));
-  const std::string text = secret + "\n";
-  bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()) && ::fsync(fd) == 0;
-  ::close(fd);
-  if (ok && ::link(temp.c_str(), path.c_str()) != 0 && errno != EEXIST) ok = false;
-  ::unlink(temp.c_str());
-  if (!ok) throw Error::failure("cannot write the farm's secret " + path.string() + ": " + std::strerror(errno));
+  // A reader never sees a partial secret; of two `farm up` racing, the first wins.
+  write_file_exclusive(path, random_hex(32) + "\n", 0600);
   return read_farm_secret(cache_dir);
 }
 

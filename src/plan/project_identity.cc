@@ -1,12 +1,8 @@
 #include "plan/project_identity.h"
 
-#include <unistd.h>
-
-#include <cerrno>
 #include <cstdint>
 #include <exception>
 #include <random>
-#include <system_error>
 
 #include "common/atomic_file.h"
 #include "common/error.h"
@@ -44,19 +40,9 @@ std::string read_id(const fs::path& path) {
   return text;
 }
 
-// Publishes a new id without ever replacing one another process made first:
-// the content is written in full under a temp name, then hard-linked to its
-// final name, which fails if that exists.
+// A new id never replaces one another process made first: that one is read.
 std::string create_id(const fs::path& path) {
-  const std::string id = random_id();
-  const fs::path temp = path.parent_path() / (".tmp-project-id-" + id);
-  write_file_atomic(temp, id + "\n");
-  const int rc = ::link(temp.c_str(), path.c_str());
-  const int err = errno;
-  std::error_code ec;
-  fs::remove(temp, ec);
-  if (rc != 0 && err != EEXIST)
-    throw Error(path.string() + ": cannot create: " + std::error_code(err, std::generic_category()).message());
+  write_file_exclusive(path, random_id() + "\n");
   return read_id(path);
 }
 

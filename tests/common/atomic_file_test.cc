@@ -42,6 +42,20 @@ TEST_CASE("write_file_atomic creates parents and replaces content") {
   CHECK(count_entries(f.parent_path()) == 1);  // no temp file left behind
 }
 
+TEST_CASE("write_file_exclusive creates once, never replaces, and sets the mode") {
+  FreshDir dir("exclusive");
+  fs::path f = dir.path / "sub" / "secret";
+  CHECK(foley::write_file_exclusive(f, "first\n", 0600));
+  CHECK_FALSE(foley::write_file_exclusive(f, "second\n", 0600));
+  CHECK(foley::read_file(f) == "first\n");
+  CHECK((fs::status(f).permissions() & fs::perms::all) == (fs::perms::owner_read | fs::perms::owner_write));
+  CHECK(count_entries(f.parent_path()) == 1);  // the losing writer's temp file is gone too
+  fs::path g = dir.path / "public";
+  CHECK(foley::write_file_exclusive(g, "x"));
+  CHECK((fs::status(g).permissions() & fs::perms::all) ==
+        (fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read | fs::perms::others_read));
+}
+
 TEST_CASE("write_file_if_changed keeps mtime when content is equal") {
   FreshDir dir("ifchanged");
   const fs::path& d = dir.path;
