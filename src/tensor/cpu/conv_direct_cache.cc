@@ -15,6 +15,7 @@
 #include "tensor/cpu/conv.h"
 #include "tensor/cpu/conv_direct.h"
 #include "tensor/cpu/conv_winograd1d.h"
+#include "tensor/cpu/conv_winograd2d.h"
 #include "tensor/cpu/lru_cache.h"
 #include "tensor/cpu/onednn_engine.h"
 
@@ -204,6 +205,7 @@ void clear_conv_cache() {
   cache.primitives.clear();
   cache.weights.clear();
   clear_winograd1d_cache();
+  clear_winograd2d_cache();
 }
 
 int64_t conv_cached_weights() {
