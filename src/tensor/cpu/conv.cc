@@ -159,6 +159,14 @@ bool want_direct(int64_t kernel_area, int64_t out_plane, int64_t groups) {
   return kernel_area > 1 && out_plane >= kDirectMinPlane;
 }
 
+bool conv_winograd_enabled() {
+  static const bool enabled = [] {
+    const char* env = std::getenv("FOLEY_CONV_WINOGRAD");
+    return !(env && std::string(env) == "0");
+  }();
+  return enabled;
+}
+
 ConvAlgorithm conv_algorithm() { return algorithm_slot().load(std::memory_order_relaxed); }
 void set_conv_algorithm(ConvAlgorithm algorithm) { algorithm_slot().store(algorithm, std::memory_order_relaxed); }
 

@@ -3,8 +3,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cstdlib>
-#include <string>
 #include <vector>
 
 #include "tensor/cpu/common.h"
@@ -115,14 +113,6 @@ TransformedWeightCache<TransformedWeights>& weight_cache() {
   return *cache;
 }
 
-bool winograd_enabled() {
-  static const bool enabled = [] {
-    const char* env = std::getenv("FOLEY_CONV_WINOGRAD");
-    return !(env && std::string(env) == "0");
-  }();
-  return enabled;
-}
-
 std::atomic<int64_t>& min_channels_slot() {
   static std::atomic<int64_t> slot{kWinograd2dMinChannels};
   return slot;
@@ -219,7 +209,7 @@ void set_winograd2d_min_channels(int64_t channels) { min_channels_slot().store(c
 
 bool winograd2d_wanted(int64_t c_in, int64_t c_out, int64_t kh, int64_t kw, int64_t stride_h, int64_t stride_w,
                        int64_t dil_h, int64_t dil_w, int64_t groups, int64_t oh, int64_t ow) {
-  if (conv_algorithm() != ConvAlgorithm::kAuto || !winograd_enabled() || cpu_isa() == Isa::kAvx512) return false;
+  if (conv_algorithm() != ConvAlgorithm::kAuto || !conv_winograd_enabled() || cpu_isa() == Isa::kAvx512) return false;
   return kh == kTaps && kw == kTaps && stride_h == 1 && stride_w == 1 && dil_h == 1 && dil_w == 1 && groups == 1 &&
          c_in >= winograd2d_min_channels() &&
          c_out >= winograd2d_min_channels() && oh >= kTile && ow >= kTile;
