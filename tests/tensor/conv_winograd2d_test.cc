@@ -11,6 +11,7 @@
 #include "tensor/cpu/conv.h"
 #include "tensor/cpu/conv_winograd2d.h"
 #include "tensor/cpu/isa.h"
+#include "tensor/cpu/simd_kernels.h"
 #include "tensor/ops.h"
 #include "isa_util.h"
 #include "test_util.h"
@@ -136,4 +137,38 @@ TEST_CASE("Winograd conv2d transforms a weight once and again after it is writte
   CHECK(cpu::winograd2d_cached_weights() == 1);
   cpu::clear_conv_cache();
   CHECK(cpu::winograd2d_cached_weights() == 0);
+}
+
+TEST_CASE("Winograd conv2d transform kernels: AVX2 equals AVX-512 bit for bit", "[conv][winograd]") {
+  if (cpu::max_cpu_isa() < cpu::Isa::kAvx512) return;  // one vector path here: nothing to compare it with
+  const int64_t n = 37;  // two full 16-lane blocks and a masked tail
+  std::vector<std::vector<float>> in(6);
+  for (int e = 0; e < 6; ++e) in[e] = random_tensor({n}, 1400 + e, -3.0f, 3.0f).to_vector_f32();
+  const float* rows_in[6] = {in[0].data(), in[1].data(), in[2].data(), in[3].data(), in[4].data(), in[5].data()};
+  auto run = [&](const cpu::SimdKernels& k, bool input) {
+    std::vector<float> out(6 * n, -1.0f);
+    float* rows_out[6] = {&out[0], &out[n], &out[2 * n], &out[3 * n], &out[4 * n], &out[5 * n]};
+    (input ? k.winograd2d_input_rows : k.winograd2d_output_rows)(rows_in, rows_out, n);
+    return out;
+  };
+  for (bool input : {true, false}) {
+    INFO((input ? "input" : "output") << " transform");
+    const auto a2 = run(cpu::kSimdKernelsAvx2, input), a5 = run(cpu::kSimdKernelsAvx512, input);
+    CHECK(a2 == a5);
+    // And both are the transform matrix applied in double, to f32 rounding (rows past the output's 4 untouched).
+    static const double bt[6][6] = {{4, 0, -5, 0, 1, 0},  {0, -4, -4, 1, 1, 0}, {0, 4, -4, -1, 1, 0},
+                                    {0, -2, -1, 2, 1, 0}, {0, 2, -1, -2, 1, 0}, {0, 4, 0, -5, 0, 1}};
+    static const double at[4][6] = {{1, 1, 1, 1, 1, 0}, {0, 1, -1, 2, -2, 0}, {0, 1, 1, 4, 4, 0}, {0, 1, -1, 8, -8, 1}};
+    for (int r = 0; r < 6; ++r)
+      for (int64_t a = 0; a < n; ++a) {
+        const float got = a2[static_cast<size_t>(r * n + a)];
+        if (!input && r >= 4) {
+          CHECK(got == -1.0f);
+          continue;
+        }
+        double want = 0;
+        for (int e = 0; e < 6; ++e) want += (input ? bt[r][e] : at[r][e]) * in[e][static_cast<size_t>(a)];
+        CHECK(std::fabs(got - want) < 1e-5 * 32);
+      }
+  }
 }

@@ -21,15 +21,9 @@ constexpr int kTaps = 3;    // kernel side (r)
 constexpr int kAlpha = 6;   // transform points per side: m + r - 1
 constexpr int kPoints = kAlpha * kAlpha;
 
-// Correlation y = AT [(G g GT) .* (BT d B)] A, points 0, 1, -1, 2, -2, inf.
-constexpr float kBT[kAlpha * kAlpha] = {
-    4, 0, -5, 0,  1, 0,  //
-    0, -4, -4, 1, 1, 0,  //
-    0, 4, -4, -1, 1, 0,  //
-    0, -2, -1, 2, 1, 0,  //
-    0, 2, -1, -2, 1, 0,  //
-    0, 4, 0, -5,  0, 1,
-};
+// Correlation y = AT [(G g GT) .* (BT d B)] A, points 0, 1, -1, 2, -2, inf (Lavin and Gray):
+//   BT = [4 0 -5 0 1 0; 0 -4 -4 1 1 0; 0 4 -4 -1 1 0; 0 -2 -1 2 1 0; 0 2 -1 -2 1 0; 0 4 0 -5 0 1],
+//   AT = [1 1 1 1 1 0; 0 1 -1 2 -2 0; 0 1 1 4 4 0; 0 1 -1 8 -8 1]: input_rows and output_rows below.
 constexpr double kG[kAlpha][kTaps] = {
     {1.0 / 4, 0, 0},
     {-1.0 / 6, -1.0 / 6, -1.0 / 6},
@@ -38,41 +32,41 @@ constexpr double kG[kAlpha][kTaps] = {
     {1.0 / 24, -1.0 / 12, 1.0 / 6},
     {0, 0, 1},
 };
-constexpr float kAT[kTile * kAlpha] = {
-    1, 1, 1,  1, 1,  0,  //
-    0, 1, -1, 2, -2, 0,  //
-    0, 1, 1,  4, 4,  0,  //
-    0, 1, -1, 8, -8, 1,
-};
-
 // Tiles per band (the GEMMs' N), and the most bytes either transformed buffer (36 x C x tiles) may take.
 constexpr int64_t kBandTiles = 256;
 constexpr int64_t kBandBytes = int64_t{24} << 20;
 
-// out[r][a] = sum_e m[r][e] in[e][a]: the first nonzero product, then the others added in order of e.
-void winograd2d_rows_scalar(const float* const* in, int cols, const float* m, int rows, float* const* out,
-                            int64_t n) {
-  for (int r = 0; r < rows; ++r) {
-    const float* c = m + r * cols;
-    for (int64_t a = 0; a < n; ++a) {
-      float acc = 0.0f;
-      bool first = true;
-      for (int e = 0; e < cols; ++e) {
-        if (c[e] == 0.0f) continue;
-        acc = first ? c[e] * in[e][a] : acc + c[e] * in[e][a];
-        first = false;
-      }
-      out[r][a] = acc;
-    }
+// The transforms along one axis (conv_winograd2d_simd.h has their vector twins): BT, 6 -> 6 ...
+void input_rows_scalar(const float* const* in, float* const* out, int64_t n) {
+  for (int64_t a = 0; a < n; ++a) {
+    const float d0 = in[0][a], d1 = in[1][a], d2 = in[2][a], d3 = in[3][a], d4 = in[4][a], d5 = in[5][a];
+    out[0][a] = 4.0f * d0 + (d4 - 5.0f * d2);
+    out[1][a] = (d3 + d4) - 4.0f * (d1 + d2);
+    out[2][a] = 4.0f * (d1 - d2) + (d4 - d3);
+    out[3][a] = 2.0f * (d3 - d1) + (d4 - d2);
+    out[4][a] = (d4 - d2) - 2.0f * (d3 - d1);
+    out[5][a] = 4.0f * d1 + (d5 - 5.0f * d3);
   }
 }
 
-void rows(const SimdKernels* simd, const float* const* in, int cols, const float* m, int n_rows, float* const* out,
-          int64_t n) {
-  if (simd)
-    simd->winograd2d_rows(in, cols, m, n_rows, out, n);
-  else
-    winograd2d_rows_scalar(in, cols, m, n_rows, out, n);
+// ... and AT, 6 -> 4.
+void output_rows_scalar(const float* const* in, float* const* out, int64_t n) {
+  for (int64_t a = 0; a < n; ++a) {
+    const float s12 = in[1][a] + in[2][a], d12 = in[1][a] - in[2][a];
+    const float s34 = in[3][a] + in[4][a], d34 = in[3][a] - in[4][a];
+    out[0][a] = (in[0][a] + s12) + s34;
+    out[1][a] = 2.0f * d34 + d12;
+    out[2][a] = 4.0f * s34 + s12;
+    out[3][a] = (8.0f * d34 + d12) + in[5][a];
+  }
+}
+
+void input_rows(const SimdKernels* simd, const float* const* in, float* const* out, int64_t n) {
+  simd ? simd->winograd2d_input_rows(in, out, n) : input_rows_scalar(in, out, n);
+}
+
+void output_rows(const SimdKernels* simd, const float* const* in, float* const* out, int64_t n) {
+  simd ? simd->winograd2d_output_rows(in, out, n) : output_rows_scalar(in, out, n);
 }
 
 // U[xi][co][ci] = (G g GT)[i][j], xi = 6 i + j, computed in double.
@@ -158,7 +152,7 @@ void input_transform(const SimdKernels* simd, const Geometry& g, const float* px
       in[e] = p + (e * kAlpha + e2) * tb;
       out[e] = z + (e * kAlpha + e2) * tb;
     }
-    rows(simd, in, kAlpha, kBT, kAlpha, out, tb);
+    input_rows(simd, in, out, tb);
   }
   for (int i = 0; i < kAlpha; ++i) {
     const float* in[kAlpha];
@@ -167,7 +161,7 @@ void input_transform(const SimdKernels* simd, const Geometry& g, const float* px
       in[e] = z + (i * kAlpha + e) * tb;
       out[e] = v + ((i * kAlpha + e) * g.c_in + c) * tb;
     }
-    rows(simd, in, kAlpha, kBT, kAlpha, out, tb);
+    input_rows(simd, in, out, tb);
   }
 }
 
@@ -181,14 +175,14 @@ void output_transform(const SimdKernels* simd, const Geometry& g, const float* m
     float* out[kTile];
     for (int j = 0; j < kAlpha; ++j) in[j] = m + ((i * kAlpha + j) * g.c_out + co) * tb;
     for (int c = 0; c < kTile; ++c) out[c] = s + (i * kTile + c) * tb;
-    rows(simd, in, kAlpha, kAT, kTile, out, tb);
+    output_rows(simd, in, out, tb);
   }
   for (int c = 0; c < kTile; ++c) {
     const float* in[kAlpha];
     float* out[kTile];
     for (int i = 0; i < kAlpha; ++i) in[i] = s + (i * kTile + c) * tb;
     for (int r = 0; r < kTile; ++r) out[r] = yv + (r * kTile + c) * tb;
-    rows(simd, in, kAlpha, kAT, kTile, out, tb);
+    output_rows(simd, in, out, tb);
   }
   for (int64_t gl = 0; gl < band; ++gl) {
     const int64_t img = (g0 + gl) / g.tiles_h, ty = (g0 + gl) % g.tiles_h;

@@ -43,9 +43,9 @@ struct SimdKernels {
   int64_t (*winograd_interleave3)(const float* const* o, int64_t tiles, float* y, int64_t len);
   void (*conv1d_epilogue)(float* y, int64_t len, float bias, const float* r1, const float* r2,
                           const Conv1dEpilogue& ep);
-  // conv_winograd2d.cc: out[r][a] = sum_e m[r][e] in[e][a] (winograd2d_rows_scalar's contract).
-  void (*winograd2d_rows)(const float* const* in, int cols, const float* m, int rows, float* const* out,
-                          int64_t n);
+  // conv_winograd2d.cc: the input (6 -> 6) and output (6 -> 4) transforms along one axis, n lanes.
+  void (*winograd2d_input_rows)(const float* const* in, float* const* out, int64_t n);
+  void (*winograd2d_output_rows)(const float* const* in, float* const* out, int64_t n);
 };
 
 extern const SimdKernels kSimdKernelsAvx512;
