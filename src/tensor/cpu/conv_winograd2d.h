@@ -8,10 +8,11 @@
 // Output tiles of 4x4 read 6x6 input patches; per transform point (36) the
 // work is one GEMM (C_out x C_in times C_in x tiles) through sgemm, the
 // tiles of every image of the batch side by side, in bands of tile rows to
-// bound the buffers. The transforms are separable: a 6-point transform along
-// the rows, then along the columns (inputs split by residue mod 4 so every
-// term is a contiguous load). Points 0, +-1, +-2 and infinity (Lavin and Gray);
-// transformed weights are cached per weight storage.
+// bound the buffers. Each channel's 6x6 patches are gathered into 36 rows
+// (one per patch position, the band's tiles along each), so both separable
+// passes (BT along the patch rows, then its columns; AT likewise on the way
+// out) are contiguous 16-lane loops. Points 0, +-1, +-2 and infinity (Lavin
+// and Gray); transformed weights are cached per weight storage.
 //
 // Not bit-identical to direct convolution: the transforms round differently
 // (tests/tensor/conv_winograd2d_test.cc states the measured error).
