@@ -15,6 +15,7 @@
 #include "tensor/cpu/common.h"
 #include "tensor/cpu/conv_direct.h"
 #include "tensor/cpu/conv_winograd1d.h"
+#include "tensor/cpu/conv_winograd2d.h"
 #include "tensor/cpu/gemm.h"
 #include "tensor/cpu/parallel.h"
 #include "tensor/cpu/ops.h"
@@ -93,6 +94,11 @@ Tensor conv2d_impl(const char* op, const Tensor& x_in, const Tensor& weight_in, 
 
   const Tensor x = cpu::as_f32(x_in), weight = cpu::as_f32(weight_in), bias = cpu::as_f32(bias_in);
   Tensor out = Tensor::empty({g.n, g.c_out, g.oh, g.ow});
+  if (winograd2d_wanted(g.c_in, g.c_out, g.kh, g.kw, o.stride_h, o.stride_w, o.dilation_h, o.dilation_w, g.groups,
+                        g.oh, g.ow)) {
+    winograd_conv2d(x, weight_in, weight, bias, o.padding_h, o.padding_w, out);
+    return out;
+  }
   if (want_direct(g.kh * g.kw, g.oh * g.ow, g.groups)) {
     const DirectSpec s{g.n, g.c_in, g.h, g.w, g.c_out, g.kh, g.kw, g.oh, g.ow, o.stride_h, o.stride_w, o.padding_h,
                        o.padding_w, o.padding_h, o.padding_w, o.dilation_h, o.dilation_w, bias.defined() ? 1 : 0, 0};
@@ -151,6 +157,14 @@ bool want_direct(int64_t kernel_area, int64_t out_plane, int64_t groups) {
     case ConvAlgorithm::kAuto: break;
   }
   return kernel_area > 1 && out_plane >= kDirectMinPlane;
+}
+
+bool conv_winograd_enabled() {
+  static const bool enabled = [] {
+    const char* env = std::getenv("FOLEY_CONV_WINOGRAD");
+    return !(env && std::string(env) == "0");
+  }();
+  return enabled;
 }
 
 ConvAlgorithm conv_algorithm() { return algorithm_slot().load(std::memory_order_relaxed); }

@@ -28,6 +28,11 @@ inline constexpr int64_t kDirectMinPlane = 512;
 ConvAlgorithm conv_algorithm();
 void set_conv_algorithm(ConvAlgorithm algorithm);
 
+// Whether the Winograd paths (oneDNN's 2-D, ours in 1-D and 2-D) may run:
+// false when FOLEY_CONV_WINOGRAD=0 is in the environment (benchmarks,
+// accuracy checks).
+bool conv_winograd_enabled();
+
 // Default of winograd1d_min_channels(): below it the GEMMs of the Winograd
 // path are too thin to beat oneDNN's direct convolution.
 inline constexpr int64_t kWinograd1dMinChannels = 64;

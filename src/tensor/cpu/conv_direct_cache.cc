@@ -15,8 +15,10 @@
 #include "tensor/cpu/conv.h"
 #include "tensor/cpu/conv_direct.h"
 #include "tensor/cpu/conv_winograd1d.h"
+#include "tensor/cpu/conv_winograd2d.h"
 #include "tensor/cpu/lru_cache.h"
 #include "tensor/cpu/onednn_engine.h"
+#include "tensor/cpu/transformed_weight_cache.h"
 
 namespace foley::tensor::cpu {
 namespace {
@@ -53,15 +55,6 @@ DirectCache& direct_cache() {
   return *cache;
 }
 
-// FOLEY_CONV_WINOGRAD=0 turns the Winograd path off (benchmarks, accuracy checks).
-bool winograd_enabled() {
-  static const bool enabled = [] {
-    const char* env = std::getenv("FOLEY_CONV_WINOGRAD");
-    return !(env && std::string(env) == "0");
-  }();
-  return enabled;
-}
-
 std::shared_ptr<DirectPrimitive> build_primitive(const DirectSpec& s) {
   using dnnl::memory;
   using tag = memory::format_tag;
@@ -90,7 +83,7 @@ std::shared_ptr<DirectPrimitive> build_primitive(const DirectSpec& s) {
     } else {
       // Winograd F(4x4, 3x3) does ~2.25x fewer multiplies than direct 3x3 convolution; measured 2-3x faster on the
       // VAE and UNet shapes (docs/performance.md) and within the golden tolerances.
-      const bool wino = winograd_enabled() && s.kh == 3 && s.kw == 3 && s.stride_h == 1 && s.stride_w == 1 &&
+      const bool wino = conv_winograd_enabled() && s.kh == 3 && s.kw == 3 && s.stride_h == 1 && s.stride_w == 1 &&
                         s.dil_h == 1 && s.dil_w == 1;
       auto make_pd = [&](dnnl::algorithm alg) {
         const dnnl::convolution_forward::desc d(dnnl::prop_kind::forward_inference, alg,
@@ -124,12 +117,6 @@ std::shared_ptr<DirectPrimitive> build_primitive(const DirectSpec& s) {
     prim->supported = false;  // this shape goes through im2col
   }
   return prim;
-}
-
-std::array<float, 16> sample_weights(const float* w, int64_t numel) {
-  std::array<float, 16> out{};
-  for (size_t i = 0; i < out.size(); ++i) out[i] = w[(numel - 1) * static_cast<int64_t>(i) / 15];
-  return out;
 }
 
 }  // namespace
@@ -204,6 +191,7 @@ void clear_conv_cache() {
   cache.primitives.clear();
   cache.weights.clear();
   clear_winograd1d_cache();
+  clear_winograd2d_cache();
 }
 
 int64_t conv_cached_weights() {

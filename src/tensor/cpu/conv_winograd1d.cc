@@ -18,6 +18,7 @@
 #include "tensor/cpu/parallel.h"
 #include "tensor/cpu/conv_winograd1d_matrices.h"
 #include "tensor/cpu/simd_kernels.h"
+#include "tensor/cpu/transformed_weight_cache.h"
 
 namespace foley::tensor::cpu {
 namespace {
@@ -69,45 +70,19 @@ const Matrices& matrices() {
 
 // --- transformed weights, cached per weight storage ------------------------------------------------------------
 
-// U[xi][j][co][ci] = sum_s G[xi][s] W[co][ci][3j + s] (taps past K are zero). `storage` is weak, and `samples`
-// guard against a weight written in place after its first use (as in conv_direct_cache.cc's oneDNN weight cache).
+// U[xi][j][co][ci] = sum_s G[xi][s] W[co][ci][3j + s] (taps past K are zero), cached per weight storage
+// (transformed_weight_cache.h).
 struct TransformedWeights {
-  std::weak_ptr<Storage> storage;
-  size_t offset = 0;
-  int64_t c_out = 0, c_in = 0, kernel = 0;
-  std::array<float, 16> samples{};
   std::vector<float> u;
 };
 
-struct WeightCache {
-  std::mutex mutex;
-  std::unordered_map<const Storage*, std::vector<std::shared_ptr<TransformedWeights>>> entries;
-};
-
-WeightCache& weight_cache() {
-  static WeightCache* cache = new WeightCache;
-  return *cache;
-}
-
-std::array<float, 16> sample_weights(const float* w, int64_t numel) {
-  std::array<float, 16> out{};
-  for (size_t i = 0; i < out.size(); ++i) out[i] = w[(numel - 1) * static_cast<int64_t>(i) / 15];
-  return out;
-}
-
-std::shared_ptr<TransformedWeights> transform_weights(const Tensor& key, const Tensor& weight) {
+TransformedWeights transform_weights(const Tensor& weight) {
   const int64_t c_out = weight.size(0), c_in = weight.size(1), k = weight.size(2), chunks = (k + kTaps - 1) / kTaps;
-  auto t = std::make_shared<TransformedWeights>();
-  t->storage = key.storage();
-  t->offset = key.storage_offset();
-  t->c_out = c_out;
-  t->c_in = c_in;
-  t->kernel = k;
+  TransformedWeights t;
   const float* w = weight.data<float>();
-  t->samples = sample_weights(w, weight.numel());
-  t->u.resize(static_cast<size_t>(kAlpha * chunks * c_out * c_in));
+  t.u.resize(static_cast<size_t>(kAlpha * chunks * c_out * c_in));
   const Matrices& mx = matrices();
-  float* u = t->u.data();
+  float* u = t.u.data();
   parallel_for(c_out, 16, [&](int64_t begin, int64_t end) {
     for (int64_t co = begin; co < end; ++co)
       for (int64_t ci = 0; ci < c_in; ++ci) {
@@ -126,41 +101,14 @@ std::shared_ptr<TransformedWeights> transform_weights(const Tensor& key, const T
   return t;
 }
 
-// The transformed `weight` (f32) of the caller's tensor `weight_in` (maybe f16, the cache key).
-std::shared_ptr<TransformedWeights> find_weights(const Tensor& weight_in, const Tensor& weight) {
-  const Storage* key = weight_in.storage().get();
-  const auto samples = sample_weights(weight.data<float>(), weight.numel());
-  WeightCache& cache = weight_cache();
-  {
-    std::lock_guard<std::mutex> lock(cache.mutex);
-    auto& list = cache.entries[key];
-    for (auto it = list.begin(); it != list.end();) {
-      const auto& e = *it;
-      if (e->storage.lock() != weight_in.storage()) {
-        it = list.erase(it);  // the weight it came from is gone; its address was recycled
-        continue;
-      }
-      if (e->offset == weight_in.storage_offset() && e->c_out == weight.size(0) && e->c_in == weight.size(1) &&
-          e->kernel == weight.size(2)) {
-        if (e->samples == samples) return e;
-        it = list.erase(it);  // written in place since: transform again
-        continue;
-      }
-      ++it;
-    }
-  }
-  auto entry = transform_weights(weight_in, weight);  // outside the lock
-  std::lock_guard<std::mutex> lock(cache.mutex);
-  cache.entries[key].push_back(entry);
-  return entry;
+TransformedWeightCache<TransformedWeights>& weight_cache() {
+  static auto* cache = new TransformedWeightCache<TransformedWeights>;
+  return *cache;
 }
 
-bool winograd_enabled() {
-  static const bool enabled = [] {
-    const char* env = std::getenv("FOLEY_CONV_WINOGRAD");
-    return !(env && std::string(env) == "0");
-  }();
-  return enabled;
+// The transformed `weight` (f32) of the caller's tensor `weight_in` (maybe f16, the cache key).
+std::shared_ptr<const TransformedWeights> find_weights(const Tensor& weight_in, const Tensor& weight) {
+  return weight_cache().find(weight_in, weight, transform_weights);
 }
 
 std::atomic<int64_t>& min_channels_slot() {
@@ -175,7 +123,7 @@ void set_winograd1d_min_channels(int64_t channels) { min_channels_slot().store(c
 
 bool winograd1d_wanted(int64_t c_in, int64_t c_out, int64_t kernel, int64_t stride, int64_t groups,
                        int64_t out_len) {
-  if (conv_algorithm() != ConvAlgorithm::kAuto || !winograd_enabled()) return false;
+  if (conv_algorithm() != ConvAlgorithm::kAuto || !conv_winograd_enabled()) return false;
   const int64_t min_channels = winograd1d_min_channels();
   return stride == 1 && groups == 1 && kernel >= 3 && c_in >= min_channels && c_out >= min_channels &&
          out_len >= 64;
@@ -352,19 +300,8 @@ Tensor winograd_conv1d_if_wanted(const Tensor& x_in, const Tensor& weight_in, co
   return out;
 }
 
-int64_t winograd1d_cached_weights() {
-  WeightCache& cache = weight_cache();
-  std::lock_guard<std::mutex> lock(cache.mutex);
-  int64_t n = 0;
-  for (const auto& [key, list] : cache.entries)
-    for (const auto& e : list) n += e->storage.expired() ? 0 : 1;
-  return n;
-}
+int64_t winograd1d_cached_weights() { return weight_cache().size(); }
 
-void clear_winograd1d_cache() {
-  WeightCache& cache = weight_cache();
-  std::lock_guard<std::mutex> lock(cache.mutex);
-  cache.entries.clear();
-}
+void clear_winograd1d_cache() { weight_cache().clear(); }
 
 }  // namespace foley::tensor::cpu

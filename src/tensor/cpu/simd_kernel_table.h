@@ -9,6 +9,7 @@
 #include "tensor/cpu/activation_simd.h"
 #include "tensor/cpu/attention_simd.h"
 #include "tensor/cpu/conv_winograd1d_simd.h"
+#include "tensor/cpu/conv_winograd2d_simd.h"
 #include "tensor/cpu/simd_kernels.h"
 
 namespace foley::tensor::cpu::simd {
@@ -29,6 +30,8 @@ constexpr SimdKernels kernel_table(Isa isa) {
       .winograd_output_transform = winograd_output_transform<V>,
       .winograd_interleave3 = winograd_interleave3<V>,
       .conv1d_epilogue = conv1d_epilogue<V>,
+      .winograd2d_input_rows = winograd2d_input_rows<V>,
+      .winograd2d_output_rows = winograd2d_output_rows<V>,
   };
 }
 

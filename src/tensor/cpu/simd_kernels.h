@@ -2,7 +2,7 @@
 
 // The hand-written vector kernels of the CPU ops, one table per ISA. The
 // kernels are written once (activation_simd.h, attention_simd.h,
-// conv_winograd1d_simd.h) against a 16-lane vector and compiled twice:
+// conv_winograd1d_simd.h, conv_winograd2d_simd.h) against a 16-lane vector and compiled twice:
 // simd_avx512.cc (one zmm) and simd_avx2.cc (two ymm + FMA). Both tables give
 // the same bits; the ops keep their scalar loops for Isa::kScalar.
 
@@ -43,6 +43,9 @@ struct SimdKernels {
   int64_t (*winograd_interleave3)(const float* const* o, int64_t tiles, float* y, int64_t len);
   void (*conv1d_epilogue)(float* y, int64_t len, float bias, const float* r1, const float* r2,
                           const Conv1dEpilogue& ep);
+  // conv_winograd2d.cc: the input (6 -> 6) and output (6 -> 4) transforms along one axis, n lanes.
+  void (*winograd2d_input_rows)(const float* const* in, float* const* out, int64_t n);
+  void (*winograd2d_output_rows)(const float* const* in, float* const* out, int64_t n);
 };
 
 extern const SimdKernels kSimdKernelsAvx512;

@@ -1,0 +1,53 @@
+#pragma once
+
+// 2-D Winograd convolution F(4x4, 3x3) for 3x3, stride-1, ungrouped conv2d
+// where oneDNN has none: oneDNN 2.6 implements Winograd only for AVX-512, so
+// on AVX2 (and below) its direct convolution did 4x the multiplies of this
+// path on the VAE's and the UNet's 3x3 layers.
+//
+// Output tiles of 4x4 read 6x6 input patches; per transform point (36) the
+// work is one GEMM (C_out x C_in times C_in x tiles) through sgemm, the
+// tiles of every image of the batch side by side, in bands of tile rows to
+// bound the buffers. Each channel's 6x6 patches are gathered into 36 rows
+// (one per patch position, the band's tiles along each), so both separable
+// passes (BT along the patch rows, then its columns; AT likewise on the way
+// out) are contiguous 16-lane loops. Points 0, +-1, +-2 and infinity (Lavin
+// and Gray); transformed weights are cached per weight storage.
+//
+// Not bit-identical to direct convolution: the transforms round differently
+// (tests/tensor/conv_winograd2d_test.cc states the measured error).
+
+#include <cstdint>
+
+#include "tensor/tensor.h"
+
+namespace foley::tensor::cpu {
+
+// Whether conv2d of this shape goes through winograd_conv2d: FOLEY_CONV=auto,
+// FOLEY_CONV_WINOGRAD not 0, the kernels' ISA below AVX-512 (where oneDNN's
+// own Winograd runs instead), a 3x3 kernel, stride 1, dilation 1, groups 1,
+// both channel counts >= winograd2d_min_channels() and an output of at least 4x4.
+bool winograd2d_wanted(int64_t c_in, int64_t c_out, int64_t kh, int64_t kw, int64_t stride_h, int64_t stride_w,
+                       int64_t dil_h, int64_t dil_w, int64_t groups, int64_t oh, int64_t ow);
+
+// Default of winograd2d_min_channels(): below it the per-point GEMMs are too
+// thin to pay for the transforms.
+inline constexpr int64_t kWinograd2dMinChannels = 32;
+// Smallest C_in and C_out that take the path. Tests lower it to run the tiny
+// models' goldens through it.
+int64_t winograd2d_min_channels();
+void set_winograd2d_min_channels(int64_t channels);
+
+// out [N, C_out, OH, OW] = conv2d of x [N, C_in, H, W] (f32) with `weight`
+// [C_out, C_in, 3, 3] (f32: weight_in itself or its f32 copy) and `bias`
+// (f32 [C_out] or undefined), stride 1, zero padding pad_h / pad_w on either
+// side. The transformed weights are cached per storage of weight_in.
+void winograd_conv2d(const Tensor& x, const Tensor& weight_in, const Tensor& weight, const Tensor& bias,
+                     int64_t pad_h, int64_t pad_w, Tensor& out);
+
+// Transformed weight tensors currently cached (tests observe reuse with it).
+int64_t winograd2d_cached_weights();
+// Drops the cached transformed weights.
+void clear_winograd2d_cache();
+
+}  // namespace foley::tensor::cpu

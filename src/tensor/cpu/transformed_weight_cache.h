@@ -1,0 +1,86 @@
+#pragma once
+
+// A cache of weights transformed for one convolution algorithm (Winograd's
+// G g G^T, say), one entry per weight tensor: found by the weight's storage
+// and offset, kept only while that storage lives (a new tensor at a recycled
+// address never meets a stale entry), and computed again when the weight was
+// written in place since its first use (16 sampled values are compared).
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
+#include "tensor/tensor.h"
+
+namespace foley::tensor::cpu {
+
+// 16 values spread over w[0, numel): the in-place-write guard.
+inline std::array<float, 16> sample_weights(const float* w, int64_t numel) {
+  std::array<float, 16> out{};
+  for (size_t i = 0; i < out.size(); ++i) out[i] = w[(numel - 1) * static_cast<int64_t>(i) / 15];
+  return out;
+}
+
+template <class T>
+class TransformedWeightCache {
+ public:
+  // The transform of the caller's tensor `weight_in` (maybe f16: the key)
+  // whose f32 values are `weight`: make(weight) on first use, the cached
+  // value afterwards. `make` runs outside the lock.
+  template <class Make>
+  std::shared_ptr<const T> find(const Tensor& weight_in, const Tensor& weight, Make&& make) {
+    const Storage* key = weight_in.storage().get();
+    const auto samples = sample_weights(weight.data<float>(), weight.numel());
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      auto& list = entries_[key];
+      for (auto it = list.begin(); it != list.end();) {
+        if (it->storage.lock() != weight_in.storage()) {
+          it = list.erase(it);  // the weight it came from is gone; its address was recycled
+          continue;
+        }
+        if (it->offset == weight_in.storage_offset() && it->shape == weight.shape()) {
+          if (it->samples == samples) return it->value;
+          it = list.erase(it);  // written in place since: transform again
+          continue;
+        }
+        ++it;
+      }
+    }
+    Entry e{weight_in.storage(), weight_in.storage_offset(), weight.shape(), samples,
+            std::make_shared<const T>(make(weight))};
+    std::lock_guard<std::mutex> lock(mutex_);
+    entries_[key].push_back(e);
+    return e.value;
+  }
+
+  // Entries whose weight still lives.
+  int64_t size() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    int64_t n = 0;
+    for (const auto& [key, list] : entries_)
+      for (const auto& e : list) n += e.storage.expired() ? 0 : 1;
+    return n;
+  }
+
+  void clear() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    entries_.clear();
+  }
+
+ private:
+  struct Entry {
+    std::weak_ptr<Storage> storage;
+    size_t offset = 0;
+    std::vector<int64_t> shape;
+    std::array<float, 16> samples{};
+    std::shared_ptr<const T> value;
+  };
+  std::mutex mutex_;
+  std::unordered_map<const Storage*, std::vector<Entry>> entries_;
+};
+
+}  // namespace foley::tensor::cpu
