@@ -29,7 +29,7 @@ std::vector<Take> cue_takes(const plan::Plan& plan, const plan::PlannedCue& cue,
 
 std::optional<Take> last_built_take(const plan::Plan& plan, const plan::PlannedCue& cue, cache::Index& index,
                                     const std::vector<Take>& takes) {
-  std::optional<cache::CueBuild> last = index.last_cue_build(plan.project.config.name, cue.cue.qualified_id());
+  std::optional<cache::CueBuild> last = index.last_cue_build(plan.project.config.history(), cue.cue.qualified_id());
   if (!last || last->gen_key.empty()) return std::nullopt;
   for (const Take& t : takes)
     if (t.gen_key == last->gen_key) return std::nullopt;  // still one of its takes: shown as such

@@ -312,8 +312,8 @@ expect_contains "status lists the files the new names replace" "would remove $P/
 out=$(foley build 2>&1); rc=$?
 expect_eq "build after naming = ucs" 0 "$rc"
 [ "$rc" = 0 ] || echo "$out" >&2
-expect_eq "no generation for a naming change" 0 "$(count_lines 'GEN ' "$out")"
-expect_eq "two renders for a naming change" 2 "$(count_lines 'RENDER ' "$out")"
+expect_eq "no generation for a naming change" 0 "$(cue_lines "$out" generated)"
+expect_eq "two renders for a naming change" 2 "$(cue_lines "$out" rendered)"
 expect_eq "no new object" "$objects" "$(objects_in "$P")"
 expect_file "the UCS name" "out/lib/DOORWood_door slam_JD_EP1.wav"
 expect_file "a category alone names its MISC CatID" "out/lib/FOLYMisc_cloth_JD_EP1.wav"
@@ -339,6 +339,6 @@ assert values == {"CATID": "DOORWood", "CATEGORY": "DOORS", "SUBCATEGORY": "WOOD
 assert "gen_key=" in user.text, user.text
 PY
 out=$(foley build 2>&1)
-expect_eq "a second build renders nothing" 0 "$(count_lines 'RENDER ' "$out")"
+expect_eq "a second build renders nothing" 0 "$(cue_lines "$out")"
 
 finish
