@@ -13,6 +13,26 @@ std::string as_ninja_names(const std::filesystem::path& root, const std::filesys
   return p.lexically_relative(root).generic_string();
 }
 
+// ninja prints a path with a space or a shell metacharacter in it the way it
+// hands it to a shell: in single quotes, a quote inside as '\''. Reads one
+// such word from `from`; an unquoted path runs to " (" or the end.
+std::string path_at(const std::string& line, size_t from) {
+  if (from >= line.size() || line[from] != '\'') {
+    size_t end = line.find(" (", from);
+    return line.substr(from, end == std::string::npos ? std::string::npos : end - from);
+  }
+  std::string out;
+  bool quoted = false;
+  for (size_t i = from; i < line.size(); ++i) {
+    const char c = line[i];
+    if (c == '\'') quoted = !quoted;
+    else if (!quoted && c == '\\' && i + 1 < line.size()) out += line[++i];
+    else if (!quoted && c == ' ') break;
+    else out += c;
+  }
+  return out;
+}
+
 // "[3/8] GEN .foley/objects/…wav (ldm)" -> ("GEN", ".foley/objects/…wav");
 // ("", "") for a line that is not an edge's status.
 std::pair<std::string, std::string> edge_of(const std::string& line) {
@@ -21,9 +41,7 @@ std::pair<std::string, std::string> edge_of(const std::string& line) {
   if (close == std::string::npos) return {};
   size_t verb_end = line.find(' ', close + 2);
   if (verb_end == std::string::npos) return {};
-  std::string verb = line.substr(close + 2, verb_end - close - 2);
-  size_t path_end = line.find(" (", verb_end + 1);
-  return {verb, line.substr(verb_end + 1, path_end == std::string::npos ? std::string::npos : path_end - verb_end - 1)};
+  return {line.substr(close + 2, verb_end - close - 2), path_at(line, verb_end + 1)};
 }
 
 // What a summary line of foley-gen says happened to its generation; "" for

@@ -109,6 +109,27 @@ TEST_CASE("off a terminal, one line per finished cue: name, engine, outcome, ela
   CHECK(hit.ninja_line("[2/2] RENDER out/ep1/door.wav", t1).find("  cached  ") != std::string::npos);
 }
 
+TEST_CASE("off a terminal, a file name ninja quotes (spaces, quotes) still finds its cue") {
+  plan::Plan p;
+  p.project.config.root = "/proj";
+  plan::PlannedCue slam;
+  slam.cue.id = "slam";
+  slam.cue.manifest = "lib";
+  slam.cue.type = "silence";
+  slam.render.output_path = "/proj/out/lib/DOORWood_door slam_JD_EP1.wav";
+  plan::PlannedCue quote = slam;
+  quote.cue.id = "quote";
+  quote.render.output_path = "/proj/out/lib/it's (loud).wav";
+  p.cues = {slam, quote};
+  BuildDisplay d(p, DisplayOptions{});
+  const auto now = BuildDisplay::Clock::now();
+  std::string line = d.ninja_line("[1/2] RENDER 'out/lib/DOORWood_door slam_JD_EP1.wav'", now);
+  CHECK(line.rfind("lib:slam  silence  rendered  ", 0) == 0);
+  CHECK(line.ends_with("s  out/lib/DOORWood_door slam_JD_EP1.wav\n"));
+  line = d.ninja_line("[2/2] RENDER 'out/lib/it'\\''s (loud).wav'", now);
+  CHECK(line.rfind("lib:quote  silence  rendered  ", 0) == 0);
+}
+
 TEST_CASE("off a terminal, a take the delivered file does not read gets its own line once made") {
   const std::string take2 = "fedcba9876543210fedcba9876543210";
   plan::Plan p = one_generation();
