@@ -15,14 +15,7 @@ start_nginx "$WORK/nginx" || { fail "nginx did not start"; finish; exit 1; }
 URL="http://127.0.0.1:$NGINX_PORT/auth/team"
 STORE="$WORK/nginx/authstore/team"
 
-GENS="$WORK/gens.log"
-cat > "$WORK/gen.sh" <<'SH'
-#!/bin/sh
-echo "$3" >> "$(dirname "$0")/gens.log"
-exec sox -R -n -r 16000 -c 1 -b 16 "$1" synth "$2" pluck "$3"
-SH
-chmod +x "$WORK/gen.sh"
-gens() { if [ -f "$GENS" ]; then wc -l < "$GENS" | tr -d ' '; else echo 0; fi; }
+counting_generator
 
 new_clone() {
   local dir="$WORK/$1"

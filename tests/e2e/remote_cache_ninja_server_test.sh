@@ -37,14 +37,7 @@ export FOLEY_REMOTE_USER=team FOLEY_REMOTE_PASSWORD="$SECRET"
 # AudioLDM 2 in-process).
 unset FOLEY_SERVER
 
-GENS="$WORK/gens.log"
-cat > "$WORK/gen.sh" <<'SH'
-#!/bin/sh
-echo "$3" >> "$(dirname "$0")/gens.log"
-exec sox -R -n -r 16000 -c 1 -b 16 "$1" synth "$2" pluck "$3"
-SH
-chmod +x "$WORK/gen.sh"
-gens() { if [ -f "$GENS" ]; then wc -l < "$GENS" | tr -d ' '; else echo 0; fi; }
+counting_generator
 
 # new_clone NAME — 2 exec cues and 2 ElevenLabs cues sharing one remote.
 new_clone() {

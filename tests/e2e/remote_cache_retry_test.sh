@@ -29,14 +29,7 @@ start_stub() {
 stub_requests() { if [ -f "$STUB_LOG" ]; then wc -l < "$STUB_LOG" | tr -d ' '; else echo 0; fi; }
 stub_500s() { if [ -f "$STUB_LOG" ]; then grep -c '"status": 500' "$STUB_LOG"; else echo 0; fi; }
 
-GENS="$WORK/gens.log"
-cat > "$WORK/gen.sh" <<'SH'
-#!/bin/sh
-echo "$3" >> "$(dirname "$0")/gens.log"
-exec sox -R -n -r 16000 -c 1 -b 16 "$1" synth "$2" pluck "$3"
-SH
-chmod +x "$WORK/gen.sh"
-gens() { if [ -f "$GENS" ]; then wc -l < "$GENS" | tr -d ' '; else echo 0; fi; }
+counting_generator
 
 # new_clone NAME [FIRST_SEED] — 12 exec cues against the stub at $URL.
 new_clone() {

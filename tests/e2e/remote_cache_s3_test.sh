@@ -35,14 +35,7 @@ API_PORT=$(cat "$WORK/api_port")
 api_calls() { fake_requests "$WORK/api.jsonl"; }
 export ELEVENLABS_API_KEY="$API_KEY"
 
-GENS="$WORK/gens.log"
-cat > "$WORK/gen.sh" <<'SH'
-#!/bin/sh
-echo "$3" >> "$(dirname "$0")/gens.log"
-exec sox -R -n -r 16000 -c 1 -b 16 "$1" synth "$2" pluck "$3"
-SH
-chmod +x "$WORK/gen.sh"
-gens() { if [ -f "$GENS" ]; then wc -l < "$GENS" | tr -d ' '; else echo 0; fi; }
+counting_generator
 
 new_clone() {
   local dir="$WORK/$1"

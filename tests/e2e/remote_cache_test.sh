@@ -34,16 +34,7 @@ api_calls() { fake_requests "$WORK/api.jsonl"; }
 export ELEVENLABS_API_KEY="$API_KEY"
 
 # The exec generator logs every run, so that "nothing generated" is observable.
-GENS="$WORK/gens.log"
-cat > "$WORK/gen.sh" <<'SH'
-#!/bin/sh
-# gen.sh OUT DURATION SEED
-echo "$3" >> "$(dirname "$0")/gens.log"
-[ -f "$(dirname "$0")/kill-remote" ] && kill "$(cat "$(dirname "$0")/kill-remote")" 2>/dev/null
-exec sox -R -n -r 16000 -c 1 -b 16 "$1" synth "$2" pluck "$3"
-SH
-chmod +x "$WORK/gen.sh"
-gens() { if [ -f "$GENS" ]; then wc -l < "$GENS" | tr -d ' '; else echo 0; fi; }
+counting_generator
 
 # new_clone NAME [REMOTE_TOML] — a project with 6 exec cues, 2 ElevenLabs cues and
 # one cue of the tiny AudioLDM 2 model.

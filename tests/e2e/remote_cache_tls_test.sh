@@ -31,14 +31,7 @@ NGINX_TLS_CERT="$WORK/tls/server.pem" NGINX_TLS_KEY="$WORK/tls/server.key" start
 STORE="$WORK/nginx/store/team"
 URL="https://127.0.0.1:$NGINX_PORT/rw/team"
 
-GENS="$WORK/gens.log"
-cat > "$WORK/gen.sh" <<'SH'
-#!/bin/sh
-echo "$3" >> "$(dirname "$0")/gens.log"
-exec sox -R -n -r 16000 -c 1 -b 16 "$1" synth "$2" pluck "$3"
-SH
-chmod +x "$WORK/gen.sh"
-gens() { if [ -f "$GENS" ]; then wc -l < "$GENS" | tr -d ' '; else echo 0; fi; }
+counting_generator
 
 # new_clone NAME [SETTING] — 4 exec cues against the HTTPS remote.
 new_clone() {

@@ -80,3 +80,20 @@ remote_metas() { find "$1/meta" -type f 2>/dev/null | wc -l | tr -d ' '; }
 
 # stat_value LABEL TEXT — the value of a "Label:   value" line of `foley cache stats`.
 stat_value() { printf '%s\n' "$2" | sed -n "s/^ *$1: *//p" | head -1; }
+
+# counting_generator — writes $WORK/gen.sh, an exec generator
+# (gen.sh OUT DURATION SEED: a sox pluck) that logs each seed it makes to
+# $GENS, so `gens` says how many generations really ran. With a file
+# $WORK/kill-remote holding a pid, each generation first kills that process
+# (a remote that dies mid-build).
+GENS="$WORK/gens.log"
+counting_generator() {
+  cat > "$WORK/gen.sh" <<'SH'
+#!/bin/sh
+echo "$3" >> "$(dirname "$0")/gens.log"
+[ -f "$(dirname "$0")/kill-remote" ] && kill "$(cat "$(dirname "$0")/kill-remote")" 2>/dev/null
+exec sox -R -n -r 16000 -c 1 -b 16 "$1" synth "$2" pluck "$3"
+SH
+  chmod +x "$WORK/gen.sh"
+}
+gens() { if [ -f "$GENS" ]; then wc -l < "$GENS" | tr -d ' '; else echo 0; fi; }
