@@ -9,7 +9,7 @@
 # first call and median, both sides. OMP_WAIT_POLICY defaults to passive (no spinning: CPU time stays meaningful
 # under load); OMP_WAIT_POLICY= (empty) runs both sides with the OpenMP runtime's default, and
 # OMP_WAIT_POLICY= GOMP_SPINCOUNT=10000 as foley's model server runs (both sides' libgomp read it).
-# Needs foley_models built in BUILD_DIR (cmake --build BUILD_DIR --target foley_models) and the golden harness venv
+# Builds its foley side in BUILD_DIR (target bench_generation, any preset, CUDA or not); needs the golden harness venv
 # (tools/golden/.venv). The random weights (~1.7 GB) are made once by diffusers into $FOLEY_BENCH_MODEL
 # (default /tmp/foley-bench-audioldm2) and reused; both sides load the same files.
 # FOLEY_CPU_ISA=avx2|avx512|scalar caps both sides alike: foley's kernels and oneDNN (tensor/cpu/isa.h), and
@@ -30,11 +30,10 @@ if [ ! -f "$model/unet/diffusion_pytorch_model.safetensors" ]; then
   "$python" "$here/bench_torch.py" make-weights "$root/tests/fixtures/configs/audioldm2" "$model"
 fi
 
+cmake --build "$build" --target bench_generation >&2
+bench="$build/bin/bench_generation"
 work="$(mktemp -d "${TMPDIR:-/tmp}/foley-gen-bench-XXXXXX")"
 trap 'rm -rf "$work"' EXIT
-g++ -std=c++20 -O2 -fopenmp -I"$root/src" "$here/bench_generation.cc" -o "$work/bench" \
-  "$build/src/models/libfoley_models.a" "$build/src/tensor/libfoley_tensor.a" "$build/src/common/libfoley_common.a" \
-  $(pkg-config --libs sentencepiece libutf8proc openblas) -ldnnl -lpthread
 
 case "${FOLEY_CPU_ISA:-}" in
   "") ;;
@@ -53,7 +52,7 @@ export OMP_WAIT_POLICY="${OMP_WAIT_POLICY-passive}"
 tiny="$root/tests/fixtures/tiny-audioldm2"
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg); OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-(runtime default)} GOMP_SPINCOUNT=${GOMP_SPINCOUNT:-(runtime default)}" >&2
 {
-  "$work/bench" "$model" "$threads" "$reps" "$stages" "$tiny"
+  "$bench" "$model" "$threads" "$reps" "$stages" "$tiny"
   "$python" "$here/bench_torch.py" bench "$model" "$threads" "$reps" "$stages" "$tiny"
 } | tee "$work/results.jsonl"
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2

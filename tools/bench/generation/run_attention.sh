@@ -4,18 +4,15 @@
 # attention shapes, side by side in one run. Not run by tests or CI.
 #
 # usage: tools/bench/generation/run_attention.sh [BUILD_DIR=build] [THREADS=all cores] [REPS=5] [ISA=auto]
-# Needs foley_tensor built in BUILD_DIR (cmake --build BUILD_DIR --target foley_tensor).
+# Builds its binary in BUILD_DIR (target bench_attention, any preset).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../../.." && pwd)"
 build="$(cd "${1:-$root/build}" && pwd)"
 threads="${2:-$(nproc)}"
 reps="${3:-5}"
 isa="${4:-auto}"
-work="$(mktemp -d "${TMPDIR:-/tmp}/foley-attn-bench-XXXXXX")"
-trap 'rm -rf "$work"' EXIT
-g++ -std=c++20 -O2 -fopenmp -I"$root/src" "$root/tools/bench/generation/bench_attention.cc" -o "$work/bench" \
-  "$build/src/tensor/libfoley_tensor.a" "$build/src/common/libfoley_common.a" -ldnnl -ldl -lpthread
+cmake --build "$build" --target bench_attention >&2
 export OMP_NUM_THREADS="$threads" OMP_WAIT_POLICY=passive
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
-"$work/bench" "$threads" "$reps" "$isa"
+"$build/bin/bench_attention" "$threads" "$reps" "$isa"
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
