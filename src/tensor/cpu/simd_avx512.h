@@ -60,6 +60,13 @@ struct Avx512 {
   FOLEY_SIMD F round_nearest(F a) { return _mm512_roundscale_ps(a, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC); }
   // p 2^n for integral n in [-126, 128]: one rounding, as vscalefps.
   FOLEY_SIMD F scalef(F p, F n) { return _mm512_scalef_ps(p, n); }
+  // exp2_16's split of x into n = round_nearest(x), applied by vscalefps
+  // (simd_avx2.h builds 2^n from the rounding instead).
+  struct Exp2Split {
+    F n;
+  };
+  FOLEY_SIMD Exp2Split exp2_split(F x) { return {round_nearest(x)}; }
+  FOLEY_SIMD F exp2_apply(F p, const Exp2Split& s) { return scalef(p, s.n); }
 
   FOLEY_SIMD M gt(F a, F b) { return _mm512_cmp_ps_mask(a, b, _CMP_GT_OQ); }
   FOLEY_SIMD M ge(F a, F b) { return _mm512_cmp_ps_mask(a, b, _CMP_GE_OQ); }

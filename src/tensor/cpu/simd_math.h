@@ -34,15 +34,15 @@ inline typename V::F exp16(typename V::F x) {
 template <class V>
 inline typename V::F exp2_16(typename V::F x) {
   x = V::max(x, V::set1(-120.0f));  // NaN -> -120 (second operand)
-  const auto n = V::round_nearest(x);
-  const auto f = V::sub(x, n);
+  const auto split = V::exp2_split(x);
+  const auto f = V::sub(x, split.n);
   auto p = V::set1(1.3309470377862453e-3f);
   p = V::fmadd(p, f, V::set1(9.672430343925953e-3f));
   p = V::fmadd(p, f, V::set1(5.550587177276611e-2f));
   p = V::fmadd(p, f, V::set1(2.4022176861763e-1f));
   p = V::fmadd(p, f, V::set1(6.931470632553101e-1f));
   p = V::fmadd(p, f, V::set1(1.0000001192092896f));
-  return V::scalef(p, n);
+  return V::exp2_apply(p, split);
 }
 
 // x * sigmoid(x) = x / (1 + e^-x) (the scalar paths: common.h silu_scalar).
