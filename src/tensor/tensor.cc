@@ -9,6 +9,7 @@
 #include "tensor/backend.h"
 #include "tensor/broadcast.h"
 #include "tensor/cpu/parallel.h"
+#include "tensor/op_profile.h"
 
 namespace foley::tensor {
 
@@ -305,6 +306,7 @@ Tensor Tensor::flatten(int64_t start, int64_t end) const {
 // --- Tensor: slicing --------------------------------------------------------------------
 
 Tensor Tensor::slice(int64_t d, int64_t start, int64_t end, int64_t step) const {
+  const OpTimer timer("slice", {this});
   const int64_t w = wrap_dim(d);
   const int64_t size_d = shape_[static_cast<size_t>(w)];
   if (step < 1) throw Error("slice: step must be >= 1, got " + std::to_string(step));
@@ -338,6 +340,7 @@ Tensor Tensor::slice(int64_t d, int64_t start, int64_t end, int64_t step) const 
 }
 
 Tensor Tensor::narrow(int64_t d, int64_t start, int64_t length) const {
+  const OpTimer timer("narrow", {this});
   const int64_t w = wrap_dim(d);
   const int64_t size_d = shape_[static_cast<size_t>(w)];
   if (start < 0) start += size_d;
@@ -442,6 +445,7 @@ bool batched_transpose_32(const void* src_v, void* dst_v, const Shape& in_shape,
 }  // namespace
 
 Tensor Tensor::permute(const std::vector<int64_t>& perm) const {
+  const OpTimer timer("permute", {this});
   const int64_t n = dim();
   if (static_cast<int64_t>(perm.size()) != n) throw Error("permute: wrong number of dims for " + to_string());
   std::vector<int64_t> p(perm.size());
