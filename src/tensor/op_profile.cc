@@ -43,27 +43,34 @@ class Profile {
     const std::lock_guard<std::mutex> lock(mutex_);
     rows_.clear();
   }
-  std::string report() {
+  // By time, longest first.
+  std::vector<OpProfileRow> rows() {
     const std::lock_guard<std::mutex> lock(mutex_);
-    std::vector<std::pair<std::string, Row>> rows(rows_.begin(), rows_.end());
-    std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.second.ms > b.second.ms; });
+    std::vector<OpProfileRow> out;
+    for (const auto& [key, r] : rows_) out.push_back({key, r.calls, r.ms});
+    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.ms > b.ms; });
+    return out;
+  }
+  std::string report() {
+    const std::vector<OpProfileRow> rows = this->rows();
     double total = 0;
-    for (const auto& [key, r] : rows) total += r.ms;
+    for (const OpProfileRow& r : rows) total += r.ms;
     std::string out;
     char line[160];
     std::snprintf(line, sizeof line, "FOLEY_PROFILE_OPS: %.1f ms in tensor ops\n%8s %10s %9s %6s  %s\n", total,
                   "calls", "total ms", "ms/call", "share", "op");
     out += line;
-    for (const auto& [key, r] : rows) {
+    for (const OpProfileRow& r : rows) {
       std::snprintf(line, sizeof line, "%8ld %10.1f %9.3f %5.1f%%  ", r.calls, r.ms,
                     r.ms / static_cast<double>(r.calls), total > 0 ? 100.0 * r.ms / total : 0.0);
-      out += line + key + "\n";
+      out += line + r.key + "\n";
     }
     return out;
   }
   ~Profile() {
     if (!rows_.empty()) std::fputs(report().c_str(), stderr);
   }
+
 
  private:
   std::mutex mutex_;
@@ -80,6 +87,7 @@ thread_local int depth = 0;
 }  // namespace
 
 void set_op_profile(OpProfile m) { mode_slot().store(m, std::memory_order_relaxed); }
+std::vector<OpProfileRow> op_profile_rows() { return profile().rows(); }
 std::string op_profile_report() { return profile().report(); }
 void clear_op_profile() { profile().clear(); }
 

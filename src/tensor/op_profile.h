@@ -10,6 +10,7 @@
 #include <chrono>
 #include <initializer_list>
 #include <string>
+#include <vector>
 
 #include "tensor/tensor.h"
 
@@ -19,8 +20,15 @@ enum class OpProfile { kOff, kOps, kShapes };
 
 // From now on (the environment is read at the first op otherwise).
 void set_op_profile(OpProfile mode);
-// The table printed at exit, of what was timed so far; clear_op_profile() empties it.
+// What was timed so far: one row per op (per op and shapes), and the table printed at exit.
+struct OpProfileRow {
+  std::string key;
+  long calls;
+  double ms;
+};
+std::vector<OpProfileRow> op_profile_rows();
 std::string op_profile_report();
+// Empties the rows.
 void clear_op_profile();
 
 // Times the op it is made in, to its end of scope.

@@ -7,6 +7,8 @@
 #include "models/audioldm2/unet/unet_2d_condition_model.h"
 #include "pipeline_cases.h"
 #include "winograd2d_scope.h"
+#include "tensor/op_profile.h"
+#include "tensor/ops.h"
 #include "tensor/safetensors.h"
 
 namespace foley::models {
@@ -142,6 +144,44 @@ TEST_CASE("UNet rejects a sample with the wrong channel count", "[unet]") {
   Tensor gpt = Tensor::zeros({1, 8, 40}), t5 = Tensor::zeros({1, 3, 32});
   CHECK_THROWS_AS(unet.forward(Tensor::zeros({1, 4, 8, 16}), 1, gpt, t5, {}), foley::Error);
   CHECK_NOTHROW(unet.forward(Tensor::zeros({1, 8, 8, 16}), 1, gpt, t5, {}));
+}
+
+TEST_CASE("UNet runs a guided batch's repeated latent rows once up to the conditioning, same result", "[unet]") {
+  for (const auto& model : testing::tiny_models()) {
+    INFO(model);
+    auto unet = AudioLDM2UNet2DConditionModel::load(testing::model_dir(model) / "unet");
+    const auto cases = testing::pipeline_cases(model);
+    auto g = tensor::SafetensorsFile::open(cases.front().file);
+    const Tensor x = g.get("unet.input.0").narrow(0, 0, 1);
+    const Tensor gpt = g.get("unet.encoder_hidden_states"), t5 = g.get("unet.encoder_hidden_states_1");
+    const Tensor mask = g.get("unet.encoder_attention_mask_1");
+    REQUIRE(gpt.size(0) == 2);
+    const Tensor x2 = tensor::cat({x, x}, 0);
+    // Whether any convolution ran on one row, from the op profile's shapes.
+    const auto run = [&](const Tensor& sample, bool share) {
+      unet.set_share_repeated_rows(share);
+      tensor::clear_op_profile();
+      tensor::set_op_profile(tensor::OpProfile::kShapes);
+      Tensor out = unet.forward(sample, 500, gpt, t5, mask);
+      tensor::set_op_profile(tensor::OpProfile::kOff);
+      bool one_row = false;
+      for (const auto& row : tensor::op_profile_rows()) one_row |= row.key.rfind("conv2d [1, ", 0) == 0;
+      tensor::clear_op_profile();
+      return std::pair{out, one_row};
+    };
+    const auto [shared, shared_one_row] = run(x2, true);
+    const auto [full, full_one_row] = run(x2, false);
+    CHECK(shared_one_row);
+    CHECK_FALSE(full_one_row);
+    REQUIRE(shared.shape() == full.shape());
+    const testing::Error e = testing::compare(shared, full);
+    testing::report(model + " shared rows against the full batch", e);
+    CHECK(e.nmse < 1e-12);  // the same math; only a summation order may differ with the batch size
+    // Rows that differ are never shared: a batch of two different latents runs at batch 2 throughout.
+    const auto [other, other_one_row] = run(tensor::cat({x, tensor::scale(x, 0.5)}, 0), true);
+    CHECK_FALSE(other_one_row);
+    CHECK(other.shape() == full.shape());
+  }
 }
 
 TEST_CASE("T5 padding bias is (1 - mask) * -10000", "[unet]") {

@@ -4,9 +4,10 @@
 // warm-up). Prints one JSON line per measurement; run.sh runs both sides.
 //
 // usage: bench_generation MODEL_DIR THREADS REPS [STAGES] [TINY_MODEL_DIR]
-//   STAGES: comma list of unet,vae,vocoder,e2e,tiny,tiny-ddim,newlen (default unet,vae,vocoder,e2e); tiny
+//   STAGES: comma list of unet,vae,vocoder,e2e,tiny,tiny-ddim,newlen,unet-unshared,unet-profile (default
+//   unet,vae,vocoder,e2e); unet-unshared: the UNet call without sharing the guided batch's repeated rows; unet-profile: one UNet call's time by op family (FOLEY_PROFILE_OPS), REPS calls after a warm-up; tiny
 //   times the whole text-to-audio pipeline (conditioning included) on TINY_MODEL_DIR, 10.24 s, with
-//   DPM-Solver++ 20 steps; tiny-ddim adds the default DDIM 200 steps; newlen times UNet, VAE and vocoder once
+//   DPM-Solver++ 20 steps; tiny-ddim (with tiny) adds the default DDIM 200 steps; newlen times UNet, VAE and vocoder once
 //   each at a latent length not met before (10.00 s), twice: what a new cue duration costs a warm server;
 //   lengths runs one UNet call and the VAE decode at 24 lengths and prints the resident set size after each.
 
@@ -15,6 +16,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -23,6 +25,7 @@
 
 #include "models/audioldm2/pipeline/pipeline_audioldm2.h"
 #include "tensor/cpu/isa.h"
+#include "tensor/op_profile.h"
 #include "tensor/ops.h"
 #include "tensor/random.h"
 
@@ -84,6 +87,17 @@ void emit(const char* bench, const Timing& t) {
 
 }  // namespace
 
+// bench_torch.py's families for foley's op names (the unet-profile stage).
+std::string op_family(const std::string& op) {
+  if (op == "linear" || op == "matmul") return "GEMM (linear)";
+  if (op.rfind("conv", 0) == 0) return "convolution";
+  if (op.rfind("attention", 0) == 0 || op == "softmax") return "attention";
+  if (op.find("norm") != std::string::npos) return "norms";
+  if (op == "permute" || op == "cat" || op == "narrow" || op == "slice" || op == "index_select" || op == "pad")
+    return "copies";
+  return "elementwise";
+}
+
 int main(int argc, char** argv) {
   if (argc < 4) {
     std::fprintf(stderr, "usage: %s MODEL_DIR THREADS REPS [unet,vae,vocoder,e2e]\n", argv[0]);
@@ -92,7 +106,7 @@ int main(int argc, char** argv) {
   const std::filesystem::path model_dir = argv[1];
   const int threads = std::atoi(argv[2]), reps = std::atoi(argv[3]);
   const std::string stages = argc > 4 ? argv[4] : "unet,vae,vocoder,e2e";
-  auto wants = [&](const char* s) { return stages.find(s) != std::string::npos; };
+  auto wants = [&](const std::string& s) { return ("," + stages + ",").find("," + s + ",") != std::string::npos; };
   tensor::set_num_threads(threads);
 
   try {
@@ -116,9 +130,11 @@ int main(int argc, char** argv) {
         params.steps = 200;
         emit("tiny_e2e_ddim200", median_timing(reps, [&] { tiny.generate_one({params}); }));
       }
-      if (stages == "tiny" || stages == "tiny,tiny-ddim") return 0;
+      if (!wants("unet") && !wants("unet-unshared") && !wants("unet-profile") && !wants("vae") && !wants("vocoder") && !wants("newlen") &&
+          !wants("lengths") && !wants("e2e"))
+        return 0;
     }
-    const auto pipeline = models::AudioLDM2Pipeline::load(model_dir, {}, models::TextEncoders::kSkip);
+    auto pipeline = models::AudioLDM2Pipeline::load(model_dir, {}, models::TextEncoders::kSkip);
     const auto& uc = pipeline.unet().config();
     const int64_t gpt2_dim = *uc.cross_attention_dim[0][1], t5_dim = *uc.cross_attention_dim[0][2];
     tensor::CpuGenerator gen(0);
@@ -135,6 +151,42 @@ int main(int argc, char** argv) {
              pipeline.unet().forward(x2, 981.0, inputs.encoder_hidden_states, inputs.encoder_hidden_states_1,
                                      inputs.encoder_attention_mask_1);
            }));
+    }
+    if (wants("unet-unshared")) {
+      // The same call with the guided batch's repeated rows run twice (the UNet before it shared them).
+      const Tensor x2 = tensor::cat({latents, latents}, 0);
+      auto& unet = pipeline.unet();
+      unet.set_share_repeated_rows(false);
+      emit("unet_call_b2_unshared", median_timing(reps, [&] {
+             unet.forward(x2, 981.0, inputs.encoder_hidden_states, inputs.encoder_hidden_states_1,
+                          inputs.encoder_attention_mask_1);
+           }));
+      unet.set_share_repeated_rows(true);
+    }
+    if (wants("unet-profile")) {
+      // Where one UNet call's time goes, by op family (FOLEY_PROFILE_OPS's rows), after a warm-up call; bench_torch.py
+      // prints torch's profile of the same call in the same families.
+      const Tensor x2 = tensor::cat({latents, latents}, 0);
+      const auto call = [&] {
+        pipeline.unet().forward(x2, 981.0, inputs.encoder_hidden_states, inputs.encoder_hidden_states_1,
+                                inputs.encoder_attention_mask_1);
+      };
+      call();
+      tensor::clear_op_profile();
+      tensor::set_op_profile(tensor::OpProfile::kOps);
+      const Timing t = time_once([&] {
+        for (int r = 0; r < reps; ++r) call();
+      });
+      tensor::set_op_profile(tensor::OpProfile::kOff);
+      std::map<std::string, double> families;
+      for (const tensor::OpProfileRow& row : tensor::op_profile_rows()) families[op_family(row.key)] += row.ms;
+      tensor::clear_op_profile();
+      for (const auto& [family, ms] : families)
+        std::printf("{\"impl\": \"foley\", \"bench\": \"unet_profile\", \"family\": \"%s\", \"ms_per_call\": %.1f}\n",
+                    family.c_str(), ms / reps);
+      std::printf("{\"impl\": \"foley\", \"bench\": \"unet_profile\", \"family\": \"call (wall)\", "
+                  "\"ms_per_call\": %.1f}\n", t.wall_ms / reps);
+      std::fflush(stdout);
     }
     if (wants("vae")) emit("vae_decode", median_timing(reps, [&] { pipeline.vae().decode(z); }));
     if (wants("vocoder")) {

@@ -80,6 +80,7 @@ class AudioLDM2Pipeline {
                         GenerationTrace* trace = nullptr) const;
 
   const AudioLDM2UNet2DConditionModel& unet() const { return unet_; }
+  AudioLDM2UNet2DConditionModel& unet() { return unet_; }
   const AutoencoderKLDecoder& vae() const { return vae_; }
   const SpeechT5HifiGan& vocoder() const { return vocoder_; }
   const SchedulerConfigFile& scheduler_config() const { return scheduler_config_; }

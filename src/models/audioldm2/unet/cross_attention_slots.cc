@@ -1,5 +1,10 @@
 #include "models/audioldm2/unet/cross_attention_slots.h"
 
+#include <string>
+
+#include "common/error.h"
+#include "tensor/ops.h"
+
 namespace foley::models {
 
 using tensor::Tensor;
@@ -15,13 +20,25 @@ TransformerGroup TransformerGroup::load(const tensor::WeightMap& w, const std::s
   return g;
 }
 
+Tensor expand_rows(const Tensor& x, int64_t batch) {
+  const int64_t rows = x.size(0);
+  if (batch == 0 || rows == batch) return x;
+  if (rows < 1 || batch % rows != 0)
+    throw Error::failure("UNet: " + std::to_string(rows) + " rows do not repeat to a batch of " + std::to_string(batch));
+  return tensor::cat(std::vector<Tensor>(static_cast<size_t>(batch / rows), x), 0);
+}
+
 Tensor TransformerGroup::operator()(const Tensor& x, const UNetConditioning& cond) const {
   Tensor h = x;
   const Tensor none;
   for (size_t idx = 0; idx < transformers_.size(); ++idx) {
     const auto& t = transformers_[idx];
-    if (!t.is_cross_attention()) h = t(h, none, none);
-    else if (idx <= 1) h = t(h, cond.encoder_hidden_states, none);
+    if (!t.is_cross_attention()) {
+      h = t(h, none, none);
+      continue;
+    }
+    h = expand_rows(h, cond.batch);
+    if (idx <= 1) h = t(h, cond.encoder_hidden_states, none);
     else h = t(h, cond.encoder_hidden_states_1, cond.encoder_bias_1);
   }
   return h;

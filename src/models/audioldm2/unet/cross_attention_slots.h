@@ -8,12 +8,19 @@
 
 namespace foley::models {
 
-// The two conditioning streams of the AudioLDM 2 UNet.
+// The two conditioning streams of the AudioLDM 2 UNet, and their batch B: the
+// layers before the first that reads them may run on fewer rows (a repeating
+// batch run once, AudioLDM2UNet2DConditionModel::forward), expand_rows'd to B there.
 struct UNetConditioning {
   tensor::Tensor encoder_hidden_states;    // GPT-2 vectors [B, 8, 768], no mask
   tensor::Tensor encoder_hidden_states_1;  // T5 states [B, L, 1024]
   tensor::Tensor encoder_bias_1;           // (1 - mask) * -10000 as [B, 1, 1, L], or undefined
+  int64_t batch = 0;
 };
+
+// x [P, ...] with its P rows repeated to `batch` rows (row i is x's row i mod P;
+// batch a multiple of P); x itself when it has `batch` rows or batch is 0.
+tensor::Tensor expand_rows(const tensor::Tensor& x, int64_t batch);
 
 // Geometry shared by the transformer groups of every block.
 struct TransformerSlots {

@@ -1,5 +1,7 @@
 #include "models/audioldm2/unet/unet_2d_condition_model.h"
 
+#include <cstring>
+
 #include "common/error.h"
 
 namespace foley::models {
@@ -67,6 +69,29 @@ AudioLDM2UNet2DConditionModel AudioLDM2UNet2DConditionModel::load(const UNetConf
   return m;
 }
 
+namespace {
+
+// The smallest P < B dividing the batch B such that row i of the sample
+// equals row i mod P byte for byte (B/2 for guidance's [x, x]); B when there is
+// none or the sample is not on the CPU.
+int64_t repeat_period(const Tensor& sample) {
+  const int64_t batch = sample.size(0);
+  if (batch < 2 || !sample.device().is_cpu()) return batch;
+  const size_t row_bytes = sample.nbytes() / static_cast<size_t>(batch);
+  const auto* bytes = static_cast<const unsigned char*>(sample.raw_data());
+  for (int64_t p = 1; p < batch; ++p) {
+    if (batch % p != 0) continue;
+    bool repeats = true;
+    for (int64_t r = p; r < batch && repeats; ++r)
+      repeats = std::memcmp(bytes + static_cast<size_t>(r) * row_bytes,
+                            bytes + static_cast<size_t>(r % p) * row_bytes, row_bytes) == 0;
+    if (repeats) return p;
+  }
+  return batch;
+}
+
+}  // namespace
+
 Tensor AudioLDM2UNet2DConditionModel::forward(const Tensor& sample, double timestep,
                                               const Tensor& encoder_hidden_states,
                                               const Tensor& encoder_hidden_states_1,
@@ -84,11 +109,14 @@ Tensor AudioLDM2UNet2DConditionModel::forward(const Tensor& sample, double times
   cond.encoder_hidden_states = encoder_hidden_states.to(device_);
   cond.encoder_hidden_states_1 = encoder_hidden_states_1.to(device_);
   if (encoder_attention_mask_1.defined()) cond.encoder_bias_1 = t5_padding_bias(encoder_attention_mask_1).to(device_);
+  cond.batch = batch;
 
-  Tensor temb = time_embedding_(timestep_projection(timestep, batch, config_.block_out_channels[0],
+  // One timestep for the whole batch: one row of time embedding, broadcast by the resnets.
+  Tensor temb = time_embedding_(timestep_projection(timestep, 1, config_.block_out_channels[0],
                                                     config_.flip_sin_to_cos, config_.freq_shift)
                                     .to(device_));
-  Tensor h = conv_in_(sample.to(device_));
+  const int64_t rows = share_repeated_rows_ ? repeat_period(sample) : batch;
+  Tensor h = conv_in_((rows == batch ? sample : sample.narrow(0, 0, rows)).to(device_));
   std::vector<Tensor> skips{h};
   for (const auto& block : down_blocks_) h = block(h, temb, cond, skips);
   h = mid_block_(h, temb, cond);
@@ -107,7 +135,7 @@ Tensor AudioLDM2UNet2DConditionModel::forward(const Tensor& sample, double times
     }
     h = block(h, temb, cond, skips, out_h, out_w);
   }
-  return conv_out_(conv_norm_out_.silu(h));
+  return expand_rows(conv_out_(conv_norm_out_.silu(h)), batch);  // rows still shared when nothing read the conditioning
 }
 
 }  // namespace foley::models

@@ -31,6 +31,14 @@ class AudioLDM2UNet2DConditionModel {
                          const tensor::Tensor& encoder_hidden_states_1,
                          const tensor::Tensor& encoder_attention_mask_1) const;
 
+  // Whether a batch whose rows repeat (classifier-free guidance's doubled
+  // latents: rows [0, B/2) equal to [B/2, B)) runs its repeating rows once up
+  // to the first layer that reads the conditioning (conv_in, the first down
+  // block, and on AudioLDM 2 the next resnet and self-only transformer), then
+  // copies them. On by default; the output is the batch's either way, within
+  // rounding (a layer may sum in another order at another batch size).
+  void set_share_repeated_rows(bool share) { share_repeated_rows_ = share; }
+
   const UNetConfig& config() const { return config_; }
   // Where the weights live; inputs are moved here on entry.
   tensor::Device device() const { return device_; }
@@ -44,6 +52,7 @@ class AudioLDM2UNet2DConditionModel {
   UNetMidBlock2DCrossAttn mid_block_;
   std::vector<UpBlock2D> up_blocks_;
   GroupNorm conv_norm_out_;
+  bool share_repeated_rows_ = true;
 };
 
 // The UNet's additive T5 padding bias: (1 - mask) * -10000, as [B, 1, 1, L]
