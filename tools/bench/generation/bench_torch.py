@@ -10,7 +10,8 @@ safetensors, plus scheduler/. Both sides of the benchmark load these same files.
 bench times, with the same shapes and rule as bench_generation.cc (median of REPS after one warm-up): one UNet call
 at batch 2 (as under guidance), VAE decode of a 10.24 s latent, the vocoder on its mel, and the generation half of
 AudioLDM2Pipeline end to end (DPM-Solver++ 20 steps, guidance 3.5, VAE, vocoder) with given text conditioning.
-STAGES is a comma list of unet,vae,vocoder,e2e,tiny (default the first four). tiny runs AudioLDM2Pipeline end to
+STAGES is a comma list of unet,vae,vocoder,e2e,tiny,unet-profile (default the first four); unet-profile prints one UNet
+call's time by op family (torch.profiler), as bench_generation's stage of that name does for foley. tiny runs AudioLDM2Pipeline end to
 end, text to waveform, on TINY_MODEL_DIR (10.24 s, DPM-Solver++ 20 steps, guidance 3.5), as bench_generation's tiny
 stage does: the first call, then the median. One JSON line per measurement.
 """
@@ -89,6 +90,47 @@ def bench_tiny(tiny_dir, reps):
         emit("tiny_e2e_dpm20", median_timing(generate, reps))
 
 
+# bench_generation.cc's op families, for the aten ops a UNet call runs (by self time: each op's own time, not its
+# callees'; GEMMs inside aten::addmm / aten::bmm, convolutions inside aten::mkldnn_convolution, attention inside the
+# SDPA kernel).
+def op_family(name):
+    name = name.removeprefix("aten::")
+    if name in ("addmm", "mm", "bmm", "baddbmm", "matmul", "linear"):
+        return "GEMM (linear)"
+    if "conv" in name:
+        return "convolution"
+    if "attention" in name or "softmax" in name:
+        return "attention"
+    if "norm" in name:
+        return "norms"
+    if name in ("copy_", "cat", "clone", "contiguous", "narrow", "slice", "index_select", "constant_pad_nd",
+                "permute", "transpose", "view", "reshape", "_unsafe_view", "as_strided", "expand", "empty",
+                "empty_like", "t", "unsqueeze", "squeeze", "chunk", "split", "to", "_to_copy", "detach", "select",
+                "flatten", "resolve_conj", "resolve_neg", "zeros", "fill_", "arange", "full", "lift_fresh",
+                "empty_strided"):
+        return "copies"
+    return "elementwise"
+
+
+def profile_unet(call, reps):
+    """One UNet call's time by op family (torch.profiler, self CPU time of the calling thread), REPS calls."""
+    from torch.profiler import ProfilerActivity, profile
+    t0 = time.perf_counter()
+    with profile(activities=[ProfilerActivity.CPU]) as prof:
+        for _ in range(reps):
+            call()
+    wall_ms = (time.perf_counter() - t0) * 1e3 / reps
+    families = {}
+    for e in prof.key_averages():
+        fam = op_family(e.key)
+        families[fam] = families.get(fam, 0.0) + e.self_cpu_time_total / 1e3 / reps
+    for fam, ms in sorted(families.items()):
+        print(json.dumps({"impl": "torch", "bench": "unet_profile", "family": fam, "ms_per_call": round(ms, 1)}),
+              flush=True)
+    print(json.dumps({"impl": "torch", "bench": "unet_profile", "family": "call (wall)",
+                      "ms_per_call": round(wall_ms, 1)}), flush=True)
+
+
 def bench(model_dir, threads, reps, stages, tiny_dir=None):
     from diffusers import AutoencoderKL, DPMSolverMultistepScheduler
     from diffusers.pipelines.audioldm2.modeling_audioldm2 import AudioLDM2UNet2DConditionModel
@@ -104,7 +146,7 @@ def bench(model_dir, threads, reps, stages, tiny_dir=None):
         if tiny_dir is None:
             sys.exit("stage tiny needs TINY_MODEL_DIR")
         bench_tiny(tiny_dir, reps)
-        if not {"unet", "vae", "vocoder", "e2e"} & set(stages):
+        if not {"unet", "unet-profile", "vae", "vocoder", "e2e"} & set(stages):
             return
     unet = AudioLDM2UNet2DConditionModel.from_pretrained(f"{model_dir}/unet").eval()
     vae = AutoencoderKL.from_pretrained(f"{model_dir}/vae").eval()
@@ -128,6 +170,10 @@ def bench(model_dir, threads, reps, stages, tiny_dir=None):
         return vocoder(mel.squeeze(1))
 
     with torch.inference_mode():
+        if "unet-profile" in stages:
+            x2 = torch.cat([latents, latents])
+            unet_call(x2, 981)
+            profile_unet(lambda: unet_call(x2, 981), reps)
         if "unet" in stages:
             x2 = torch.cat([latents, latents])
             emit("unet_call_b2", median_timing(lambda: unet_call(x2, 981), reps))

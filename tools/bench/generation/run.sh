@@ -6,7 +6,8 @@
 #
 # usage: tools/bench/generation/run.sh [BUILD_DIR=build] [THREADS=all cores] [REPS=3] [STAGES=unet,vae,vocoder,e2e]
 # STAGES may also name tiny: the whole text-to-audio pipeline on the tiny test model (tests/fixtures/tiny-audioldm2),
-# first call and median, both sides. OMP_WAIT_POLICY defaults to passive (no spinning: CPU time stays meaningful
+# first call and median, both sides; and unet-profile: one UNet call's time by op family on both sides (foley's
+# FOLEY_PROFILE_OPS, torch.profiler), as a table. OMP_WAIT_POLICY defaults to passive (no spinning: CPU time stays meaningful
 # under load); OMP_WAIT_POLICY= (empty) runs both sides with the OpenMP runtime's default, and
 # OMP_WAIT_POLICY= GOMP_SPINCOUNT=10000 as foley's model server runs (both sides' libgomp read it).
 # Builds its foley side in BUILD_DIR (target bench_generation, any preset, CUDA or not); needs the golden harness venv
@@ -72,4 +73,12 @@ for b in ("unet_call_b2", "vae_decode", "vocoder", "e2e_dpm20", "tiny_e2e_dpm20_
     if f and t:
         print(f"| {b} | {f['median_ms']:.0f} | {t['median_ms']:.0f} | {t['median_ms'] / f['median_ms']:.2f}x "
               f"| {f['cpu_ms']:.0f} | {t['cpu_ms']:.0f} | {t['cpu_ms'] / f['cpu_ms']:.2f}x |")
+prof = {(r["impl"], r["family"]): r["ms_per_call"] for r in rows if r["bench"] == "unet_profile"}
+if prof:
+    print(f"\n| one UNet call, batch 2, by op family | foley ms | torch ms | torch - foley ms |")
+    print("|---|---|---|---|")
+    families = sorted({fam for _, fam in prof if fam != "call (wall)"}, key=lambda f: -prof.get(("torch", f), 0))
+    for fam in families + ["call (wall)"]:
+        f, t = prof.get(("foley", fam), 0.0), prof.get(("torch", fam), 0.0)
+        print(f"| {fam} | {f:.0f} | {t:.0f} | {t - f:+.0f} |")
 PY
