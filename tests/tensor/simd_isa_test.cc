@@ -141,6 +141,26 @@ TEST_CASE("group_norm_silu kernel: AVX2 equals AVX-512, both near the scalar loo
   check_paths(run_each_isa([&] { return group_norm_silu(x, 8, w, b, 1e-5); }), 1e-6, 1e-5);
 }
 
+TEST_CASE("norm statistics and layer_norm rows: AVX2 equals AVX-512, both near the scalar loops") {
+  // Rows of 77 (one partial vector), 256, and 2500 (three blocks of the vector sums, the last partial), with and
+  // without the affine; group norm over 4 x 9 x 11 and 16 x 40 x 41 elements per group (several blocks); an offset
+  // mean that a one-pass variance would lose.
+  for (int64_t d : {77, 256, 2500}) {
+    INFO("d " << d);
+    const Tensor x = add_scalar(random_tensor({3, 5, d}, 11, -2.0f, 2.0f), 100.0);
+    const Tensor w = random_tensor({d}, 12, 0.5f, 2.0f), b = random_tensor({d}, 13);
+    // Inputs near 100 carry 100's f32 spacing (7.6e-6) into every path's deviations: atol 3e-5.
+    check_paths(run_each_isa([&] { return layer_norm(x, w, b, 1e-5); }), 3e-5, 1e-4);
+    check_paths(run_each_isa([&] { return layer_norm(x, {}, {}, 1e-6); }), 3e-5, 1e-4);
+  }
+  const Tensor g1 = random_tensor({2, 32, 9, 11}, 14, -4.0f, 4.0f);
+  const Tensor g2 = add_scalar(random_tensor({1, 64, 40, 41}, 15, -1.0f, 1.0f), 30.0);
+  const Tensor w1 = random_tensor({32}, 16, 0.5f, 2.0f), b1 = random_tensor({32}, 17);
+  const Tensor w2 = random_tensor({64}, 18, 0.5f, 2.0f), b2 = random_tensor({64}, 19);
+  check_paths(run_each_isa([&] { return group_norm(g1, 8, w1, b1, 1e-5); }), 1e-6, 1e-5);
+  check_paths(run_each_isa([&] { return group_norm(g2, 4, w2, b2, 1e-6); }), 3e-5, 1e-4);  // near 30: as above
+}
+
 TEST_CASE("attention kernels: AVX2 equals AVX-512, both near the scalar path") {
   struct Case {
     int64_t b, h, lq, lk, d, dv;

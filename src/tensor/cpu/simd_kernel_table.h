@@ -10,6 +10,7 @@
 #include "tensor/cpu/attention_simd.h"
 #include "tensor/cpu/conv_winograd1d_simd.h"
 #include "tensor/cpu/conv_winograd2d_simd.h"
+#include "tensor/cpu/norm_simd.h"
 #include "tensor/cpu/simd_kernels.h"
 
 namespace foley::tensor::cpu::simd {
@@ -23,6 +24,9 @@ constexpr SimdKernels kernel_table(Isa isa) {
       .gelu_tanh = map<V, GeluTanhOp>,
       .geglu = geglu<V>,
       .affine_silu = affine_silu<V>,
+      .norm_sum = norm_sum<V>,
+      .norm_sum_sq_dev = norm_sum_sq_dev<V>,
+      .layer_norm_row = layer_norm_row<V>,
       .softmax_block = softmax_block<V>,
       .small_heads = pick_small_heads<V>,
       .winograd_gather = winograd_gather<V>,

@@ -1,7 +1,7 @@
 #pragma once
 
 // The hand-written vector kernels of the CPU ops, one table per ISA. The
-// kernels are written once (activation_simd.h, attention_simd.h,
+// kernels are written once (activation_simd.h, attention_simd.h, norm_simd.h,
 // conv_winograd1d_simd.h, conv_winograd2d_simd.h) against a 16-lane vector and compiled twice:
 // simd_avx512.cc (one zmm) and simd_avx2.cc (two ymm + FMA). Both tables give
 // the same bits; the ops keep their scalar loops for Isa::kScalar.
@@ -27,6 +27,11 @@ struct SimdKernels {
   void (*geglu)(const float* x, float* y, int64_t f, int64_t begin, int64_t end);
   // norm.cc: d[i] = silu(s[i] * scale + shift).
   void (*affine_silu)(const float* s, float* d, int64_t n, float scale, float shift);
+  // norm.cc (norm_simd.h): the sum of x[0, n) and of (x[i] - mean)^2, in double
+  // across blocks; layer_norm's y[i] = ((x[i] - mean) * inv) * w[i] + b[i].
+  double (*norm_sum)(const float* x, int64_t n);
+  double (*norm_sum_sq_dev)(const float* x, int64_t n, float mean);
+  void (*layer_norm_row)(const float* x, float* y, int64_t n, float mean, float inv, const float* w, const float* b);
   // attention.cc: one online-softmax step (softmax_block_scalar's contract).
   float (*softmax_block)(float* s, int64_t n, int64_t valid, const float* bias, float& m, float& l);
   // attention.cc: the small-head kernel for head dims d, dv <= kSmallHeadDim.

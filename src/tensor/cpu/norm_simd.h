@@ -1,0 +1,66 @@
+#pragma once
+
+// The normalisations' row kernels (norm.cc) on the 16-lane vector V: the
+// statistics as f32 vector sums over blocks of kNormBlock elements (lanes
+// added in simd_avx512.h's tree order), each block's sum added in double, and
+// layer_norm's affine pass. Include only from simd_kernel_table.h.
+
+#include <cstdint>
+
+namespace foley::tensor::cpu::simd {
+
+inline constexpr int64_t kNormBlock = 1024;
+
+// Sum of x[0, n).
+template <class V>
+double norm_sum(const float* x, int64_t n) {
+  double total = 0;
+  for (int64_t b = 0; b < n; b += kNormBlock) {
+    const int64_t end = b + kNormBlock < n ? b + kNormBlock : n;
+    auto acc = V::zero();
+    int64_t i = b;
+    for (; i + 16 <= end; i += 16) acc = V::add(acc, V::load(x + i));
+    if (i < end) acc = V::add(acc, V::load(x + i, V::tail(end - i)));
+    total += V::hsum(acc);
+  }
+  return total;
+}
+
+// Sum of (x[i] - mean)^2 over [0, n).
+template <class V>
+double norm_sum_sq_dev(const float* x, int64_t n, float mean) {
+  const auto m = V::set1(mean);
+  double total = 0;
+  for (int64_t b = 0; b < n; b += kNormBlock) {
+    const int64_t end = b + kNormBlock < n ? b + kNormBlock : n;
+    auto acc = V::zero();
+    int64_t i = b;
+    for (; i + 16 <= end; i += 16) {
+      const auto dev = V::sub(V::load(x + i), m);
+      acc = V::add(acc, V::mul(dev, dev));
+    }
+    if (i < end) {
+      const auto live = V::tail(end - i);
+      const auto dev = V::zero_unless(live, V::sub(V::load(x + i, live), m));
+      acc = V::add(acc, V::mul(dev, dev));
+    }
+    total += V::hsum(acc);
+  }
+  return total;
+}
+
+// y[i] = ((x[i] - mean) * inv) * w[i] + b[i] (w, b null: 1, 0), each operation
+// rounded as layer_norm's scalar loop rounds it (no contraction).
+template <class V>
+void layer_norm_row(const float* x, float* y, int64_t n, float mean, float inv, const float* w, const float* b) {
+  const auto m = V::set1(mean), s = V::set1(inv);
+  for (int64_t i = 0; i < n; i += 16) {
+    const auto live = V::tail(n - i);
+    auto v = V::mul(V::sub(V::load(x + i, live), m), s);
+    if (w) v = V::mul(v, V::load(w + i, live));
+    if (b) v = V::add(v, V::load(b + i, live));
+    V::store(y + i, live, v);
+  }
+}
+
+}  // namespace foley::tensor::cpu::simd
