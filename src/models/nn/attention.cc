@@ -17,12 +17,10 @@ Attention Attention::load(const tensor::WeightMap& w, const std::string& prefix,
 
 Tensor Attention::operator()(const Tensor& x, const Tensor& context, const Tensor& bias) const {
   const Tensor& ctx = context.defined() ? context : x;
-  Tensor q = split_heads(to_q_(x), heads_);
-  Tensor k = split_heads(to_k_(ctx), heads_);
-  Tensor v = split_heads(to_v_(ctx), heads_);
   tensor::AttentionOptions options;
   options.bias = bias;
-  return to_out_(merge_heads(tensor::attention(q, k, v, options)));
+  // Token-major q/k/v as the projections give them: no copies to split the heads and merge them back.
+  return to_out_(tensor::attention_heads(to_q_(x), to_k_(ctx), to_v_(ctx), heads_, options));
 }
 
 }  // namespace foley::models
