@@ -3,6 +3,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <string>
+
 #include "common/error.h"
 #include "models/audioldm2/unet/unet_2d_condition_model.h"
 #include "pipeline_cases.h"
@@ -146,41 +149,45 @@ TEST_CASE("UNet rejects a sample with the wrong channel count", "[unet]") {
   CHECK_NOTHROW(unet.forward(Tensor::zeros({1, 8, 8, 16}), 1, gpt, t5, {}));
 }
 
-TEST_CASE("UNet runs a guided batch's repeated latent rows once up to the conditioning, same result", "[unet]") {
+TEST_CASE("UNet runs a batch's repeated latent rows once up to the conditioning, same result", "[unet]") {
   for (const auto& model : testing::tiny_models()) {
     INFO(model);
     auto unet = AudioLDM2UNet2DConditionModel::load(testing::model_dir(model) / "unet");
     const auto cases = testing::pipeline_cases(model);
     auto g = tensor::SafetensorsFile::open(cases.front().file);
-    const Tensor x = g.get("unet.input.0").narrow(0, 0, 1);
+    const Tensor x = g.get("unet.input.0").narrow(0, 0, 1), y = tensor::scale(x, 0.5);
     const Tensor gpt = g.get("unet.encoder_hidden_states"), t5 = g.get("unet.encoder_hidden_states_1");
     const Tensor mask = g.get("unet.encoder_attention_mask_1");
     REQUIRE(gpt.size(0) == 2);
-    const Tensor x2 = tensor::cat({x, x}, 0);
-    // Whether any convolution ran on one row, from the op profile's shapes.
+    // The fewest rows any convolution ran on (conv_in first), from the op profile's shapes.
     const auto run = [&](const Tensor& sample, bool share) {
+      const int64_t b = sample.size(0);
+      const auto widen = [&](const Tensor& t) { return b == 2 ? t : tensor::cat({t, t}, 0); };
       unet.set_share_repeated_rows(share);
       tensor::clear_op_profile();
       tensor::set_op_profile(tensor::OpProfile::kShapes);
-      Tensor out = unet.forward(sample, 500, gpt, t5, mask);
+      Tensor out = unet.forward(sample, 500, widen(gpt), widen(t5), widen(mask));
       tensor::set_op_profile(tensor::OpProfile::kOff);
-      bool one_row = false;
-      for (const auto& row : tensor::op_profile_rows()) one_row |= row.key.rfind("conv2d [1, ", 0) == 0;
+      int64_t fewest = b;
+      for (const auto& row : tensor::op_profile_rows())
+        if (row.key.rfind("conv2d [", 0) == 0) fewest = std::min<int64_t>(fewest, std::stoll(row.key.substr(8)));
       tensor::clear_op_profile();
-      return std::pair{out, one_row};
+      return std::pair{out, fewest};
     };
-    const auto [shared, shared_one_row] = run(x2, true);
-    const auto [full, full_one_row] = run(x2, false);
-    CHECK(shared_one_row);
-    CHECK_FALSE(full_one_row);
-    REQUIRE(shared.shape() == full.shape());
-    const testing::Error e = testing::compare(shared, full);
-    testing::report(model + " shared rows against the full batch", e);
-    CHECK(e.nmse < 1e-12);  // the same math; only a summation order may differ with the batch size
-    // Rows that differ are never shared: a batch of two different latents runs at batch 2 throughout.
-    const auto [other, other_one_row] = run(tensor::cat({x, tensor::scale(x, 0.5)}, 0), true);
-    CHECK_FALSE(other_one_row);
-    CHECK(other.shape() == full.shape());
+    const auto check = [&](const Tensor& sample, int64_t distinct) {
+      const auto [shared, shared_rows] = run(sample, true);
+      const auto [full, full_rows] = run(sample, false);
+      CHECK(shared_rows == distinct);
+      CHECK(full_rows == sample.size(0));
+      REQUIRE(shared.shape() == full.shape());
+      const testing::Error e = testing::compare(shared, full);
+      testing::report(model + " shared rows against the full batch", e);
+      CHECK(e.nmse < 1e-12);  // the same math; only a summation order may differ with the batch size
+    };
+    SECTION("guidance's [x, x]") { check(tensor::cat({x, x}, 0), 1); }
+    SECTION("two guided lanes as the pipeline batches them, [x, x, y, y]") { check(tensor::cat({x, x, y, y}, 0), 2); }
+    SECTION("[x, y, x, y]") { check(tensor::cat({x, y, x, y}, 0), 2); }
+    SECTION("distinct rows are never shared") { check(tensor::cat({x, y}, 0), 2); }
   }
 }
 

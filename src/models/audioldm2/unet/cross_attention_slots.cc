@@ -1,8 +1,5 @@
 #include "models/audioldm2/unet/cross_attention_slots.h"
 
-#include <string>
-
-#include "common/error.h"
 #include "tensor/ops.h"
 
 namespace foley::models {
@@ -20,12 +17,9 @@ TransformerGroup TransformerGroup::load(const tensor::WeightMap& w, const std::s
   return g;
 }
 
-Tensor expand_rows(const Tensor& x, int64_t batch) {
-  const int64_t rows = x.size(0);
-  if (batch == 0 || rows == batch) return x;
-  if (rows < 1 || batch % rows != 0)
-    throw Error::failure("UNet: " + std::to_string(rows) + " rows do not repeat to a batch of " + std::to_string(batch));
-  return tensor::cat(std::vector<Tensor>(static_cast<size_t>(batch / rows), x), 0);
+Tensor expand_rows(const Tensor& x, const UNetConditioning& cond) {
+  if (x.size(0) == cond.batch || !cond.rows.defined()) return x;
+  return tensor::index_select(x, 0, cond.rows);
 }
 
 Tensor TransformerGroup::operator()(const Tensor& x, const UNetConditioning& cond) const {
@@ -37,7 +31,7 @@ Tensor TransformerGroup::operator()(const Tensor& x, const UNetConditioning& con
       h = t(h, none, none);
       continue;
     }
-    h = expand_rows(h, cond.batch);
+    h = expand_rows(h, cond);
     if (idx <= 1) h = t(h, cond.encoder_hidden_states, none);
     else h = t(h, cond.encoder_hidden_states_1, cond.encoder_bias_1);
   }

@@ -8,19 +8,21 @@
 
 namespace foley::models {
 
-// The two conditioning streams of the AudioLDM 2 UNet, and their batch B: the
-// layers before the first that reads them may run on fewer rows (a repeating
-// batch run once, AudioLDM2UNet2DConditionModel::forward), expand_rows'd to B there.
+// The two conditioning streams of the AudioLDM 2 UNet, and their batch B. The
+// layers before the first that reads them may run on the sample's distinct
+// rows only (AudioLDM2UNet2DConditionModel::forward): `rows` then maps each of
+// the B rows to its distinct row, and expand_rows widens to B.
 struct UNetConditioning {
   tensor::Tensor encoder_hidden_states;    // GPT-2 vectors [B, 8, 768], no mask
   tensor::Tensor encoder_hidden_states_1;  // T5 states [B, L, 1024]
   tensor::Tensor encoder_bias_1;           // (1 - mask) * -10000 as [B, 1, 1, L], or undefined
   int64_t batch = 0;
+  tensor::Tensor rows;  // i64 [B] on the model's device, or undefined when every row is distinct
 };
 
-// x [P, ...] with its P rows repeated to `batch` rows (row i is x's row i mod P;
-// batch a multiple of P); x itself when it has `batch` rows or batch is 0.
-tensor::Tensor expand_rows(const tensor::Tensor& x, int64_t batch);
+// x itself when it has cond.batch rows; else x [U, ...] over the distinct rows,
+// widened to the B rows of cond.rows.
+tensor::Tensor expand_rows(const tensor::Tensor& x, const UNetConditioning& cond);
 
 // Geometry shared by the transformer groups of every block.
 struct TransformerSlots {

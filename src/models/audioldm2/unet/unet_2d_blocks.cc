@@ -67,7 +67,7 @@ Tensor UpBlock2D::operator()(const Tensor& x, const Tensor& temb, const UNetCond
   Tensor h = x;
   for (size_t i = 0; i < resnets_.size(); ++i) {
     if (skips.empty()) throw Error::failure("UNet up block: skip stack exhausted");
-    Tensor skip = expand_rows(skips.back(), h.size(0));  // a skip of the rows run once, before the conditioning
+    Tensor skip = expand_rows(skips.back(), cond);  // a skip of the distinct rows, from before the conditioning
     skips.pop_back();
     h = resnets_[i](tensor::cat({h, skip}, 1), temb);
     if (!attentions_.empty()) h = attentions_[i](h, cond);

@@ -1,8 +1,11 @@
 #include "models/audioldm2/unet/unet_2d_condition_model.h"
 
+#include <algorithm>
 #include <cstring>
+#include <vector>
 
 #include "common/error.h"
+#include "tensor/ops.h"
 
 namespace foley::models {
 
@@ -71,23 +74,27 @@ AudioLDM2UNet2DConditionModel AudioLDM2UNet2DConditionModel::load(const UNetConf
 
 namespace {
 
-// The smallest P < B dividing the batch B such that row i of the sample
-// equals row i mod P byte for byte (B/2 for guidance's [x, x]); B when there is
-// none or the sample is not on the CPU.
-int64_t repeat_period(const Tensor& sample) {
+// For each row of the sample, the first row equal to it byte for byte; empty
+// when every row is distinct or the sample is not on the CPU.
+std::vector<int64_t> first_equal_rows(const Tensor& sample) {
   const int64_t batch = sample.size(0);
-  if (batch < 2 || !sample.device().is_cpu()) return batch;
+  if (batch < 2 || !sample.device().is_cpu()) return {};
   const size_t row_bytes = sample.nbytes() / static_cast<size_t>(batch);
   const auto* bytes = static_cast<const unsigned char*>(sample.raw_data());
-  for (int64_t p = 1; p < batch; ++p) {
-    if (batch % p != 0) continue;
-    bool repeats = true;
-    for (int64_t r = p; r < batch && repeats; ++r)
-      repeats = std::memcmp(bytes + static_cast<size_t>(r) * row_bytes,
-                            bytes + static_cast<size_t>(r % p) * row_bytes, row_bytes) == 0;
-    if (repeats) return p;
+  std::vector<int64_t> first(static_cast<size_t>(batch));
+  bool repeats = false;
+  for (int64_t r = 0; r < batch; ++r) {
+    first[static_cast<size_t>(r)] = r;
+    for (int64_t e = 0; e < r; ++e)
+      if (first[static_cast<size_t>(e)] == e &&
+          std::memcmp(bytes + static_cast<size_t>(r) * row_bytes, bytes + static_cast<size_t>(e) * row_bytes,
+                      row_bytes) == 0) {
+        first[static_cast<size_t>(r)] = e;
+        repeats = true;
+        break;
+      }
   }
-  return batch;
+  return repeats ? first : std::vector<int64_t>{};
 }
 
 }  // namespace
@@ -115,8 +122,20 @@ Tensor AudioLDM2UNet2DConditionModel::forward(const Tensor& sample, double times
   Tensor temb = time_embedding_(timestep_projection(timestep, 1, config_.block_out_channels[0],
                                                     config_.flip_sin_to_cos, config_.freq_shift)
                                     .to(device_));
-  const int64_t rows = share_repeated_rows_ ? repeat_period(sample) : batch;
-  Tensor h = conv_in_((rows == batch ? sample : sample.narrow(0, 0, rows)).to(device_));
+  // Rows repeated in the batch (guidance's [x, x]) run once until a layer reads the conditioning.
+  Tensor input = sample;
+  if (const std::vector<int64_t> first = share_repeated_rows_ ? first_equal_rows(sample) : std::vector<int64_t>{};
+      !first.empty()) {
+    std::vector<int64_t> distinct, slot(first.size());
+    for (size_t r = 0; r < first.size(); ++r) {
+      if (first[r] == static_cast<int64_t>(r)) distinct.push_back(static_cast<int64_t>(r));
+      slot[r] = static_cast<int64_t>(std::find(distinct.begin(), distinct.end(), first[r]) - distinct.begin());
+    }
+    const auto n = static_cast<int64_t>(distinct.size());
+    input = tensor::index_select(sample, 0, Tensor::from_vector(distinct, {n}));
+    cond.rows = Tensor::from_vector(slot, {batch}).to(device_);
+  }
+  Tensor h = conv_in_(input.to(device_));
   std::vector<Tensor> skips{h};
   for (const auto& block : down_blocks_) h = block(h, temb, cond, skips);
   h = mid_block_(h, temb, cond);
@@ -135,7 +154,7 @@ Tensor AudioLDM2UNet2DConditionModel::forward(const Tensor& sample, double times
     }
     h = block(h, temb, cond, skips, out_h, out_w);
   }
-  return expand_rows(conv_out_(conv_norm_out_.silu(h)), batch);  // rows still shared when nothing read the conditioning
+  return expand_rows(conv_out_(conv_norm_out_.silu(h)), cond);  // rows still shared when nothing read the conditioning
 }
 
 }  // namespace foley::models

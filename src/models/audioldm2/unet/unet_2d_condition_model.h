@@ -31,12 +31,13 @@ class AudioLDM2UNet2DConditionModel {
                          const tensor::Tensor& encoder_hidden_states_1,
                          const tensor::Tensor& encoder_attention_mask_1) const;
 
-  // Whether a batch whose rows repeat (classifier-free guidance's doubled
-  // latents: rows [0, B/2) equal to [B/2, B)) runs its repeating rows once up
-  // to the first layer that reads the conditioning (conv_in, the first down
-  // block, and on AudioLDM 2 the next resnet and self-only transformer), then
-  // copies them. On by default; the output is the batch's either way, within
-  // rounding (a layer may sum in another order at another batch size).
+  // Whether rows that repeat in the sample (classifier-free guidance's doubled
+  // latents, in any order, next to rows without guidance) run once up to the
+  // first layer that reads the conditioning (conv_in, the first down block, and
+  // on AudioLDM 2 the next resnet and self-only transformer), then are copied
+  // to every row they stand for. On by default; the output is the batch's
+  // either way, within rounding (a layer may sum in another order at another
+  // batch size).
   void set_share_repeated_rows(bool share) { share_repeated_rows_ = share; }
 
   const UNetConfig& config() const { return config_; }
