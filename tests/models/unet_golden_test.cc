@@ -54,7 +54,7 @@ TEST_CASE("UNet reproduces diffusers' first call on every golden case", "[unet]"
 
 TEST_CASE("UNet through the 2-D Winograd convolution reproduces diffusers' first call", "[unet][winograd]") {
   testing::Winograd2dScope winograd;
-  REQUIRE(tensor::cpu::winograd2d_wanted(8, 8, 3, 3, 1, 1, 1, 1, 1, 16, 16));
+  REQUIRE(tensor::cpu::winograd2d_wanted(8, 8, 3, 3, 1, 1, 1, 1, 1, 1, 16, 16));
   for (const auto& model : testing::tiny_models()) {
     auto unet = AudioLDM2UNet2DConditionModel::load(testing::model_dir(model) / "unet");
     for (const auto& c : testing::pipeline_cases(model)) {

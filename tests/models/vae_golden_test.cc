@@ -39,7 +39,7 @@ TEST_CASE("VAE decoder reproduces diffusers' mel on every golden case", "[vae]")
 
 TEST_CASE("VAE decoder through the 2-D Winograd convolution reproduces diffusers' mel", "[vae][winograd]") {
   testing::Winograd2dScope winograd;
-  REQUIRE(tensor::cpu::winograd2d_wanted(16, 16, 3, 3, 1, 1, 1, 1, 1, 64, 16));
+  REQUIRE(tensor::cpu::winograd2d_wanted(16, 16, 3, 3, 1, 1, 1, 1, 1, 1, 64, 16));
   for (const auto& model : testing::tiny_models()) {
     auto vae = AutoencoderKLDecoder::load(testing::model_dir(model) / "vae");
     for (const auto& c : testing::pipeline_cases(model)) {

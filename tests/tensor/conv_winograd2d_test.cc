@@ -71,9 +71,34 @@ Deviation deviation(const std::vector<float>& actual, const std::vector<double>&
   return {err2 / ref2, max_err / max_ref};
 }
 
+// Lowers winograd2d_min_tiles() for a scope.
+class MinTilesScope {
+ public:
+  explicit MinTilesScope(int64_t tiles) { cpu::set_winograd2d_min_tiles(tiles); }
+  ~MinTilesScope() { cpu::set_winograd2d_min_tiles(saved_); }
+  MinTilesScope(const MinTilesScope&) = delete;
+  MinTilesScope& operator=(const MinTilesScope&) = delete;
+
+ private:
+  int64_t saved_ = cpu::winograd2d_min_tiles();
+};
+
 }  // namespace
 
+TEST_CASE("Winograd conv2d takes layers with enough output tiles: the UNet's 128x8 planes, not its 64x4 ones",
+          "[conv][winograd]") {
+  testing::IsaScope scope(cpu::Isa::kScalar);  // the path's ISAs: every machine has scalar
+  REQUIRE(cpu::winograd2d_min_tiles() == cpu::kWinograd2dMinTiles);
+  CHECK(cpu::winograd2d_wanted(256, 256, 3, 3, 1, 1, 1, 1, 1, 2, 128, 8));  // 2 x 32 x 2 = 128 tiles
+  CHECK(cpu::winograd2d_wanted(256, 256, 3, 3, 1, 1, 1, 1, 1, 1, 128, 8));  // 64
+  CHECK_FALSE(cpu::winograd2d_wanted(384, 384, 3, 3, 1, 1, 1, 1, 1, 2, 64, 4));  // 2 x 16 x 1 = 32
+  CHECK(cpu::winograd2d_wanted(384, 384, 3, 3, 1, 1, 1, 1, 1, 4, 64, 4));  // 64
+  MinTilesScope tiles(1);
+  CHECK(cpu::winograd2d_wanted(384, 384, 3, 3, 1, 1, 1, 1, 1, 2, 64, 4));
+}
+
 TEST_CASE("Winograd conv2d matches the definition on every path below AVX-512 (oneDNN on AVX-512 alike)", "[conv][winograd]") {
+  MinTilesScope tiles(1);  // small planes, to cover partial tiles cheaply
   struct Case {
     int64_t batch, c_in, c_out, h, w, pad_h, pad_w;
   };
@@ -87,7 +112,7 @@ TEST_CASE("Winograd conv2d matches the definition on every path below AVX-512 (o
       const int64_t oh = c.h + 2 * c.pad_h - 2, ow = c.w + 2 * c.pad_w - 2;
       INFO("batch " << c.batch << " c_in " << c.c_in << " c_out " << c.c_out << " " << c.h << "x" << c.w << " pad "
                     << c.pad_h << "," << c.pad_w);
-      CHECK(cpu::winograd2d_wanted(c.c_in, c.c_out, 3, 3, 1, 1, 1, 1, 1, oh, ow) == (isa < cpu::Isa::kAvx512));
+      CHECK(cpu::winograd2d_wanted(c.c_in, c.c_out, 3, 3, 1, 1, 1, 1, 1, c.batch, oh, ow) == (isa < cpu::Isa::kAvx512));
       const Tensor x = random_tensor({c.batch, c.c_in, c.h, c.w}, seed++);
       const Tensor w = random_tensor({c.c_out, c.c_in, 3, 3}, seed++, -0.1f, 0.1f);
       const Tensor b = random_tensor({c.c_out}, seed++);
@@ -117,7 +142,8 @@ TEST_CASE("Winograd conv2d matches the definition on every path below AVX-512 (o
 
 TEST_CASE("Winograd conv2d transforms a weight once and again after it is written in place", "[conv][winograd]") {
   testing::IsaScope scope(cpu::Isa::kScalar);  // every machine has the scalar path, which takes Winograd
-  REQUIRE(cpu::winograd2d_wanted(32, 32, 3, 3, 1, 1, 1, 1, 1, 12, 12));
+  MinTilesScope tiles(1);
+  REQUIRE(cpu::winograd2d_wanted(32, 32, 3, 3, 1, 1, 1, 1, 1, 1, 12, 12));
   cpu::clear_conv_cache();
   const Tensor x = random_tensor({1, 32, 12, 12}, 1300);
   Tensor w = random_tensor({32, 32, 3, 3}, 1301, -0.1f, 0.1f);

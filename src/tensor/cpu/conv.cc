@@ -95,7 +95,7 @@ Tensor conv2d_impl(const char* op, const Tensor& x_in, const Tensor& weight_in, 
   const Tensor x = cpu::as_f32(x_in), weight = cpu::as_f32(weight_in), bias = cpu::as_f32(bias_in);
   Tensor out = Tensor::empty({g.n, g.c_out, g.oh, g.ow});
   if (winograd2d_wanted(g.c_in, g.c_out, g.kh, g.kw, o.stride_h, o.stride_w, o.dilation_h, o.dilation_w, g.groups,
-                        g.oh, g.ow)) {
+                        g.n, g.oh, g.ow)) {
     winograd_conv2d(x, weight_in, weight, bias, o.padding_h, o.padding_w, out);
     return out;
   }

@@ -201,12 +201,20 @@ void output_transform(const SimdKernels* simd, const Geometry& g, const float* m
 int64_t winograd2d_min_channels() { return min_channels_slot().load(std::memory_order_relaxed); }
 void set_winograd2d_min_channels(int64_t channels) { min_channels_slot().store(channels, std::memory_order_relaxed); }
 
+std::atomic<int64_t>& min_tiles_slot() {
+  static std::atomic<int64_t> slot{kWinograd2dMinTiles};
+  return slot;
+}
+int64_t winograd2d_min_tiles() { return min_tiles_slot().load(std::memory_order_relaxed); }
+void set_winograd2d_min_tiles(int64_t tiles) { min_tiles_slot().store(tiles, std::memory_order_relaxed); }
+
 bool winograd2d_wanted(int64_t c_in, int64_t c_out, int64_t kh, int64_t kw, int64_t stride_h, int64_t stride_w,
-                       int64_t dil_h, int64_t dil_w, int64_t groups, int64_t oh, int64_t ow) {
+                       int64_t dil_h, int64_t dil_w, int64_t groups, int64_t n, int64_t oh, int64_t ow) {
   if (conv_algorithm() != ConvAlgorithm::kAuto || !conv_winograd_enabled() || cpu_isa() == Isa::kAvx512) return false;
+  const int64_t tiles = n * ((oh + kTile - 1) / kTile) * ((ow + kTile - 1) / kTile);
   return kh == kTaps && kw == kTaps && stride_h == 1 && stride_w == 1 && dil_h == 1 && dil_w == 1 && groups == 1 &&
-         c_in >= winograd2d_min_channels() &&
-         c_out >= winograd2d_min_channels() && oh >= kTile && ow >= kTile;
+         c_in >= winograd2d_min_channels() && c_out >= winograd2d_min_channels() && oh >= kTile && ow >= kTile &&
+         tiles >= winograd2d_min_tiles();
 }
 
 void winograd_conv2d(const Tensor& x, const Tensor& weight_in, const Tensor& weight, const Tensor& bias,

@@ -26,9 +26,10 @@ namespace foley::tensor::cpu {
 // Whether conv2d of this shape goes through winograd_conv2d: FOLEY_CONV=auto,
 // FOLEY_CONV_WINOGRAD not 0, the kernels' ISA below AVX-512 (where oneDNN's
 // own Winograd runs instead), a 3x3 kernel, stride 1, dilation 1, groups 1,
-// both channel counts >= winograd2d_min_channels() and an output of at least 4x4.
+// both channel counts >= winograd2d_min_channels(), an output of at least 4x4
+// and at least winograd2d_min_tiles() 4x4 output tiles over the batch of n.
 bool winograd2d_wanted(int64_t c_in, int64_t c_out, int64_t kh, int64_t kw, int64_t stride_h, int64_t stride_w,
-                       int64_t dil_h, int64_t dil_w, int64_t groups, int64_t oh, int64_t ow);
+                       int64_t dil_h, int64_t dil_w, int64_t groups, int64_t n, int64_t oh, int64_t ow);
 
 // Default of winograd2d_min_channels(): below it the per-point GEMMs are too
 // thin to pay for the transforms.
@@ -37,6 +38,16 @@ inline constexpr int64_t kWinograd2dMinChannels = 32;
 // models' goldens through it.
 int64_t winograd2d_min_channels();
 void set_winograd2d_min_channels(int64_t channels);
+
+// Default of winograd2d_min_tiles(): with fewer tiles the 36 per-point GEMMs
+// are too narrow (N = tiles) to beat oneDNN's direct convolution. Measured on
+// the UNet's guided batch (AVX2, 2 threads): 384 channels at 64x4 (32 tiles)
+// 9.6 ms Winograd against 7.6 ms direct, 256 channels at 128x8 (128 tiles)
+// 7.5 ms against 11.7 ms.
+inline constexpr int64_t kWinograd2dMinTiles = 64;
+// Smallest number of output tiles in the batch that takes the path; tests lower it.
+int64_t winograd2d_min_tiles();
+void set_winograd2d_min_tiles(int64_t tiles);
 
 // out [N, C_out, OH, OW] = conv2d of x [N, C_in, H, W] (f32) with `weight`
 // [C_out, C_in, 3, 3] (f32: weight_in itself or its f32 copy) and `bias`
