@@ -50,6 +50,7 @@ enum class Scratch {
   kWinogradV,      // 1-D Winograd: transformed input
   kWinogradM,      //   transformed products
   kMatmulPad,      // oneDNN matmul (linear): the primitive's scratchpad
+  kAttention,      // attention: a task's scores / transposed keys and values
   kCount
 };
 inline float* thread_scratch(Scratch slot, size_t bytes) {
