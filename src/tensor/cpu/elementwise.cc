@@ -1,5 +1,6 @@
 // Elementwise ops on the CPU: activations, scalar ops and binary arithmetic
 // with numpy broadcasting.
+#include <algorithm>
 #include <cmath>
 #include <numbers>
 #include <vector>
@@ -48,28 +49,31 @@ inline float gelu_tanh(float x) {
 
 enum class BinaryOp { kAdd, kSub, kMul, kDiv };
 
-template <typename T>
-inline T apply(BinaryOp op, T a, T b) {
-  switch (op) {
-    case BinaryOp::kAdd: return a + b;
-    case BinaryOp::kSub: return a - b;
-    case BinaryOp::kMul: return a * b;
-    case BinaryOp::kDiv: return a / b;
-  }
-  return a;
+// The operation as a type, so each loop below is compiled (and vectorised) for one of them.
+template <BinaryOp kOp, typename T>
+inline T apply(T a, T b) {
+  if constexpr (kOp == BinaryOp::kAdd) return a + b;
+  else if constexpr (kOp == BinaryOp::kSub) return a - b;
+  else if constexpr (kOp == BinaryOp::kMul) return a * b;
+  else return a / b;
 }
 
 // Iterates out = a (op) b over a broadcast shape whose adjacent dims have been
-// merged where possible; the innermost dim is the fast loop.
-template <typename T>
-void broadcast_loop(BinaryOp op, const T* pa, const T* pb, T* py, const Shape& out_shape,
-                    const std::vector<int64_t>& sa, const std::vector<int64_t>& sb) {
+// merged where possible; the innermost dim is the fast loop. Work is split by
+// rows of the innermost dim, and a row longer than the grain by chunks of it
+// (two same-shape operands merge into one row).
+template <BinaryOp kOp, typename T>
+void broadcast_loop(const T* pa, const T* pb, T* py, const Shape& out_shape, const std::vector<int64_t>& sa,
+                    const std::vector<int64_t>& sb) {
   const size_t n = out_shape.size();
   const int64_t inner = n ? out_shape[n - 1] : 1;
   const int64_t ia = n ? sa[n - 1] : 0, ib = n ? sb[n - 1] : 0;
   const int64_t outer = inner == 0 ? 0 : shape_numel(out_shape) / inner;
-  cpu::parallel_for(outer, std::max<int64_t>(1, kGrain / std::max<int64_t>(1, inner)), [&](int64_t begin, int64_t end) {
-    for (int64_t o = begin; o < end; ++o) {
+  const int64_t chunk = std::min(inner, kGrain), chunks = inner == 0 ? 0 : (inner + chunk - 1) / chunk;
+  cpu::parallel_for(outer * chunks, std::max<int64_t>(1, kGrain / std::max<int64_t>(1, chunk)),
+                    [&](int64_t begin, int64_t end) {
+    for (int64_t t = begin; t < end; ++t) {
+      const int64_t o = t / chunks, j0 = (t % chunks) * chunk, j1 = std::min(inner, j0 + chunk);
       int64_t rem = o, offset_a = 0, offset_b = 0;
       for (size_t d = n - 1; d-- > 0;) {
         const int64_t idx = rem % out_shape[d];
@@ -81,15 +85,29 @@ void broadcast_loop(BinaryOp op, const T* pa, const T* pb, T* py, const Shape& o
       const T* rb = pb + offset_b;
       T* ry = py + o * inner;
       if (ia == 1 && ib == 1) {
-        for (int64_t j = 0; j < inner; ++j) ry[j] = apply(op, ra[j], rb[j]);
+        for (int64_t j = j0; j < j1; ++j) ry[j] = apply<kOp>(ra[j], rb[j]);
       } else if (ia == 1 && ib == 0) {
         const T bv = rb[0];
-        for (int64_t j = 0; j < inner; ++j) ry[j] = apply(op, ra[j], bv);
+        for (int64_t j = j0; j < j1; ++j) ry[j] = apply<kOp>(ra[j], bv);
+      } else if (ia == 0 && ib == 1) {
+        const T av = ra[0];
+        for (int64_t j = j0; j < j1; ++j) ry[j] = apply<kOp>(av, rb[j]);
       } else {
-        for (int64_t j = 0; j < inner; ++j) ry[j] = apply(op, ra[j * ia], rb[j * ib]);
+        for (int64_t j = j0; j < j1; ++j) ry[j] = apply<kOp>(ra[j * ia], rb[j * ib]);
       }
     }
   });
+}
+
+template <typename T>
+void broadcast_loop(BinaryOp op, const T* pa, const T* pb, T* py, const Shape& out_shape,
+                    const std::vector<int64_t>& sa, const std::vector<int64_t>& sb) {
+  switch (op) {
+    case BinaryOp::kAdd: return broadcast_loop<BinaryOp::kAdd>(pa, pb, py, out_shape, sa, sb);
+    case BinaryOp::kSub: return broadcast_loop<BinaryOp::kSub>(pa, pb, py, out_shape, sa, sb);
+    case BinaryOp::kMul: return broadcast_loop<BinaryOp::kMul>(pa, pb, py, out_shape, sa, sb);
+    case BinaryOp::kDiv: return broadcast_loop<BinaryOp::kDiv>(pa, pb, py, out_shape, sa, sb);
+  }
 }
 
 Tensor binary(const char* name, BinaryOp op, const Tensor& a_in, const Tensor& b_in) {
