@@ -15,6 +15,8 @@
 #include "test_util.h"
 
 using namespace foley::tensor;
+using foley::tensor::testing::deviation;
+using foley::tensor::testing::Deviation;
 using foley::tensor::testing::random_tensor;
 
 namespace {
@@ -60,23 +62,6 @@ std::vector<double> reference_conv1d(const Tensor& x, const Tensor& w, const Ten
         out[static_cast<size_t>((img * cout + co) * out_len + l)] = acc;
       }
   return out;
-}
-
-struct Deviation {
-  double nmse = 0, max_rel = 0;  // max |a - r| / max |r|
-};
-
-Deviation deviation(const std::vector<float>& actual, const std::vector<double>& ref) {
-  REQUIRE(actual.size() == ref.size());
-  double err2 = 0, ref2 = 0, max_err = 0, max_ref = 0;
-  for (size_t i = 0; i < ref.size(); ++i) {
-    const double e = actual[i] - ref[i];
-    err2 += e * e;
-    ref2 += ref[i] * ref[i];
-    max_err = std::max(max_err, std::fabs(e));
-    max_ref = std::max(max_ref, std::fabs(ref[i]));
-  }
-  return {err2 / ref2, max_err / max_ref};
 }
 
 std::vector<double> widen(const std::vector<float>& v) { return {v.begin(), v.end()}; }

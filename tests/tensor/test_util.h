@@ -45,4 +45,23 @@ inline void require_close(const Tensor& actual, const Shape& expected_shape, con
   CHECK(closeness(actual.to_vector_f32(), expected, atol, rtol) <= 1.0);
 }
 
+// How far `actual` is from a double-precision reference: normalised MSE and the largest error over the
+// largest |reference|.
+struct Deviation {
+  double nmse = 0, max_rel = 0;
+};
+
+inline Deviation deviation(const std::vector<float>& actual, const std::vector<double>& ref) {
+  REQUIRE(actual.size() == ref.size());
+  double err2 = 0, ref2 = 0, max_err = 0, max_ref = 0;
+  for (size_t i = 0; i < ref.size(); ++i) {
+    const double e = actual[i] - ref[i];
+    err2 += e * e;
+    ref2 += ref[i] * ref[i];
+    max_err = std::max(max_err, std::fabs(e));
+    max_ref = std::max(max_ref, std::fabs(ref[i]));
+  }
+  return {err2 / ref2, max_err / max_ref};
+}
+
 }  // namespace foley::tensor::testing
