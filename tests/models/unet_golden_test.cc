@@ -19,15 +19,19 @@ namespace {
 
 using tensor::Tensor;
 
+// The UNet on a golden case's recorded first-call inputs.
+Tensor first_call(const AudioLDM2UNet2DConditionModel& unet, const tensor::SafetensorsFile& g) {
+  return unet.forward(g.get("unet.input.0"), g.get("unet.timestep.0").item(), g.get("unet.encoder_hidden_states"),
+                      g.get("unet.encoder_hidden_states_1"), g.get("unet.encoder_attention_mask_1"));
+}
+
 TEST_CASE("UNet reproduces diffusers' first call on every golden case", "[unet]") {
   for (const auto& model : testing::tiny_models()) {
     auto unet = AudioLDM2UNet2DConditionModel::load(testing::model_dir(model) / "unet");
     for (const auto& c : testing::pipeline_cases(model)) {
       INFO(model << " " << c.name);
       auto g = tensor::SafetensorsFile::open(c.file);
-      Tensor out = unet.forward(g.get("unet.input.0"), g.get("unet.timestep.0").item(),
-                                g.get("unet.encoder_hidden_states"), g.get("unet.encoder_hidden_states_1"),
-                                g.get("unet.encoder_attention_mask_1"));
+      Tensor out = first_call(unet, g);
       Tensor ref = g.get("unet.output.0");
       REQUIRE(out.shape() == ref.shape());
       testing::Error e = testing::compare(out, ref);
@@ -60,9 +64,7 @@ TEST_CASE("UNet through the 2-D Winograd convolution reproduces diffusers' first
     for (const auto& c : testing::pipeline_cases(model)) {
       INFO(model << " " << c.name);
       auto g = tensor::SafetensorsFile::open(c.file);
-      Tensor out = unet.forward(g.get("unet.input.0"), g.get("unet.timestep.0").item(),
-                                g.get("unet.encoder_hidden_states"), g.get("unet.encoder_hidden_states_1"),
-                                g.get("unet.encoder_attention_mask_1"));
+      Tensor out = first_call(unet, g);
       testing::Error e = testing::compare(out, g.get("unet.output.0"));
       testing::report(model + " " + c.name + " unet.output.0 (winograd2d)", e);
       // Measured worst over the 12 cases: nmse 3.7e-12, max_abs 4.4e-6 (the default path: 4.5e-13, 1.3e-6).
