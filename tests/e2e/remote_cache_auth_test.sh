@@ -17,25 +17,7 @@ STORE="$WORK/nginx/authstore/team"
 
 counting_generator
 
-new_clone() {
-  local dir="$WORK/$1"
-  mkdir -p "$dir/manifests"
-  cat > "$dir/foley.toml" <<TOML
-[project]
-name = "team"
-default_engine = "synth"
-[engines.synth]
-engine = "exec"
-command = ["$WORK/gen.sh", "{out}", "{duration}", "{seed}"]
-[cache.remote]
-url = "$URL"
-data_timeout = 2
-${2:-}
-TOML
-  for i in 1 2 3 4; do printf '[cue.tone%s]\nprompt = "tone %s"\nduration = 0.5\nseed = %s\n\n' "$i" "$i" "$((200 + i))"; done \
-    > "$dir/manifests/ep.toml"
-  echo "$dir"
-}
+new_clone() { remote_clone "$1" 200 "${2:-}"; }
 
 # Every process's argv, sampled while the builds run.
 ( while :; do cat /proc/[0-9]*/cmdline 2>/dev/null | tr '\0' ' ' >> "$WORK/argv.txt"; echo >> "$WORK/argv.txt"; sleep 0.05; done ) &

@@ -43,13 +43,9 @@ counting_generator
 new_clone() {
   local dir="$WORK/$1"
   mkdir -p "$dir/manifests"
-  cat > "$dir/foley.toml" <<TOML
-[project]
-name = "team"
-default_engine = "synth"
-[engines.synth]
-engine = "exec"
-command = ["$WORK/gen.sh", "{out}", "{duration}", "{seed}"]
+  {
+    synth_project
+    cat <<TOML
 [engines.sfx]
 engine = "elevenlabs"
 base_url = "http://127.0.0.1:$API_PORT"
@@ -59,8 +55,9 @@ credits_per_second = 40
 url = "http://127.0.0.1:$NGINX_PORT/auth/team"
 data_timeout = 2
 TOML
+  } > "$dir/foley.toml"
   {
-    for i in 1 2; do printf '[cue.tone%s]\nprompt = "tone %s"\nduration = 0.5\nseed = %s\n\n' "$i" "$i" "$((300 + i))"; done
+    tone_cues 2 300
     for i in 1 2; do printf '[cue.api%s]\nengine = "sfx"\nprompt = "ninja api %s"\nduration = 1.0\n\n' "$i" "$i"; done
   } > "$dir/manifests/ep.toml"
   echo "$dir"

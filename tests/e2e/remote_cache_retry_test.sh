@@ -33,22 +33,11 @@ counting_generator
 
 # new_clone NAME [FIRST_SEED] — 12 exec cues against the stub at $URL.
 new_clone() {
-  local dir="$WORK/$1" seed=${2:-400}
+  local dir="$WORK/$1"
   mkdir -p "$dir/manifests"
-  cat > "$dir/foley.toml" <<TOML
-[project]
-name = "team"
-default_engine = "synth"
-[engines.synth]
-engine = "exec"
-command = ["$WORK/gen.sh", "{out}", "{duration}", "{seed}"]
-[cache.remote]
-url = "$URL"
-data_timeout = 2
-request_timeout = 10
-TOML
-  for i in $(seq 12); do printf '[cue.tone%s]\nprompt = "tone %s"\nduration = 0.3\nseed = %s\n\n' "$i" "$i" "$((seed + i))"; done \
-    > "$dir/manifests/ep.toml"
+  { synth_project; printf '[cache.remote]\nurl = "%s"\ndata_timeout = 2\nrequest_timeout = 10\n' "$URL"; } \
+    > "$dir/foley.toml"
+  tone_cues 12 "${2:-400}" 0.3 > "$dir/manifests/ep.toml"
   echo "$dir"
 }
 off_marks() { find "$1/cache/remote" -name 'off-*' 2>/dev/null | wc -l | tr -d ' '; }

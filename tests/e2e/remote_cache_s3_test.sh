@@ -40,13 +40,9 @@ counting_generator
 new_clone() {
   local dir="$WORK/$1"
   mkdir -p "$dir/manifests"
-  cat > "$dir/foley.toml" <<TOML
-[project]
-name = "team"
-default_engine = "synth"
-[engines.synth]
-engine = "exec"
-command = ["$WORK/gen.sh", "{out}", "{duration}", "{seed}"]
+  {
+    synth_project
+    cat <<TOML
 [engines.sfx]
 engine = "elevenlabs"
 base_url = "http://127.0.0.1:$API_PORT"
@@ -58,8 +54,9 @@ endpoint = "http://127.0.0.1:$S3_PORT"
 region = "us-east-1"
 data_timeout = 5
 TOML
+  } > "$dir/foley.toml"
   {
-    for i in 1 2 3 4; do printf '[cue.tone%s]\nprompt = "tone %s"\nduration = 0.5\nseed = %s\n\n' "$i" "$i" "$((300 + i))"; done
+    tone_cues 4 300
     printf '[cue.api1]\nengine = "sfx"\nprompt = "s3 api sound"\nduration = 1.0\n'
   } > "$dir/manifests/ep.toml"
   echo "$dir"

@@ -41,13 +41,9 @@ counting_generator
 new_clone() {
   local dir="$WORK/$1"
   mkdir -p "$dir/manifests"
-  cat > "$dir/foley.toml" <<TOML
-[project]
-name = "team"
-default_engine = "synth"
-[engines.synth]
-engine = "exec"
-command = ["$WORK/gen.sh", "{out}", "{duration}", "{seed}"]
+  {
+    synth_project
+    cat <<TOML
 [engines.sfx]
 engine = "elevenlabs"
 base_url = "http://127.0.0.1:$API_PORT"
@@ -60,8 +56,9 @@ device = "cpu"
 steps = 3
 ${2:-}
 TOML
+  } > "$dir/foley.toml"
   {
-    for i in 1 2 3 4 5 6; do printf '[cue.tone%s]\nprompt = "tone %s"\nduration = 0.5\nseed = %s\n\n' "$i" "$i" "$((100 + i))"; done
+    tone_cues 6 100
     for i in 1 2; do printf '[cue.api%s]\nengine = "sfx"\nprompt = "api sound %s"\nduration = 1.0\n\n' "$i" "$i"; done
     printf '[cue.ldm1]\nengine = "ldm"\nprompt = "rain on a roof"\nduration = 1.0\nseed = 7\n\n'
   } > "$dir/manifests/ep.toml"

@@ -34,25 +34,7 @@ URL="https://127.0.0.1:$NGINX_PORT/rw/team"
 counting_generator
 
 # new_clone NAME [SETTING] — 4 exec cues against the HTTPS remote.
-new_clone() {
-  local dir="$WORK/$1"
-  mkdir -p "$dir/manifests"
-  cat > "$dir/foley.toml" <<TOML
-[project]
-name = "team"
-default_engine = "synth"
-[engines.synth]
-engine = "exec"
-command = ["$WORK/gen.sh", "{out}", "{duration}", "{seed}"]
-[cache.remote]
-url = "$URL"
-data_timeout = 2
-${2:-}
-TOML
-  for i in 1 2 3 4; do printf '[cue.tone%s]\nprompt = "tone %s"\nduration = 0.5\nseed = %s\n\n' "$i" "$i" "$((700 + i))"; done \
-    > "$dir/manifests/ep.toml"
-  echo "$dir"
-}
+new_clone() { remote_clone "$1" 700 "${2:-}"; }
 
 # --- the right authority: A uploads, B generates nothing ----------------------
 A=$(new_clone a "ca_file = \"$WORK/tls/ca.pem\"")

@@ -97,3 +97,33 @@ SH
   chmod +x "$WORK/gen.sh"
 }
 gens() { if [ -f "$GENS" ]; then wc -l < "$GENS" | tr -d ' '; else echo 0; fi; }
+
+# The team project's header: project "team" whose default engine runs the counting generator.
+synth_project() {
+  cat <<TOML
+[project]
+name = "team"
+default_engine = "synth"
+[engines.synth]
+engine = "exec"
+command = ["$WORK/gen.sh", "{out}", "{duration}", "{seed}"]
+TOML
+}
+
+# tone_cues COUNT SEED_BASE [DURATION] — cues tone1..toneCOUNT with seeds SEED_BASE+i.
+tone_cues() {
+  local i
+  for i in $(seq "$1"); do
+    printf '[cue.tone%s]\nprompt = "tone %s"\nduration = %s\nseed = %s\n\n' "$i" "$i" "${3:-0.5}" "$(($2 + i))"
+  done
+}
+
+# remote_clone NAME SEED_BASE [SETTING] — a team project in $WORK/NAME with 4 tone cues and [cache.remote] at $URL
+# (SETTING: more lines of that table); prints its folder.
+remote_clone() {
+  local dir="$WORK/$1"
+  mkdir -p "$dir/manifests"
+  { synth_project; printf '[cache.remote]\nurl = "%s"\ndata_timeout = 2\n%s\n' "$URL" "${3:-}"; } > "$dir/foley.toml"
+  tone_cues 4 "$2" > "$dir/manifests/ep.toml"
+  echo "$dir"
+}
