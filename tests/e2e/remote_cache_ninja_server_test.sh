@@ -45,12 +45,8 @@ new_clone() {
   mkdir -p "$dir/manifests"
   {
     synth_project
+    sfx_engine
     cat <<TOML
-[engines.sfx]
-engine = "elevenlabs"
-base_url = "http://127.0.0.1:$API_PORT"
-tier = "free"
-credits_per_second = 40
 [cache.remote]
 url = "http://127.0.0.1:$NGINX_PORT/auth/team"
 data_timeout = 2

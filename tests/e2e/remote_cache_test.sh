@@ -43,12 +43,8 @@ new_clone() {
   mkdir -p "$dir/manifests"
   {
     synth_project
+    sfx_engine
     cat <<TOML
-[engines.sfx]
-engine = "elevenlabs"
-base_url = "http://127.0.0.1:$API_PORT"
-tier = "free"
-credits_per_second = 40
 [engines.ldm]
 engine = "audioldm2"
 model = "$FOLEY_SOURCE_DIR/tests/fixtures/tiny-audioldm2"

@@ -110,6 +110,17 @@ command = ["$WORK/gen.sh", "{out}", "{duration}", "{seed}"]
 TOML
 }
 
+# An ElevenLabs engine "sfx" against the fake API on $API_PORT.
+sfx_engine() {
+  cat <<TOML
+[engines.sfx]
+engine = "elevenlabs"
+base_url = "http://127.0.0.1:$API_PORT"
+tier = "free"
+credits_per_second = 40
+TOML
+}
+
 # tone_cues COUNT SEED_BASE [DURATION] — cues tone1..toneCOUNT with seeds SEED_BASE+i.
 tone_cues() {
   local i
