@@ -9,17 +9,13 @@
 #include <string>
 #include <vector>
 
+#include "common/error.h"
+
 namespace foley::tensor {
 namespace {
 
-OpProfile from_environment() {
-  const char* env = std::getenv("FOLEY_PROFILE_OPS");
-  if (!env || !*env || std::string(env) == "0") return OpProfile::kOff;
-  return std::string(env) == "shapes" ? OpProfile::kShapes : OpProfile::kOps;
-}
-
 std::atomic<OpProfile>& mode_slot() {
-  static std::atomic<OpProfile> slot{from_environment()};
+  static std::atomic<OpProfile> slot{op_profile_from(std::getenv("FOLEY_PROFILE_OPS"))};
   return slot;
 }
 
@@ -85,6 +81,14 @@ Profile& profile() {
 thread_local int depth = 0;
 
 }  // namespace
+
+OpProfile op_profile_from(const char* value) {
+  const std::string v = value ? value : "";
+  if (v.empty() || v == "0") return OpProfile::kOff;
+  if (v == "1") return OpProfile::kOps;
+  if (v == "shapes") return OpProfile::kShapes;
+  throw Error("FOLEY_PROFILE_OPS: unknown value \"" + v + "\" (expected 0, 1 or shapes)");
+}
 
 void set_op_profile(OpProfile m) { mode_slot().store(m, std::memory_order_relaxed); }
 std::vector<OpProfileRow> op_profile_rows() { return profile().rows(); }

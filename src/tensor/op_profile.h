@@ -20,6 +20,9 @@ enum class OpProfile { kOff, kOps, kShapes };
 
 // From now on (the environment is read at the first op otherwise).
 void set_op_profile(OpProfile mode);
+// The mode a FOLEY_PROFILE_OPS value names: unset, empty or "0" off, "1" per op, "shapes" per op and shapes;
+// anything else throws foley::Error naming the variable and the accepted values.
+OpProfile op_profile_from(const char* value);
 // What was timed so far: one row per op (per op and shapes), and the table printed at exit.
 struct OpProfileRow {
   std::string key;

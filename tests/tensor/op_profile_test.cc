@@ -60,3 +60,16 @@ TEST_CASE("op profile: off records nothing; on, one row per op with its calls; s
     CHECK(count(report, "  linear [1, 3] [4, 3]\n") == 1);
   }
 }
+
+TEST_CASE("FOLEY_PROFILE_OPS values: 0, 1, shapes; anything else is an error naming the variable") {
+  CHECK(op_profile_from(nullptr) == OpProfile::kOff);
+  CHECK(op_profile_from("") == OpProfile::kOff);
+  CHECK(op_profile_from("0") == OpProfile::kOff);
+  CHECK(op_profile_from("1") == OpProfile::kOps);
+  CHECK(op_profile_from("shapes") == OpProfile::kShapes);
+  for (const char* bad : {"yes", "Shapes", "2", " 1"}) {
+    INFO(bad);
+    CHECK_THROWS_WITH(op_profile_from(bad), Catch::Contains("FOLEY_PROFILE_OPS") && Catch::Contains(bad) &&
+                                                Catch::Contains("expected 0, 1 or shapes"));
+  }
+}
