@@ -173,13 +173,18 @@ int main(int argc, char** argv) {
       };
       call();
       tensor::clear_op_profile();
-      tensor::set_op_profile(tensor::OpProfile::kOps);
+      // FOLEY_PROFILE_OPS=shapes: also the per-shape table of these calls, on stderr.
+      const char* env = std::getenv("FOLEY_PROFILE_OPS");
+      const bool shapes = env && std::string(env) == "shapes";
+      tensor::set_op_profile(shapes ? tensor::OpProfile::kShapes : tensor::OpProfile::kOps);
       const Timing t = time_once([&] {
         for (int r = 0; r < reps; ++r) call();
       });
       tensor::set_op_profile(tensor::OpProfile::kOff);
+      if (shapes) std::fprintf(stderr, "%s", tensor::op_profile_report().c_str());
       std::map<std::string, double> families;
-      for (const tensor::OpProfileRow& row : tensor::op_profile_rows()) families[op_family(row.key)] += row.ms;
+      for (const tensor::OpProfileRow& row : tensor::op_profile_rows())
+        families[op_family(row.key.substr(0, row.key.find(' ')))] += row.ms;
       tensor::clear_op_profile();
       for (const auto& [family, ms] : families)
         std::printf("{\"impl\": \"foley\", \"bench\": \"unet_profile\", \"family\": \"%s\", \"ms_per_call\": %.1f}\n",
