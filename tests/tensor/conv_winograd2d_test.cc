@@ -70,16 +70,16 @@ class MinTilesScope {
 
 }  // namespace
 
-TEST_CASE("Winograd conv2d takes layers with enough output tiles: the UNet's 128x8 planes, not its 64x4 ones",
+TEST_CASE("Winograd conv2d takes layers with enough output tiles: the UNet's 64x4 planes, not a 16x4 one",
           "[conv][winograd]") {
   testing::IsaScope scope(cpu::Isa::kScalar);  // the path's ISAs: every machine has scalar
   REQUIRE(cpu::winograd2d_min_tiles() == cpu::kWinograd2dMinTiles);
   CHECK(cpu::winograd2d_wanted(256, 256, 3, 3, 1, 1, 1, 1, 1, 2, 128, 8));  // 2 x 32 x 2 = 128 tiles
-  CHECK(cpu::winograd2d_wanted(256, 256, 3, 3, 1, 1, 1, 1, 1, 1, 128, 8));  // 64
-  CHECK_FALSE(cpu::winograd2d_wanted(384, 384, 3, 3, 1, 1, 1, 1, 1, 2, 64, 4));  // 2 x 16 x 1 = 32
-  CHECK(cpu::winograd2d_wanted(384, 384, 3, 3, 1, 1, 1, 1, 1, 4, 64, 4));  // 64
+  CHECK(cpu::winograd2d_wanted(384, 384, 3, 3, 1, 1, 1, 1, 1, 2, 64, 4));   // 2 x 16 x 1 = 32
+  CHECK(cpu::winograd2d_wanted(128, 128, 3, 3, 1, 1, 1, 1, 1, 1, 32, 4));   // 8
+  CHECK_FALSE(cpu::winograd2d_wanted(384, 384, 3, 3, 1, 1, 1, 1, 1, 1, 16, 4));  // 4
   MinTilesScope tiles(1);
-  CHECK(cpu::winograd2d_wanted(384, 384, 3, 3, 1, 1, 1, 1, 1, 2, 64, 4));
+  CHECK(cpu::winograd2d_wanted(384, 384, 3, 3, 1, 1, 1, 1, 1, 1, 16, 4));
 }
 
 TEST_CASE("Winograd conv2d matches the definition on every path below AVX-512 (oneDNN on AVX-512 alike)", "[conv][winograd]") {

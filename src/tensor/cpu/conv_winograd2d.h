@@ -40,11 +40,12 @@ int64_t winograd2d_min_channels();
 void set_winograd2d_min_channels(int64_t channels);
 
 // Default of winograd2d_min_tiles(): with fewer tiles the 36 per-point GEMMs
-// are too narrow (N = tiles) to beat oneDNN's direct convolution. Measured on
-// the UNet's guided batch (AVX2, 2 threads): 384 channels at 64x4 (32 tiles)
-// 9.6 ms Winograd against 7.6 ms direct, 256 channels at 128x8 (128 tiles)
-// 7.5 ms against 11.7 ms.
-inline constexpr int64_t kWinograd2dMinTiles = 64;
+// are too narrow (N = tiles) to beat oneDNN's direct convolution. Measured
+// (AVX2, 2 threads, best of 20, direct against Winograd): 640 channels at 8x4
+// (2 tiles) 1.6 ms against 2.3, 384 channels at 16x4 (4 tiles) 1.2 against
+// 1.0, 128 channels at 32x4 (8 tiles) 0.37 against 0.25, the UNet's guided
+// 384 channels at 64x4 (32 tiles) 9.5 against 3.8.
+inline constexpr int64_t kWinograd2dMinTiles = 8;
 // Smallest number of output tiles in the batch that takes the path; tests lower it.
 int64_t winograd2d_min_tiles();
 void set_winograd2d_min_tiles(int64_t tiles);
