@@ -82,7 +82,7 @@ TEST_CASE("Winograd conv2d takes layers with enough output tiles: the UNet's 64x
   CHECK(cpu::winograd2d_wanted(384, 384, 3, 3, 1, 1, 1, 1, 1, 1, 16, 4));
 }
 
-TEST_CASE("Winograd conv2d matches the definition on every path below AVX-512 (oneDNN on AVX-512 alike)", "[conv][winograd]") {
+TEST_CASE("Winograd conv2d matches the definition on every path (oneDNN's own on AVX-512 for larger planes)", "[conv][winograd]") {
   MinTilesScope tiles(1);  // small planes, to cover partial tiles cheaply
   struct Case {
     int64_t batch, c_in, c_out, h, w, pad_h, pad_w;
@@ -97,7 +97,10 @@ TEST_CASE("Winograd conv2d matches the definition on every path below AVX-512 (o
       const int64_t oh = c.h + 2 * c.pad_h - 2, ow = c.w + 2 * c.pad_w - 2;
       INFO("batch " << c.batch << " c_in " << c.c_in << " c_out " << c.c_out << " " << c.h << "x" << c.w << " pad "
                     << c.pad_h << "," << c.pad_w);
-      CHECK(cpu::winograd2d_wanted(c.c_in, c.c_out, 3, 3, 1, 1, 1, 1, 1, c.batch, oh, ow) == (isa < cpu::Isa::kAvx512));
+      // On AVX-512 only planes of at most 16 tiles per image (oneDNN's Winograd runs the others).
+      const int64_t image_tiles = ((oh + 3) / 4) * ((ow + 3) / 4);
+      CHECK(cpu::winograd2d_wanted(c.c_in, c.c_out, 3, 3, 1, 1, 1, 1, 1, c.batch, oh, ow) ==
+            (isa < cpu::Isa::kAvx512 || image_tiles <= 16));
       const Tensor x = random_tensor({c.batch, c.c_in, c.h, c.w}, seed++);
       const Tensor w = random_tensor({c.c_out, c.c_in, 3, 3}, seed++, -0.1f, 0.1f);
       const Tensor b = random_tensor({c.c_out}, seed++);
@@ -123,6 +126,21 @@ TEST_CASE("Winograd conv2d matches the definition on every path below AVX-512 (o
       CHECK(d.max_rel < 2.5e-5);
     }
   });
+}
+
+TEST_CASE("On AVX-512, Winograd conv2d takes small planes only: the UNet's 64x4 and 32x8, not its 64x8 or 128x8",
+          "[conv][winograd]") {
+  if (cpu::max_cpu_isa() < cpu::Isa::kAvx512) {
+    WARN("skipped: no AVX-512 here (the CPU, or FOLEY_CPU_ISA)");
+    return;
+  }
+  testing::IsaScope scope(cpu::Isa::kAvx512);
+  CHECK(cpu::winograd2d_wanted(384, 384, 3, 3, 1, 1, 1, 1, 1, 2, 64, 4));   // 16 tiles per image
+  CHECK(cpu::winograd2d_wanted(640, 640, 3, 3, 1, 1, 1, 1, 1, 2, 32, 8));   // 16
+  CHECK_FALSE(cpu::winograd2d_wanted(384, 384, 3, 3, 1, 1, 1, 1, 1, 2, 64, 8));   // 32
+  CHECK_FALSE(cpu::winograd2d_wanted(256, 256, 3, 3, 1, 1, 1, 1, 1, 1, 128, 8));  // 64
+  testing::IsaScope avx2(cpu::Isa::kAvx2);
+  CHECK(cpu::winograd2d_wanted(256, 256, 3, 3, 1, 1, 1, 1, 1, 1, 128, 8));
 }
 
 TEST_CASE("Winograd conv2d transforms a weight once and again after it is written in place", "[conv][winograd]") {

@@ -210,8 +210,9 @@ void set_winograd2d_min_tiles(int64_t tiles) { min_tiles_slot().store(tiles, std
 
 bool winograd2d_wanted(int64_t c_in, int64_t c_out, int64_t kh, int64_t kw, int64_t stride_h, int64_t stride_w,
                        int64_t dil_h, int64_t dil_w, int64_t groups, int64_t n, int64_t oh, int64_t ow) {
-  if (conv_algorithm() != ConvAlgorithm::kAuto || !conv_winograd_enabled() || cpu_isa() == Isa::kAvx512) return false;
-  const int64_t tiles = n * ((oh + kTile - 1) / kTile) * ((ow + kTile - 1) / kTile);
+  if (conv_algorithm() != ConvAlgorithm::kAuto || !conv_winograd_enabled()) return false;
+  const int64_t image_tiles = ((oh + kTile - 1) / kTile) * ((ow + kTile - 1) / kTile), tiles = n * image_tiles;
+  if (cpu_isa() == Isa::kAvx512 && image_tiles > kWinograd2dMaxImageTilesAvx512) return false;
   return kh == kTaps && kw == kTaps && stride_h == 1 && stride_w == 1 && dil_h == 1 && dil_w == 1 && groups == 1 &&
          c_in >= winograd2d_min_channels() && c_out >= winograd2d_min_channels() && oh >= kTile && ow >= kTile &&
          tiles >= winograd2d_min_tiles();

@@ -3,7 +3,8 @@
 // 2-D Winograd convolution F(4x4, 3x3) for 3x3, stride-1, ungrouped conv2d
 // where oneDNN has none: oneDNN 2.6 implements Winograd only for AVX-512, so
 // on AVX2 (and below) its direct convolution did 4x the multiplies of this
-// path on the VAE's and the UNet's 3x3 layers.
+// path on the VAE's and the UNet's 3x3 layers. On AVX-512, oneDNN's own is
+// the faster one except on small planes (kWinograd2dMaxImageTilesAvx512).
 //
 // Output tiles of 4x4 read 6x6 input patches; per transform point (36) the
 // work is one GEMM (C_out x C_in times C_in x tiles) through sgemm, the
@@ -24,8 +25,8 @@
 namespace foley::tensor::cpu {
 
 // Whether conv2d of this shape goes through winograd_conv2d: FOLEY_CONV=auto,
-// FOLEY_CONV_WINOGRAD not 0, the kernels' ISA below AVX-512 (where oneDNN's
-// own Winograd runs instead), a 3x3 kernel, stride 1, dilation 1, groups 1,
+// FOLEY_CONV_WINOGRAD not 0, on AVX-512 at most
+// kWinograd2dMaxImageTilesAvx512 tiles per image, a 3x3 kernel, stride 1, dilation 1, groups 1,
 // both channel counts >= winograd2d_min_channels(), an output of at least 4x4
 // and at least winograd2d_min_tiles() 4x4 output tiles over the batch of n.
 bool winograd2d_wanted(int64_t c_in, int64_t c_out, int64_t kh, int64_t kw, int64_t stride_h, int64_t stride_w,
@@ -46,6 +47,13 @@ void set_winograd2d_min_channels(int64_t channels);
 // 1.0, 128 channels at 32x4 (8 tiles) 0.37 against 0.25, the UNet's guided
 // 384 channels at 64x4 (32 tiles) 9.5 against 3.8.
 inline constexpr int64_t kWinograd2dMinTiles = 8;
+// On AVX-512, oneDNN's Winograd runs planes of more 4x4 output tiles per image
+// than this; ours runs smaller ones. Measured (2 threads, best of 20, oneDNN
+// against ours): 384 channels at 64x4, guided batch (16 tiles per image) 5.4
+// ms against 2.5; 640 at 32x8, guided (16) 13.8 against 4.8; 128 at 32x8 (16)
+// 0.56 against 0.24; 640 at 64x8 (32) 4.6 against 5.7; 384 at 64x8, guided
+// (32) 2.9 against 4.1; 256 at 128x8 (64) 1.5 against 2.4.
+inline constexpr int64_t kWinograd2dMaxImageTilesAvx512 = 16;
 // Smallest number of output tiles in the batch that takes the path; tests lower it.
 int64_t winograd2d_min_tiles();
 void set_winograd2d_min_tiles(int64_t tiles);
