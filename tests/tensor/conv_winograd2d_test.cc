@@ -70,13 +70,15 @@ class MinTilesScope {
 
 }  // namespace
 
-TEST_CASE("Winograd conv2d takes layers with enough output tiles: the UNet's 64x4 planes, not a 16x4 one",
+TEST_CASE("Winograd conv2d takes layers with enough output tiles: the UNet's 64x4 and 32x2 planes, not a 16x4 one",
           "[conv][winograd]") {
   testing::IsaScope scope(cpu::Isa::kScalar);  // the path's ISAs: every machine has scalar
   REQUIRE(cpu::winograd2d_min_tiles() == cpu::kWinograd2dMinTiles);
   CHECK(cpu::winograd2d_wanted(256, 256, 3, 3, 1, 1, 1, 1, 1, 2, 128, 8));  // 2 x 32 x 2 = 128 tiles
   CHECK(cpu::winograd2d_wanted(384, 384, 3, 3, 1, 1, 1, 1, 1, 2, 64, 4));   // 2 x 16 x 1 = 32
   CHECK(cpu::winograd2d_wanted(128, 128, 3, 3, 1, 1, 1, 1, 1, 1, 32, 4));   // 8
+  CHECK(cpu::winograd2d_wanted(640, 640, 3, 3, 1, 1, 1, 1, 1, 2, 32, 2));   // 2 x 8 x 1 narrow 4x2 tiles = 16
+  CHECK_FALSE(cpu::winograd2d_wanted(640, 640, 3, 3, 1, 1, 1, 1, 1, 2, 32, 3));  // 3 wide: neither tile fits
   CHECK_FALSE(cpu::winograd2d_wanted(384, 384, 3, 3, 1, 1, 1, 1, 1, 1, 16, 4));  // 4
   MinTilesScope tiles(1);
   CHECK(cpu::winograd2d_wanted(384, 384, 3, 3, 1, 1, 1, 1, 1, 1, 16, 4));
@@ -89,8 +91,10 @@ TEST_CASE("Winograd conv2d matches the definition on every path (oneDNN's own on
   };
   // VAE/UNet-like same padding, planes that are not multiples of the 4x4 tile, no padding, unequal padding, C_in !=
   // C_out, batch 2, and a tall narrow plane that takes several bands of tile rows (the last one partial).
+  // Planes 2 wide take narrow 4x2 tiles: the UNet's 32x2, one with no column padding, one with partial tile rows.
   const std::vector<Case> cases = {{1, 32, 32, 16, 16, 1, 1}, {2, 32, 48, 17, 13, 1, 1}, {1, 40, 32, 9, 23, 0, 0},
-                                   {2, 32, 32, 10, 7, 2, 0},  {1, 32, 32, 301, 16, 1, 1}};
+                                   {2, 32, 32, 10, 7, 2, 0},  {1, 32, 32, 301, 16, 1, 1}, {2, 32, 32, 32, 2, 1, 1},
+                                   {1, 40, 32, 9, 4, 1, 0},   {2, 32, 48, 11, 2, 0, 1}};
   uint32_t seed = 1200;
   testing::for_each_cpu_isa([&](cpu::Isa isa) {
     for (const Case& c : cases) {
@@ -98,7 +102,7 @@ TEST_CASE("Winograd conv2d matches the definition on every path (oneDNN's own on
       INFO("batch " << c.batch << " c_in " << c.c_in << " c_out " << c.c_out << " " << c.h << "x" << c.w << " pad "
                     << c.pad_h << "," << c.pad_w);
       // On AVX-512 only planes of at most 16 tiles per image (oneDNN's Winograd runs the others).
-      const int64_t image_tiles = ((oh + 3) / 4) * ((ow + 3) / 4);
+      const int64_t tile_w = ow == 2 ? 2 : 4, image_tiles = ((oh + 3) / 4) * ((ow + tile_w - 1) / tile_w);
       CHECK(cpu::winograd2d_wanted(c.c_in, c.c_out, 3, 3, 1, 1, 1, 1, 1, c.batch, oh, ow) ==
             (isa < cpu::Isa::kAvx512 || image_tiles <= 16));
       const Tensor x = random_tensor({c.batch, c.c_in, c.h, c.w}, seed++);

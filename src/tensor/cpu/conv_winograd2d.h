@@ -6,7 +6,9 @@
 // path on the VAE's and the UNet's 3x3 layers. On AVX-512, oneDNN's own is
 // the faster one except on small planes (kWinograd2dMaxImageTilesAvx512).
 //
-// Output tiles of 4x4 read 6x6 input patches; per transform point (36) the
+// Output tiles of 4x4 read 6x6 input patches (on planes 2 wide, tiles of 4x2
+// read 6x4 patches: F(2, 3) along the columns, 24 points, where 4x4 tiles
+// would compute 2 columns for nothing); per transform point (36) the
 // work is one GEMM (C_out x C_in times C_in x tiles) through sgemm, the
 // tiles of every image of the batch side by side, in bands of tile rows to
 // bound the buffers. Each channel's 6x6 patches are gathered into 36 rows
@@ -25,10 +27,11 @@
 namespace foley::tensor::cpu {
 
 // Whether conv2d of this shape goes through winograd_conv2d: FOLEY_CONV=auto,
-// FOLEY_CONV_WINOGRAD not 0, on AVX-512 at most
-// kWinograd2dMaxImageTilesAvx512 tiles per image, a 3x3 kernel, stride 1, dilation 1, groups 1,
-// both channel counts >= winograd2d_min_channels(), an output of at least 4x4
-// and at least winograd2d_min_tiles() 4x4 output tiles over the batch of n.
+// FOLEY_CONV_WINOGRAD not 0, a 3x3 kernel, stride 1, dilation 1, groups 1,
+// both channel counts >= winograd2d_min_channels(), an output at least 4 high
+// and 2 or at least 4 wide, at least winograd2d_min_tiles() output tiles over
+// the batch of n, and on AVX-512 at most kWinograd2dMaxImageTilesAvx512 per
+// image.
 bool winograd2d_wanted(int64_t c_in, int64_t c_out, int64_t kh, int64_t kw, int64_t stride_h, int64_t stride_w,
                        int64_t dil_h, int64_t dil_w, int64_t groups, int64_t n, int64_t oh, int64_t ow);
 
