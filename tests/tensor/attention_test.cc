@@ -203,6 +203,28 @@ TEST_CASE("attention kernels: a row masked everywhere by finfo.min averages v, a
   }
 }
 
+TEST_CASE("attention kernels: keys masked by -inf weigh exactly 0, even against values of 1e38") {
+  // Every third key masked; their values are 1e38, so a weight of even 2^-120 there would swamp the output.
+  for (int64_t d : {4, 32}) {
+    const int64_t lq = 20, lk = 90;
+    const Tensor q = random_tensor({1, 2, lq, d}, 31, -2, 2), k = random_tensor({1, 2, lk, d}, 32, -2, 2);
+    std::vector<float> vv = random_tensor({1, 2, lk, 3}, 33).to_vector_f32(), bv(static_cast<size_t>(lq * lk), 0.0f);
+    for (int64_t j = 0; j < lk; j += 3) {
+      for (int64_t i = 0; i < lq; ++i) bv[static_cast<size_t>(i * lk + j)] = -INFINITY;
+      for (int64_t hi = 0; hi < 2; ++hi)
+        for (int64_t c = 0; c < 3; ++c) vv[static_cast<size_t>((hi * lk + j) * 3 + c)] = 1e38f;
+    }
+    const Tensor v = Tensor::from_vector(vv, {1, 2, lk, 3});
+    AttentionOptions o;
+    o.bias = Tensor::from_vector(bv, {1, 1, lq, lk});
+    const auto expected = naive_attention(q, k, v, o.bias, 1 / std::sqrt(static_cast<double>(d)), false);
+    for_each_attention_isa([&] {
+      INFO("D " << d);
+      CHECK(foley::tensor::testing::closeness(attention(q, k, v, o).to_vector_f32(), expected, 1e-6, 1e-5) <= 1.0);
+    });
+  }
+}
+
 TEST_CASE("the vector and scalar attention paths agree, and no keys give zeros") {
   const Tensor q = random_tensor({2, 4, 50, 2}, 21), k = random_tensor({2, 4, 900, 2}, 22),
                v = random_tensor({2, 4, 900, 2}, 23);

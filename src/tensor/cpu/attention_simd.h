@@ -14,19 +14,39 @@
 
 namespace foley::tensor::cpu::simd {
 
+// e^(s - m) for a softmax: 2^((s - m) log2 e) by exp2_16, exactly 0 where
+// that exponent is below -120 or NaN (s and m both -inf: a key no row sees).
+// About half the operations of exp16 (no Cody-Waite reduction).
+template <class V>
+inline typename V::F softmax_exp(typename V::F s, typename V::F m) {
+  const auto t = V::mul(V::sub(s, m), V::set1(1.44269504088896341f));
+  return V::zero_unless(V::ge(t, V::set1(-120.0f)), exp2_16<V>(t));
+}
+
 // One online-softmax step over a row of n scores s (the first `valid` are
 // real keys, the rest masked), 16 lanes at a time: attention.cc
-// softmax_block_scalar with the sum in the lanes' tree order.
+// softmax_block_scalar's contract, with the sum in the lanes' tree order and
+// softmax_exp for e^x. Whole vectors load and store plainly (a masked store
+// is microcoded on AMD's AVX2 cores); only the last, partial one is masked.
 template <class V>
 float softmax_block(float* s, int64_t n, int64_t valid, const float* bias, float& m, float& l) {
   valid = std::clamp<int64_t>(valid, 0, n);
+  const int64_t whole = valid / 16 * 16;
   auto vmax = V::set1(kAttentionNegInf);
-  for (int64_t j = 0; j < valid; j += 16) {
-    const auto live = V::tail(valid - j);
-    auto x = V::load(s + j, live);
+  for (int64_t j = 0; j < whole; j += 16) {
+    auto x = V::load(s + j);
     if (bias) {
-      x = V::add(x, V::load(bias + j, live));
-      V::store(s + j, live, x);
+      x = V::add(x, V::load(bias + j));
+      V::store(s + j, x);
+    }
+    vmax = V::max(vmax, x);
+  }
+  const auto live = V::tail(valid - whole);
+  if (whole < valid) {
+    auto x = V::load(s + whole, live);
+    if (bias) {
+      x = V::add(x, V::load(bias + whole, live));
+      V::store(s + whole, live, x);
     }
     vmax = V::select(live, V::max(vmax, x), vmax);
   }
@@ -34,10 +54,14 @@ float softmax_block(float* s, int64_t n, int64_t valid, const float* bias, float
   const float corr = m == m_new ? 1.0f : (m == kAttentionNegInf ? 0.0f : std::exp(m - m_new));
   const auto mv = V::set1(m_new);
   auto sum = V::zero();
-  for (int64_t j = 0; j < valid; j += 16) {
-    const auto live = V::tail(valid - j);
-    const auto p = V::zero_unless(live, exp16<V>(V::sub(V::load(s + j, live), mv)));
-    V::store(s + j, live, p);
+  for (int64_t j = 0; j < whole; j += 16) {
+    const auto p = softmax_exp<V>(V::load(s + j), mv);
+    V::store(s + j, p);
+    sum = V::add(sum, p);
+  }
+  if (whole < valid) {
+    const auto p = V::zero_unless(live, softmax_exp<V>(V::load(s + whole, live), mv));
+    V::store(s + whole, live, p);
     sum = V::add(sum, p);
   }
   for (int64_t j = valid; j < n; ++j) s[j] = 0.0f;
@@ -126,6 +150,7 @@ bool small_head_row_bounded(const AttentionProblem& P, int64_t bh, int64_t qi, c
     const bool full = j + 16 <= kend;
     if (brow) x = V::fmadd(full ? V::load(brow + j) : V::load(brow + j, V::tail(kend - j)), log2e, x);
     F e = exp2_16<V>(x);
+    if (brow) e = V::zero_unless(V::ge(x, V::set1(-120.0f)), e);  // keys a bias masks (-inf) weigh exactly 0
     if (!full) e = V::zero_unless(V::tail(kend - j), e);  // keys past the row's end
     lsum = V::add(lsum, e);
     for (int64_t c = 0; c < dv; ++c) acc[c] = V::fmadd(e, V::load(vt + c * ld + j), acc[c]);
