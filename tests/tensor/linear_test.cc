@@ -2,6 +2,7 @@
 
 #include "common/error.h"
 #include "tensor/cpu/gemm.h"
+#include "tensor/cpu/linear_primitive.h"
 #include "tensor/ops.h"
 #include "test_util.h"
 
@@ -93,4 +94,37 @@ TEST_CASE("thread count is settable and results do not depend on it beyond round
   CHECK(num_threads() >= 1);
   require_close(linear(x, w), one.shape(), one.to_vector_f32(), 1e-5, 1e-5);
   set_num_threads(saved);
+}
+
+TEST_CASE("linear with enough rows packs each weight once, again after it is written in place, and frees it with it") {
+  BackendGuard guard;
+  cpu::set_gemm_backend(cpu::GemmBackend::kOneDnn);
+  cpu::clear_linear_cache();
+  const int64_t rows = cpu::kPackedLinearMinRows;
+  const Tensor x = random_tensor({2, rows / 2, 48}, 11);
+  const Tensor b = random_tensor({40}, 13);
+  {
+    Tensor w = random_tensor({40, 48}, 12);
+    auto expected = [&] {
+      std::vector<float> e = naive_matmul(x.to_vector_f32(), w.to_vector_f32(), rows, 48, 40, true);
+      const std::vector<float> bs = b.to_vector_f32();
+      for (size_t i = 0; i < e.size(); ++i) e[i] += bs[i % 40];
+      return e;
+    };
+    require_close(linear(x, w, b), {2, rows / 2, 40}, expected());
+    CHECK(cpu::linear_cached_weights() == 1);
+    require_close(linear(x, w, b), {2, rows / 2, 40}, expected());
+    CHECK(cpu::linear_cached_weights() == 1);  // the same copy
+    // Written in place (every element, so the sampled ones change): packed again, the result follows.
+    float* pw = w.data<float>();
+    for (int64_t i = 0; i < w.numel(); ++i) pw[i] = -pw[i] + 0.25f;
+    require_close(linear(x, w, b), {2, rows / 2, 40}, expected());
+    CHECK(cpu::linear_cached_weights() == 1);
+    // Fewer rows read the weight where it is: no copy.
+    const Tensor few = random_tensor({rows - 1, 48}, 14);
+    require_close(linear(few, w), {rows - 1, 40},
+                  naive_matmul(few.to_vector_f32(), w.to_vector_f32(), rows - 1, 48, 40, true));
+    CHECK(cpu::linear_cached_weights() == 1);
+  }
+  CHECK(cpu::linear_cached_weights() == 0);  // gone with its weight
 }

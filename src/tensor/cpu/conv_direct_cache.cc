@@ -3,13 +3,11 @@
 // into a primitive's layout (at most kMaxConvWeightLayouts per weight tensor).
 #include <oneapi/dnnl/dnnl.hpp>
 
-#include <array>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <mutex>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "tensor/cpu/conv.h"
@@ -18,7 +16,7 @@
 #include "tensor/cpu/conv_winograd2d.h"
 #include "tensor/cpu/lru_cache.h"
 #include "tensor/cpu/onednn_engine.h"
-#include "tensor/cpu/transformed_weight_cache.h"
+#include "tensor/cpu/onednn_weights.h"
 
 namespace foley::tensor::cpu {
 namespace {
@@ -32,22 +30,10 @@ struct DirectSpecHash {
   }
 };
 
-// A weight tensor reordered into a primitive's layout. `storage` is weak: the copy lives only as long as the
-// weight it came from, so a new tensor at a recycled address never hits a stale entry.
-struct ReorderedWeights {
-  std::weak_ptr<Storage> storage;
-  size_t offset = 0;
-  uint64_t last_used = 0;  // DirectCache::tick at the last lookup
-  dnnl::memory::desc md;
-  std::array<float, 16> samples{};  // guards against a weight written in place after its first use
-  dnnl::memory memory;
-};
-
 struct DirectCache {
-  std::mutex mutex;
+  std::mutex mutex;  // the primitives'
   LruCache<DirectSpec, std::shared_ptr<DirectPrimitive>, DirectSpecHash> primitives{kMaxConvPrimitives};
-  std::unordered_map<const Storage*, std::vector<std::shared_ptr<ReorderedWeights>>> weights;
-  uint64_t tick = 0;
+  OneDnnWeightCache weights{kMaxConvWeightLayouts};
 };
 
 DirectCache& direct_cache() {
@@ -132,76 +118,22 @@ std::shared_ptr<DirectPrimitive> find_primitive(const DirectSpec& s) {
   return cache.primitives.put(s, prim);
 }
 
-// The weights of `weight_in` (the caller's tensor, maybe f16) in `prim`'s layout, reordered on first use.
 dnnl::memory find_weights(const DirectPrimitive& prim, const Tensor& weight_in, const Tensor& weight_f32) {
-  const float* w = weight_f32.data<float>();
-  const auto samples = sample_weights(w, weight_f32.numel());
-  const Storage* key = weight_in.storage().get();
-  DirectCache& cache = direct_cache();
-  {
-    std::lock_guard<std::mutex> lock(cache.mutex);
-    auto& entries = cache.weights[key];
-    for (auto it = entries.begin(); it != entries.end();) {
-      const auto& e = *it;
-      if (e->storage.lock() != weight_in.storage()) {
-        it = entries.erase(it);  // the weight it came from is gone; its address was recycled
-        continue;
-      }
-      if (e->offset == weight_in.storage_offset() && e->md == prim.weights_md) {
-        if (e->samples == samples) {
-          e->last_used = ++cache.tick;
-          return e->memory;
-        }
-        it = entries.erase(it);  // written in place since: reorder again
-        continue;
-      }
-      ++it;
-    }
-  }
-  auto entry = std::make_shared<ReorderedWeights>();
-  entry->storage = weight_in.storage();
-  entry->offset = weight_in.storage_offset();
-  entry->md = prim.weights_md;
-  entry->samples = samples;
-  const auto& eng = onednn_engine();
-  entry->memory = dnnl::memory(prim.weights_md, eng);
-  dnnl::memory user(prim.user_weights_md, eng, const_cast<float*>(w));
-  dnnl::stream stream(eng);
-  dnnl::reorder(user, entry->memory).execute(stream, user, entry->memory);
-  stream.wait();
-  std::lock_guard<std::mutex> lock(cache.mutex);
-  auto& entries = cache.weights[key];
-  // Past kMaxConvWeightLayouts layouts of this weight, drop the least recently used.
-  std::vector<std::shared_ptr<ReorderedWeights>>::iterator oldest = entries.end();
-  size_t layouts = 0;
-  for (auto it = entries.begin(); it != entries.end(); ++it) {
-    if ((*it)->offset != entry->offset) continue;
-    ++layouts;
-    if (oldest == entries.end() || (*it)->last_used < (*oldest)->last_used) oldest = it;
-  }
-  if (layouts >= kMaxConvWeightLayouts) entries.erase(oldest);
-  entry->last_used = ++cache.tick;
-  entries.push_back(entry);
-  return entry->memory;
+  return direct_cache().weights.find(weight_in, weight_f32, prim.user_weights_md, prim.weights_md);
 }
 
 void clear_conv_cache() {
   DirectCache& cache = direct_cache();
-  std::lock_guard<std::mutex> lock(cache.mutex);
-  cache.primitives.clear();
+  {
+    std::lock_guard<std::mutex> lock(cache.mutex);
+    cache.primitives.clear();
+  }
   cache.weights.clear();
   clear_winograd1d_cache();
   clear_winograd2d_cache();
 }
 
-int64_t conv_cached_weights() {
-  DirectCache& cache = direct_cache();
-  std::lock_guard<std::mutex> lock(cache.mutex);
-  int64_t n = 0;
-  for (const auto& [key, entries] : cache.weights)
-    for (const auto& e : entries) n += e->storage.expired() ? 0 : 1;
-  return n;
-}
+int64_t conv_cached_weights() { return direct_cache().weights.size(); }
 
 int64_t conv_cached_primitives() {
   DirectCache& cache = direct_cache();

@@ -27,8 +27,7 @@ Tensor linear(const Tensor& x_in, const Tensor& weight_in, const Tensor& bias_in
   Tensor out = Tensor::empty(out_shape);
   float* y = out.data<float>();
   if (rows > 0 && out_features > 0 && in_features > 0 && cpu::gemm_backend() == cpu::GemmBackend::kOneDnn) {
-    cpu::linear_onednn(rows, out_features, in_features, x.data<float>(), weight.data<float>(),
-                       bias.defined() ? bias.data<float>() : nullptr, y);
+    cpu::linear_onednn(rows, x.data<float>(), weight_in, weight, bias.defined() ? bias.data<float>() : nullptr, y);
     return out;
   }
   float beta = 0.0f;

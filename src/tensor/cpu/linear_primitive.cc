@@ -9,6 +9,7 @@
 #include "tensor/cpu/common.h"
 #include "tensor/cpu/lru_cache.h"
 #include "tensor/cpu/onednn_engine.h"
+#include "tensor/cpu/onednn_weights.h"
 
 namespace foley::tensor::cpu {
 namespace {
@@ -17,6 +18,7 @@ using dnnl::memory;
 
 struct LinearPrimitive {
   memory::desc src, weights, bias, dst;
+  memory::desc user_weights;  // w as the caller holds it; `weights` differs when the primitive packs them
   // Ours (scratchpad_mode::user, thread_scratch): with the library's, every cached primitive would keep its
   // own buffer (the packed weights, up to k x n floats) for as long as it is cached.
   memory::desc scratchpad;
@@ -52,8 +54,11 @@ std::shared_ptr<const LinearPrimitive> primitive_for(int64_t rows, int64_t n, in
   }
   auto p = std::make_shared<LinearPrimitive>();
   p->src = memory::desc({rows, k}, memory::data_type::f32, memory::format_tag::ab);
-  // w is [n, k] row-major: the [k, n] matrix the matmul wants, stored transposed.
-  p->weights = memory::desc({k, n}, memory::data_type::f32, memory::format_tag::ba);
+  // w is [n, k] row-major: the [k, n] matrix the matmul wants, stored transposed. With enough rows the primitive
+  // picks its own layout (packed once, linear_weights()).
+  p->user_weights = memory::desc({k, n}, memory::data_type::f32, memory::format_tag::ba);
+  p->weights = rows >= kPackedLinearMinRows ? memory::desc({k, n}, memory::data_type::f32, memory::format_tag::any)
+                                            : p->user_weights;
   p->dst = memory::desc({rows, n}, memory::data_type::f32, memory::format_tag::ab);
   if (has_bias) p->bias = memory::desc({1, n}, memory::data_type::f32, memory::format_tag::ab);
   const dnnl::matmul::desc desc = has_bias ? dnnl::matmul::desc(p->src, p->weights, p->bias, p->dst)
@@ -62,20 +67,30 @@ std::shared_ptr<const LinearPrimitive> primitive_for(int64_t rows, int64_t n, in
   attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
   const dnnl::matmul::primitive_desc pd(desc, attr, onednn_engine());  // outside the lock
   p->scratchpad = pd.scratchpad_desc();
+  p->weights = pd.weights_desc();
   p->matmul = dnnl::matmul(pd);
   std::lock_guard<std::mutex> lock(*mutex);
   return cache->put(key, std::move(p));
 }
 
+OneDnnWeightCache& linear_weights() {
+  static auto* cache = new OneDnnWeightCache(kMaxLinearWeightLayouts);  // never destroyed, as the primitives
+  return *cache;
+}
+
 }  // namespace
 
-void linear_onednn(int64_t rows, int64_t n, int64_t k, const float* x, const float* w, const float* bias, float* y) {
+void linear_onednn(int64_t rows, const float* x, const Tensor& weight_in, const Tensor& weight, const float* bias,
+                   float* y) {
+  const int64_t n = weight.size(0), k = weight.size(1);
   try {
     auto p = primitive_for(rows, n, k, bias != nullptr);
     const dnnl::engine& eng = onednn_engine();
     // oneDNN only reads src, weights and bias.
     memory src(p->src, eng, const_cast<float*>(x));
-    memory weights(p->weights, eng, const_cast<float*>(w));
+    memory weights = p->weights == p->user_weights
+                         ? memory(p->weights, eng, const_cast<float*>(weight.data<float>()))
+                         : linear_weights().find(weight_in, weight, p->user_weights, p->weights);
     memory dst(p->dst, eng, y);
     std::unordered_map<int, memory> args{{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DST, dst}};
     if (bias) args.emplace(DNNL_ARG_BIAS, memory(p->bias, eng, const_cast<float*>(bias)));
@@ -87,5 +102,8 @@ void linear_onednn(int64_t rows, int64_t n, int64_t k, const float* x, const flo
     throw Error::failure(std::string("oneDNN matmul failed: ") + e.what());
   }
 }
+
+int64_t linear_cached_weights() { return linear_weights().size(); }
+void clear_linear_cache() { linear_weights().clear(); }
 
 }  // namespace foley::tensor::cpu
