@@ -1,6 +1,8 @@
 #include "tensor/cpu/onednn_weights.h"
 
+#include <algorithm>
 #include <array>
+#include <iterator>
 
 #include "tensor/cpu/onednn_engine.h"
 #include "tensor/cpu/transformed_weight_cache.h"
@@ -53,6 +55,11 @@ dnnl::memory OneDnnWeightCache::find(const Tensor& weight_in, const Tensor& weig
   dnnl::reorder(user, entry->memory).execute(stream, user, entry->memory);
   stream.wait();
   std::lock_guard<std::mutex> lock(mutex_);
+  for (auto it = entries_.begin(); it != entries_.end();) {  // the copies of weights gone since
+    auto& l = it->second;
+    l.erase(std::remove_if(l.begin(), l.end(), [](const auto& e) { return e->storage.expired(); }), l.end());
+    it = l.empty() ? entries_.erase(it) : std::next(it);
+  }
   auto& list = entries_[key];
   auto oldest = list.end();
   size_t layouts = 0;
@@ -72,6 +79,13 @@ int64_t OneDnnWeightCache::size() {
   int64_t n = 0;
   for (const auto& [key, list] : entries_)
     for (const auto& e : list) n += e->storage.expired() ? 0 : 1;
+  return n;
+}
+
+int64_t OneDnnWeightCache::held() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  int64_t n = 0;
+  for (const auto& [key, list] : entries_) n += static_cast<int64_t>(list.size());
   return n;
 }
 

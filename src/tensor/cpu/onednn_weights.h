@@ -8,7 +8,9 @@
 // does (a new tensor at a recycled address never meets a stale entry), is
 // made again when the weight was written in place since (16 sampled values
 // are compared), and each weight keeps at most `max_layouts` layouts, the
-// least recently used dropped first.
+// least recently used dropped first. Each new entry first frees the entries
+// of weights gone since: a server that evicts a model and loads another gets
+// the old copies' memory back at the new model's first call.
 
 #include <oneapi/dnnl/dnnl.hpp>
 
@@ -34,6 +36,8 @@ class OneDnnWeightCache {
 
   // Entries whose weight still lives.
   int64_t size();
+  // Entries held, their weight alive or not (tests).
+  int64_t held();
   void clear();
 
  private:

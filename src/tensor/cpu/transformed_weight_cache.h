@@ -5,9 +5,13 @@
 // and offset, kept only while that storage lives (a new tensor at a recycled
 // address never meets a stale entry), and computed again when the weight was
 // written in place since its first use (16 sampled values are compared).
+// Each new entry first frees the entries of weights gone since (a server that
+// evicts a model gets their memory back at the next model's first call).
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
+#include <iterator>
 #include <memory>
 #include <mutex>
 #include <unordered_map>
@@ -53,6 +57,11 @@ class TransformedWeightCache {
     Entry e{weight_in.storage(), weight_in.storage_offset(), weight.shape(), samples,
             std::make_shared<const T>(make(weight))};
     std::lock_guard<std::mutex> lock(mutex_);
+    for (auto it = entries_.begin(); it != entries_.end();) {  // the transforms of weights gone since
+      auto& l = it->second;
+      l.erase(std::remove_if(l.begin(), l.end(), [](const Entry& x) { return x.storage.expired(); }), l.end());
+      it = l.empty() ? entries_.erase(it) : std::next(it);
+    }
     entries_[key].push_back(e);
     return e.value;
   }
@@ -63,6 +72,14 @@ class TransformedWeightCache {
     int64_t n = 0;
     for (const auto& [key, list] : entries_)
       for (const auto& e : list) n += e.storage.expired() ? 0 : 1;
+    return n;
+  }
+
+  // Entries held, their weight alive or not (tests).
+  int64_t held() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    int64_t n = 0;
+    for (const auto& [key, list] : entries_) n += static_cast<int64_t>(list.size());
     return n;
   }
 
