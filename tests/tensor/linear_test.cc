@@ -128,3 +128,14 @@ TEST_CASE("linear with enough rows packs each weight once, again after it is wri
   }
   CHECK(cpu::linear_cached_weights() == 0);  // gone with its weight
 }
+
+TEST_CASE("linear's packed weights (rows padded to an odd number of cache lines) give the product for any width") {
+  BackendGuard guard;
+  cpu::set_gemm_backend(cpu::GemmBackend::kOneDnn);
+  const int64_t rows = cpu::kPackedLinearMinRows + 3, k = 24;
+  const Tensor x = random_tensor({rows, k}, 21);
+  for (int64_t n : {1, 15, 16, 37, 64, 640}) {
+    const Tensor w = random_tensor({n, k}, 22 + n);
+    require_close(linear(x, w), {rows, n}, naive_matmul(x.to_vector_f32(), w.to_vector_f32(), rows, k, n, true));
+  }
+}

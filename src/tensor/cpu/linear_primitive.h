@@ -14,13 +14,11 @@ namespace foley::tensor::cpu {
 // small-row shapes the primitive reading the weights where they are measured
 // 1.05–1.8x faster than dnnl_sgemm, which packs the weight matrix on every
 // call (docs/runtime.md). From kPackedLinearMinRows rows (the UNet's and the
-// VAE's layers, run every step) it reads a copy packed once into its own
-// layout and cached while the weight lives (onednn_weights.h): UNet call
-// 2020-2031 -> 1960-1968 ms on AVX2, 1200-1213 -> 1163-1165 ms on AVX-512, for
-// +0.88 GB of anonymous memory (the originals are file-backed mmaps the kernel
-// can reclaim). Below it, a copy would cost memory (GPT-2's and T5's weights
-// are 2.7 GB) for calls made once per cue. All pointers dense row-major;
-// rows, n, k > 0.
+// VAE's layers, run every step) it reads a copy made once — [k, n] row-major,
+// its rows padded to an odd number of cache lines — cached while the weight
+// lives (onednn_weights.h). Below it, a copy would cost memory (GPT-2's and
+// T5's weights are 2.7 GB) for calls made once per cue. All pointers dense
+// row-major; rows, n, k > 0.
 inline constexpr int64_t kPackedLinearMinRows = 128;
 // Packed layouts kept per weight tensor (the layout may follow the row count).
 inline constexpr size_t kMaxLinearWeightLayouts = 2;
