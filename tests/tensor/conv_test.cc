@@ -104,6 +104,9 @@ TEST_CASE("conv2d matches the naive definition (3x3, 1x1, stride 2, groups, dila
       {{1, 8, 10, 10}, {8, 2, 3, 3}, grouped, true},
       {{1, 3, 12, 12}, {2, 3, 3, 3}, dil, true},
       {{1, 3, 9, 6}, {4, 3, 2, 3}, asym, true},
+      // 1x1 on planes of 512 and 1024 pixels: run through copies with padded planes.
+      {{2, 5, 32, 16}, {3, 5, 1, 1}, Conv2dOptions{}, true},
+      {{1, 4, 128, 8}, {6, 4, 1, 1}, Conv2dOptions{}, false},
   };
   uint32_t seed = 100;
   for (const Case& c : cases) {

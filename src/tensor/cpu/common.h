@@ -42,8 +42,8 @@ inline float silu_scalar(float v) { return v / (1.0f + std::exp(-v)); }
 // Per-thread buffers that the CPU kernels reuse from call to call (fresh ones would page-fault on every call),
 // each grown to the largest size asked for. One slot per use that can be live at the same time.
 enum class Scratch {
-  kConvSrc,        // oneDNN direct convolution: blocked input
-  kConvDst,        //   blocked output
+  kConvSrc,        // convolutions: the input copied (oneDNN direct: blocked; 1x1: planes padded)
+  kConvDst,        //   the output before it is copied out
   kConvTileIn,     //   a tile's gathered input (nchw)
   kConvTileOut,    //   a tile's output (nchw)
   kConvPad,        //   the primitive's scratchpad

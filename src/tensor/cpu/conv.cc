@@ -58,6 +58,31 @@ void im2col(const float* image, const Conv2dGeometry& g, int64_t c0, int64_t cha
   });
 }
 
+// A 1x1 convolution (stride 1, no padding, one group) as one GEMM per image through copies whose planes are
+// padded (gemm.h padded_row_stride): planes of 512 or 1024 pixels lie 2 or 4 KiB apart, and the GEMM read them
+// at half speed (AVX2: 256 -> 256 channels on 128x8, batch 2, 3.0 ms; 1.6 ms for a 130x8 plane).
+void pointwise_padded(const Conv2dGeometry& g, const float* px, const float* pw, const float* bias, float* py) {
+  const int64_t plane = g.oh * g.ow, ld = padded_row_stride(plane);
+  float* xs = thread_scratch(Scratch::kConvSrc, sizeof(float) * static_cast<size_t>(g.c_in * ld));
+  float* ys = thread_scratch(Scratch::kConvDst, sizeof(float) * static_cast<size_t>(g.c_out * ld));
+  for (int64_t img = 0; img < g.n; ++img) {
+    const float* image = px + img * g.c_in * plane;
+    float* result = py + img * g.c_out * plane;
+    cpu::parallel_for(g.c_in, 16, [&](int64_t begin, int64_t end) {
+      for (int64_t c = begin; c < end; ++c) std::copy(image + c * plane, image + (c + 1) * plane, xs + c * ld);
+    });
+    cpu::sgemm(false, false, g.c_out, plane, g.c_in, 1.0f, pw, g.c_in, xs, ld, 0.0f, ys, ld);
+    cpu::parallel_for(g.c_out, 16, [&](int64_t begin, int64_t end) {
+      for (int64_t c = begin; c < end; ++c) {
+        const float* src = ys + c * ld;
+        float* dst = result + c * plane;
+        const float b = bias ? bias[c] : 0.0f;
+        for (int64_t i = 0; i < plane; ++i) dst[i] = src[i] + b;
+      }
+    });
+  }
+}
+
 ConvAlgorithm initial_algorithm() {
   const char* env = std::getenv("FOLEY_CONV");
   if (env && std::string(env) == "im2col") return ConvAlgorithm::kIm2col;
@@ -118,6 +143,10 @@ Tensor conv2d_impl(const char* op, const Tensor& x_in, const Tensor& weight_in, 
   const float* px = x.data<float>();
   const float* pw = weight.data<float>();
   float* py = out.data<float>();
+  if (pointwise && g.groups == 1 && row_stride_aliases(out_plane)) {
+    pointwise_padded(g, px, pw, bias.defined() ? bias.data<float>() : nullptr, py);
+    return out;
+  }
   for (int64_t img = 0; img < g.n; ++img) {
     const float* image = px + img * g.c_in * g.h * g.w;
     float* result = py + img * g.c_out * out_plane;

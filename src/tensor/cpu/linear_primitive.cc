@@ -7,6 +7,7 @@
 
 #include "common/error.h"
 #include "tensor/cpu/common.h"
+#include "tensor/cpu/gemm.h"
 #include "tensor/cpu/lru_cache.h"
 #include "tensor/cpu/onednn_engine.h"
 #include "tensor/cpu/onednn_weights.h"
@@ -44,16 +45,6 @@ struct ShapeKeyHash {
 // most recently used kMaxLinearPrimitives, so a server meeting many cue durations does not grow without bound.
 constexpr size_t kMaxLinearPrimitives = 512;
 
-// The packed copy's row stride: n rounded up to whole cache lines, an odd number of them. oneDNN's own choice
-// (format_tag::any) is the plain [k, n] layout, whose stride is a multiple of 4 KiB for the UNet's widest layers
-// (n = 2560, 5120): the kernel's walk down k then hits the same few L1 sets, at half its speed (128 x 640 ->
-// 5120: 9.2 ms, 4.5 ms padded; docs/performance.md).
-int64_t padded_row_stride(int64_t n) {
-  constexpr int64_t kLine = 16;  // floats in a 64-byte cache line
-  const int64_t lines = (n + kLine - 1) / kLine;
-  return (lines % 2 == 0 ? lines + 1 : lines) * kLine;
-}
-
 std::shared_ptr<const LinearPrimitive> primitive_for(int64_t rows, int64_t n, int64_t k, bool has_bias) {
   static std::mutex* mutex = new std::mutex;
   static auto* cache = new LruCache<ShapeKey, std::shared_ptr<const LinearPrimitive>, ShapeKeyHash>(kMaxLinearPrimitives);
@@ -65,7 +56,9 @@ std::shared_ptr<const LinearPrimitive> primitive_for(int64_t rows, int64_t n, in
   auto p = std::make_shared<LinearPrimitive>();
   p->src = memory::desc({rows, k}, memory::data_type::f32, memory::format_tag::ab);
   // w is [n, k] row-major: the [k, n] matrix the matmul wants, stored transposed. With enough rows it reads a
-  // copy made once (linear_weights()) in the layout its kernel reads fastest, [k, n] row-major, rows padded.
+  // copy made once (linear_weights()), [k, n] row-major with padded rows: oneDNN's own choice (format_tag::any) is
+  // the same layout unpadded, whose row stride is a multiple of 4 KiB on the UNet's widest layers (n = 2560, 5120)
+  // and halves the kernel's speed there (128 x 640 -> 5120: 9.2 ms, 4.5 ms padded).
   p->user_weights = memory::desc({k, n}, memory::data_type::f32, memory::format_tag::ba);
   p->weights = rows >= kPackedLinearMinRows
                    ? memory::desc({k, n}, memory::data_type::f32, memory::dims{padded_row_stride(n), 1})
