@@ -7,6 +7,7 @@
 
 #include <cstdint>
 
+#include "tensor/cpu/simd_lanes.h"
 #include "tensor/cpu/simd_math.h"
 
 namespace foley::tensor::cpu::simd {
@@ -27,12 +28,9 @@ struct GeluTanhOp {
 // y[i] = Op(x[i]) over [begin, end), 16 lanes at a time, the tail masked.
 template <class V, class Op>
 void map(const float* x, float* y, int64_t begin, int64_t end) {
-  int64_t i = begin;
-  for (; i + 16 <= end; i += 16) V::store(y + i, Op::template apply<V>(V::load(x + i)));
-  if (i < end) {
-    const auto m = V::tail(end - i);
-    V::store(y + i, m, Op::template apply<V>(V::load(x + i, m)));
-  }
+  for_each_vector<V>(end - begin, [&](int64_t a, auto live) {
+    V::store(y + begin + a, live, Op::template apply<V>(V::load(x + begin + a, live)));
+  });
 }
 
 // Rows [begin, end) of GEGLU: y[r][j] = x[r][j] * gelu_erf(x[r][f + j]).
@@ -42,11 +40,9 @@ void geglu(const float* x, float* y, int64_t f, int64_t begin, int64_t end) {
     const float* a = x + r * 2 * f;
     const float* g = a + f;
     float* out = y + r * f;
-    for (int64_t j = 0; j < f; j += 16) {
-      const auto m = V::tail(f - j);
-      const auto gelu = gelu_erf16<V>(V::load(g + j, m));
-      V::store(out + j, m, V::mul(V::load(a + j, m), gelu));
-    }
+    for_each_vector<V>(f, [&](int64_t j, auto live) {
+      V::store(out + j, live, V::mul(V::load(a + j, live), gelu_erf16<V>(V::load(g + j, live))));
+    });
   }
 }
 
@@ -55,11 +51,9 @@ void geglu(const float* x, float* y, int64_t f, int64_t begin, int64_t end) {
 template <class V>
 void affine_silu(const float* s, float* d, int64_t n, float scale, float shift) {
   const auto vs = V::set1(scale), vt = V::set1(shift);
-  for (int64_t i = 0; i < n; i += 16) {
-    const auto live = V::tail(n - i);
-    const auto v = V::add(V::mul(V::load(s + i, live), vs), vt);
-    V::store(d + i, live, silu16<V>(v));
-  }
+  for_each_vector<V>(n, [&](int64_t i, auto live) {
+    V::store(d + i, live, silu16<V>(V::add(V::mul(V::load(s + i, live), vs), vt)));
+  });
 }
 
 }  // namespace foley::tensor::cpu::simd

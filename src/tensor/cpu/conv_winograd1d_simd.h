@@ -8,6 +8,8 @@
 
 #include <cstdint>
 
+#include "tensor/cpu/simd_lanes.h"
+
 #include "tensor/cpu/conv_winograd1d.h"
 #include "tensor/cpu/conv_winograd1d_matrices.h"
 
@@ -21,20 +23,18 @@ bool winograd_gather(const float* src, int64_t step, int64_t count, bool has_slo
   if (count <= 0) return true;
   if (step * count > (int64_t{1} << 30)) return false;
   const auto vslope = V::set1(slope);
-  for (int64_t i = 0; i < count; i += 16) {
-    const auto live = V::tail(count - i);
+  for_each_vector<V>(count, [&](int64_t i, auto live) {
     auto v = V::gather(src + i * step, static_cast<int32_t>(step), live);
     if (has_slope) v = V::select(V::gt(v, V::zero()), v, V::mul(v, vslope));
     V::store(dst + i, live, v);
-  }
+  });
   return true;
 }
 
 // V[xi][a] = sum_e BT[xi][e] f[3a + e], a in [0, row), f[3a' + r] = ph[r][a'].
 template <class V>
 void winograd_input_transform(const float* const* ph, const winograd1d::Matrices& mx, float* const* dst, int64_t row) {
-  for (int64_t a = 0; a < row; a += 16) {
-    const auto live = V::tail(row - a);
+  for_each_vector<V>(row, [&](int64_t a, auto live) {
     const auto f0 = V::load(ph[0] + a, live), f1 = V::load(ph[1] + a, live), f2 = V::load(ph[2] + a, live);
     const auto f3 = V::load(ph[0] + a + 1, live), f4 = V::load(ph[1] + a + 1, live);
     for (int xi = 0; xi < winograd1d::kAlpha; ++xi) {
@@ -46,15 +46,14 @@ void winograd_input_transform(const float* const* ph, const winograd1d::Matrices
       v = V::fmadd(V::set1(b[4]), f4, v);
       V::store(dst[xi] + a, live, v);
     }
-  }
+  });
 }
 
 // out[t][a] = sum_xi AT[t][xi] M[xi][a], a in [0, tiles).
 template <class V>
 void winograd_output_transform(const float* const* mrow, const winograd1d::Matrices& mx, float* const* out,
                                int64_t tiles) {
-  for (int64_t a = 0; a < tiles; a += 16) {
-    const auto live = V::tail(tiles - a);
+  for_each_vector<V>(tiles, [&](int64_t a, auto live) {
     typename V::F mv[winograd1d::kAlpha];
     for (int xi = 0; xi < winograd1d::kAlpha; ++xi) mv[xi] = V::load(mrow[xi] + a, live);
     for (int t = 0; t < winograd1d::kTile; ++t) {
@@ -63,7 +62,7 @@ void winograd_output_transform(const float* const* mrow, const winograd1d::Matri
       for (int xi = 1; xi < winograd1d::kAlpha; ++xi) acc = V::fmadd(V::set1(at[xi]), mv[xi], acc);
       V::store(out[t] + a, live, acc);
     }
-  }
+  });
 }
 
 // y[3a + t] = o[t][a] for whole blocks of 16 tiles that end within y's `len`;
@@ -80,15 +79,14 @@ int64_t winograd_interleave3(const float* const* o, int64_t tiles, float* y, int
 template <class V>
 void conv1d_epilogue(float* y, int64_t len, float bias, const float* r1, const float* r2, const Conv1dEpilogue& ep) {
   const auto vb = V::set1(bias), scale = V::set1(ep.scale), slope = V::set1(ep.output_slope);
-  for (int64_t l = 0; l < len; l += 16) {
-    const auto live = V::tail(len - l);
+  for_each_vector<V>(len, [&](int64_t l, auto live) {
     auto acc = V::add(V::load(y + l, live), vb);
     if (r1) acc = V::add(acc, V::load(r1 + l, live));
     if (r2) acc = V::add(acc, V::load(r2 + l, live));
     if (ep.has_scale) acc = V::mul(acc, scale);
     if (ep.has_output_slope) acc = V::select(V::gt(acc, V::zero()), acc, V::mul(acc, slope));
     V::store(y + l, live, acc);
-  }
+  });
 }
 
 }  // namespace foley::tensor::cpu::simd

@@ -7,6 +7,8 @@
 
 #include <cstdint>
 
+#include "tensor/cpu/simd_lanes.h"
+
 namespace foley::tensor::cpu::simd {
 
 inline constexpr int64_t kNormBlock = 1024;
@@ -54,13 +56,12 @@ double norm_sum_sq_dev(const float* x, int64_t n, float mean) {
 template <class V>
 void layer_norm_row(const float* x, float* y, int64_t n, float mean, float inv, const float* w, const float* b) {
   const auto m = V::set1(mean), s = V::set1(inv);
-  for (int64_t i = 0; i < n; i += 16) {
-    const auto live = V::tail(n - i);
+  for_each_vector<V>(n, [&](int64_t i, auto live) {
     auto v = V::mul(V::sub(V::load(x + i, live), m), s);
     if (w) v = V::mul(v, V::load(w + i, live));
     if (b) v = V::add(v, V::load(b + i, live));
     V::store(y + i, live, v);
-  }
+  });
 }
 
 }  // namespace foley::tensor::cpu::simd

@@ -9,6 +9,8 @@
 
 #include <cstdint>
 
+#include "tensor/cpu/simd_lanes.h"
+
 namespace foley::tensor::cpu {
 
 struct Avx2 {
@@ -48,6 +50,8 @@ struct Avx2 {
     _mm256_maskstore_ps(p, _mm256_castps_si256(m.lo), v.lo);
     _mm256_maskstore_ps(p + 8, _mm256_castps_si256(m.hi), v.hi);
   }
+  FOLEY_SIMD F load(const float* p, AllLanes) { return load(p); }
+  FOLEY_SIMD void store(float* p, AllLanes, F v) { store(p, v); }
 
   FOLEY_SIMD F add(F a, F b) { return {_mm256_add_ps(a.lo, b.lo), _mm256_add_ps(a.hi, b.hi)}; }
   FOLEY_SIMD F sub(F a, F b) { return {_mm256_sub_ps(a.lo, b.lo), _mm256_sub_ps(a.hi, b.hi)}; }
@@ -111,6 +115,8 @@ struct Avx2 {
   FOLEY_SIMD M ge(F a, F b) { return {_mm256_cmp_ps(a.lo, b.lo, _CMP_GE_OQ), _mm256_cmp_ps(a.hi, b.hi, _CMP_GE_OQ)}; }
   FOLEY_SIMD F select(M m, F a, F b) { return {_mm256_blendv_ps(b.lo, a.lo, m.lo), _mm256_blendv_ps(b.hi, a.hi, m.hi)}; }
   FOLEY_SIMD F zero_unless(M m, F a) { return {_mm256_and_ps(m.lo, a.lo), _mm256_and_ps(m.hi, a.hi)}; }
+  FOLEY_SIMD F select(AllLanes, F a, F) { return a; }
+  FOLEY_SIMD F zero_unless(AllLanes, F a) { return a; }
 
   // simd_avx512.h's tree: lo + hi is lane i with i ^ 8, then ^ 4 (halves), ^ 2, ^ 1.
   FOLEY_SIMD float hsum(F v) {
@@ -133,6 +139,7 @@ struct Avx2 {
     return {_mm256_mask_i32gather_ps(_mm256_setzero_ps(), src, lanes, m.lo, 4),
             _mm256_mask_i32gather_ps(_mm256_setzero_ps(), src + 8 * static_cast<int64_t>(step), lanes, m.hi, 4)};
   }
+  FOLEY_SIMD F gather(const float* src, int32_t step, AllLanes) { return gather(src, step, tail(16)); }
 
   // y[3 a + t] = o[t][a], a in [0, 16), 8 tiles at a time: output vector v,
   // lane j holds m = 8 v + j, i.e. o[m % 3][m / 3]; one permute per source

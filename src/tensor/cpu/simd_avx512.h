@@ -11,6 +11,8 @@
 
 #include <cstdint>
 
+#include "tensor/cpu/simd_lanes.h"
+
 // GCC 12 reports its own AVX-512 intrinsics (_mm512_undefined_ps) as
 // uninitialised once inlined (GCC PR 105593): noise, silenced here.
 #pragma GCC diagnostic ignored "-Wuninitialized"
@@ -38,6 +40,8 @@ struct Avx512 {
   // Masked-off lanes read as 0 and are never touched in memory.
   FOLEY_SIMD F load(const float* p, M m) { return _mm512_maskz_loadu_ps(m, p); }
   FOLEY_SIMD void store(float* p, M m, F v) { _mm512_mask_storeu_ps(p, m, v); }
+  FOLEY_SIMD F load(const float* p, AllLanes) { return load(p); }
+  FOLEY_SIMD void store(float* p, AllLanes, F v) { store(p, v); }
 
   FOLEY_SIMD F add(F a, F b) { return _mm512_add_ps(a, b); }
   FOLEY_SIMD F sub(F a, F b) { return _mm512_sub_ps(a, b); }
@@ -73,6 +77,8 @@ struct Avx512 {
   // Lanes of m from a, the others from b.
   FOLEY_SIMD F select(M m, F a, F b) { return _mm512_mask_mov_ps(b, m, a); }
   FOLEY_SIMD F zero_unless(M m, F a) { return _mm512_maskz_mov_ps(m, a); }
+  FOLEY_SIMD F select(AllLanes, F a, F) { return a; }
+  FOLEY_SIMD F zero_unless(AllLanes, F a) { return a; }
 
   // Horizontal sum / max in a fixed tree: lane i with i ^ 8, then ^ 4, ^ 2, ^ 1 (simd_avx2.h follows it).
   FOLEY_SIMD float hsum(F v) {
@@ -96,6 +102,7 @@ struct Avx512 {
                                              _mm512_set1_epi32(step));
     return _mm512_mask_i32gather_ps(_mm512_setzero_ps(), m, lanes, src, 4);
   }
+  FOLEY_SIMD F gather(const float* src, int32_t step, AllLanes) { return gather(src, step, tail(16)); }
 
   // y[3 a + t] = o[t][a], a in [0, 16): 48 outputs.
   FOLEY_SIMD void interleave3(const float* o0, const float* o1, const float* o2, float* y) {
