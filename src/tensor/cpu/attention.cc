@@ -76,8 +76,9 @@ float softmax_block_scalar(float* s, int64_t n, int64_t valid, const float* bias
 
 // ---- GEMM kernel ------------------------------------------------------------------
 
-// Queries [q0, q1) of head bh by blocked GEMMs. scores: query block x key
-// block floats; m, l: kGemmQueryBlock floats each.
+// Queries [q0, q1) of head bh by blocked GEMMs. scores: query block rows of
+// padded_row_stride(key block) floats (gemm.h: 1024 keys a row would put the
+// rows 4 KiB apart); m, l: kGemmQueryBlock floats each.
 // simd: the vector softmax step, or null for the scalar one.
 void gemm_heads(const Problem& P, int64_t bh, int64_t q0, int64_t q1, int64_t key_block, float* scores, float* m,
                 float* l, const cpu::SimdKernels* simd) {
@@ -92,17 +93,18 @@ void gemm_heads(const Problem& P, int64_t bh, int64_t q0, int64_t q1, int64_t ke
   const int64_t kend = P.key_end(q1 - 1);  // the last row sees the most keys
   for (int64_t k0 = 0; k0 < kend; k0 += key_block) {
     const int64_t n = std::min(key_block, kend - k0);
-    cpu::sgemm(false, true, rows, n, d, P.scale, qb, q_row, kb + k0 * k_row, k_row, 0.0f, scores, n);
+    const int64_t ld = cpu::padded_row_stride(n);
+    cpu::sgemm(false, true, rows, n, d, P.scale, qb, q_row, kb + k0 * k_row, k_row, 0.0f, scores, ld);
     for (int64_t r = 0; r < rows; ++r) {
       const float* brow = P.bias_row(bh, q0 + r);
-      float* s = scores + r * n;
+      float* s = scores + r * ld;
       const int64_t valid = P.key_end(q0 + r) - k0;
       const float corr = simd ? simd->softmax_block(s, n, valid, brow ? brow + k0 : nullptr, m[r], l[r])
                               : softmax_block_scalar(s, n, valid, brow ? brow + k0 : nullptr, m[r], l[r]);
       if (k0 > 0 && corr != 1.0f)
         for (int64_t c = 0; c < dv; ++c) ob[r * o_row + c] *= corr;
     }
-    cpu::sgemm(false, false, rows, dv, n, 1.0f, scores, n, vb + k0 * v_row, v_row, k0 == 0 ? 0.0f : 1.0f, ob, o_row);
+    cpu::sgemm(false, false, rows, dv, n, 1.0f, scores, ld, vb + k0 * v_row, v_row, k0 == 0 ? 0.0f : 1.0f, ob, o_row);
   }
   for (int64_t r = 0; r < rows; ++r) {
     const float inv = 1.0f / l[r];
@@ -199,9 +201,10 @@ void run_attention(Problem& P, int64_t b, const Tensor& q, const Tensor& k, cons
   const cpu::SimdKernels::SmallHeads small_kernel = small ? simd->small_heads(d, dv) : nullptr;
 
   auto run_range = [&](int64_t begin, int64_t end) {
+    const int64_t scores_ld = cpu::padded_row_stride(key_block);
     float* scratch = cpu::thread_scratch(
         cpu::Scratch::kAttention, sizeof(float) * static_cast<size_t>(small ? (d + dv) * ld + cpu::kSmallHeadKeyBlock
-                                                                              : query_block * (key_block + 2)));
+                                                                              : query_block * (scores_ld + 2)));
     for (int64_t t = begin; t < end; ++t) {
       const int64_t bh = t / blocks_per_head, q0 = (t % blocks_per_head) * query_block;
       const int64_t q1 = std::min(lq, q0 + query_block);
@@ -209,7 +212,7 @@ void run_attention(Problem& P, int64_t b, const Tensor& q, const Tensor& k, cons
         small_kernel(P, bh, q0, q1, scratch, scratch + d * ld, scratch + (d + dv) * ld);
       } else {
         float* scores = scratch;
-        float* m = scores + query_block * key_block;
+        float* m = scores + query_block * scores_ld;
         gemm_heads(P, bh, q0, q1, key_block, scores, m, m + query_block, simd);
       }
     }
