@@ -130,14 +130,15 @@ TEST_CASE("attention kernels match the double-precision formula for small and re
     int64_t b, h, lq, lk, d, dv;
     bool causal, bias;
   };
-  // Small heads (every compiled-in dim, a run-time dim, D != Dv) and GEMM heads (the base UNet's 32/48/80), with
-  // query and key counts off the block sizes, key counts past one softmax block (512 small, 1024 GEMM).
+  // Small heads (D, Dv <= 4: every compiled-in dim, D != Dv at run time) and GEMM heads (dims from 5 up, the base
+  // UNet's 32/48/80 among them), with query and key counts off the block sizes, key counts past one softmax block
+  // (512 small, 1024 GEMM).
   const Case cases[] = {
       {2, 8, 70, 70, 2, 2, false, false},   {1, 1, 300, 700, 1, 1, false, true},  {1, 3, 130, 33, 3, 3, false, true},
       {2, 2, 40, 520, 4, 4, true, false},   {1, 2, 129, 129, 8, 8, true, true},   {1, 1, 200, 1030, 16, 16, false, false},
       {1, 2, 17, 45, 5, 5, false, true},    {1, 2, 9, 19, 4, 6, false, false},    {2, 8, 100, 8, 32, 32, false, false},
       {2, 8, 65, 32, 48, 48, false, true},  {1, 2, 70, 1100, 80, 80, false, true}, {1, 1, 1100, 1100, 24, 24, true, false},
-      {1, 4, 1, 40, 20, 20, true, false},   {1, 1, 3, 2000, 17, 9, false, true},
+      {1, 4, 1, 40, 20, 20, true, false},   {1, 1, 3, 2000, 17, 9, false, true},  {1, 2, 21, 600, 3, 2, false, true},
   };
   uint32_t seed = 100;
   for (const Case& c : cases) {

@@ -166,12 +166,12 @@ TEST_CASE("attention kernels: AVX2 equals AVX-512, both near the scalar path") {
     int64_t b, h, lq, lk, d, dv;
     bool causal, bias;
   };
-  // Small heads (compile-time dims, a run-time dim, D != Dv, key counts off 16 and past one 512-key block) and
-  // GEMM heads (the vector softmax step, one and several key blocks).
+  // Small heads (D, Dv <= 4: compile-time dims, D != Dv at run time, key counts off 16 and past one 512-key
+  // block) and GEMM heads (dims from 5 up; the vector softmax step, one and several key blocks).
   const Case cases[] = {
       {2, 3, 37, 37, 1, 1, false, true},   {1, 2, 50, 61, 2, 2, true, false}, {1, 2, 20, 700, 4, 4, false, true},
       {1, 1, 33, 45, 8, 8, true, true},    {1, 1, 17, 530, 16, 16, false, false}, {1, 2, 19, 23, 5, 7, false, true},
-      {1, 2, 40, 300, 32, 32, true, true}, {1, 1, 9, 1500, 40, 24, false, true},
+      {1, 2, 40, 300, 32, 32, true, true}, {1, 1, 9, 1500, 40, 24, false, true}, {1, 2, 21, 600, 3, 2, false, true},
   };
   for (const Case& c : cases) {
     INFO("b " << c.b << " h " << c.h << " lq " << c.lq << " lk " << c.lk << " d " << c.d << " dv " << c.dv

@@ -3,8 +3,8 @@
 // are visited in blocks, and per query row a running maximum m and sum l let
 // every block's exponentials be computed once, with the output so far rescaled
 // by exp(m_old - m_new) when the maximum grows. Two inner kernels:
-// - small heads (D, Dv <= 16, e.g. the tiny test models, 4096-token VAE
-//   self-attention): K and V are transposed per task so the scores of 16 keys
+// - small heads (D, Dv <= kSmallHeadDim = 4, e.g. the tiny test models' UNet):
+//   K and V are transposed per task so the scores of 16 keys
 //   are the 16 lanes of one vector, then exp and P·V stay in registers;
 //   a GEMM library call per tiny dot product would cost more than the math.
 //   Rows run in one pass against an upper bound of their scores instead of a

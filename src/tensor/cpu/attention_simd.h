@@ -234,8 +234,6 @@ SmallHeadsKernel pick_small_heads(int64_t d, int64_t dv) {
       case 2: return small_heads<V, 2, 2>;
       case 3: return small_heads<V, 3, 3>;
       case 4: return small_heads<V, 4, 4>;
-      case 8: return small_heads<V, 8, 8>;
-      case 16: return small_heads<V, 16, 16>;
       default: break;
     }
   }
