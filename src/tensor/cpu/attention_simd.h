@@ -8,8 +8,10 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <type_traits>
 
 #include "tensor/cpu/attention_problem.h"
+#include "tensor/cpu/simd_lanes.h"
 #include "tensor/cpu/simd_math.h"
 
 namespace foley::tensor::cpu::simd {
@@ -144,17 +146,24 @@ bool small_head_row_bounded(const AttentionProblem& P, int64_t bh, int64_t qi, c
   const F neg_bound = V::set1(-bound), log2e = V::set1(kAttentionLog2e);
   const float* brow = P.bias_row(bh, qi);
   const int64_t kend = P.key_end(qi);
-  for (int64_t j = 0; j < kend; j += 16) {
-    F x = V::fmadd(qv[d - 1], V::load(kt + (d - 1) * ld + j), neg_bound);
-    for (int64_t p = d - 2; p >= 0; --p) x = V::fmadd(qv[p], V::load(kt + p * ld + j), x);
-    const bool full = j + 16 <= kend;
-    if (brow) x = V::fmadd(full ? V::load(brow + j) : V::load(brow + j, V::tail(kend - j)), log2e, x);
-    F e = exp2_16<V>(x);
-    if (brow) e = V::zero_unless(V::ge(x, V::set1(-120.0f)), e);  // keys a bias masks (-inf) weigh exactly 0
-    if (!full) e = V::zero_unless(V::tail(kend - j), e);  // keys past the row's end
-    lsum = V::add(lsum, e);
-    for (int64_t c = 0; c < dv; ++c) acc[c] = V::fmadd(e, V::load(vt + c * ld + j), acc[c]);
-  }
+  // One loop with the bias and one without (no branch inside: registers for the accumulators, not for it).
+  auto keys = [&](auto with_bias) __attribute__((always_inline)) {
+    for_each_vector<V>(kend, [&](int64_t j, auto live) __attribute__((always_inline)) {
+      F x = V::fmadd(qv[d - 1], V::load(kt + (d - 1) * ld + j), neg_bound);
+      for (int64_t p = d - 2; p >= 0; --p) x = V::fmadd(qv[p], V::load(kt + p * ld + j), x);
+      if constexpr (decltype(with_bias)::value) x = V::fmadd(V::load(brow + j, live), log2e, x);
+      F e = exp2_16<V>(x);
+      if constexpr (decltype(with_bias)::value)
+        e = V::zero_unless(V::ge(x, V::set1(-120.0f)), e);  // keys a bias masks (-inf) weigh exactly 0
+      e = V::zero_unless(live, e);                          // keys past the row's end
+      lsum = V::add(lsum, e);
+      for (int64_t c = 0; c < dv; ++c) acc[c] = V::fmadd(e, V::load(vt + c * ld + j), acc[c]);
+    });
+  };
+  if (brow)
+    keys(std::true_type{});
+  else
+    keys(std::false_type{});
   const float sum = V::hsum(lsum);
   if (!(sum >= 0x1p-20f) || !std::isfinite(sum)) return false;
   const float inv = 1.0f / sum;
