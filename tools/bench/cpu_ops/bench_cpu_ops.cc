@@ -1,12 +1,15 @@
 // bench_cpu_ops: measures the GEMM libraries and convolution strategies on the
 // shapes AudioLDM 2 runs (T5, GPT-2, UNet, VAE, HiFi-GAN) and prints GFLOP/s
-// side by side. Usage: bench_cpu_ops [--threads N] [--quick]
+// side by side; then foley's linear and 1x1 convolution, whose rows are padded
+// (tensor/cpu/gemm.h padded_row_stride), against the same products on unpadded
+// rows. Usage: bench_cpu_ops [--threads N] [--quick]
 // Each figure is the best of several timed runs after a warm-up.
 #include <cblas.h>
 #include <oneapi/dnnl/dnnl.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <functional>
@@ -141,6 +144,70 @@ void bench_conv(const ConvShape& s) {
               flops / t_direct * 1e-9, max_err);
 }
 
+// A linear layer through foley (tensor::linear: from 128 rows a packed weight copy with padded rows) against a
+// oneDNN matmul reading its weights in the layout oneDNN picks itself (format_tag::any: plain [k, n], rows n
+// floats apart), reordered once: what foley ran before the padding.
+void bench_padded_linear(const char* what, int64_t rows, int64_t k, int64_t n) {
+  using namespace dnnl;
+  using dt = memory::data_type;
+  const auto xv = random_values(static_cast<size_t>(rows * k), 6);
+  const auto wv = random_values(static_cast<size_t>(n * k), 7);
+  const Tensor x = Tensor::from_vector(xv, {rows, k});
+  const Tensor w = Tensor::from_vector(wv, {n, k});
+  Tensor y;
+  const double t_foley = best_seconds([&] { y = linear(x, w); });
+  engine eng(engine::kind::cpu, 0);
+  stream strm(eng);
+  const memory::desc src({rows, k}, dt::f32, memory::format_tag::ab), dst({rows, n}, dt::f32, memory::format_tag::ab);
+  const memory::desc user_w({k, n}, dt::f32, memory::format_tag::ba);
+  const dnnl::matmul::primitive_desc pd(dnnl::matmul::desc(src, memory::desc({k, n}, dt::f32, memory::format_tag::any), dst), eng);
+  memory w_user(user_w, eng, const_cast<float*>(wv.data())), w_lib(pd.weights_desc(), eng);
+  reorder(w_user, w_lib).execute(strm, w_user, w_lib);
+  std::vector<float> out(static_cast<size_t>(rows * n));
+  memory m_src(src, eng, const_cast<float*>(xv.data())), m_dst(dst, eng, out.data());
+  const dnnl::matmul mm(pd);
+  const double t_lib = best_seconds([&] {
+    mm.execute(strm, {{DNNL_ARG_SRC, m_src}, {DNNL_ARG_WEIGHTS, w_lib}, {DNNL_ARG_DST, m_dst}});
+    strm.wait();
+  });
+  const auto ref = y.to_vector_f32();
+  double max_err = 0;
+  for (size_t i = 0; i < ref.size(); ++i) max_err = std::max(max_err, static_cast<double>(std::fabs(ref[i] - out[i])));
+  const double flops = 2.0 * rows * k * n;
+  std::printf("| %-44s | %8.1f | %8.1f | %5.2fx | %.1e |\n", what, flops / t_lib * 1e-9, flops / t_foley * 1e-9,
+              t_lib / t_foley, max_err);
+}
+
+// A 1x1 convolution with bias through foley (conv2d: planes of a multiple of 512 pixels go through padded copies)
+// against what foley ran before the padding: the output filled with the bias, then one dnnl_sgemm per image
+// adding the product to it (beta 1), on the planes where they lie.
+void bench_padded_pointwise(const char* what, int64_t batch, int64_t c_in, int64_t h, int64_t w, int64_t c_out) {
+  const int64_t plane = h * w;
+  const auto xv = random_values(static_cast<size_t>(batch * c_in * plane), 8);
+  const auto wv = random_values(static_cast<size_t>(c_out * c_in), 9);
+  const Tensor x = Tensor::from_vector(xv, {batch, c_in, h, w});
+  const Tensor wt = Tensor::from_vector(wv, {c_out, c_in, 1, 1});
+  const auto bv = random_values(static_cast<size_t>(c_out), 10);
+  const Tensor b = Tensor::from_vector(bv, {c_out});
+  Tensor y;
+  const double t_foley = best_seconds([&] { y = conv2d(x, wt, b, Conv2dOptions{}); });
+  std::vector<float> out(static_cast<size_t>(batch * c_out * plane));
+  const double t_plain = best_seconds([&] {
+    for (int64_t i = 0; i < batch; ++i) {
+      float* result = out.data() + i * c_out * plane;
+      for (int64_t c = 0; c < c_out; ++c) std::fill(result + c * plane, result + (c + 1) * plane, bv[c]);
+      dnnl_sgemm('N', 'N', c_out, plane, c_in, 1.0f, wv.data(), c_in, xv.data() + i * c_in * plane, plane, 1.0f,
+                 result, plane);
+    }
+  });
+  const auto ref = y.to_vector_f32();
+  double max_err = 0;
+  for (size_t i = 0; i < ref.size(); ++i) max_err = std::max(max_err, static_cast<double>(std::fabs(ref[i] - out[i])));
+  const double flops = 2.0 * batch * c_out * c_in * plane;
+  std::printf("| %-44s | %8.1f | %8.1f | %5.2fx | %.1e |\n", what, flops / t_plain * 1e-9, flops / t_foley * 1e-9,
+              t_plain / t_foley, max_err);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -189,5 +256,16 @@ int main(int argc, char** argv) {
   };
   if (quick) convs.resize(3);
   for (const ConvShape& s : convs) bench_conv(s);
+
+  std::printf("\n| rows 2-4 KiB apart, unpadded against foley (padded) | unpadded | foley | speed-up | max |diff| |\n");
+  std::printf("|---|---|---|---|---|\n");
+  bench_padded_linear("UNet FF proj, 640 ch, 128 tokens (n 5120)", 128, 640, 5120);
+  bench_padded_linear("UNet FF proj, 384 ch, 512 tokens (n 3072)", 512, 384, 3072);
+  bench_padded_linear("UNet FF proj, 256 ch, 2048 tokens (n 2048)", 2048, 256, 2048);
+  bench_padded_linear("UNet FF out, 1024 -> 256, 2048 tokens", 2048, 1024, 256);
+  bench_padded_linear("UNet to_q, 640 ch, 128 tokens", 128, 640, 640);
+  bench_padded_pointwise("UNet proj_in 1x1, 2x256x128x8", 2, 256, 128, 8, 256);
+  bench_padded_pointwise("UNet shortcut 1x1, 2x256x256x16 -> 128", 2, 256, 256, 16, 128);
+  bench_padded_pointwise("UNet proj_in 1x1, 2x384x64x4 (not padded)", 2, 384, 64, 4, 384);
   return 0;
 }
