@@ -206,8 +206,8 @@ void run_attention(Problem& P, int64_t b, const Tensor& q, const Tensor& k, cons
   const int64_t ld = (lk + 15) / 16 * 16;
   const cpu::SimdKernels::SmallHeads small_kernel = small ? simd->small_heads(d, dv) : nullptr;
 
+  const int64_t scores_ld = cpu::padded_row_stride(key_block);
   auto run_range = [&](int64_t begin, int64_t end) {
-    const int64_t scores_ld = cpu::padded_row_stride(key_block);
     float* scratch = cpu::thread_scratch(
         cpu::Scratch::kAttention, sizeof(float) * static_cast<size_t>(small ? (d + dv) * ld + cpu::kSmallHeadKeyBlock
                                                                               : query_block * (scores_ld + 2)));

@@ -21,51 +21,35 @@ namespace foley::tensor::cpu::simd {
 // About half the operations of exp16 (no Cody-Waite reduction).
 template <class V>
 inline typename V::F softmax_exp(typename V::F s, typename V::F m) {
-  const auto t = V::mul(V::sub(s, m), V::set1(1.44269504088896341f));
+  const auto t = V::mul(V::sub(s, m), V::set1(kAttentionLog2e));
   return V::zero_unless(V::ge(t, V::set1(-120.0f)), exp2_16<V>(t));
 }
 
 // One online-softmax step over a row of n scores s (the first `valid` are
 // real keys, the rest masked), 16 lanes at a time: attention.cc
 // softmax_block_scalar's contract, with the sum in the lanes' tree order and
-// softmax_exp for e^x. Whole vectors load and store plainly (a masked store
-// is microcoded on AMD's AVX2 cores); only the last, partial one is masked.
+// softmax_exp for e^x; only the last, partial vector masked (simd_lanes.h).
 template <class V>
 float softmax_block(float* s, int64_t n, int64_t valid, const float* bias, float& m, float& l) {
   valid = std::clamp<int64_t>(valid, 0, n);
-  const int64_t whole = valid / 16 * 16;
   auto vmax = V::set1(kAttentionNegInf);
-  for (int64_t j = 0; j < whole; j += 16) {
-    auto x = V::load(s + j);
+  for_each_vector<V>(valid, [&](int64_t j, auto live) {
+    auto x = V::load(s + j, live);
     if (bias) {
-      x = V::add(x, V::load(bias + j));
-      V::store(s + j, x);
-    }
-    vmax = V::max(vmax, x);
-  }
-  const auto live = V::tail(valid - whole);
-  if (whole < valid) {
-    auto x = V::load(s + whole, live);
-    if (bias) {
-      x = V::add(x, V::load(bias + whole, live));
-      V::store(s + whole, live, x);
+      x = V::add(x, V::load(bias + j, live));
+      V::store(s + j, live, x);
     }
     vmax = V::select(live, V::max(vmax, x), vmax);
-  }
+  });
   const float m_new = std::max(m, V::hmax(vmax));
   const float corr = m == m_new ? 1.0f : (m == kAttentionNegInf ? 0.0f : std::exp(m - m_new));
   const auto mv = V::set1(m_new);
   auto sum = V::zero();
-  for (int64_t j = 0; j < whole; j += 16) {
-    const auto p = softmax_exp<V>(V::load(s + j), mv);
-    V::store(s + j, p);
+  for_each_vector<V>(valid, [&](int64_t j, auto live) {
+    const auto p = V::zero_unless(live, softmax_exp<V>(V::load(s + j, live), mv));
+    V::store(s + j, live, p);
     sum = V::add(sum, p);
-  }
-  if (whole < valid) {
-    const auto p = V::zero_unless(live, softmax_exp<V>(V::load(s + whole, live), mv));
-    V::store(s + whole, live, p);
-    sum = V::add(sum, p);
-  }
+  });
   for (int64_t j = valid; j < n; ++j) s[j] = 0.0f;
   l = l * corr + V::hsum(sum);
   m = m_new;

@@ -59,8 +59,8 @@ void im2col(const float* image, const Conv2dGeometry& g, int64_t c0, int64_t cha
 }
 
 // A 1x1 convolution (stride 1, no padding, one group) as one GEMM per image through copies whose planes are
-// padded (gemm.h padded_row_stride): planes of 512 or 1024 pixels lie 2 or 4 KiB apart, and the GEMM read them
-// at half speed (AVX2: 256 -> 256 channels on 128x8, batch 2, 3.0 ms; 1.6 ms for a 130x8 plane).
+// padded (gemm.h padded_row_stride): planes of a multiple of 512 pixels lie a multiple of 2 KiB apart, and the
+// GEMM read them at half speed (AVX2: 256 -> 256 channels on 128x8, batch 2, 3.0 ms; 1.6 ms for a 130x8 plane).
 void pointwise_padded(const Conv2dGeometry& g, const float* px, const float* pw, const float* bias, float* py) {
   const int64_t plane = g.oh * g.ow, ld = padded_row_stride(plane);
   float* xs = thread_scratch(Scratch::kConvSrc, sizeof(float) * static_cast<size_t>(g.c_in * ld));

@@ -8,10 +8,9 @@
 
 #include <cstdint>
 
-#include "tensor/cpu/simd_lanes.h"
-
 #include "tensor/cpu/conv_winograd1d.h"
 #include "tensor/cpu/conv_winograd1d_matrices.h"
+#include "tensor/cpu/simd_lanes.h"
 
 namespace foley::tensor::cpu::simd {
 
