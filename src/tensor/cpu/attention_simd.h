@@ -117,9 +117,12 @@ void small_head_row_two_pass(const AttentionProblem& P, int64_t bh, int64_t qi, 
 // row is exact as long as the bound is near the largest score. Returns false
 // (nothing written) when it is not: the sum of p under 2^-20, i.e. the bound
 // is more than 20 + log2(keys) above every score (or non-finite).
+// in_range: the caller has shown every s - m to be at least -120 (the row's
+// scores span less than that), so exp2 needs no clamp; rows with a bias
+// always clamp (a bias of -inf masks a key).
 template <class V, int kD, int kDv>
 bool small_head_row_bounded(const AttentionProblem& P, int64_t bh, int64_t qi, const float* qs, float bound,
-                            const float* kt, const float* vt, int64_t ld) {
+                            bool in_range, const float* kt, const float* vt, int64_t ld) {
   using F = typename V::F;
   const int64_t d = kD ? kD : P.d, dv = kDv ? kDv : P.dv;
   F qv[kD ? kD : kSmallHeadDim];
@@ -130,13 +133,14 @@ bool small_head_row_bounded(const AttentionProblem& P, int64_t bh, int64_t qi, c
   const F neg_bound = V::set1(-bound), log2e = V::set1(kAttentionLog2e);
   const float* brow = P.bias_row(bh, qi);
   const int64_t kend = P.key_end(qi);
-  // One loop with the bias and one without (no branch inside: registers for the accumulators, not for it).
-  auto keys = [&](auto with_bias) __attribute__((always_inline)) {
+  // One loop with the bias, one without and one without the clamp (no branch inside: registers for the
+  // accumulators, not for it).
+  auto keys = [&](auto with_bias, auto clamp) __attribute__((always_inline)) {
     for_each_vector<V>(kend, [&](int64_t j, auto live) __attribute__((always_inline)) {
       F x = V::fmadd(qv[d - 1], V::load(kt + (d - 1) * ld + j), neg_bound);
       for (int64_t p = d - 2; p >= 0; --p) x = V::fmadd(qv[p], V::load(kt + p * ld + j), x);
       if constexpr (decltype(with_bias)::value) x = V::fmadd(V::load(brow + j, live), log2e, x);
-      F e = exp2_16<V>(x);
+      F e = decltype(clamp)::value ? exp2_16<V>(x) : exp2_16_in_range<V>(x);
       if constexpr (decltype(with_bias)::value)
         e = V::zero_unless(V::ge(x, V::set1(-120.0f)), e);  // keys a bias masks (-inf) weigh exactly 0
       e = V::zero_unless(live, e);                          // keys past the row's end
@@ -145,9 +149,11 @@ bool small_head_row_bounded(const AttentionProblem& P, int64_t bh, int64_t qi, c
     });
   };
   if (brow)
-    keys(std::true_type{});
+    keys(std::true_type{}, std::true_type{});
+  else if (in_range)
+    keys(std::false_type{}, std::false_type{});
   else
-    keys(std::false_type{});
+    keys(std::false_type{}, std::true_type{});
   const float sum = V::hsum(lsum);
   if (!(sum >= 0x1p-20f) || !std::isfinite(sum)) return false;
   const float inv = 1.0f / sum;
@@ -197,21 +203,27 @@ void small_heads(const AttentionProblem& P, int64_t bh, int64_t q0, int64_t q1, 
   for (int64_t qi = q0; qi < q1; ++qi) {
     const float* qr = P.q + P.base(P.lq_, bh) + qi * P.lq_.row;
     float qs[kSmallHeadDim];
-    float box = 0.0f, qnorm2 = 0.0f;
+    float box = 0.0f, box_low = 0.0f, qnorm2 = 0.0f;
     for (int64_t p = 0; p < d; ++p) {
       qs[p] = qr[p] * qscale;
       box += qs[p] * (qs[p] >= 0.0f ? kmax[p] : kmin[p]);
+      box_low += qs[p] * (qs[p] >= 0.0f ? kmin[p] : kmax[p]);
       qnorm2 += qs[p] * qs[p];
     }
     // Rounding of the bound itself: a relative 1e-5 (and 1e-30 absolute) of slack.
-    float bound = std::min(box, std::sqrt(qnorm2) * knorm);
+    const float cauchy_schwarz = std::sqrt(qnorm2) * knorm;
+    float bound = std::min(box, cauchy_schwarz);
     bound += 1e-5f * std::fabs(bound) + 1e-30f;
+    // The scores' lower bound, likewise: a span under 119 (one of slack for
+    // the rounding of s - m) keeps every exponent in exp2's range.
+    const float low = std::max(box_low, -cauchy_schwarz);
+    const bool in_range = bound - (low - 1e-5f * std::fabs(low)) <= 119.0f;
     if (const float* brow = P.bias_row(bh, qi)) {
       float bmax = kAttentionNegInf;
       for (int64_t j = 0, kend = P.key_end(qi); j < kend; ++j) bmax = std::max(bmax, brow[j]);
       bound += bmax * kAttentionLog2e;
     }
-    if (!small_head_row_bounded<V, kD, kDv>(P, bh, qi, qs, bound, kt, vt, ld))
+    if (!small_head_row_bounded<V, kD, kDv>(P, bh, qi, qs, bound, in_range, kt, vt, ld))
       small_head_row_two_pass<V, kD, kDv>(P, bh, qi, kt, vt, ld, buf);
   }
 }

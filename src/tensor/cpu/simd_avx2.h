@@ -93,23 +93,17 @@ struct Avx2 {
   }
   FOLEY_SIMD F scalef(F p, F n) { return mul(p, {pow2_8(n.lo), pow2_8(n.hi)}); }
   // exp2_16's split of x in [-126, 127] into n = round_nearest(x) and n
-  // shifted into the exponent field: adding 1.5 * 2^23 rounds x to an integer
-  // (ties to even, as vroundps) held in the sum's low mantissa bits, so n is
-  // the sum less the constant (exact), and the sum shifted left by 23 is n in
-  // the exponent field (two's complement, the constant's bits shifted out).
-  // exp2_apply adds that to p's bits: p 2^n exactly, as vscalefps, while the
-  // product stays normal (p in [2^-1/2, 2^1/2], n in [-120, 127]: exp2_16's
-  // domain); an integer add where a multiply would take an FMA port.
+  // shifted into the exponent field (the conversion of the integral n is
+  // exact). exp2_apply adds that to p's bits: p 2^n exactly, as vscalefps,
+  // while the product stays normal (p in [2^-1/2, 2^1/2], n in [-120, 127]:
+  // exp2_16's domain); an integer add where a multiply would take an FMA port.
   struct Exp2Split {
     F n;
     __m256i shift_lo, shift_hi;
   };
   FOLEY_SIMD Exp2Split exp2_split(F x) {
-    const __m256 magic = _mm256_set1_ps(12582912.0f);  // 0x1.8p23
-    const __m256 lo = _mm256_add_ps(x.lo, magic), hi = _mm256_add_ps(x.hi, magic);
-    return {{_mm256_sub_ps(lo, magic), _mm256_sub_ps(hi, magic)},
-            _mm256_slli_epi32(_mm256_castps_si256(lo), 23),
-            _mm256_slli_epi32(_mm256_castps_si256(hi), 23)};
+    const F n = round_nearest(x);
+    return {n, _mm256_slli_epi32(_mm256_cvtps_epi32(n.lo), 23), _mm256_slli_epi32(_mm256_cvtps_epi32(n.hi), 23)};
   }
   FOLEY_SIMD F exp2_apply(F p, const Exp2Split& s) {
     return {_mm256_castsi256_ps(_mm256_add_epi32(_mm256_castps_si256(p.lo), s.shift_lo)),
