@@ -84,13 +84,18 @@ void broadcast_loop(const T* pa, const T* pb, T* py, const Shape& out_shape, con
       const T* ra = pa + offset_a;
       const T* rb = pb + offset_b;
       T* ry = py + o * inner;
+      // omp simd: the output is a fresh tensor (or, in place, the very element read), so lanes never overlap;
+      // without it GCC leaves these loops scalar at -O2 rather than check the pointers at run time.
       if (ia == 1 && ib == 1) {
+#pragma omp simd
         for (int64_t j = j0; j < j1; ++j) ry[j] = apply<kOp>(ra[j], rb[j]);
       } else if (ia == 1 && ib == 0) {
         const T bv = rb[0];
+#pragma omp simd
         for (int64_t j = j0; j < j1; ++j) ry[j] = apply<kOp>(ra[j], bv);
       } else if (ia == 0 && ib == 1) {
         const T av = ra[0];
+#pragma omp simd
         for (int64_t j = j0; j < j1; ++j) ry[j] = apply<kOp>(av, rb[j]);
       } else {
         for (int64_t j = j0; j < j1; ++j) ry[j] = apply<kOp>(ra[j * ia], rb[j * ib]);

@@ -121,14 +121,20 @@ Tensor layer_norm(const Tensor& x_in, const Tensor& weight_in, const Tensor& bia
   const Tensor x = cpu::as_f32(x_in), weight = cpu::as_f32(weight_in), bias = cpu::as_f32(bias_in);
   const float* pw = weight.defined() ? weight.data<float>() : nullptr;
   const float* pb = bias.defined() ? bias.data<float>() : nullptr;
-  const cpu::SimdKernels* simd = cpu::simd_kernels();
+  if (const cpu::SimdKernels* simd = cpu::simd_kernels()) {
+    // Ranges of rows of at least 4 K elements: a row costs a few cycles an
+    // element (two reductions, a square root), so the fork/join pays off far
+    // below map_rows' 32 K.
+    Tensor out = Tensor::empty(x.shape());
+    const int64_t rows = d == 0 ? 0 : x.numel() / d;
+    const float* px = x.data<float>();
+    float* py = out.data<float>();
+    cpu::parallel_for(rows, std::max<int64_t>(1, 4096 / std::max<int64_t>(1, d)), [&](int64_t begin, int64_t end) {
+      simd->layer_norm_rows(px + begin * d, py + begin * d, end - begin, d, eps, pw, pb);
+    });
+    return out;
+  }
   return map_rows(x, d, [&](const float* src, float* dst) {
-    if (simd) {
-      const float m = static_cast<float>(simd->norm_sum(src, d) / d);
-      const float inv = static_cast<float>(1.0 / std::sqrt(simd->norm_sum_sq_dev(src, d, m) / d + eps));
-      simd->layer_norm_row(src, dst, d, m, inv, pw, pb);
-      return;
-    }
     double sum = 0;
     for (int64_t i = 0; i < d; ++i) sum += src[i];
     const double mean = sum / d;

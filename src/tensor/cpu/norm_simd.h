@@ -5,6 +5,7 @@
 // added in simd_avx512.h's tree order), each block's sum added in double, and
 // layer_norm's affine pass. Include only from simd_kernel_table.h.
 
+#include <cmath>
 #include <cstdint>
 
 #include "tensor/cpu/simd_lanes.h"
@@ -62,6 +63,19 @@ void layer_norm_row(const float* x, float* y, int64_t n, float mean, float inv, 
     if (b) v = V::add(v, V::load(b + i, live));
     V::store(y + i, live, v);
   });
+}
+
+// layer_norm over `rows` rows of n: per row the mean and the centred
+// variance (norm_sum, norm_sum_sq_dev), then layer_norm_row; one call for a
+// range of rows, so short rows (the tiny UNet's 16) pay no call per row.
+template <class V>
+void layer_norm_rows(const float* x, float* y, int64_t rows, int64_t n, double eps, const float* w, const float* b) {
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* src = x + r * n;
+    const float m = static_cast<float>(norm_sum<V>(src, n) / n);
+    const float inv = static_cast<float>(1.0 / std::sqrt(norm_sum_sq_dev<V>(src, n, m) / n + eps));
+    layer_norm_row<V>(src, y + r * n, n, m, inv, w, b);
+  }
 }
 
 }  // namespace foley::tensor::cpu::simd

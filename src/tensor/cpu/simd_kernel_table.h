@@ -26,7 +26,7 @@ constexpr SimdKernels kernel_table(Isa isa) {
       .affine_silu = affine_silu<V>,
       .norm_sum = norm_sum<V>,
       .norm_sum_sq_dev = norm_sum_sq_dev<V>,
-      .layer_norm_row = layer_norm_row<V>,
+      .layer_norm_rows = layer_norm_rows<V>,
       .softmax_block = softmax_block<V>,
       .small_heads = pick_small_heads<V>,
       .winograd_gather = winograd_gather<V>,

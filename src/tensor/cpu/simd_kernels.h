@@ -28,10 +28,11 @@ struct SimdKernels {
   // norm.cc: d[i] = silu(s[i] * scale + shift).
   void (*affine_silu)(const float* s, float* d, int64_t n, float scale, float shift);
   // norm.cc (norm_simd.h): the sum of x[0, n) and of (x[i] - mean)^2, in double
-  // across blocks; layer_norm's y[i] = ((x[i] - mean) * inv) * w[i] + b[i].
+  // across blocks; layer_norm over rows of n: y[i] = ((x[i] - mean) * inv) * w[i] + b[i].
   double (*norm_sum)(const float* x, int64_t n);
   double (*norm_sum_sq_dev)(const float* x, int64_t n, float mean);
-  void (*layer_norm_row)(const float* x, float* y, int64_t n, float mean, float inv, const float* w, const float* b);
+  void (*layer_norm_rows)(const float* x, float* y, int64_t rows, int64_t n, double eps, const float* w,
+                          const float* b);
   // attention.cc: one online-softmax step (softmax_block_scalar's contract).
   float (*softmax_block)(float* s, int64_t n, int64_t valid, const float* bias, float& m, float& l);
   // attention.cc: the small-head kernel for head dims d, dv <= kSmallHeadDim.
