@@ -5,26 +5,15 @@
 #include "common/error.h"
 #include "tensor/cpu/conv.h"
 #include "tensor/ops.h"
+#include "conv_test_util.h"
 #include "test_util.h"
 
 using namespace foley::tensor;
 using foley::tensor::testing::random_tensor;
+using foley::tensor::testing::ScopedConvAlgorithm;
 using foley::tensor::testing::require_close;
 
 namespace {
-
-// Sets the conv algorithm for one scope and restores the previous one.
-class ScopedConvAlgorithm {
- public:
-  explicit ScopedConvAlgorithm(foley::tensor::cpu::ConvAlgorithm a) : saved_(foley::tensor::cpu::conv_algorithm()) {
-    foley::tensor::cpu::set_conv_algorithm(a);
-  }
-  ~ScopedConvAlgorithm() { foley::tensor::cpu::set_conv_algorithm(saved_); }
-
- private:
-  foley::tensor::cpu::ConvAlgorithm saved_;
-};
-
 
 std::vector<float> naive_conv2d(const Tensor& x, const Tensor& w, const Tensor& b, const Conv2dOptions& o) {
   const int64_t n = x.size(0), cin = x.size(1), h = x.size(2), wd = x.size(3);

@@ -14,23 +14,16 @@
 #include "tensor/cpu/simd_kernels.h"
 #include "tensor/ops.h"
 #include "isa_util.h"
+#include "conv_test_util.h"
 #include "test_util.h"
 
 using namespace foley::tensor;
 using foley::tensor::testing::deviation;
 using foley::tensor::testing::Deviation;
 using foley::tensor::testing::random_tensor;
+using foley::tensor::testing::ScopedConvAlgorithm;
 
 namespace {
-
-class ScopedConvAlgorithm {
- public:
-  explicit ScopedConvAlgorithm(cpu::ConvAlgorithm a) : saved_(cpu::conv_algorithm()) { cpu::set_conv_algorithm(a); }
-  ~ScopedConvAlgorithm() { cpu::set_conv_algorithm(saved_); }
-
- private:
-  cpu::ConvAlgorithm saved_;
-};
 
 // y = conv2d(x, w) + b in double (3x3, stride 1, groups 1, zero padding ph / pw).
 std::vector<double> reference_conv2d(const Tensor& x, const Tensor& w, const Tensor& b, int64_t ph, int64_t pw) {

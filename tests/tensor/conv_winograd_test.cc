@@ -12,23 +12,17 @@
 #include "tensor/cpu/conv.h"
 #include "tensor/cpu/conv_winograd1d.h"
 #include "tensor/ops.h"
+#include "conv_test_util.h"
 #include "test_util.h"
 
 using namespace foley::tensor;
 using foley::tensor::testing::deviation;
 using foley::tensor::testing::Deviation;
 using foley::tensor::testing::random_tensor;
+using foley::tensor::testing::reference_conv1d;
+using foley::tensor::testing::ScopedConvAlgorithm;
 
 namespace {
-
-class ScopedConvAlgorithm {
- public:
-  explicit ScopedConvAlgorithm(cpu::ConvAlgorithm a) : saved_(cpu::conv_algorithm()) { cpu::set_conv_algorithm(a); }
-  ~ScopedConvAlgorithm() { cpu::set_conv_algorithm(saved_); }
-
- private:
-  cpu::ConvAlgorithm saved_;
-};
 
 class ScopedMinChannels {
  public:
@@ -40,29 +34,6 @@ class ScopedMinChannels {
  private:
   int64_t saved_;
 };
-
-// y = conv1d(x, w) + b in double (stride 1, groups 1).
-std::vector<double> reference_conv1d(const Tensor& x, const Tensor& w, const Tensor& b, int64_t padding,
-                                     int64_t dilation) {
-  const int64_t n = x.size(0), cin = x.size(1), len = x.size(2), cout = w.size(0), k = w.size(2);
-  const int64_t out_len = len + 2 * padding - dilation * (k - 1);
-  const auto xv = x.to_vector_f32(), wv = w.to_vector_f32(), bv = b.to_vector_f32();
-  std::vector<double> out(static_cast<size_t>(n * cout * out_len));
-  for (int64_t img = 0; img < n; ++img)
-    for (int64_t co = 0; co < cout; ++co)
-      for (int64_t l = 0; l < out_len; ++l) {
-        double acc = bv[static_cast<size_t>(co)];
-        for (int64_t ci = 0; ci < cin; ++ci)
-          for (int64_t t = 0; t < k; ++t) {
-            const int64_t s = l - padding + t * dilation;
-            if (s < 0 || s >= len) continue;
-            acc += static_cast<double>(xv[static_cast<size_t>((img * cin + ci) * len + s)]) *
-                   wv[static_cast<size_t>((co * cin + ci) * k + t)];
-          }
-        out[static_cast<size_t>((img * cout + co) * out_len + l)] = acc;
-      }
-  return out;
-}
 
 std::vector<double> widen(const std::vector<float>& v) { return {v.begin(), v.end()}; }
 std::vector<float> narrow(const std::vector<double>& v) {
@@ -168,7 +139,9 @@ TEST_CASE("conv1d_fused on long rows off the Winograd path folds its work into t
           "[conv][winograd]") {
   // 16 channels (below the Winograd minimum) and 9000 outputs (three 4096-output tiles, the last partial): the
   // direct path gathers each tile with the input activation and applies the epilogue while copying it out; the
-  // values are those of composing the ops (same primitive, same f32 operations in the same order).
+  // values are those of composing the ops (same primitive, same f32 operations in the same order). FOLEY_CONV=direct
+  // (kAuto sends this shape to the narrow path).
+  const ScopedConvAlgorithm direct(cpu::ConvAlgorithm::kDirect);
   const int64_t c = 16, len = 9000;
   REQUIRE_FALSE(cpu::winograd1d_wanted(c, c, 11, 1, 1, len));
   const Tensor x = random_tensor({1, c, len}, 51);

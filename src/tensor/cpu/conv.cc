@@ -14,6 +14,7 @@
 
 #include "tensor/cpu/common.h"
 #include "tensor/cpu/conv_direct.h"
+#include "tensor/cpu/conv_narrow1d.h"
 #include "tensor/cpu/conv_winograd1d.h"
 #include "tensor/cpu/conv_winograd2d.h"
 #include "tensor/cpu/gemm.h"
@@ -210,6 +211,8 @@ Tensor conv1d(const Tensor& x, const Tensor& weight, const Tensor& bias, const C
   const Tensor winograd = cpu::winograd_conv1d_if_wanted(x, weight, bias, options.stride, options.padding,
                                                          options.dilation, options.groups, {});
   if (winograd.defined()) return winograd;
+  const Tensor narrow = cpu::narrow_conv1d_if_wanted(x, weight, bias, options, {});
+  if (narrow.defined()) return narrow;
   Conv2dOptions o;
   o.stride_w = options.stride;
   o.padding_w = options.padding;

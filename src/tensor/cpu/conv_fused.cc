@@ -5,6 +5,7 @@
 #include <string>
 
 #include "tensor/cpu/common.h"
+#include "tensor/cpu/conv_narrow1d.h"
 #include "tensor/cpu/conv_winograd1d.h"
 #include "tensor/cpu/ops.h"
 
@@ -47,6 +48,8 @@ Tensor conv1d_fused(const Tensor& x, const Tensor& weight, const Tensor& bias, c
     const cpu::Conv1dEpilogue ep = cpu::conv1d_epilogue(fusion, r1, r2);
     Tensor y = cpu::winograd_conv1d_if_wanted(x, weight, bias, options.stride, options.padding, options.dilation,
                                               options.groups, ep);
+    if (y.defined()) return y;
+    y = cpu::narrow_conv1d_if_wanted(x, weight, bias, options, ep);
     if (y.defined()) return y;
     y = cpu::direct_conv1d_tiled_if_wanted(x, weight, bias, options, ep);
     if (y.defined()) return y;

@@ -10,6 +10,7 @@
 #include <cstdint>
 
 #include "tensor/cpu/attention_problem.h"
+#include "tensor/cpu/conv_narrow1d.h"
 #include "tensor/cpu/conv_winograd1d.h"
 #include "tensor/cpu/conv_winograd1d_matrices.h"
 #include "tensor/cpu/simd_kernels.h"

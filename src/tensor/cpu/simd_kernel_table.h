@@ -8,6 +8,7 @@
 
 #include "tensor/cpu/activation_simd.h"
 #include "tensor/cpu/attention_simd.h"
+#include "tensor/cpu/conv_narrow1d_simd.h"
 #include "tensor/cpu/conv_winograd1d_simd.h"
 #include "tensor/cpu/conv_winograd2d_simd.h"
 #include "tensor/cpu/norm_simd.h"
@@ -34,6 +35,7 @@ constexpr SimdKernels kernel_table(Isa isa) {
       .winograd_output_transform = winograd_output_transform<V>,
       .winograd_interleave3 = winograd_interleave3<V>,
       .conv1d_epilogue = conv1d_epilogue<V>,
+      .narrow_conv1d = narrow_conv1d<V>,
       .winograd2d_input_rows = winograd2d_input_rows<V>,
       .winograd2d_output_rows = winograd2d_output_rows<V>,
   };

@@ -14,6 +14,7 @@ namespace foley::tensor::cpu {
 
 struct AttentionProblem;
 struct Conv1dEpilogue;
+struct NarrowConv1d;
 namespace winograd1d {
 struct Matrices;
 }
@@ -49,6 +50,8 @@ struct SimdKernels {
   int64_t (*winograd_interleave3)(const float* const* o, int64_t tiles, float* y, int64_t len);
   void (*conv1d_epilogue)(float* y, int64_t len, float bias, const float* r1, const float* r2,
                           const Conv1dEpilogue& ep);
+  // conv_narrow1d.cc: output channels [co0, co1) over outputs [l0, l1), with the epilogue.
+  void (*narrow_conv1d)(const NarrowConv1d& p, int64_t co0, int64_t co1, int64_t l0, int64_t l1);
   // conv_winograd2d.cc: the input (6 -> 6) and output (6 -> 4) transforms along one axis, n lanes.
   void (*winograd2d_input_rows)(const float* const* in, float* const* out, int64_t n);
   void (*winograd2d_output_rows)(const float* const* in, float* const* out, int64_t n);
