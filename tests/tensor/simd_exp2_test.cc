@@ -1,5 +1,6 @@
-// exp2_16 on AVX2 builds 2^n from the rounding sum itself instead of vroundps and vscalefps: the same bits as the
-// AVX-512 path on every input of its domain (ties to even included), and within its stated error of exp2.
+// exp2_16 on AVX2 puts the rounded n into the exponent field of the polynomial by an integer add instead of
+// vscalefps: the same bits as the AVX-512 path on every input of its domain (ties to even included), and within
+// its stated error of exp2.
 #include <catch2/catch.hpp>
 
 #include <algorithm>

@@ -55,3 +55,37 @@ TEST_CASE("a transformed weight cache frees the transforms of weights gone at it
   CHECK(*cache.find(kept, kept, make) == 2);  // still the first transform of kept
   CHECK(made == 3);
 }
+
+TEST_CASE("weight caches keep weights that share one storage apart by offset") {
+  // A model's weights are views of one mapped file: one storage, many offsets.
+  using dnnl::memory;
+  const Tensor file = random_tensor({3, 8, 4}, 4);
+  const Tensor a = file.narrow(0, 0, 1).reshape({8, 4}), b = file.narrow(0, 1, 1).reshape({8, 4});
+  const Tensor c = file.narrow(0, 2, 1).reshape({8, 4});
+  REQUIRE(a.storage() == b.storage());
+  cpu::OneDnnWeightCache cache(2);
+  const memory::desc md({8, 4}, memory::data_type::f32, memory::format_tag::ab);
+  const memory::desc ba({8, 4}, memory::data_type::f32, memory::format_tag::ba);
+  const memory::desc same({8, 4}, memory::data_type::f32, memory::format_tag::ab);
+  const memory a_ba = cache.find(a, a, md, ba), b_ba = cache.find(b, b, md, ba);
+  CHECK(a_ba.get_data_handle() != b_ba.get_data_handle());
+  const auto* pa = static_cast<const float*>(a_ba.get_data_handle());
+  const auto* pb = static_cast<const float*>(b_ba.get_data_handle());
+  CHECK(pa[1] == a.to_vector_f32()[4]);  // element (1, 0) of a
+  CHECK(pb[1] == b.to_vector_f32()[4]);
+  // A second layout of a, and c's: b's and a's first copies are still the ones found.
+  cache.find(a, a, md, same);
+  CHECK(cache.size() == 3);
+  cache.find(c, c, md, ba);
+  CHECK(cache.size() == 4);
+  CHECK(cache.find(b, b, md, ba).get_data_handle() == b_ba.get_data_handle());
+  CHECK(cache.find(a, a, md, ba).get_data_handle() == a_ba.get_data_handle());
+
+  cpu::TransformedWeightCache<int> transforms;
+  int made = 0;
+  auto make = [&](const Tensor&) { return ++made; };
+  CHECK(*transforms.find(a, a, make) == 1);
+  CHECK(*transforms.find(b, b, make) == 2);
+  CHECK(*transforms.find(a, a, make) == 1);
+  CHECK(made == 2);
+}

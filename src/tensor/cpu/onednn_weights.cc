@@ -5,13 +5,11 @@
 #include <iterator>
 
 #include "tensor/cpu/onednn_engine.h"
-#include "tensor/cpu/transformed_weight_cache.h"
 
 namespace foley::tensor::cpu {
 
 struct OneDnnWeightCache::Entry {
   std::weak_ptr<Storage> storage;
-  size_t offset = 0;
   uint64_t last_used = 0;  // tick_ at the last lookup
   dnnl::memory::desc md;
   std::array<float, 16> samples{};
@@ -22,7 +20,7 @@ dnnl::memory OneDnnWeightCache::find(const Tensor& weight_in, const Tensor& weig
                                      const dnnl::memory::desc& user_md, const dnnl::memory::desc& md) {
   const float* w = weight_f32.data<float>();
   const auto samples = sample_weights(w, weight_f32.numel());
-  const Storage* key = weight_in.storage().get();
+  const WeightKey key{weight_in.storage().get(), weight_in.storage_offset()};
   {
     std::lock_guard<std::mutex> lock(mutex_);
     auto& list = entries_[key];
@@ -32,7 +30,7 @@ dnnl::memory OneDnnWeightCache::find(const Tensor& weight_in, const Tensor& weig
         it = list.erase(it);  // the weight it came from is gone; its address was recycled
         continue;
       }
-      if (e->offset == weight_in.storage_offset() && e->md == md) {
+      if (e->md == md) {
         if (e->samples == samples) {
           e->last_used = ++tick_;
           return e->memory;
@@ -45,7 +43,6 @@ dnnl::memory OneDnnWeightCache::find(const Tensor& weight_in, const Tensor& weig
   }
   auto entry = std::make_shared<Entry>();
   entry->storage = weight_in.storage();
-  entry->offset = weight_in.storage_offset();
   entry->md = md;
   entry->samples = samples;
   const auto& eng = onednn_engine();
@@ -61,14 +58,9 @@ dnnl::memory OneDnnWeightCache::find(const Tensor& weight_in, const Tensor& weig
     it = l.empty() ? entries_.erase(it) : std::next(it);
   }
   auto& list = entries_[key];
-  auto oldest = list.end();
-  size_t layouts = 0;
-  for (auto it = list.begin(); it != list.end(); ++it) {
-    if ((*it)->offset != entry->offset) continue;
-    ++layouts;
-    if (oldest == list.end() || (*it)->last_used < (*oldest)->last_used) oldest = it;
-  }
-  if (layouts >= max_layouts_) list.erase(oldest);
+  if (!list.empty() && list.size() >= max_layouts_)
+    list.erase(std::min_element(list.begin(), list.end(),
+                                [](const auto& a, const auto& b) { return a->last_used < b->last_used; }));
   entry->last_used = ++tick_;
   list.push_back(entry);
   return entry->memory;

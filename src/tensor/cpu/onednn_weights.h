@@ -21,6 +21,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "tensor/cpu/transformed_weight_cache.h"
 #include "tensor/tensor.h"
 
 namespace foley::tensor::cpu {
@@ -44,7 +45,7 @@ class OneDnnWeightCache {
   struct Entry;
   const size_t max_layouts_;
   std::mutex mutex_;
-  std::unordered_map<const Storage*, std::vector<std::shared_ptr<Entry>>> entries_;
+  std::unordered_map<WeightKey, std::vector<std::shared_ptr<Entry>>, WeightKeyHash> entries_;  // a weight's layouts
   uint64_t tick_ = 0;
 };
 

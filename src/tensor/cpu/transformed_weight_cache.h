@@ -2,7 +2,7 @@
 
 // A cache of weights transformed for one convolution algorithm (Winograd's
 // G g G^T, say), one entry per weight tensor: found by the weight's storage
-// and offset, kept only while that storage lives (a new tensor at a recycled
+// and offset (WeightKey), kept only while that storage lives (a new tensor at a recycled
 // address never meets a stale entry), and computed again when the weight was
 // written in place since its first use (16 sampled values are compared).
 // Each new entry first frees the entries of weights gone since (a server that
@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <iterator>
 #include <memory>
 #include <mutex>
@@ -20,6 +21,20 @@
 #include "tensor/tensor.h"
 
 namespace foley::tensor::cpu {
+
+// A weight's place: its storage and offset (a model's weights may all be
+// views of one mapped file, so the storage alone would put every weight in
+// one list to scan at each lookup).
+struct WeightKey {
+  const Storage* storage;
+  size_t offset;
+  bool operator==(const WeightKey&) const = default;
+};
+struct WeightKeyHash {
+  size_t operator()(const WeightKey& k) const {
+    return std::hash<const Storage*>()(k.storage) ^ (std::hash<size_t>()(k.offset) * 0x9E3779B97F4A7C15ull);
+  }
+};
 
 // 16 values spread over w[0, numel): the in-place-write guard.
 inline std::array<float, 16> sample_weights(const float* w, int64_t numel) {
@@ -36,7 +51,7 @@ class TransformedWeightCache {
   // value afterwards. `make` runs outside the lock.
   template <class Make>
   std::shared_ptr<const T> find(const Tensor& weight_in, const Tensor& weight, Make&& make) {
-    const Storage* key = weight_in.storage().get();
+    const WeightKey key{weight_in.storage().get(), weight_in.storage_offset()};
     const auto samples = sample_weights(weight.data<float>(), weight.numel());
     {
       std::lock_guard<std::mutex> lock(mutex_);
@@ -46,7 +61,7 @@ class TransformedWeightCache {
           it = list.erase(it);  // the weight it came from is gone; its address was recycled
           continue;
         }
-        if (it->offset == weight_in.storage_offset() && it->shape == weight.shape()) {
+        if (it->shape == weight.shape()) {
           if (it->samples == samples) return it->value;
           it = list.erase(it);  // written in place since: transform again
           continue;
@@ -54,7 +69,7 @@ class TransformedWeightCache {
         ++it;
       }
     }
-    Entry e{weight_in.storage(), weight_in.storage_offset(), weight.shape(), samples,
+    Entry e{weight_in.storage(), weight.shape(), samples,
             std::make_shared<const T>(make(weight))};
     std::lock_guard<std::mutex> lock(mutex_);
     for (auto it = entries_.begin(); it != entries_.end();) {  // the transforms of weights gone since
@@ -91,13 +106,12 @@ class TransformedWeightCache {
  private:
   struct Entry {
     std::weak_ptr<Storage> storage;
-    size_t offset = 0;
     std::vector<int64_t> shape;
     std::array<float, 16> samples{};
     std::shared_ptr<const T> value;
   };
   std::mutex mutex_;
-  std::unordered_map<const Storage*, std::vector<Entry>> entries_;
+  std::unordered_map<WeightKey, std::vector<Entry>, WeightKeyHash> entries_;  // a weight's transforms
 };
 
 }  // namespace foley::tensor::cpu
