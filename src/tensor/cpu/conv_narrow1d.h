@@ -1,8 +1,9 @@
 #pragma once
 
-// Direct 1-D convolution for narrow layers: stride 1, ungrouped, fewer than
-// winograd1d_min_channels() channels on one side (the tiny HiFi-GAN's 1-16
-// channel resblocks, a full-size vocoder's 32 -> 1 conv_post). oneDNN's
+// Direct 1-D convolution for narrow layers: stride 1, ungrouped, fewer output
+// channels than winograd1d_min_channels() and at most four times that many
+// inputs (the tiny HiFi-GAN's 1-16 channel layers, a full-size vocoder's
+// 32 -> 1 conv_post). oneDNN's
 // direct kernels block channels by 8 or 16 and leave such layers at a few
 // GFLOP/s, on one thread (a single row of 1 channel gives them nothing to
 // split); here every output is a vector of 16 positions, four output
@@ -39,7 +40,8 @@ struct NarrowConv1d {
 };
 
 // Whether a conv1d of this shape goes the narrow way (FOLEY_CONV=auto, a
-// vector ISA, stride 1, groups 1, not a Winograd shape, output length >= 64).
+// vector ISA, stride 1, groups 1, not a Winograd shape, the channel counts
+// above, output length >= 64).
 bool narrow_conv1d_wanted(int64_t c_in, int64_t c_out, int64_t kernel, int64_t stride, int64_t groups,
                           int64_t out_len);
 

@@ -19,19 +19,27 @@ void check_affine(const char* op, const Tensor& t, const char* what, int64_t siz
     cpu::fail(op, std::string(what) + " " + t.to_string() + " does not have " + std::to_string(size) + " elements");
 }
 
-// Applies fn(row_in, row_out) to each of `rows` rows of length `d` of x in parallel.
+// Applies fn(rows_in, rows_out, count) to ranges of rows of length `d` of x in
+// parallel, each range at least `min_elements` long.
 template <typename Fn>
-Tensor map_rows(const Tensor& x, int64_t d, Fn&& fn) {
+Tensor map_row_ranges(const Tensor& x, int64_t d, int64_t min_elements, Fn&& fn) {
   Tensor out = Tensor::empty(x.shape());
   const int64_t rows = d == 0 ? 0 : x.numel() / d;
   const float* px = x.data<float>();
   float* py = out.data<float>();
-  // Rows of fewer than 32 K elements in all stay on the calling thread (as in
-  // elementwise.cc): the fork/join would cost more than the loop.
-  cpu::parallel_for(rows, std::max<int64_t>(1, 32768 / std::max<int64_t>(1, d)), [&](int64_t begin, int64_t end) {
-    for (int64_t r = begin; r < end; ++r) fn(px + r * d, py + r * d);
-  });
+  cpu::parallel_for(rows, std::max<int64_t>(1, min_elements / std::max<int64_t>(1, d)),
+                    [&](int64_t begin, int64_t end) { fn(px + begin * d, py + begin * d, end - begin); });
   return out;
+}
+
+// Applies fn(row_in, row_out) to each row of length `d` of x in parallel.
+// Rows of fewer than 32 K elements in all stay on the calling thread (as in
+// elementwise.cc): the fork/join would cost more than the loop.
+template <typename Fn>
+Tensor map_rows(const Tensor& x, int64_t d, Fn&& fn) {
+  return map_row_ranges(x, d, 32768, [&](const float* px, float* py, int64_t count) {
+    for (int64_t r = 0; r < count; ++r) fn(px + r * d, py + r * d);
+  });
 }
 
 }  // namespace
@@ -122,17 +130,12 @@ Tensor layer_norm(const Tensor& x_in, const Tensor& weight_in, const Tensor& bia
   const float* pw = weight.defined() ? weight.data<float>() : nullptr;
   const float* pb = bias.defined() ? bias.data<float>() : nullptr;
   if (const cpu::SimdKernels* simd = cpu::simd_kernels()) {
-    // Ranges of rows of at least 4 K elements: a row costs a few cycles an
-    // element (two reductions, a square root), so the fork/join pays off far
-    // below map_rows' 32 K.
-    Tensor out = Tensor::empty(x.shape());
-    const int64_t rows = d == 0 ? 0 : x.numel() / d;
-    const float* px = x.data<float>();
-    float* py = out.data<float>();
-    cpu::parallel_for(rows, std::max<int64_t>(1, 4096 / std::max<int64_t>(1, d)), [&](int64_t begin, int64_t end) {
-      simd->layer_norm_rows(px + begin * d, py + begin * d, end - begin, d, eps, pw, pb);
+    // Ranges of at least 4 K elements: a row costs a few cycles an element
+    // (two reductions, a square root), so the fork/join pays off far below
+    // map_rows' 32 K.
+    return map_row_ranges(x, d, 4096, [&](const float* px, float* py, int64_t count) {
+      simd->layer_norm_rows(px, py, count, d, eps, pw, pb);
     });
-    return out;
   }
   return map_rows(x, d, [&](const float* src, float* dst) {
     double sum = 0;

@@ -21,7 +21,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "tensor/cpu/transformed_weight_cache.h"
+#include "tensor/cpu/weight_identity.h"
 #include "tensor/tensor.h"
 
 namespace foley::tensor::cpu {

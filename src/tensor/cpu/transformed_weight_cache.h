@@ -2,8 +2,8 @@
 
 // A cache of weights transformed for one convolution algorithm (Winograd's
 // G g G^T, say), one entry per weight tensor: found by the weight's storage
-// and offset (WeightKey), kept only while that storage lives (a new tensor at a recycled
-// address never meets a stale entry), and computed again when the weight was
+// and offset (weight_identity.h), kept only while that storage lives (a new
+// tensor at a recycled address never meets a stale entry), and computed again when the weight was
 // written in place since its first use (16 sampled values are compared).
 // Each new entry first frees the entries of weights gone since (a server that
 // evicts a model gets their memory back at the next model's first call).
@@ -11,37 +11,16 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
-#include <functional>
 #include <iterator>
 #include <memory>
 #include <mutex>
 #include <unordered_map>
 #include <vector>
 
+#include "tensor/cpu/weight_identity.h"
 #include "tensor/tensor.h"
 
 namespace foley::tensor::cpu {
-
-// A weight's place: its storage and offset (a model's weights may all be
-// views of one mapped file, so the storage alone would put every weight in
-// one list to scan at each lookup).
-struct WeightKey {
-  const Storage* storage;
-  size_t offset;
-  bool operator==(const WeightKey&) const = default;
-};
-struct WeightKeyHash {
-  size_t operator()(const WeightKey& k) const {
-    return std::hash<const Storage*>()(k.storage) ^ (std::hash<size_t>()(k.offset) * 0x9E3779B97F4A7C15ull);
-  }
-};
-
-// 16 values spread over w[0, numel): the in-place-write guard.
-inline std::array<float, 16> sample_weights(const float* w, int64_t numel) {
-  std::array<float, 16> out{};
-  for (size_t i = 0; i < out.size(); ++i) out[i] = w[(numel - 1) * static_cast<int64_t>(i) / 15];
-  return out;
-}
 
 template <class T>
 class TransformedWeightCache {
