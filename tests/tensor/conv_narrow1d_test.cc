@@ -94,13 +94,7 @@ TEST_CASE("narrow conv1d_fused equals composing the unfused ops, bit for bit") {
   Conv1dOptions o;
   o.dilation = 3;
   o.padding = 15;
-  Conv1dFusion f;
-  f.input_slope = 0.1;
-  f.residual = r1;
-  f.residual2 = r2;
-  f.output_scale = 1.0 / 3.0;
-  f.output_slope = 0.01;
   REQUIRE(cpu::narrow_conv1d_wanted(c, c, 11, 1, 1, len));
-  const Tensor composed = leaky_relu(scale(add(add(conv1d(leaky_relu(x, 0.1), w, b, o), r1), r2), 1.0 / 3.0), 0.01);
-  CHECK(conv1d_fused(x, w, b, o, f).to_vector_f32() == composed.to_vector_f32());
+  const Tensor composed = testing::resblock_end_composed(x, w, b, o, r1, r2);
+  CHECK(conv1d_fused(x, w, b, o, testing::resblock_end_fusion(r1, r2)).to_vector_f32() == composed.to_vector_f32());
 }

@@ -1,12 +1,14 @@
 #pragma once
 
 // Helpers shared by the convolution tests: pinning the algorithm for a scope,
-// and conv1d by its definition in double.
+// conv1d by its definition in double, and the fusion that ends a HiFi-GAN
+// resblock with the unfused ops it stands for.
 
 #include <cstdint>
 #include <vector>
 
 #include "tensor/cpu/conv.h"
+#include "tensor/ops.h"
 #include "tensor/tensor.h"
 
 namespace foley::tensor::testing {
@@ -44,6 +46,23 @@ inline std::vector<double> reference_conv1d(const Tensor& x, const Tensor& w, co
         out[static_cast<size_t>((img * cout + co) * out_len + l)] = acc;
       }
   return out;
+}
+
+// A HiFi-GAN resblock's last convolution: leaky ReLU 0.1 in, two residuals, a third, leaky ReLU 0.01 out.
+inline Conv1dFusion resblock_end_fusion(const Tensor& r1, const Tensor& r2) {
+  Conv1dFusion f;
+  f.input_slope = 0.1;
+  f.residual = r1;
+  f.residual2 = r2;
+  f.output_scale = 1.0 / 3.0;
+  f.output_slope = 0.01;
+  return f;
+}
+
+// resblock_end_fusion's convolution composed from the separate ops.
+inline Tensor resblock_end_composed(const Tensor& x, const Tensor& w, const Tensor& b, const Conv1dOptions& o,
+                                    const Tensor& r1, const Tensor& r2) {
+  return leaky_relu(scale(add(add(conv1d(leaky_relu(x, 0.1), w, b, o), r1), r2), 1.0 / 3.0), 0.01);
 }
 
 }  // namespace foley::tensor::testing

@@ -151,17 +151,11 @@ TEST_CASE("conv1d_fused on long rows off the Winograd path folds its work into t
   Conv1dOptions o;
   o.dilation = 5;
   o.padding = 25;
-  Conv1dFusion plain;
-  Conv1dFusion resblock_end;
-  resblock_end.input_slope = 0.1;
-  resblock_end.residual = r1;
-  resblock_end.residual2 = r2;
-  resblock_end.output_scale = 1.0 / 3.0;
-  resblock_end.output_slope = 0.01;
+  const Conv1dFusion plain;
+  const Conv1dFusion resblock_end = testing::resblock_end_fusion(r1, r2);
   for (const Conv1dFusion* f : {&plain, &resblock_end}) {
     const bool full = f == &resblock_end;
-    Tensor y = conv1d(full ? leaky_relu(x, 0.1) : x, w, b, o);
-    if (full) y = leaky_relu(scale(add(add(y, r1), r2), 1.0 / 3.0), 0.01);
+    const Tensor y = full ? testing::resblock_end_composed(x, w, b, o, r1, r2) : conv1d(x, w, b, o);
     INFO("fused epilogue " << full);
     const Tensor fused = cpu::direct_conv1d_tiled_if_wanted(x, w, b, o, cpu::conv1d_epilogue(*f, f->residual,
                                                                                              f->residual2));
