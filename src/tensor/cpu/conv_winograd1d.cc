@@ -1,4 +1,4 @@
-// 1-D Winograd convolution, F(3, 3) over 3-tap kernel chunks (conv_winograd1d.h says why and how).
+// 1-D Winograd convolution, F(6, 3) over 3-tap kernel chunks (conv_winograd1d.h says why and how).
 #include "tensor/cpu/conv_winograd1d.h"
 
 #include <algorithm>
@@ -28,12 +28,13 @@ using winograd1d::kTaps;
 using winograd1d::kTile;
 using winograd1d::Matrices;
 
-// The Toom-Cook matrices (conv_winograd1d_matrices.h), built in double from the points 0, 1, -1, 2 and infinity (the small points keep f32 error near direct
-// convolution's): with V the Vandermonde matrix of the points (infinity picks the leading coefficient),
+// The Toom-Cook matrices (conv_winograd1d_matrices.h), built in double from the points 0, 1, -1, 2, -2, 1/2, -1/2
+// and infinity (the smallest magnitudes there are: f32 error stays within a few times direct convolution's,
+// conv_winograd1d.h): with V the Vandermonde matrix of the points (infinity picks the leading coefficient),
 // BT = (V^-1)^T, G and AT^T evaluate a kernel and an output tile at the points.
 const Matrices& matrices() {
   static const Matrices m = [] {
-    const double points[kAlpha - 1] = {0.0, 1.0, -1.0, 2.0};
+    const double points[kAlpha - 1] = {0.0, 1.0, -1.0, 2.0, -2.0, 0.5, -0.5};
     auto eval = [&](int row, int power, int degree) {  // row `row` of a Vandermonde of `degree` columns
       if (row == kAlpha - 1) return power == degree - 1 ? 1.0 : 0.0;
       return std::pow(points[row], power);
@@ -70,7 +71,7 @@ const Matrices& matrices() {
 
 // --- transformed weights, cached per weight storage ------------------------------------------------------------
 
-// U[xi][j][co][ci] = sum_s G[xi][s] W[co][ci][3j + s] (taps past K are zero), cached per weight storage
+// U[xi][j][co][ci] = sum_s G[xi][s] W[co][ci][kTaps j + s] (taps past K are zero), cached per weight storage
 // (transformed_weight_cache.h).
 struct TransformedWeights {
   std::vector<float> u;
@@ -140,14 +141,17 @@ void gather_scalar(const float* src, int64_t step, int64_t count, bool has_slope
   }
 }
 
-// Input transform of one (channel, phase) row: V[xi][a] = sum_e BT[xi][e] f[3a + e], a in [0, row), where
-// f[3a' + r] = ph[r][a'] (the phase's samples split by residue mod 3, so every term is a contiguous load).
-void input_transform_scalar(const float* const* ph, const Matrices& mx, float* const* dst,
-                            int64_t row) {
+// Input transform of one (channel, phase, parity) row: V[xi][a] = sum_e BT[xi][e] f[e][a], a in [0, row), where
+// f[e] points at the row's term e of tile 0 (the phase's samples split by residue mod kTile, so every term is a
+// contiguous load).
+void input_transform_scalar(const float* const* f, const Matrices& mx, float* const* dst, int64_t row) {
   for (int xi = 0; xi < kAlpha; ++xi) {
     const float* b = mx.bt[xi];
-    for (int64_t a = 0; a < row; ++a)
-      dst[xi][a] = b[0] * ph[0][a] + b[1] * ph[1][a] + b[2] * ph[2][a] + b[3] * ph[0][a + 1] + b[4] * ph[1][a + 1];
+    for (int64_t a = 0; a < row; ++a) {
+      float acc = b[0] * f[0][a];
+      for (int e = 1; e < kAlpha; ++e) acc += b[e] * f[e][a];
+      dst[xi][a] = acc;
+    }
   }
 }
 
@@ -156,8 +160,9 @@ void output_transform_scalar(const float* const* mrow, const Matrices& mx, float
   for (int64_t a = 0; a < tiles; ++a)
     for (int t = 0; t < kTile; ++t) {
       const float* at = mx.at[t];
-      out[t][a] = at[0] * mrow[0][a] + at[1] * mrow[1][a] + at[2] * mrow[2][a] + at[3] * mrow[3][a] +
-                  at[4] * mrow[4][a];
+      float acc = at[0] * mrow[0][a];
+      for (int xi = 1; xi < kAlpha; ++xi) acc += at[xi] * mrow[xi][a];
+      out[t][a] = acc;
     }
 }
 
@@ -165,9 +170,9 @@ void output_transform_scalar(const float* const* mrow, const Matrices& mx, float
 
 namespace {
 
-// y[3a + t] = o[t][a], a in [0, tiles), without passing y's end `len`: the phase of a dilation-1 convolution
-// (every output) put back in order.
-void interleave3_scalar(const float* const* o, int64_t tiles, float* y, int64_t len) {
+// y[kTile a + t] = o[t][a], a in [0, tiles), without passing y's end `len`: the phase of a dilation-1
+// convolution (every output) put back in order.
+void interleave_scalar(const float* const* o, int64_t tiles, float* y, int64_t len) {
   for (int64_t a = 0; a < tiles; ++a)
     for (int t = 0; t < kTile && kTile * a + t < len; ++t) y[kTile * a + t] = o[t][a];
 }
@@ -199,11 +204,16 @@ void winograd_conv1d(const Tensor& x, const Tensor& weight_in, const Tensor& wei
   const int64_t n = x.size(0), c_in = x.size(1), len = x.size(2);
   const int64_t c_out = weight.size(0), k = weight.size(2), out_len = out.size(2);
   const int64_t d = dilation, chunks = (k + kTaps - 1) / kTaps;
-  // Phase p holds the outputs p, p + d, p + 2d, ...; tile a of a phase holds its outputs 3a .. 3a + 2.
+  // Phase p holds the outputs p, p + d, p + 2d, ...; tile a of a phase holds its outputs kTile a .. kTile a + 5.
+  // Chunk j of output tile a reads the phase's inputs from kTile a + kTaps j: input tiles start every kTaps
+  // samples, split by parity (tile 2a' + parity starts at kTile a' + kTaps parity), so chunk j reads tile
+  // a + j / 2 of parity j % 2.
+  static_assert(kTile == 2 * kTaps, "input tiles of two parities, kTaps apart");
   const int64_t tiles = ((out_len + d - 1) / d + kTile - 1) / kTile;
-  const int64_t row = tiles + chunks - 1;  // input tiles per phase: chunk j of output tile a reads tile a + j
-  const int64_t ldv = d * row;             // V[xi][ci] holds the phases one after another
-  const int64_t cols = ldv - (chunks - 1);  // columns of each GEMM; those past a phase's tiles are never read
+  const int64_t parities = chunks > 1 ? 2 : 1;
+  const int64_t row = tiles + (chunks - 1) / 2;  // input tiles per phase and parity
+  const int64_t ldv = parities * d * row;        // V[xi][ci]: parity 0's phases one after another, then parity 1's
+  const int64_t cols = d * row - (chunks - 1) / 2;  // columns of each GEMM; those past a phase's tiles are never read
   const auto weights = find_weights(weight_in, weight);
   const float* u = weights->u.data();
   const Matrices& mx = matrices();
@@ -214,17 +224,17 @@ void winograd_conv1d(const Tensor& x, const Tensor& weight_in, const Tensor& wei
   float* py = out.data<float>();
 
   for (int64_t img = 0; img < n; ++img) {
-    // Input transform, with the input activation: V[xi][ci][p * row + a] = sum_e BT[xi][e] act(x_p[3a + e]),
-    // x_p[i] = x[ci][p - padding + d i] (zero outside the input).
+    // Input transform, with the input activation: V[xi][ci][(parity d + p) row + a]
+    //   = sum_e BT[xi][e] act(x_p[kTile a + kTaps parity + e]), x_p[i] = x[ci][p - padding + d i] (zero outside).
     parallel_for(c_in * d, 4, [&](int64_t begin, int64_t end) {
       thread_local std::vector<float> phase;
       const int64_t split = row + 1;  // samples per residue class
       phase.resize(static_cast<size_t>(kTile * split));
-      const std::array<const float*, 3> ph{phase.data(), phase.data() + split, phase.data() + 2 * split};
       for (int64_t q = begin; q < end; ++q) {
         const int64_t ci = q / d, p = q % d;
         const float* xs = px + (img * c_in + ci) * len;
-        // Residue r holds x_p[3a + r] = x[first + 3d a], first = p - padding + d r: zeros outside the input.
+        // Residue r holds x_p[kTile a + r] = x[first + kTile d a], first = p - padding + d r: zeros outside the
+        // input.
         for (int r = 0; r < kTile; ++r) {
           float* dst = phase.data() + r * split;
           const int64_t first = p - padding + d * r, step = kTile * d;
@@ -237,24 +247,34 @@ void winograd_conv1d(const Tensor& x, const Tensor& weight_in, const Tensor& wei
             gather_scalar(xs + first + lo * step, step, hi - lo, ep.has_input_slope, ep.input_slope, dst + lo);
           std::fill(dst + hi, dst + split, 0.0f);
         }
-        float* dst[kAlpha];
-        for (int xi = 0; xi < kAlpha; ++xi) dst[xi] = v + (xi * c_in + ci) * ldv + p * row;
-        if (simd)
-          simd->winograd_input_transform(ph.data(), mx, dst, row);
-        else
-          input_transform_scalar(ph.data(), mx, dst, row);
+        for (int64_t parity = 0; parity < parities; ++parity) {
+          // Term e of tile a is x_p[kTile a + s], s = kTaps parity + e: residue s % kTile, from tile a + s / kTile.
+          const float* f[kAlpha];
+          for (int e = 0; e < kAlpha; ++e) {
+            const int64_t s = kTaps * parity + e;
+            f[e] = phase.data() + (s % kTile) * split + s / kTile;
+          }
+          float* dst[kAlpha];
+          for (int xi = 0; xi < kAlpha; ++xi) dst[xi] = v + (xi * c_in + ci) * ldv + (parity * d + p) * row;
+          if (simd)
+            simd->winograd_input_transform(f, mx, dst, row);
+          else
+            input_transform_scalar(f, mx, dst, row);
+        }
       }
     });
-    // M[xi] = sum_j U[xi][j] V[xi] shifted by j tiles.
+    // M[xi] = sum_j U[xi][j] V[xi] of parity j % 2, shifted by j / 2 tiles.
     for (int xi = 0; xi < kAlpha; ++xi)
       for (int64_t j = 0; j < chunks; ++j)
         sgemm(false, false, c_out, cols, c_in, 1.0f, u + (xi * chunks + j) * c_out * c_in, c_in,
-              v + xi * c_in * ldv + j, ldv, j == 0 ? 0.0f : 1.0f, m + xi * c_out * cols, cols);
-    // Output transform per phase into a row of 3 residues, interleaved into place, then the epilogue.
+              v + xi * c_in * ldv + (j % 2) * d * row + j / 2, ldv, j == 0 ? 0.0f : 1.0f, m + xi * c_out * cols,
+              cols);
+    // Output transform per phase into a row of kTile residues, interleaved into place, then the epilogue.
     parallel_for(c_out, 4, [&](int64_t begin, int64_t end) {
       thread_local std::vector<float> outs;
       outs.resize(static_cast<size_t>(kTile * tiles));
-      float* const o[kTile] = {outs.data(), outs.data() + tiles, outs.data() + 2 * tiles};
+      float* o[kTile];
+      for (int t = 0; t < kTile; ++t) o[t] = outs.data() + t * tiles;
       for (int64_t co = begin; co < end; ++co) {
         const int64_t base = (img * c_out + co) * out_len;
         float* y = py + base;
@@ -267,9 +287,10 @@ void winograd_conv1d(const Tensor& x, const Tensor& weight_in, const Tensor& wei
             output_transform_scalar(mrow, mx, o, tiles);
           if (d == 1) {
             // The vector kernel does whole blocks of 16 tiles; the scalar loop the rest.
-            const int64_t done = simd ? simd->winograd_interleave3(o, tiles, y, out_len) : 0;
-            const float* rest[kTile] = {o[0] + done, o[1] + done, o[2] + done};
-            interleave3_scalar(rest, tiles - done, y + kTile * done, out_len - kTile * done);
+            const int64_t done = simd ? simd->winograd_interleave(o, tiles, y, out_len) : 0;
+            const float* rest[kTile];
+            for (int t = 0; t < kTile; ++t) rest[t] = o[t] + done;
+            interleave_scalar(rest, tiles - done, y + kTile * done, out_len - kTile * done);
           } else
             for (int64_t i = 0, l = p; l < out_len; ++i, l += d) y[l] = o[i % kTile][i / kTile];
         }

@@ -5,9 +5,9 @@
 
 namespace foley::tensor::cpu::winograd1d {
 
-inline constexpr int kTile = 3;   // outputs per tile (m)
+inline constexpr int kTile = 6;   // outputs per tile (m)
 inline constexpr int kTaps = 3;   // kernel taps per chunk (r)
-inline constexpr int kAlpha = 5;  // transform points: m + r - 1
+inline constexpr int kAlpha = 8;  // transform points: m + r - 1
 
 // Toom-Cook matrices for correlation y[t] = sum_s w[s] d[t + s]:
 //   y = AT [(G w) .* (BT d)].

@@ -30,19 +30,17 @@ bool winograd_gather(const float* src, int64_t step, int64_t count, bool has_slo
   return true;
 }
 
-// V[xi][a] = sum_e BT[xi][e] f[3a + e], a in [0, row), f[3a' + r] = ph[r][a'].
+// V[xi][a] = sum_e BT[xi][e] f[e][a], a in [0, row).
 template <class V>
-void winograd_input_transform(const float* const* ph, const winograd1d::Matrices& mx, float* const* dst, int64_t row) {
+void winograd_input_transform(const float* const* f, const winograd1d::Matrices& mx, float* const* dst, int64_t row) {
+  using winograd1d::kAlpha;
   for_each_vector<V>(row, [&](int64_t a, auto live) {
-    const auto f0 = V::load(ph[0] + a, live), f1 = V::load(ph[1] + a, live), f2 = V::load(ph[2] + a, live);
-    const auto f3 = V::load(ph[0] + a + 1, live), f4 = V::load(ph[1] + a + 1, live);
-    for (int xi = 0; xi < winograd1d::kAlpha; ++xi) {
+    typename V::F fv[kAlpha];
+    for (int e = 0; e < kAlpha; ++e) fv[e] = V::load(f[e] + a, live);
+    for (int xi = 0; xi < kAlpha; ++xi) {
       const float* b = mx.bt[xi];
-      auto v = V::mul(V::set1(b[0]), f0);
-      v = V::fmadd(V::set1(b[1]), f1, v);
-      v = V::fmadd(V::set1(b[2]), f2, v);
-      v = V::fmadd(V::set1(b[3]), f3, v);
-      v = V::fmadd(V::set1(b[4]), f4, v);
+      auto v = V::mul(V::set1(b[0]), fv[0]);
+      for (int e = 1; e < kAlpha; ++e) v = V::fmadd(V::set1(b[e]), fv[e], v);
       V::store(dst[xi] + a, live, v);
     }
   });
@@ -64,13 +62,19 @@ void winograd_output_transform(const float* const* mrow, const winograd1d::Matri
   });
 }
 
-// y[3a + t] = o[t][a] for whole blocks of 16 tiles that end within y's `len`;
-// returns the tiles done (the caller's scalar loop does the rest).
+// y[6a + t] = o[t][a] for whole blocks of 16 tiles that end within y's `len`;
+// returns the tiles done (the caller's scalar loop does the rest). Pairs
+// first, z_s[2a + u] = o[3u + s][a], then y[3b + s] = z_s[b].
 template <class V>
-int64_t winograd_interleave3(const float* const* o, int64_t tiles, float* y, int64_t len) {
+int64_t winograd_interleave(const float* const* o, int64_t tiles, float* y, int64_t len) {
+  static_assert(winograd1d::kTile == 6, "the interleave splits a tile into 2 x 3 outputs");
+  alignas(64) float z[3][32];
   int64_t a = 0;
-  for (; a + 16 <= tiles && winograd1d::kTile * (a + 16) <= len; a += 16)
-    V::interleave3(o[0] + a, o[1] + a, o[2] + a, y + winograd1d::kTile * a);
+  for (; a + 16 <= tiles && 6 * (a + 16) <= len; a += 16) {
+    for (int s = 0; s < 3; ++s) V::interleave2(o[s] + a, o[s + 3] + a, z[s]);
+    V::interleave3(z[0], z[1], z[2], y + 6 * a);
+    V::interleave3(z[0] + 16, z[1] + 16, z[2] + 16, y + 6 * a + 48);
+  }
   return a;
 }
 

@@ -140,6 +140,16 @@ struct Avx2 {
   }
   FOLEY_SIMD F gather(const float* src, int32_t step, AllLanes) { return gather(src, step, tail(16)); }
 
+  // y[2 i] = a[i], y[2 i + 1] = b[i], i in [0, 16): 32 outputs.
+  FOLEY_SIMD void interleave2(const float* a, const float* b, float* y) {
+    for (int half = 0; half < 2; ++half) {
+      const __m256 x = _mm256_loadu_ps(a + 8 * half), z = _mm256_loadu_ps(b + 8 * half);
+      const __m256 lo = _mm256_unpacklo_ps(x, z), hi = _mm256_unpackhi_ps(x, z);  // pairs 0 1 4 5, 2 3 6 7
+      _mm256_storeu_ps(y + 16 * half, _mm256_permute2f128_ps(lo, hi, 0x20));
+      _mm256_storeu_ps(y + 16 * half + 8, _mm256_permute2f128_ps(lo, hi, 0x31));
+    }
+  }
+
   // y[3 a + t] = o[t][a], a in [0, 16), 8 tiles at a time: output vector v,
   // lane j holds m = 8 v + j, i.e. o[m % 3][m / 3]; one permute per source
   // and two blends by residue.

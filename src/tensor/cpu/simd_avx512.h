@@ -104,6 +104,15 @@ struct Avx512 {
   }
   FOLEY_SIMD F gather(const float* src, int32_t step, AllLanes) { return gather(src, step, tail(16)); }
 
+  // y[2 i] = a[i], y[2 i + 1] = b[i], i in [0, 16): 32 outputs.
+  FOLEY_SIMD void interleave2(const float* a, const float* b, float* y) {
+    const __m512i first = _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+    const __m512i second = _mm512_setr_epi32(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+    const F x = load(a), z = load(b);
+    store(y, _mm512_permutex2var_ps(x, first, z));
+    store(y + 16, _mm512_permutex2var_ps(x, second, z));
+  }
+
   // y[3 a + t] = o[t][a], a in [0, 16): 48 outputs.
   FOLEY_SIMD void interleave3(const float* o0, const float* o1, const float* o2, float* y) {
     // Output vector v, lane j holds m = 16 v + j: residue m % 3, tile m / 3. Two permutes per vector:

@@ -33,7 +33,7 @@ constexpr SimdKernels kernel_table(Isa isa) {
       .winograd_gather = winograd_gather<V>,
       .winograd_input_transform = winograd_input_transform<V>,
       .winograd_output_transform = winograd_output_transform<V>,
-      .winograd_interleave3 = winograd_interleave3<V>,
+      .winograd_interleave = winograd_interleave<V>,
       .conv1d_epilogue = conv1d_epilogue<V>,
       .narrow_conv1d = narrow_conv1d<V>,
       .winograd2d_input_rows = winograd2d_input_rows<V>,

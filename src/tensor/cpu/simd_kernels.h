@@ -41,13 +41,13 @@ struct SimdKernels {
                               float* buf);
   SmallHeads (*small_heads)(int64_t d, int64_t dv);
   // conv_winograd1d.cc: its scalar functions' contracts (gather: false when it
-  // leaves the row to the scalar loop; interleave3: the tiles it did).
+  // leaves the row to the scalar loop; interleave: the tiles it did).
   bool (*winograd_gather)(const float* src, int64_t step, int64_t count, bool has_slope, float slope, float* dst);
-  void (*winograd_input_transform)(const float* const* ph, const winograd1d::Matrices& mx, float* const* dst,
+  void (*winograd_input_transform)(const float* const* f, const winograd1d::Matrices& mx, float* const* dst,
                                    int64_t row);
   void (*winograd_output_transform)(const float* const* mrow, const winograd1d::Matrices& mx, float* const* out,
                                     int64_t tiles);
-  int64_t (*winograd_interleave3)(const float* const* o, int64_t tiles, float* y, int64_t len);
+  int64_t (*winograd_interleave)(const float* const* o, int64_t tiles, float* y, int64_t len);
   void (*conv1d_epilogue)(float* y, int64_t len, float bias, const float* r1, const float* r2,
                           const Conv1dEpilogue& ep);
   // conv_narrow1d.cc: output channels [co0, co1) over outputs [l0, l1), with the epilogue.
