@@ -143,33 +143,34 @@ struct Geometry {
   int64_t n, c_in, h, w, c_out, oh, ow, pad_h, pad_w, tiles_h, tiles_w;
   int tile_w, alpha_w;
   int points() const { return kAlpha * alpha_w; }
+  // Input columns the tiles of one row read, from -pad_w.
+  int64_t span_w() const { return tiles_w * tile_w + alpha_w - tile_w; }
 };
 
 // P[e1][e2][t] = x[4 ty - pad_h + e1][tile_w tx - pad_w + e2] (zero outside the plane) for the tiles t of tile
 // rows [g0, g0 + band) of one channel; then V[alpha_w i + j][c][t] = sum BT[i][e1] BTc[j][e2] P[e1][e2][t].
+// `row` holds span_w() floats: one input row with its padding, so the gather needs no bounds per element (the
+// UNet's deep planes are 1 to 4 tiles wide).
 void input_transform(const SimdKernels* simd, const Geometry& g, const float* px, int64_t c, int64_t g0,
-                     int64_t band, float* p, float* z, float* v) {
-  const int64_t tb = band * g.tiles_w;
+                     int64_t band, float* row, float* p, float* z, float* v) {
+  const int64_t tb = band * g.tiles_w, span = g.span_w(), tw = g.tile_w;
+  // Columns [-pad_w, span - pad_w) of the input: those in [0, w) copied, the rest zero.
+  const int64_t copied = std::clamp<int64_t>(span - g.pad_w, 0, g.w);
+  std::fill(row, row + g.pad_w, 0.0f);
+  std::fill(row + g.pad_w + copied, row + span, 0.0f);
   for (int64_t gl = 0; gl < band; ++gl) {
     const int64_t img = (g0 + gl) / g.tiles_h, ty = (g0 + gl) % g.tiles_h;
     const float* plane = px + (img * g.c_in + c) * g.h * g.w;
     for (int e1 = 0; e1 < kAlpha; ++e1) {
       const int64_t y = kTile * ty - g.pad_h + e1;
-      for (int e2 = 0; e2 < g.alpha_w; ++e2) {
-        float* dst = p + (e1 * g.alpha_w + e2) * tb + gl * g.tiles_w;
-        if (y < 0 || y >= g.h) {
-          std::fill(dst, dst + g.tiles_w, 0.0f);
-          continue;
-        }
-        // Tiles whose column tile_w tx - pad_w + e2 lies in [0, w).
-        const int64_t off = e2 - g.pad_w, tw = g.tile_w;
-        const int64_t lo = std::clamp<int64_t>(off >= 0 ? 0 : (-off + tw - 1) / tw, 0, g.tiles_w);
-        const int64_t hi = std::clamp<int64_t>(g.w - off <= 0 ? 0 : (g.w - off + tw - 1) / tw, lo, g.tiles_w);
-        const float* row = plane + y * g.w;
-        std::fill(dst, dst + lo, 0.0f);
-        for (int64_t tx = lo; tx < hi; ++tx) dst[tx] = row[tw * tx + off];
-        std::fill(dst + hi, dst + g.tiles_w, 0.0f);
+      float* dst = p + e1 * g.alpha_w * tb + gl * g.tiles_w;
+      if (y < 0 || y >= g.h) {
+        for (int e2 = 0; e2 < g.alpha_w; ++e2) std::fill(dst + e2 * tb, dst + e2 * tb + g.tiles_w, 0.0f);
+        continue;
       }
+      std::copy(plane + y * g.w, plane + y * g.w + copied, row + g.pad_w);
+      for (int e2 = 0; e2 < g.alpha_w; ++e2)
+        for (int64_t tx = 0; tx < g.tiles_w; ++tx) dst[e2 * tb + tx] = row[tw * tx + e2];
     }
   }
   // Along the rows (e1 -> i) for each e2, then along the columns (e2 -> j) for each i.
@@ -277,8 +278,10 @@ void winograd_conv2d(const Tensor& x, const Tensor& weight_in, const Tensor& wei
     const int64_t band = std::min(band_rows, tile_rows - g0), tb = band * g.tiles_w;
     parallel_for(g.c_in, 1, [&](int64_t begin, int64_t end) {
       thread_local std::vector<float> buf;
-      buf.resize(static_cast<size_t>(2 * points * tb));
-      for (int64_t c = begin; c < end; ++c) input_transform(simd, g, px, c, g0, band, buf.data(), buf.data() + points * tb, v);
+      buf.resize(static_cast<size_t>(2 * points * tb + g.span_w()));
+      float* row = buf.data() + 2 * points * tb;
+      for (int64_t c = begin; c < end; ++c)
+        input_transform(simd, g, px, c, g0, band, row, buf.data(), buf.data() + points * tb, v);
     });
     parallel_for(points, 1, [&](int64_t begin, int64_t end) {
       for (int64_t xi = begin; xi < end; ++xi)
