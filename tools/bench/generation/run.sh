@@ -16,6 +16,9 @@
 # FOLEY_CPU_ISA=avx2|avx512|scalar caps both sides alike: foley's kernels and oneDNN (tensor/cpu/isa.h), and
 # torch's ATen kernels, MKL and oneDNN (ATEN_CPU_CAPABILITY, MKL_ENABLE_INSTRUCTIONS, ONEDNN_MAX_CPU_ISA; values
 # already in the environment win). Each side prints the ISA it ran.
+# ROUNDS=N (default 1) runs the pair foley-then-torch N times in turn and reports each side's median over the rounds,
+# with the range of the rounds' speed-ups: a shared machine's speed wanders between minutes, and alternating keeps
+# both sides under the same spells.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../../.." && pwd)"
 build="$(cd "${1:-$root/build}" && pwd)"
@@ -52,29 +55,50 @@ export OMP_WAIT_POLICY="${OMP_WAIT_POLICY-passive}"
 [ -n "$OMP_WAIT_POLICY" ] || unset OMP_WAIT_POLICY
 tiny="$root/tests/fixtures/tiny-audioldm2"
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg); OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-(runtime default)} GOMP_SPINCOUNT=${GOMP_SPINCOUNT:-(runtime default)}" >&2
-{
-  "$bench" "$model" "$threads" "$reps" "$stages" "$tiny"
-  "$python" "$here/bench_torch.py" bench "$model" "$threads" "$reps" "$stages" "$tiny"
-} | tee "$work/results.jsonl"
+rounds="${ROUNDS:-1}"
+case "$rounds" in ''|*[!0-9]*) echo "ROUNDS: expected a positive whole number, got \"$rounds\"" >&2; exit 2 ;; esac
+[ "$rounds" -ge 1 ] || { echo "ROUNDS: expected at least 1, got $rounds" >&2; exit 2; }
+for round in $(seq "$rounds"); do
+  [ "$rounds" = 1 ] || echo "round $round of $rounds" >&2
+  "$bench" "$model" "$threads" "$reps" "$stages" "$tiny" | sed "s/^{/{\"round\": $round, /"
+  "$python" "$here/bench_torch.py" bench "$model" "$threads" "$reps" "$stages" "$tiny" | sed "s/^{/{\"round\": $round, /"
+done | tee "$work/results.jsonl"
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 
 "$python" - "$work/results.jsonl" "$threads" <<'PY'
-import json, sys
+import json, statistics, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
-by = {(r["bench"], r["impl"]): r for r in rows}
+# Per (bench, impl): the median over rounds of each timing; per round, the speed-up of each stage.
+runs = {}
+for r in rows:
+    runs.setdefault((r["bench"], r["impl"]), []).append(r)
+by = {}
+for key, rs in runs.items():
+    merged = dict(rs[0])
+    for field in ("median_ms", "cpu_ms", "ms_per_call"):
+        if field in merged:
+            merged[field] = statistics.median(x[field] for x in rs)
+    by[key] = merged
+def round_ratios(b, field):
+    f = {r["round"]: r[field] for r in runs.get((b, "foley"), [])}
+    t = {r["round"]: r[field] for r in runs.get((b, "torch"), [])}
+    return [t[k] / f[k] for k in sorted(f) if k in t]
 for impl in ("foley", "torch"):
     isa = by.get(("isa", impl))
     if isa:
-        print(f"{impl}: " + ", ".join(f"{k} {v}" for k, v in isa.items() if k not in ("impl", "bench")))
+        print(f"{impl}: " + ", ".join(f"{k} {v}" for k, v in isa.items() if k not in ("impl", "bench", "round")))
 stages = [b for b in ("unet_call_b2", "vae_decode", "vocoder", "e2e_dpm20", "tiny_e2e_dpm20_first_call",
                       "tiny_e2e_dpm20") if (b, "foley") in by and (b, "torch") in by]
+rounds = len({r.get("round") for r in rows})
 if stages:
-    print(f"\n| stage ({sys.argv[2]} threads) | foley wall ms | torch wall ms | speed-up (wall) | foley CPU ms | torch CPU ms | speed-up (CPU) |")
-    print("|---|---|---|---|---|---|---|")
+    extra = " | rounds' wall speed-ups |" if rounds > 1 else " |"
+    print(f"\n| stage ({sys.argv[2]} threads) | foley wall ms | torch wall ms | speed-up (wall) | foley CPU ms | torch CPU ms | speed-up (CPU){extra}")
+    print("|---|---|---|---|---|---|---|" + ("---|" if rounds > 1 else ""))
 for b in stages:
     f, t = by[(b, "foley")], by[(b, "torch")]
+    spread = " | " + ", ".join(f"{x:.2f}x" for x in round_ratios(b, "median_ms")) + " |" if rounds > 1 else " |"
     print(f"| {b} | {f['median_ms']:.0f} | {t['median_ms']:.0f} | {t['median_ms'] / f['median_ms']:.2f}x "
-          f"| {f['cpu_ms']:.0f} | {t['cpu_ms']:.0f} | {t['cpu_ms'] / f['cpu_ms']:.2f}x |")
+          f"| {f['cpu_ms']:.0f} | {t['cpu_ms']:.0f} | {t['cpu_ms'] / f['cpu_ms']:.2f}x{spread}")
 prof = {(r["impl"], r["family"]): r["ms_per_call"] for r in rows if r["bench"] == "unet_profile"}
 if prof:
     print(f"\n| one UNet call, batch 2, by op family | foley ms | torch ms | torch - foley ms |")
