@@ -48,6 +48,33 @@ inline std::vector<double> reference_conv1d(const Tensor& x, const Tensor& w, co
   return out;
 }
 
+// PyTorch's definition: every input position scatters into the output.
+inline std::vector<float> naive_conv_transpose1d(const Tensor& x, const Tensor& w, const Tensor& b,
+                                          const ConvTranspose1dOptions& o, int64_t& out_len) {
+  const int64_t n = x.size(0), cin = x.size(1), len = x.size(2), og = w.size(1), k = w.size(2);
+  const int64_t cg = cin / o.groups, cout = og * o.groups;
+  out_len = (len - 1) * o.stride - 2 * o.padding + o.dilation * (k - 1) + o.output_padding + 1;
+  std::vector<double> acc(static_cast<size_t>(n * cout * out_len), 0.0);
+  const auto xv = x.to_vector_f32(), wv = w.to_vector_f32();
+  for (int64_t img = 0; img < n; ++img)
+    for (int64_t ci = 0; ci < cin; ++ci)
+      for (int64_t l = 0; l < len; ++l)
+        for (int64_t co = 0; co < og; ++co)
+          for (int64_t kk = 0; kk < k; ++kk) {
+            const int64_t t = l * o.stride - o.padding + kk * o.dilation;
+            if (t < 0 || t >= out_len) continue;
+            const int64_t c_out = (ci / cg) * og + co;
+            acc[static_cast<size_t>((img * cout + c_out) * out_len + t)] +=
+                static_cast<double>(xv[static_cast<size_t>((img * cin + ci) * len + l)]) *
+                wv[static_cast<size_t>((ci * og + co) * k + kk)];
+          }
+  std::vector<float> out(acc.size());
+  const auto bv = b.defined() ? b.to_vector_f32() : std::vector<float>(static_cast<size_t>(cout), 0.0f);
+  for (size_t i = 0; i < acc.size(); ++i)
+    out[i] = static_cast<float>(acc[i] + bv[(i / static_cast<size_t>(out_len)) % static_cast<size_t>(cout)]);
+  return out;
+}
+
 // A HiFi-GAN resblock's last convolution: leaky ReLU 0.1 in, two residuals, a third, leaky ReLU 0.01 out.
 inline Conv1dFusion resblock_end_fusion(const Tensor& r1, const Tensor& r2) {
   Conv1dFusion f;

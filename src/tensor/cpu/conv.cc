@@ -15,6 +15,7 @@
 #include "tensor/cpu/common.h"
 #include "tensor/cpu/conv_direct.h"
 #include "tensor/cpu/conv_narrow1d.h"
+#include "tensor/cpu/conv_transpose_phases.h"
 #include "tensor/cpu/conv_winograd1d.h"
 #include "tensor/cpu/conv_winograd2d.h"
 #include "tensor/cpu/gemm.h"
@@ -243,6 +244,8 @@ Tensor conv_transpose1d(const Tensor& x_in, const Tensor& weight_in, const Tenso
     cpu::fail(op, "bias " + bias_in.to_string() + " does not match " + std::to_string(c_out) + " output channels");
   const int64_t out_len = (len - 1) * o.stride - 2 * o.padding + o.dilation * (k - 1) + o.output_padding + 1;
   if (out_len <= 0) cpu::fail(op, "output length would be " + std::to_string(out_len));
+  const Tensor phases = cpu::conv_transpose1d_by_phases_if_wanted(x_in, weight_in, bias_in, o);
+  if (phases.defined()) return phases;
 
   const Tensor x = cpu::as_f32(x_in), weight = cpu::as_f32(weight_in), bias = cpu::as_f32(bias_in);
   Tensor out = Tensor::empty({n, c_out, out_len});

@@ -12,6 +12,7 @@
 
 #include "tensor/cpu/conv.h"
 #include "tensor/cpu/conv_direct.h"
+#include "tensor/cpu/conv_transpose_phases.h"
 #include "tensor/cpu/conv_winograd1d.h"
 #include "tensor/cpu/conv_winograd2d.h"
 #include "tensor/cpu/lru_cache.h"
@@ -131,6 +132,7 @@ void clear_conv_cache() {
   cache.weights.clear();
   clear_winograd1d_cache();
   clear_winograd2d_cache();
+  clear_conv_transpose_phase_cache();
 }
 
 int64_t conv_cached_weights() { return direct_cache().weights.size(); }

@@ -126,7 +126,7 @@ bool winograd1d_wanted(int64_t c_in, int64_t c_out, int64_t kernel, int64_t stri
                        int64_t out_len) {
   if (conv_algorithm() != ConvAlgorithm::kAuto || !conv_winograd_enabled()) return false;
   const int64_t min_channels = winograd1d_min_channels();
-  return stride == 1 && groups == 1 && kernel >= 3 && c_in >= min_channels && c_out >= min_channels &&
+  return stride == 1 && groups == 1 && kernel >= 2 && c_in >= min_channels && c_out >= min_channels &&
          out_len >= 64;
 }
 

@@ -44,7 +44,7 @@ struct Conv1dEpilogue {
 };
 
 // Whether conv1d of this shape goes through winograd_conv1d (FOLEY_CONV=auto,
-// FOLEY_CONV_WINOGRAD not 0, stride 1, groups 1, kernel >= 3, both channel
+// FOLEY_CONV_WINOGRAD not 0, stride 1, groups 1, kernel >= 2, both channel
 // counts >= winograd1d_min_channels(), output length >= 64).
 bool winograd1d_wanted(int64_t c_in, int64_t c_out, int64_t kernel, int64_t stride, int64_t groups,
                        int64_t out_len);
