@@ -4,6 +4,19 @@ namespace foley::models {
 
 using tensor::Tensor;
 
+namespace {
+
+// A 1x1 convolution's weights [C, C, 1, 1] and bias as a linear layer on tokens: the same products, but a linear
+// layer's weights are packed for the GEMM once, where a 1x1 convolution's GEMM packs them on every call.
+Linear pointwise_as_linear(const tensor::WeightMap& w, const std::string& prefix, int64_t channels) {
+  Linear l;
+  l.weight = w.get(prefix + ".weight", {channels, channels, 1, 1}).reshape({channels, channels});
+  l.bias = w.get(prefix + ".bias", {channels});
+  return l;
+}
+
+}  // namespace
+
 BasicTransformerBlock BasicTransformerBlock::load(const tensor::WeightMap& w, const std::string& prefix, int64_t dim,
                                                   std::optional<int64_t> cross_attention_dim, int64_t heads) {
   BasicTransformerBlock b;
@@ -28,21 +41,21 @@ Transformer2DModel Transformer2DModel::load(const tensor::WeightMap& w, const st
                                             int64_t layers, int64_t groups) {
   Transformer2DModel t;
   t.norm_ = GroupNorm::load(w, prefix + ".norm", channels, groups, 1e-6);
-  t.proj_in_ = Conv2d::load(w, prefix + ".proj_in", channels, channels, 1);
+  t.proj_in_ = pointwise_as_linear(w, prefix + ".proj_in", channels);
   for (int64_t i = 0; i < layers; ++i)
     t.blocks_.push_back(BasicTransformerBlock::load(w, prefix + ".transformer_blocks." + std::to_string(i), channels,
                                                     cross_attention_dim, heads));
-  t.proj_out_ = Conv2d::load(w, prefix + ".proj_out", channels, channels, 1);
+  t.proj_out_ = pointwise_as_linear(w, prefix + ".proj_out", channels);
   t.cross_attention_ = cross_attention_dim.has_value();
   return t;
 }
 
 Tensor Transformer2DModel::operator()(const Tensor& x, const Tensor& context, const Tensor& bias) const {
   const int64_t height = x.size(2), width = x.size(3);
-  Tensor h = image_to_tokens(proj_in_(norm_(x)));
+  Tensor h = proj_in_(image_to_tokens(norm_(x)));
   const Tensor none;
   for (const auto& block : blocks_) h = block(h, cross_attention_ ? context : none, cross_attention_ ? bias : none);
-  return tensor::add(proj_out_(tokens_to_image(h, height, width)), x);
+  return tensor::add(tokens_to_image(proj_out_(h), height, width), x);
 }
 
 }  // namespace foley::models

@@ -28,7 +28,8 @@ class BasicTransformerBlock {
 };
 
 // diffusers' Transformer2DModel, continuous input with conv projections:
-// GN(groups, eps 1e-6) → proj_in 1x1 → tokens → blocks → proj_out 1x1 → + x.
+// GN(groups, eps 1e-6) → proj_in 1x1 → tokens → blocks → proj_out 1x1 → + x;
+// the 1x1 projections run as linear layers on the tokens (the same sums).
 class Transformer2DModel {
  public:
   static Transformer2DModel load(const tensor::WeightMap& w, const std::string& prefix, int64_t channels,
@@ -41,7 +42,7 @@ class Transformer2DModel {
 
  private:
   GroupNorm norm_;
-  Conv2d proj_in_, proj_out_;
+  Linear proj_in_, proj_out_;  // the 1x1 convolutions' weights [C, C]
   std::vector<BasicTransformerBlock> blocks_;
   bool cross_attention_ = false;
 };
