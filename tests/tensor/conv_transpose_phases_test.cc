@@ -33,12 +33,12 @@ TEST_CASE("conv_transpose1d by phases matches the scatter definition on HiFi-GAN
     bool bias;
     int64_t batch;
   };
-  // The HiFi-GAN upsamplers (k = 2s, padding s/2: stride 5 with k 16 and padding 5, 4 with 16, 2 with 8 and 4),
-  // kernels not a multiple of the stride (phases of unequal taps), output padding, no padding, no bias, batch 2.
+  // The HiFi-GAN upsamplers (stride 4 with 16 taps and padding 6, 2 with 8 and 4), stride 5 with 10 taps, output
+  // padding, no padding, no bias, batch 2.
   const std::vector<Case> cases = {
-      {64, 32, 70, 16, {5, 5, 0, 1, 1}, true, 1},  {48, 16, 81, 16, {4, 6, 0, 1, 1}, true, 2},
+      {64, 32, 70, 10, {5, 5, 0, 1, 1}, true, 1},  {48, 16, 81, 16, {4, 6, 0, 1, 1}, true, 2},
       {32, 16, 120, 8, {2, 3, 0, 1, 1}, false, 1}, {32, 16, 150, 4, {2, 1, 1, 1, 1}, true, 1},
-      {40, 24, 66, 7, {3, 0, 2, 1, 1}, true, 2},   {32, 32, 90, 3, {2, 0, 0, 1, 1}, true, 1},
+      {40, 24, 66, 6, {3, 0, 2, 1, 1}, true, 2},   {32, 32, 90, 4, {2, 0, 0, 1, 1}, true, 1},
   };
   uint32_t seed = 1200;
   for (const Case& c : cases) {
@@ -75,7 +75,10 @@ TEST_CASE("conv_transpose1d takes the phase path only for ungrouped, undilated, 
   const Tensor x = random_tensor({1, 32, 100}, 1), w = random_tensor({32, 16, 8}, 2);
   CHECK(cpu::conv_transpose1d_by_phases_if_wanted(x, w, {}, {2, 3, 0, 1, 1}).defined());
   CHECK_FALSE(cpu::conv_transpose1d_by_phases_if_wanted(x, w, {}, {1, 3, 0, 1, 1}).defined());  // stride 1
-  // One tap per phase (kernel <= stride): each phase a plain product, nothing for Winograd to save.
+  // A kernel not a multiple of the stride (phases of unequal taps: HiFi-GAN's stride 5 with 16 taps).
+  CHECK_FALSE(cpu::conv_transpose1d_by_phases_if_wanted(x, random_tensor({32, 16, 16}, 10), {}, {5, 5, 0, 1, 1})
+                  .defined());
+  // One tap per phase (kernel = stride): each phase a plain product, nothing for Winograd to save.
   CHECK_FALSE(cpu::conv_transpose1d_by_phases_if_wanted(x, random_tensor({32, 16, 2}, 9), {}, {2, 0, 0, 1, 1})
                   .defined());
   CHECK_FALSE(cpu::conv_transpose1d_by_phases_if_wanted(x, w, {}, {2, 3, 0, 2, 1}).defined());  // dilation

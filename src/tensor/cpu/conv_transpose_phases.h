@@ -10,8 +10,9 @@
 // each; stacked as s * C_out output channels they are one conv1d (the 1-D
 // Winograd path when wide enough: 2.67 multiplies per output and input channel
 // instead of 4 for the 4-tap phases), and the phases are then interleaved
-// into place with the bias. oneDNN's deconvolution ran these at ~100-130
-// GFLOP/s on a Zen 3's two cores (docs/performance.md).
+// into place with the bias. oneDNN's deconvolution ran these at ~75-165
+// GFLOP/s on a Zen 3's two cores (docs/performance.md). The price is memory:
+// the Winograd weights are 4x the kernel (8 points for each 3 of 4 taps).
 
 #include "tensor/ops.h"
 #include "tensor/tensor.h"
@@ -20,7 +21,8 @@ namespace foley::tensor::cpu {
 
 // The transposed convolution of x [N, C_in, L] (CPU, floating) with weight
 // [C_in, C_out, K] and bias [C_out] or undefined, when it takes the phase
-// path: FOLEY_CONV=auto, one group, dilation 1, stride >= 2, and the stacked
+// path: FOLEY_CONV=auto, one group, dilation 1, stride >= 2, a kernel that is
+// a multiple of the stride (phases of equal taps), and the stacked
 // convolution wide and long enough for the 1-D Winograd path
 // (winograd1d_wanted). An undefined tensor otherwise (the caller validates
 // and computes it its own way). The stacked weights are cached per weight
