@@ -51,10 +51,13 @@ TEST_CASE("Winograd conv1d matches the definition on HiFi-GAN resblock shapes, c
   };
   // Same-padding resblock convs (all three kernels, all three dilations), lengths that are not multiples of the
   // tile or the dilation, a valid (unpadded) and an asymmetric-output case, C_in != C_out, batch 2; kernels of
-  // two chunks (4 and 5 taps: the second reads the odd input tiles alone) and of 3 chunks ending in one tap (7).
-  const std::vector<Case> cases = {{64, 64, 301, 3, 1, 1},  {64, 64, 299, 7, 3, 9},  {64, 64, 317, 11, 5, 25},
-                                   {96, 64, 200, 11, 1, 0}, {64, 80, 123, 7, 5, 4},  {64, 64, 64, 3, 5, 5},
-                                   {64, 48, 97, 4, 1, 0},   {40, 64, 150, 5, 2, 4}};
+  // two chunks (4 and 5 taps: the second reads the odd input tiles alone) and of 3 chunks ending in one tap (7);
+  // a long row of 64 channels (one block, threaded loops); 32-channel rows long enough to be cut into several
+  // blocks of tiles, the last one partial (dilation 1, 3 and 5).
+  const std::vector<Case> cases = {{64, 64, 301, 3, 1, 1},   {64, 64, 299, 7, 3, 9},  {64, 64, 317, 11, 5, 25},
+                                   {96, 64, 200, 11, 1, 0},  {64, 80, 123, 7, 5, 4},  {64, 64, 64, 3, 5, 5},
+                                   {64, 48, 97, 4, 1, 0},    {40, 64, 150, 5, 2, 4},  {64, 64, 2503, 11, 1, 5},
+                                   {32, 32, 2503, 11, 1, 5}, {32, 32, 2201, 7, 3, 9}, {32, 32, 2999, 11, 5, 25}};
   uint32_t seed = 900;
   for (const Case& c : cases) {
     for (int64_t batch : {1, 2}) {

@@ -199,106 +199,166 @@ void apply_conv1d_epilogue(float* y, int64_t len, float bias, const float* r1, c
     epilogue_scalar(y, len, bias, r1, r2, ep);
 }
 
+namespace {
+
+// One convolution's sizes. Phase p holds the outputs p, p + d, p + 2d, ...; tile a of a phase holds its outputs
+// kTile a .. kTile a + 5. Chunk j of output tile a reads the phase's inputs from kTile a + kTaps j: input tiles
+// start every kTaps samples, split by parity (tile 2a' + parity starts at kTile a' + kTaps parity), so chunk j
+// reads tile a + j / 2 of parity j % 2. The work is cut into blocks of output tiles [a0, a1), the same for every
+// phase: a block covers the outputs [kTile d a0, kTile d a1), one contiguous range.
+struct Plan {
+  int64_t n, c_in, len, c_out, out_len, d, padding, chunks, tiles, parities;
+  int64_t block;  // output tiles per block (per phase)
+  int64_t blocks() const { return (tiles + block - 1) / block; }
+  // Input tiles per phase and parity that a block of `b` output tiles reads.
+  int64_t row(int64_t b) const { return b + (chunks - 1) / 2; }
+  // V of a block: [xi][ci][(parity d + p) row + a'].
+  int64_t ldv(int64_t b) const { return parities * d * row(b); }
+  // Columns of a block's GEMMs (those past a phase's tiles are computed and never read).
+  int64_t cols(int64_t b) const { return d * row(b) - (chunks - 1) / 2; }
+};
+
+// Output tiles per block. Narrow convolutions (C_in x C_out <= kBlockedMaxMacs: HiFi-GAN's 32-channel stage,
+// 163 872 samples) run in blocks of at least kMinBlockMacs multiply-adds per GEMM, 4 or more a thread, each
+// block from input to output on one thread with its transformed input and products near the cache (the whole
+// row's ran from memory: 10-20 % slower on a Zen 3); wider ones in one block per image whose loops and GEMMs
+// are threaded (at 64 channels blocks were 0-10 % slower: each block's GEMMs pack the weights again).
+int64_t block_tiles(int64_t c_in, int64_t c_out, int64_t d, int64_t tiles) {
+  constexpr int64_t kBlockedMaxMacs = 32 * 32;
+  constexpr int64_t kMinBlockMacs = int64_t{1} << 22;
+  if (c_in * c_out > kBlockedMaxMacs) return tiles;
+  const int64_t cols = std::clamp<int64_t>(kMinBlockMacs / (c_in * c_out), 64, 4096);
+  const int64_t by_threads = (tiles + 4 * num_threads() - 1) / (4 * num_threads());
+  return std::clamp<int64_t>(std::min((cols + d - 1) / d, by_threads), 1, tiles);
+}
+
+// dst[i] = act(x[first + step (a0 + i)]) for i in [0, count), zero where that index is outside [0, len).
+void gather_residue(const SimdKernels* simd, const float* xs, int64_t len, int64_t first, int64_t step, int64_t a0,
+                    int64_t count, const Conv1dEpilogue& ep, float* dst) {
+  const int64_t base = first + step * a0;  // index of dst[0]
+  const int64_t lo = std::clamp<int64_t>(base >= 0 ? 0 : (-base + step - 1) / step, 0, count);
+  const int64_t hi = std::clamp<int64_t>(len - base <= 0 ? 0 : (len - base + step - 1) / step, lo, count);
+  std::fill(dst, dst + lo, 0.0f);
+  if (!simd || !simd->winograd_gather(xs + base + lo * step, step, hi - lo, ep.has_input_slope, ep.input_slope, dst + lo))
+    gather_scalar(xs + base + lo * step, step, hi - lo, ep.has_input_slope, ep.input_slope, dst + lo);
+  std::fill(dst + hi, dst + count, 0.0f);
+}
+
+// Output tiles [a0, a0 + b) of image img, every phase: input transform (with the input activation), the GEMMs
+// of each point and chunk, output transform, interleave, epilogue. V and M are the calling thread's scratch;
+// inside a parallel region (one block a task) everything runs on the calling thread.
+void run_block(const Plan& P, int64_t img, int64_t a0, int64_t b, const float* px, const float* u, const Matrices& mx,
+               const SimdKernels* simd, const Conv1dEpilogue& ep, float* py) {
+  const int64_t row = P.row(b), ldv = P.ldv(b), cols = P.cols(b), d = P.d, c_in = P.c_in, c_out = P.c_out;
+  const int64_t split = row + 1;  // samples per residue class
+  float* v = thread_scratch(Scratch::kWinogradV, static_cast<size_t>(kAlpha * c_in * ldv) * sizeof(float));
+  float* m = thread_scratch(Scratch::kWinogradM, static_cast<size_t>(kAlpha * c_out * cols) * sizeof(float));
+  // V[xi][ci][(parity d + p) row + a'] = sum_e BT[xi][e] act(x_p[kTile (a0 + a') + kTaps parity + e]),
+  // x_p[i] = x[ci][p - padding + d i] (zero outside the input).
+  parallel_for(c_in * d, 4, [&](int64_t begin, int64_t end) {
+    thread_local std::vector<float> phase_buf;
+    phase_buf.resize(static_cast<size_t>(kTile * split));
+    float* phase = phase_buf.data();
+    for (int64_t q = begin; q < end; ++q) {
+      const int64_t ci = q / d, p = q % d;
+      const float* xs = px + (img * c_in + ci) * P.len;
+      // Residue r holds x_p[kTile a + r], a in [a0, a0 + split): x[first + kTile d a], first = p - padding + d r.
+      for (int r = 0; r < kTile; ++r)
+        gather_residue(simd, xs, P.len, p - P.padding + d * r, kTile * d, a0, split, ep, phase + r * split);
+      for (int64_t parity = 0; parity < P.parities; ++parity) {
+        // Term e of tile a' is x_p[kTile (a0 + a') + s], s = kTaps parity + e: residue s % kTile, tile a' + s / kTile.
+        const float* f[kAlpha];
+        for (int e = 0; e < kAlpha; ++e) {
+          const int64_t sh = kTaps * parity + e;
+          f[e] = phase + (sh % kTile) * split + sh / kTile;
+        }
+        float* dst[kAlpha];
+        for (int xi = 0; xi < kAlpha; ++xi) dst[xi] = v + (xi * c_in + ci) * ldv + (parity * d + p) * row;
+        if (simd)
+          simd->winograd_input_transform(f, mx, dst, row);
+        else
+          input_transform_scalar(f, mx, dst, row);
+      }
+    }
+  });
+  // M[xi] = sum_j U[xi][j] V[xi] of parity j % 2, shifted by j / 2 tiles.
+  for (int xi = 0; xi < kAlpha; ++xi)
+    for (int64_t j = 0; j < P.chunks; ++j)
+      sgemm(false, false, c_out, cols, c_in, 1.0f, u + (xi * P.chunks + j) * c_out * c_in, c_in,
+            v + xi * c_in * ldv + (j % 2) * d * row + j / 2, ldv, j == 0 ? 0.0f : 1.0f, m + xi * c_out * cols, cols);
+  // Per output channel and phase: output transform into kTile residue rows, interleaved into place; then the
+  // epilogue over the block's outputs.
+  const int64_t l0 = kTile * d * a0, l1 = std::min(P.out_len, kTile * d * (a0 + b));
+  parallel_for(c_out, 4, [&](int64_t begin, int64_t end) {
+    thread_local std::vector<float> outs;
+    outs.resize(static_cast<size_t>(kTile * b));
+    float* o[kTile];
+    for (int t = 0; t < kTile; ++t) o[t] = outs.data() + t * b;
+    for (int64_t co = begin; co < end; ++co) {
+      const int64_t base = (img * c_out + co) * P.out_len;
+      float* y = py + base;
+      for (int64_t p = 0; p < std::min(d, P.out_len); ++p) {
+        const float* mrow[kAlpha];
+        for (int xi = 0; xi < kAlpha; ++xi) mrow[xi] = m + (xi * c_out + co) * cols + p * row;
+        if (simd)
+          simd->winograd_output_transform(mrow, mx, o, b);
+        else
+          output_transform_scalar(mrow, mx, o, b);
+        if (d == 1) {
+          // The vector kernel does whole blocks of 16 tiles; the scalar loop the rest.
+          const int64_t done = simd ? simd->winograd_interleave(o, b, y + l0, P.out_len - l0) : 0;
+          const float* rest[kTile];
+          for (int t = 0; t < kTile; ++t) rest[t] = o[t] + done;
+          interleave_scalar(rest, b - done, y + l0 + kTile * done, P.out_len - l0 - kTile * done);
+        } else {
+          for (int64_t i = 0, l = l0 + p; i < kTile * b && l < P.out_len; ++i, l += d) y[l] = o[i % kTile][i / kTile];
+        }
+      }
+      apply_conv1d_epilogue(y + l0, l1 - l0, ep.bias ? ep.bias[co] : 0.0f,
+                            ep.residual ? ep.residual + base + l0 : nullptr,
+                            ep.residual2 ? ep.residual2 + base + l0 : nullptr, ep);
+    }
+  });
+}
+
+}  // namespace
+
 void winograd_conv1d(const Tensor& x, const Tensor& weight_in, const Tensor& weight, int64_t padding,
                      int64_t dilation, const Conv1dEpilogue& ep, Tensor& out) {
-  const int64_t n = x.size(0), c_in = x.size(1), len = x.size(2);
-  const int64_t c_out = weight.size(0), k = weight.size(2), out_len = out.size(2);
-  const int64_t d = dilation, chunks = (k + kTaps - 1) / kTaps;
-  // Phase p holds the outputs p, p + d, p + 2d, ...; tile a of a phase holds its outputs kTile a .. kTile a + 5.
-  // Chunk j of output tile a reads the phase's inputs from kTile a + kTaps j: input tiles start every kTaps
-  // samples, split by parity (tile 2a' + parity starts at kTile a' + kTaps parity), so chunk j reads tile
-  // a + j / 2 of parity j % 2.
   static_assert(kTile == 2 * kTaps, "input tiles of two parities, kTaps apart");
-  const int64_t tiles = ((out_len + d - 1) / d + kTile - 1) / kTile;
-  const int64_t parities = chunks > 1 ? 2 : 1;
-  const int64_t row = tiles + (chunks - 1) / 2;  // input tiles per phase and parity
-  const int64_t ldv = parities * d * row;        // V[xi][ci]: parity 0's phases one after another, then parity 1's
-  const int64_t cols = d * row - (chunks - 1) / 2;  // columns of each GEMM; those past a phase's tiles are never read
+  Plan P{};
+  P.n = x.size(0);
+  P.c_in = x.size(1);
+  P.len = x.size(2);
+  P.c_out = weight.size(0);
+  P.out_len = out.size(2);
+  P.d = dilation;
+  P.padding = padding;
+  P.chunks = (weight.size(2) + kTaps - 1) / kTaps;
+  P.tiles = ((P.out_len + P.d - 1) / P.d + kTile - 1) / kTile;
+  P.parities = P.chunks > 1 ? 2 : 1;
+  P.block = block_tiles(P.c_in, P.c_out, P.d, P.tiles);
   const auto weights = find_weights(weight_in, weight);
   const float* u = weights->u.data();
   const Matrices& mx = matrices();
   const SimdKernels* simd = simd_kernels();
-  float* v = thread_scratch(Scratch::kWinogradV, static_cast<size_t>(kAlpha * c_in * ldv) * sizeof(float));
-  float* m = thread_scratch(Scratch::kWinogradM, static_cast<size_t>(kAlpha * c_out * cols) * sizeof(float));
   const float* px = x.data<float>();
   float* py = out.data<float>();
-
-  for (int64_t img = 0; img < n; ++img) {
-    // Input transform, with the input activation: V[xi][ci][(parity d + p) row + a]
-    //   = sum_e BT[xi][e] act(x_p[kTile a + kTaps parity + e]), x_p[i] = x[ci][p - padding + d i] (zero outside).
-    parallel_for(c_in * d, 4, [&](int64_t begin, int64_t end) {
-      thread_local std::vector<float> phase;
-      const int64_t split = row + 1;  // samples per residue class
-      phase.resize(static_cast<size_t>(kTile * split));
-      for (int64_t q = begin; q < end; ++q) {
-        const int64_t ci = q / d, p = q % d;
-        const float* xs = px + (img * c_in + ci) * len;
-        // Residue r holds x_p[kTile a + r] = x[first + kTile d a], first = p - padding + d r: zeros outside the
-        // input.
-        for (int r = 0; r < kTile; ++r) {
-          float* dst = phase.data() + r * split;
-          const int64_t first = p - padding + d * r, step = kTile * d;
-          const int64_t lo = std::clamp<int64_t>(first >= 0 ? 0 : (-first + step - 1) / step, 0, split);
-          const int64_t hi = std::clamp<int64_t>(len - first <= 0 ? 0 : (len - first + step - 1) / step, lo, split);
-          std::fill(dst, dst + lo, 0.0f);
-          if (!simd ||
-              !simd->winograd_gather(xs + first + lo * step, step, hi - lo, ep.has_input_slope, ep.input_slope,
-                                     dst + lo))
-            gather_scalar(xs + first + lo * step, step, hi - lo, ep.has_input_slope, ep.input_slope, dst + lo);
-          std::fill(dst + hi, dst + split, 0.0f);
-        }
-        for (int64_t parity = 0; parity < parities; ++parity) {
-          // Term e of tile a is x_p[kTile a + s], s = kTaps parity + e: residue s % kTile, from tile a + s / kTile.
-          const float* f[kAlpha];
-          for (int e = 0; e < kAlpha; ++e) {
-            const int64_t s = kTaps * parity + e;
-            f[e] = phase.data() + (s % kTile) * split + s / kTile;
-          }
-          float* dst[kAlpha];
-          for (int xi = 0; xi < kAlpha; ++xi) dst[xi] = v + (xi * c_in + ci) * ldv + (parity * d + p) * row;
-          if (simd)
-            simd->winograd_input_transform(f, mx, dst, row);
-          else
-            input_transform_scalar(f, mx, dst, row);
-        }
-      }
-    });
-    // M[xi] = sum_j U[xi][j] V[xi] of parity j % 2, shifted by j / 2 tiles.
-    for (int xi = 0; xi < kAlpha; ++xi)
-      for (int64_t j = 0; j < chunks; ++j)
-        sgemm(false, false, c_out, cols, c_in, 1.0f, u + (xi * chunks + j) * c_out * c_in, c_in,
-              v + xi * c_in * ldv + (j % 2) * d * row + j / 2, ldv, j == 0 ? 0.0f : 1.0f, m + xi * c_out * cols,
-              cols);
-    // Output transform per phase into a row of kTile residues, interleaved into place, then the epilogue.
-    parallel_for(c_out, 4, [&](int64_t begin, int64_t end) {
-      thread_local std::vector<float> outs;
-      outs.resize(static_cast<size_t>(kTile * tiles));
-      float* o[kTile];
-      for (int t = 0; t < kTile; ++t) o[t] = outs.data() + t * tiles;
-      for (int64_t co = begin; co < end; ++co) {
-        const int64_t base = (img * c_out + co) * out_len;
-        float* y = py + base;
-        for (int64_t p = 0; p < std::min(d, out_len); ++p) {
-          const float* mrow[kAlpha];
-          for (int xi = 0; xi < kAlpha; ++xi) mrow[xi] = m + (xi * c_out + co) * cols + p * row;
-          if (simd)
-            simd->winograd_output_transform(mrow, mx, o, tiles);
-          else
-            output_transform_scalar(mrow, mx, o, tiles);
-          if (d == 1) {
-            // The vector kernel does whole blocks of 16 tiles; the scalar loop the rest.
-            const int64_t done = simd ? simd->winograd_interleave(o, tiles, y, out_len) : 0;
-            const float* rest[kTile];
-            for (int t = 0; t < kTile; ++t) rest[t] = o[t] + done;
-            interleave_scalar(rest, tiles - done, y + kTile * done, out_len - kTile * done);
-          } else
-            for (int64_t i = 0, l = p; l < out_len; ++i, l += d) y[l] = o[i % kTile][i / kTile];
-        }
-        apply_conv1d_epilogue(y, out_len, ep.bias ? ep.bias[co] : 0.0f, ep.residual ? ep.residual + base : nullptr,
-                              ep.residual2 ? ep.residual2 + base : nullptr, ep);
-      }
-    });
+  const int64_t blocks = P.blocks(), tasks = P.n * blocks;
+  auto run_range = [&](int64_t begin, int64_t end) {
+    for (int64_t t = begin; t < end; ++t) {
+      const int64_t img = t / blocks, a0 = (t % blocks) * P.block;
+      run_block(P, img, a0, std::min(P.block, P.tiles - a0), px, u, mx, simd, ep, py);
+    }
+  };
+  // Several blocks run in parallel with single-threaded GEMMs (oneDNN runs serially inside a parallel region);
+  // one block an image runs in order, its loops and GEMMs threaded. OpenBLAS keeps its own pool: with it blocks
+  // run in order and the library threads each GEMM.
+  if (blocks == 1 || gemm_backend() != GemmBackend::kOneDnn) {
+    run_range(0, tasks);
+    return;
   }
+  parallel_for(tasks, 1, run_range);
 }
 
 Tensor winograd_conv1d_if_wanted(const Tensor& x_in, const Tensor& weight_in, const Tensor& bias_in, int64_t stride,
