@@ -25,6 +25,9 @@ class ScopedConvAlgorithm {
   cpu::ConvAlgorithm saved_;
 };
 
+// f32 values as doubles (a reference for testing::deviation).
+inline std::vector<double> widen(const std::vector<float>& v) { return {v.begin(), v.end()}; }
+
 // y = conv1d(x, w) + b in double (stride 1, groups 1, zero padding).
 inline std::vector<double> reference_conv1d(const Tensor& x, const Tensor& w, const Tensor& b, int64_t padding,
                                             int64_t dilation) {

@@ -18,12 +18,7 @@ using foley::tensor::testing::Deviation;
 using foley::tensor::testing::naive_conv_transpose1d;
 using foley::tensor::testing::random_tensor;
 using foley::tensor::testing::ScopedConvAlgorithm;
-
-namespace {
-
-std::vector<double> widen(const std::vector<float>& v) { return {v.begin(), v.end()}; }
-
-}  // namespace
+using foley::tensor::testing::widen;
 
 TEST_CASE("conv_transpose1d by phases matches the scatter definition on HiFi-GAN upsampler shapes and others",
           "[conv][conv_transpose]") {

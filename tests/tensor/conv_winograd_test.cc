@@ -21,6 +21,7 @@ using foley::tensor::testing::Deviation;
 using foley::tensor::testing::random_tensor;
 using foley::tensor::testing::reference_conv1d;
 using foley::tensor::testing::ScopedConvAlgorithm;
+using foley::tensor::testing::widen;
 
 namespace {
 
@@ -35,7 +36,6 @@ class ScopedMinChannels {
   int64_t saved_;
 };
 
-std::vector<double> widen(const std::vector<float>& v) { return {v.begin(), v.end()}; }
 std::vector<float> narrow(const std::vector<double>& v) {
   std::vector<float> out(v.size());
   for (size_t i = 0; i < v.size(); ++i) out[i] = static_cast<float>(v[i]);

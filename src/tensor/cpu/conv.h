@@ -9,9 +9,10 @@
 // kAuto picks per shape by measurement (docs/runtime.md, docs/performance.md):
 // direct for kernels wider than 1x1 on planes of at least kDirectMinPlane
 // output positions (UNet levels 0-1, the VAE, HiFi-GAN), im2col otherwise;
-// and for stride-1 conv1d with kernels >= 3 and at least
+// and for stride-1 conv1d with kernels >= 2 and at least
 // winograd1d_min_channels() channels in and out, the 1-D Winograd path
-// (tensor/cpu/conv_winograd1d.h: HiFi-GAN's resblocks).
+// (tensor/cpu/conv_winograd1d.h: HiFi-GAN's resblocks), which strided
+// transposed convolutions also take by phases (conv_transpose_phases.h).
 
 #include <cstddef>
 #include <cstdint>

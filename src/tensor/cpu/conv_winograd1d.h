@@ -5,13 +5,16 @@
 //
 // The kernel is cut into chunks of 3 taps and every chunk is computed with
 // Winograd F(6, 3) (points 0, 1, -1, 2, -2, 1/2, -1/2, inf): 8 multiplies per
-// 6 outputs instead of 18. Tiles are 6 outputs spaced by the dilation, so
-// chunk j reads input tile a + j of the same phase and one transformed input
-// serves every chunk. Per transform point the work is then one GEMM per chunk
-// (C_out x C_in times C_in x tiles). Multiplies fall by 2.25x (k = 3), 1.75x
-// (k = 7, padded to 9 taps) and 2.06x (k = 11, padded to 12); F(3, 3) (5 per
-// 3 outputs) gave 1.8x, 1.4x and 1.65x, and took 20 % longer on the full
-// HiFi-GAN (docs/performance.md).
+// 6 outputs instead of 18. Output tiles are 6 outputs spaced by the
+// dilation; input tiles start every 3 samples of the same phase, split by
+// parity, so chunk j reads input tile a + j / 2 of parity j % 2 and one
+// transformed input serves every chunk. Per transform point the work is then
+// one GEMM per chunk (C_out x C_in times C_in x tiles). Multiplies fall by
+// 2.25x (k = 3), 1.75x (k = 7, padded to 9 taps) and 2.06x (k = 11, padded
+// to 12); F(3, 3) (5 per 3 outputs) gave 1.8x, 1.4x and 1.65x, and took 16 %
+// longer on the full HiFi-GAN (docs/performance.md). Narrow rows (32 x 32
+// channels) run in blocks of output tiles, one thread a block from gather to
+// epilogue.
 //
 // Leaky ReLU on the input is folded into the input transform; bias, up to two
 // residuals, a scale and a leaky ReLU on the output into the output transform,
