@@ -64,9 +64,8 @@ Tensor conv_transpose1d_by_phases_if_wanted(const Tensor& x_in, const Tensor& we
 
   const Tensor weight = as_f32(weight_in), bias = as_f32(bias_in);
   const auto stacked = phase_cache().find(weight_in, weight, [&](const Tensor& w) { return stack_phases(w, s); });
-  Conv1dOptions co;
-  co.padding = m - 1;
-  const Tensor z = winograd_conv1d_if_wanted(x_in, *stacked, Tensor(), 1, co.padding, 1, 1, {});
+  // Padding m - 1 on both sides: phase output q for q in [0, phase_len).
+  const Tensor z = winograd_conv1d_if_wanted(x_in, *stacked, Tensor(), 1, m - 1, 1, 1, {});
   if (!z.defined()) return {};
 
   // y[co][t] = bias[co] + z[r C_out + co][q], t + padding = q s + r; q past the phase's outputs reads only zeros.
