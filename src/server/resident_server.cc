@@ -31,6 +31,11 @@
 namespace foley::server {
 namespace {
 
+// How long a new server waits for the cache's server lock before concluding that another one runs. A server
+// killed a moment ago holds it a little past its main thread: the lock goes with the file table, which its other
+// threads keep until they have exited (the main thread shows as a zombie meanwhile).
+constexpr double kLockWaitSeconds = 2.0;
+
 using SteadyClock = std::chrono::steady_clock;
 using nlohmann::json;
 
@@ -197,7 +202,7 @@ int ModelServer::run(bool handle_signals) {
     listening_on = registered->host + ":" + std::to_string(port);
   } else {
     ensure_private_dirs(paths_);
-    alive.emplace(paths_.dir / "server.lock", /*wait=*/false);
+    alive.emplace(FileLock::try_for(paths_.dir / "server.lock", kLockWaitSeconds));
     if (!alive->valid()) {
       log_info("a resident server already runs for " + options_.cache_dir.string());
       return 0;
