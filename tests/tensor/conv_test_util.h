@@ -53,7 +53,7 @@ inline std::vector<double> reference_conv1d(const Tensor& x, const Tensor& w, co
 
 // PyTorch's definition: every input position scatters into the output.
 inline std::vector<float> naive_conv_transpose1d(const Tensor& x, const Tensor& w, const Tensor& b,
-                                          const ConvTranspose1dOptions& o, int64_t& out_len) {
+                                                 const ConvTranspose1dOptions& o, int64_t& out_len) {
   const int64_t n = x.size(0), cin = x.size(1), len = x.size(2), og = w.size(1), k = w.size(2);
   const int64_t cg = cin / o.groups, cout = og * o.groups;
   out_len = (len - 1) * o.stride - 2 * o.padding + o.dilation * (k - 1) + o.output_padding + 1;

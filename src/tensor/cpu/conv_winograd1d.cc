@@ -2,14 +2,11 @@
 #include "tensor/cpu/conv_winograd1d.h"
 
 #include <algorithm>
-#include <array>
 #include <atomic>
 #include <cmath>
 #include <cstdlib>
 #include <memory>
-#include <mutex>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "tensor/cpu/common.h"
@@ -207,13 +204,15 @@ namespace {
 // reads tile a + j / 2 of parity j % 2. The work is cut into blocks of output tiles [a0, a1), the same for every
 // phase: a block covers the outputs [kTile d a0, kTile d a1), one contiguous range.
 struct Plan {
-  int64_t n, c_in, len, c_out, out_len, d, padding, chunks, tiles, parities;
+  int64_t n, c_in, len, c_out, out_len, d, padding, chunks, tiles;
   int64_t block;  // output tiles per block (per phase)
+  // Input-tile parities the chunks read (a single chunk reads parity 0 only).
+  int64_t parities() const { return chunks > 1 ? 2 : 1; }
   int64_t blocks() const { return (tiles + block - 1) / block; }
   // Input tiles per phase and parity that a block of `b` output tiles reads.
   int64_t row(int64_t b) const { return b + (chunks - 1) / 2; }
   // V of a block: [xi][ci][(parity d + p) row + a'].
-  int64_t ldv(int64_t b) const { return parities * d * row(b); }
+  int64_t ldv(int64_t b) const { return parities() * d * row(b); }
   // Columns of a block's GEMMs (those past a phase's tiles are computed and never read).
   int64_t cols(int64_t b) const { return d * row(b) - (chunks - 1) / 2; }
 };
@@ -265,7 +264,7 @@ void run_block(const Plan& P, int64_t img, int64_t a0, int64_t b, const float* p
       // Residue r holds x_p[kTile a + r], a in [a0, a0 + split): x[first + kTile d a], first = p - padding + d r.
       for (int r = 0; r < kTile; ++r)
         gather_residue(simd, xs, P.len, p - P.padding + d * r, kTile * d, a0, split, ep, phase + r * split);
-      for (int64_t parity = 0; parity < P.parities; ++parity) {
+      for (int64_t parity = 0; parity < P.parities(); ++parity) {
         // Term e of tile a' is x_p[kTile (a0 + a') + s], s = kTaps parity + e: residue s % kTile, tile a' + s / kTile.
         const float* f[kAlpha];
         for (int e = 0; e < kAlpha; ++e) {
@@ -336,7 +335,6 @@ void winograd_conv1d(const Tensor& x, const Tensor& weight_in, const Tensor& wei
   P.padding = padding;
   P.chunks = (weight.size(2) + kTaps - 1) / kTaps;
   P.tiles = ((P.out_len + P.d - 1) / P.d + kTile - 1) / kTile;
-  P.parities = P.chunks > 1 ? 2 : 1;
   P.block = block_tiles(P.c_in, P.c_out, P.d, P.tiles);
   const auto weights = find_weights(weight_in, weight);
   const float* u = weights->u.data();
